@@ -1,0 +1,87 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.phones import format_phone, normalize_phone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, phone: str, password: str | None, **extra):
+        phone = normalize_phone(phone)
+        email = extra.pop("email", None)
+        email = self.normalize_email(email) if email else None
+        user = self.model(phone=phone, email=email, **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, phone: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(phone, password, **extra)
+
+    def create_superuser(self, phone: str, password: str | None = None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(phone, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Identified by a phone number (E.164); e-mail is optional.
+
+    ``is_staff`` marks the operators of this installation (platform staff),
+    not college staff: college roles live in ``colleges.Membership``.
+    """
+
+    phone = models.CharField("телефон", max_length=16, unique=True)
+    phone_verified = models.BooleanField("телефон подтверждён", default=False)
+    email = models.EmailField("e-mail", null=True, blank=True)
+    last_name = models.CharField("фамилия", max_length=100, blank=True)
+    first_name = models.CharField("имя", max_length=100, blank=True)
+    patronymic = models.CharField("отчество", max_length=100, blank=True)
+    is_staff = models.BooleanField("сотрудник платформы", default=False)
+    is_active = models.BooleanField("активен", default=True)
+    date_joined = models.DateTimeField("дата регистрации", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "пользователь"
+        verbose_name_plural = "пользователи"
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.phone_display
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
+
+    @property
+    def short_name(self) -> str:
+        """«Иванов И. И.»"""
+        initials = " ".join(f"{part[0]}." for part in (self.first_name, self.patronymic) if part)
+        return f"{self.last_name} {initials}".strip() or self.phone_display
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name

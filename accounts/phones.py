@@ -1,0 +1,43 @@
+"""Phone numbers as people type them, stored as E.164."""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+DEFAULT_REGION = "RU"
+
+INVALID_PHONE_MESSAGE = "Неверный номер телефона. Введите номер в формате +7 912 345-67-89 или 8 912 345-67-89."
+
+
+def normalize_phone(raw: str) -> str:
+    """Return ``raw`` as E.164 (``+79123456789``) or raise ValidationError in Russian.
+
+    Accepts ``8 (912) 345-67-89``, ``+7 912 345 67 89``, ``89123456789``,
+    ``9123456789``.
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise ValidationError(_(INVALID_PHONE_MESSAGE), code="invalid_phone")
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not text.startswith("+"):
+        # A Russian «8» trunk prefix, or a bare ten-digit mobile number.
+        if len(digits) == 11 and digits[0] in "78":
+            text = "+7" + digits[1:]
+        elif len(digits) == 10:
+            text = "+7" + digits
+    try:
+        number = phonenumbers.parse(text, DEFAULT_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(_(INVALID_PHONE_MESSAGE), code="invalid_phone") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(_(INVALID_PHONE_MESSAGE), code="invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    """``+79123456789`` → ``+7 912 345-67-89`` for pages."""
+    try:
+        number = phonenumbers.parse(e164, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

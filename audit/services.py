@@ -1,0 +1,54 @@
+from typing import Any
+
+from django.db import models
+
+from audit.context import current_ip
+from audit.models import AuditEvent
+
+
+def audit_log(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    college=None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record one change. Called by every service that changes college data, inside its transaction."""
+    if college is None and target is not None:
+        college = getattr(target, "college", None)
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        college=college,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:255] if target is not None else "",
+        before=_jsonable(before),
+        after=_jsonable(after),
+        ip=current_ip.get(),
+    )
+
+
+def _jsonable(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, models.Model):
+            value = value.pk
+        elif not isinstance(value, (str, int, float, bool, type(None), list, dict)):
+            value = str(value)
+        out[key] = value
+    return out
+
+
+def model_snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The values of ``fields`` for before/after records."""
+    return {name: getattr(instance, f"{name}_id", None) if _is_fk(instance, name) else getattr(instance, name) for name in fields}
+
+
+def _is_fk(instance: models.Model, name: str) -> bool:
+    field = instance._meta.get_field(name)
+    return field.is_relation and field.many_to_one

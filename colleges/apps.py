@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CollegesConfig(AppConfig):
+    name = "colleges"
+    verbose_name = "Колледжи"

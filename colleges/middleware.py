@@ -1,0 +1,65 @@
+from django.utils.functional import SimpleLazyObject
+
+SESSION_KEY = "current_college_id"
+
+
+class CurrentCollegeMiddleware:
+    """Sets ``request.college`` (the college the user works in now) and the user's roles.
+
+    A user with memberships in several colleges switches between them; the
+    choice is kept in the session. Memberships are loaded once, lazily.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request._memberships_cache = None
+        request.memberships = SimpleLazyObject(lambda: _memberships(request))
+        request.college = SimpleLazyObject(lambda: _current_college(request))
+        request.roles = SimpleLazyObject(lambda: _current_roles(request))
+        request.all_roles = SimpleLazyObject(lambda: frozenset(m.role for m in _memberships(request)))
+        return self.get_response(request)
+
+
+def _memberships(request) -> list:
+    if request._memberships_cache is None:
+        user = request.user
+        if not user.is_authenticated:
+            request._memberships_cache = []
+        else:
+            from colleges.selectors import user_active_memberships
+
+            request._memberships_cache = list(user_active_memberships(user=user))
+            # Prime the per-user role cache used by permission predicates.
+            cache = user.__dict__.setdefault("_college_roles", {})
+            by_college: dict[int, set[str]] = {}
+            for m in request._memberships_cache:
+                by_college.setdefault(m.college_id, set()).add(m.role)
+            for college_id, roles in by_college.items():
+                cache[college_id] = frozenset(roles)
+    return request._memberships_cache
+
+
+def _current_college(request):
+    memberships = _memberships(request)
+    if not memberships:
+        return None
+    wanted = request.session.get(SESSION_KEY)
+    for m in memberships:
+        if m.college_id == wanted:
+            return m.college
+    return memberships[0].college
+
+
+def current_college_or_none(request):
+    """``request.college`` unwrapped: a College or None."""
+    college = request.college
+    return college if college else None
+
+
+def _current_roles(request) -> frozenset[str]:
+    college = _current_college(request)
+    if college is None:
+        return frozenset()
+    return frozenset(m.role for m in _memberships(request) if m.college_id == college.pk)

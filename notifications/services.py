@@ -1,0 +1,113 @@
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from notifications.backends import SmsDeliveryError, get_sms_backend
+from notifications.models import Message
+
+MASK = "***"
+
+
+def render_message(*, channel: str, template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Return (subject, body) from ``templates/notifications/<channel>/<template>.txt``.
+
+    For e-mail the first line of the template is the subject.
+    """
+    text = render_to_string(f"notifications/{channel}/{template}.txt", context).strip()
+    if channel == Message.Channel.EMAIL:
+        subject, _, body = text.partition("\n")
+        return subject.strip(), body.strip()
+    return "", text
+
+
+def notification_send(
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    college=None,
+    secret_keys: Iterable[str] = (),
+    idempotency_key: str | None = None,
+) -> Message:
+    """Send one SMS or e-mail now and record it.
+
+    With ``idempotency_key`` the message goes out at most once: a second call
+    with the same key returns the recorded message without sending, which
+    makes retried and redelivered tasks safe. Delivery errors are recorded on
+    the message and re-raised as ``SmsDeliveryError`` when worth a retry.
+    """
+    context = dict(context or {})
+    secret_keys = tuple(secret_keys)
+    subject, body = render_message(channel=channel, template=template, context=context)
+    masked_context = {k: (MASK if k in secret_keys else v) for k, v in context.items()}
+    masked_body = body
+    for key in secret_keys:
+        if context.get(key):
+            masked_body = masked_body.replace(str(context[key]), MASK)
+
+    message = _claim(
+        idempotency_key=idempotency_key,
+        defaults=dict(
+            college=college,
+            channel=channel,
+            recipient=recipient,
+            template=template,
+            context=masked_context,
+            body=masked_body,
+        ),
+    )
+    if message is None or message.status == Message.Status.SENT:
+        return message or Message.objects.get(idempotency_key=idempotency_key)
+
+    try:
+        if channel == Message.Channel.SMS:
+            provider_id = get_sms_backend().send(recipient, body)
+        else:
+            send_mail(subject, body, None, [recipient])
+            provider_id = ""
+    except SmsDeliveryError as exc:
+        Message.objects.filter(pk=message.pk).update(status=Message.Status.FAILED, error=str(exc)[:1000])
+        message.status = Message.Status.FAILED
+        if exc.retryable:
+            raise
+        return message
+    except Exception as exc:
+        Message.objects.filter(pk=message.pk).update(status=Message.Status.FAILED, error=repr(exc)[:1000])
+        raise
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.SENT, provider_message_id=provider_id, sent_at=timezone.now()
+    )
+    message.status = Message.Status.SENT
+    message.provider_message_id = provider_id
+    return message
+
+
+def _claim(*, idempotency_key: str | None, defaults: dict[str, Any]) -> Message | None:
+    """Create the message row in state SENDING, or claim an unsent one with the same key.
+
+    Returns None when another worker holds the key and the message is not
+    ours to send (it is being sent, or was sent).
+    """
+    if idempotency_key is None:
+        return Message.objects.create(status=Message.Status.SENDING, attempts=1, **defaults)
+    try:
+        with transaction.atomic():
+            return Message.objects.create(
+                status=Message.Status.SENDING, attempts=1, idempotency_key=idempotency_key, **defaults
+            )
+    except IntegrityError:
+        pass
+    from django.db.models import F
+
+    # Only a message that failed or was never started may be claimed again.
+    claimed = Message.objects.filter(
+        idempotency_key=idempotency_key, status__in=[Message.Status.QUEUED, Message.Status.FAILED]
+    ).update(status=Message.Status.SENDING, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    return Message.objects.get(idempotency_key=idempotency_key)

@@ -1,0 +1,3 @@
+"""WebSocket routes. Apps with live pages (chats) add theirs here."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from colleges.views import HomeView
+from sferum_admin import views
+
+api_v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("accounts.api")),
+    path("", include("colleges.api")),
+    path("", include("groups.api")),
+]
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", views.HealthView.as_view(), name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/me/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("platform/admin/", admin.site.urls),
+    path("groups/", include("groups.urls")),
+    path("", include("colleges.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "sferum_admin.views.page_not_found"
+handler403 = "sferum_admin.views.permission_denied"
+handler500 = "sferum_admin.views.server_error"

@@ -1,0 +1,70 @@
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views import View
+
+logger = logging.getLogger(__name__)
+
+
+class HealthView(View):
+    """Whether the database, Redis and at least one Celery worker answer.
+
+    Without REDIS_URL the app runs tasks in-process, so Redis and the worker
+    are reported as ``in-process`` and count as healthy.
+    """
+
+    def get(self, request):
+        checks = {"database": _check_database(), "redis": _check_redis(), "celery": _check_celery()}
+        healthy = all(value in ("ok", "in-process") for value in checks.values())
+        return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 (a health check reports any failure)
+        logger.warning("healthz: database unavailable: %s", exc.__class__.__name__)
+        return "error"
+
+
+def _check_redis() -> str:
+    if not settings.REDIS_URL:
+        return "in-process"
+    try:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("healthz: redis unavailable: %s", exc.__class__.__name__)
+        return "error"
+
+
+def _check_celery() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "in-process"
+    from sferum_admin.celery import app
+
+    try:
+        replies = app.control.ping(timeout=1.0)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("healthz: celery ping failed: %s", exc.__class__.__name__)
+        return "error"
+    return "ok" if replies else "no-workers"
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
+
+
+def server_error(request):
+    return render(request, "errors/500.html", status=500)
