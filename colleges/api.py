@@ -1,5 +1,7 @@
-from rest_framework.routers import DefaultRouter
+"""API of the colleges app under /api/v1/ (DRF)."""
 
-router = DefaultRouter()
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
 
 urlpatterns = router.urls

@@ -15,7 +15,7 @@ class HomeView(View):
             return redirect("account_login")
         roles = request.roles
         if Role.ADMINISTRATOR in roles or Role.ADMINISTRATION in roles:
-            return redirect("colleges:dashboard")
+            return redirect("dashboard")
         if Role.TEACHER in roles:
             return redirect("groups:my_groups")
         if request.user.is_staff and not request.college:
@@ -32,3 +32,12 @@ class CollegeSwitchView(LoginRequiredMixin, View):
             raise Http404
         request.session[SESSION_KEY] = int(wanted)
         return redirect("home")
+
+
+class ApplicationQueueView(LoginRequiredMixin, View):
+    """Platform staff's queue of college applications (built out by the colleges work)."""
+
+    def get(self, request):
+        if not request.user.is_staff:
+            raise Http404
+        return render(request, "colleges/home.html")

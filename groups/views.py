@@ -4,3 +4,9 @@ from django.views.generic import TemplateView
 
 class MyGroupsView(LoginRequiredMixin, TemplateView):
     template_name = "groups/my_groups.html"
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """The administrator's and administration's dashboard (built out by the groups work)."""
+
+    template_name = "groups/my_groups.html"

@@ -6,4 +6,4 @@ os.environ["DJANGO_ENV"] = "test"
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sferum")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
-from sferum_admin.settings import *  # noqa: E402,F403
+from sferum_admin.settings import *  # noqa: F403

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from colleges.views import HomeView
+from groups.views import DashboardView
 from sferum_admin import views
 
 api_v1 = [
@@ -16,6 +17,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("healthz", views.HealthView.as_view(), name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/me/", include("accounts.urls")),
