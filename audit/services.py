@@ -46,7 +46,10 @@ def _jsonable(data: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def model_snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     """The values of ``fields`` for before/after records."""
-    return {name: getattr(instance, f"{name}_id", None) if _is_fk(instance, name) else getattr(instance, name) for name in fields}
+    return {
+        name: getattr(instance, f"{name}_id", None) if _is_fk(instance, name) else getattr(instance, name)
+        for name in fields
+    }
 
 
 def _is_fk(instance: models.Model, name: str) -> bool:

@@ -77,7 +77,9 @@ class CollegeApplication(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    college = models.OneToOneField(College, null=True, blank=True, on_delete=models.SET_NULL, related_name="application")
+    college = models.OneToOneField(
+        College, null=True, blank=True, on_delete=models.SET_NULL, related_name="application"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -86,7 +88,9 @@ class CollegeApplication(models.Model):
         ordering = ["-created_at"]
         constraints = [
             # One open application per INN at a time.
-            models.UniqueConstraint(fields=["inn"], condition=Q(status="pending"), name="one_pending_application_per_inn"),
+            models.UniqueConstraint(
+                fields=["inn"], condition=Q(status="pending"), name="one_pending_application_per_inn"
+            ),
         ]
 
     def __str__(self) -> str:

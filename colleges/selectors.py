@@ -15,9 +15,7 @@ def user_active_memberships(*, user) -> QuerySet[Membership]:
 def college_get_for(*, user, pk) -> College:
     """The college if the user is an active member of it, else 404 (same answer for missing and foreign)."""
     try:
-        return College.objects.get(
-            pk=pk, memberships__user=user, memberships__status=Membership.Status.ACTIVE
-        )
+        return College.objects.get(pk=pk, memberships__user=user, memberships__status=Membership.Status.ACTIVE)
     except (College.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     except College.MultipleObjectsReturned:
@@ -38,7 +36,9 @@ def department_get_for(*, college: College, pk) -> Department:
         raise Http404 from None
 
 
-def membership_list(*, college: College, roles=None, search: str = "", status: str | None = None) -> QuerySet[Membership]:
+def membership_list(
+    *, college: College, roles=None, search: str = "", status: str | None = None
+) -> QuerySet[Membership]:
     qs = Membership.objects.filter(college=college).select_related("user")
     if roles:
         qs = qs.filter(role__in=roles)

@@ -66,7 +66,11 @@ def membership_create(
     if role not in Role.values:
         raise ValidationError({"role": "Неизвестная роль."})
     with transaction.atomic():
-        if Membership.objects.filter(user=user, college=college, role=role).exclude(status=Membership.Status.LEFT).exists():
+        if (
+            Membership.objects.filter(user=user, college=college, role=role)
+            .exclude(status=Membership.Status.LEFT)
+            .exists()
+        ):
             raise ValidationError(MEMBERSHIP_EXISTS_MESSAGE, code="membership_exists")
         membership = Membership(
             user=user,
@@ -106,6 +110,12 @@ def membership_end(*, actor: User | None, membership: Membership, check_permissi
         locked.status = Membership.Status.LEFT
         locked.ended_at = timezone.now()
         locked.save(update_fields=["status", "ended_at"])
-        audit_log(actor=actor, college=locked.college, action="membership.end", target=locked, before=before,
-                  after={"status": locked.status})
+        audit_log(
+            actor=actor,
+            college=locked.college,
+            action="membership.end",
+            target=locked,
+            before=before,
+            after={"status": locked.status},
+        )
     return locked

@@ -37,8 +37,13 @@ def enrollment_start(
                 )
         except IntegrityError as exc:
             raise ValidationError(ALREADY_ENROLLED_MESSAGE, code="already_enrolled") from exc
-        audit_log(actor=actor, college=group.college, action="enrollment.start", target=enrollment,
-                  after={"group": group.pk, "started_at": started_at})
+        audit_log(
+            actor=actor,
+            college=group.college,
+            action="enrollment.start",
+            target=enrollment,
+            after={"group": group.pk, "started_at": started_at},
+        )
     return enrollment
 
 
@@ -58,7 +63,11 @@ def enrollment_end(*, actor, enrollment: Enrollment, ended_at: datetime.date | N
 
 
 def curator_assign(
-    *, actor, group: StudyGroup, teacher: Membership, started_at: datetime.date | None = None,
+    *,
+    actor,
+    group: StudyGroup,
+    teacher: Membership,
+    started_at: datetime.date | None = None,
     check_permission: bool = True,
 ) -> CuratorAssignment:
     """Make ``teacher`` the curator of ``group``, ending the previous curator's assignment.

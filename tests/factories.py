@@ -78,7 +78,9 @@ class CollegeApplicationFactory(DjangoModelFactory):
     admin_phone = factory.Sequence(lambda n: f"+7915{n:07d}")
     order_number = factory.Sequence(lambda n: f"{n}-од")
     order_date = datetime.date(2026, 9, 1)
-    order_file = factory.django.FileField(filename="prikaz.pdf", data=b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n")
+    order_file = factory.django.FileField(
+        filename="prikaz.pdf", data=b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
+    )
 
 
 class DepartmentFactory(DjangoModelFactory):

@@ -42,12 +42,12 @@ def _project_url_names() -> set[str]:
     def walk(patterns, namespace: str):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                module = getattr(pattern.urlconf_module, "__name__", "") if not isinstance(
-                    pattern.urlconf_module, list
-                ) else ""
-                if module.startswith(THIRD_PARTY_MODULES) or (
-                    pattern.app_name == "admin"
-                ):
+                module = (
+                    getattr(pattern.urlconf_module, "__name__", "")
+                    if not isinstance(pattern.urlconf_module, list)
+                    else ""
+                )
+                if module.startswith(THIRD_PARTY_MODULES) or (pattern.app_name == "admin"):
                     continue
                 ns = pattern.namespace
                 walk(pattern.url_patterns, f"{namespace}{ns}:" if ns else namespace)
@@ -86,7 +86,9 @@ def world(db) -> World:
         "other_administrator": factories.MembershipFactory(college=other_college, role=Role.ADMINISTRATOR),
     }
     factories.EnrollmentFactory(student=memberships["student"], group=group)
-    factories.CuratorAssignmentFactory(group=group, teacher=memberships["curator"], started_at=datetime.date(2026, 9, 1))
+    factories.CuratorAssignmentFactory(
+        group=group, teacher=memberships["curator"], started_at=datetime.date(2026, 9, 1)
+    )
     for role in ("administration", "administrator", "other_administrator"):
         add_totp(memberships[role].user)
     users = {role: m.user for role, m in memberships.items()}

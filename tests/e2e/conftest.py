@@ -45,6 +45,8 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def phone_context(browser):
     """A phone-sized browser context (like a mid-range Android phone)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="ru-RU")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="ru-RU"
+    )
     yield context
     context.close()
