@@ -6,13 +6,47 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from audit.services import audit_log
-from colleges.models import Membership, Role
-from groups.models import CuratorAssignment, Enrollment, StudyGroup
+from audit.services import audit_log, model_snapshot
+from colleges.models import STAFF_ROLES, College, Department, Membership, Role
+from groups import permissions
+from groups.models import (
+    CuratorAssignment,
+    Discipline,
+    Enrollment,
+    FormOfStudy,
+    StaffGroup,
+    StudyGroup,
+    SubjectTeacherAssignment,
+)
+from groups.signals import staff_assignment_changed
 
 ALREADY_ENROLLED_MESSAGE = "Обучающийся уже состоит в учебной группе. Для смены группы оформите перевод."
 NOT_A_STUDENT_MESSAGE = "Зачислить в группу можно только участника с ролью «обучающийся» этого колледжа."
 NOT_A_TEACHER_MESSAGE = "Куратором может быть только преподаватель этого колледжа."
+NOT_A_SUBJECT_TEACHER_MESSAGE = "Преподавателем дисциплины может быть только преподаватель этого колледжа."
+FOREIGN_DEPARTMENT_MESSAGE = "Выберите отделение этого колледжа."
+FOREIGN_DISCIPLINE_MESSAGE = "Выберите дисциплину этого колледжа."
+DUPLICATE_GROUP_NAME_MESSAGE = "Учебная группа с таким названием уже есть в колледже."
+DUPLICATE_STAFF_GROUP_NAME_MESSAGE = "Группа сотрудников с таким названием уже есть в колледже."
+DUPLICATE_DISCIPLINE_NAME_MESSAGE = "Дисциплина с таким названием уже есть в колледже."
+ALREADY_TEACHES_MESSAGE = "Этот преподаватель уже ведёт эту дисциплину в группе."
+NOT_STAFF_MESSAGE = "В группу сотрудников можно добавить только действующего сотрудника этого колледжа."
+MANAGE_GROUPS_DENIED = "Изменять учебные группы может только администратор платформы колледжа."
+ASSIGN_CURATOR_DENIED = "Назначать кураторов может только администратор платформы колледжа."
+ASSIGN_SUBJECT_DENIED = "Назначать преподавателей дисциплин может только администратор платформы колледжа."
+MANAGE_STAFF_GROUPS_DENIED = "Изменять группы сотрудников может только администратор платформы колледжа."
+MANAGE_DISCIPLINES_DENIED = "Изменять дисциплины может только администратор платформы колледжа."
+
+STUDY_GROUP_FIELDS = [
+    "department",
+    "name",
+    "specialty_code",
+    "specialty_name",
+    "course",
+    "admission_year",
+    "form_of_study",
+    "status",
+]
 
 
 def enrollment_start(
@@ -62,6 +96,23 @@ def enrollment_end(*, actor, enrollment: Enrollment, ended_at: datetime.date | N
     return locked
 
 
+def _send_staff_assignment_changed(*, college_id: int, group_id: int, teacher_id: int, kind: str) -> None:
+    transaction.on_commit(
+        lambda: staff_assignment_changed.send(
+            sender=CuratorAssignment if kind == "curator" else SubjectTeacherAssignment,
+            college_id=college_id,
+            group_id=group_id,
+            teacher_id=teacher_id,
+            kind=kind,
+        )
+    )
+
+
+def _check_teacher(teacher: Membership, group: StudyGroup, message: str) -> None:
+    if teacher.role != Role.TEACHER or teacher.college_id != group.college_id or not teacher.is_active:
+        raise ValidationError({"teacher": message}, code="not_a_teacher")
+
+
 def curator_assign(
     *,
     actor,
@@ -75,12 +126,9 @@ def curator_assign(
     The group row is locked so two administrators assigning at once leave one
     active curator; the partial unique index backs that up.
     """
-    from colleges.permissions import can_manage_college
-
-    if check_permission and not can_manage_college(actor, group.college):
-        raise PermissionDenied("Назначать кураторов может только администратор платформы колледжа.")
-    if teacher.role != Role.TEACHER or teacher.college_id != group.college_id or not teacher.is_active:
-        raise ValidationError(NOT_A_TEACHER_MESSAGE, code="not_a_teacher")
+    if check_permission and not permissions.can_assign_curator(actor, group):
+        raise PermissionDenied(ASSIGN_CURATOR_DENIED)
+    _check_teacher(teacher, group, NOT_A_TEACHER_MESSAGE)
     started_at = started_at or timezone.localdate()
     with transaction.atomic():
         StudyGroup.objects.select_for_update().get(pk=group.pk)
@@ -88,8 +136,11 @@ def curator_assign(
         if current is not None and current.teacher_id == teacher.pk:
             return current
         if current is not None:
-            current.ended_at = started_at
+            current.ended_at = max(started_at, current.started_at)
             current.save(update_fields=["ended_at"])
+            _send_staff_assignment_changed(
+                college_id=group.college_id, group_id=group.pk, teacher_id=current.teacher_id, kind="curator"
+            )
         assignment = CuratorAssignment.objects.create(
             college_id=group.college_id, group=group, teacher=teacher, started_at=started_at
         )
@@ -101,4 +152,303 @@ def curator_assign(
             before={"curator": current.teacher_id if current else None},
             after={"curator": teacher.pk},
         )
+        _send_staff_assignment_changed(
+            college_id=group.college_id, group_id=group.pk, teacher_id=teacher.pk, kind="curator"
+        )
     return assignment
+
+
+def curator_end(
+    *, actor, assignment: CuratorAssignment, ended_at: datetime.date | None = None, check_permission: bool = True
+) -> CuratorAssignment:
+    """End a curator's assignment, leaving the group without a curator. Ending twice changes nothing."""
+    if check_permission and not permissions.can_assign_curator(actor, assignment.group):
+        raise PermissionDenied(ASSIGN_CURATOR_DENIED)
+    ended_at = ended_at or timezone.localdate()
+    with transaction.atomic():
+        locked = CuratorAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.ended_at is not None:
+            return locked
+        locked.ended_at = max(ended_at, locked.started_at)
+        locked.save(update_fields=["ended_at"])
+        audit_log(
+            actor=actor,
+            college=assignment.group.college,
+            action="curator.end",
+            target=assignment.group,
+            before={"curator": locked.teacher_id},
+            after={"curator": None},
+        )
+        _send_staff_assignment_changed(
+            college_id=locked.college_id, group_id=locked.group_id, teacher_id=locked.teacher_id, kind="curator"
+        )
+    return locked
+
+
+def subject_teacher_assign(
+    *,
+    actor,
+    group: StudyGroup,
+    teacher: Membership,
+    discipline: Discipline,
+    started_at: datetime.date | None = None,
+) -> SubjectTeacherAssignment:
+    """Make ``teacher`` the teacher of ``discipline`` in ``group``."""
+    if not permissions.can_assign_subject_teacher(actor, group):
+        raise PermissionDenied(ASSIGN_SUBJECT_DENIED)
+    _check_teacher(teacher, group, NOT_A_SUBJECT_TEACHER_MESSAGE)
+    if discipline.college_id != group.college_id:
+        raise ValidationError({"discipline": FOREIGN_DISCIPLINE_MESSAGE}, code="foreign_discipline")
+    started_at = started_at or timezone.localdate()
+    with transaction.atomic():
+        if SubjectTeacherAssignment.objects.filter(
+            group=group, teacher=teacher, discipline=discipline, ended_at__isnull=True
+        ).exists():
+            raise ValidationError({"teacher": ALREADY_TEACHES_MESSAGE}, code="already_teaches")
+        try:
+            with transaction.atomic():
+                assignment = SubjectTeacherAssignment.objects.create(
+                    college_id=group.college_id,
+                    group=group,
+                    teacher=teacher,
+                    discipline=discipline,
+                    started_at=started_at,
+                )
+        except IntegrityError as exc:
+            raise ValidationError({"teacher": ALREADY_TEACHES_MESSAGE}, code="already_teaches") from exc
+        audit_log(
+            actor=actor,
+            college=group.college,
+            action="subject_teacher.assign",
+            target=assignment,
+            after={"group": group.pk, "teacher": teacher.pk, "discipline": discipline.pk},
+        )
+        _send_staff_assignment_changed(
+            college_id=group.college_id, group_id=group.pk, teacher_id=teacher.pk, kind="subject"
+        )
+    return assignment
+
+
+def subject_teacher_assignment_end(
+    *, actor, assignment: SubjectTeacherAssignment, ended_at: datetime.date | None = None
+) -> SubjectTeacherAssignment:
+    """End a subject teacher assignment. Ending twice changes nothing."""
+    if not permissions.can_assign_subject_teacher(actor, assignment.group):
+        raise PermissionDenied(ASSIGN_SUBJECT_DENIED)
+    ended_at = ended_at or timezone.localdate()
+    with transaction.atomic():
+        locked = SubjectTeacherAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.ended_at is not None:
+            return locked
+        locked.ended_at = max(ended_at, locked.started_at)
+        locked.save(update_fields=["ended_at"])
+        audit_log(
+            actor=actor,
+            college=assignment.group.college,
+            action="subject_teacher.end",
+            target=locked,
+            after={"ended_at": locked.ended_at},
+        )
+        _send_staff_assignment_changed(
+            college_id=locked.college_id, group_id=locked.group_id, teacher_id=locked.teacher_id, kind="subject"
+        )
+    return locked
+
+
+def _clean_study_group(group: StudyGroup) -> None:
+    group.full_clean(exclude=["college"], validate_constraints=False)
+    if group.department_id and group.department.college_id != group.college_id:
+        raise ValidationError({"department": FOREIGN_DEPARTMENT_MESSAGE}, code="foreign_department")
+    if StudyGroup.objects.filter(college_id=group.college_id, name__iexact=group.name).exclude(pk=group.pk).exists():
+        raise ValidationError({"name": DUPLICATE_GROUP_NAME_MESSAGE}, code="duplicate_name")
+
+
+def _save_unique(instance, field: str, message: str) -> None:
+    """Save; a concurrent duplicate caught by the unique constraint becomes the same field error."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError({field: message}, code="duplicate_name") from exc
+
+
+def study_group_create(
+    *,
+    actor,
+    college: College,
+    department: Department,
+    name: str,
+    admission_year: int,
+    specialty_code: str = "",
+    specialty_name: str = "",
+    course: int = 1,
+    form_of_study: str = FormOfStudy.FULL_TIME,
+    status: str = StudyGroup.Status.ACTIVE,
+) -> StudyGroup:
+    if not permissions.can_create_study_group(actor, college):
+        raise PermissionDenied(MANAGE_GROUPS_DENIED)
+    group = StudyGroup(
+        college=college,
+        department=department,
+        name=(name or "").strip(),
+        specialty_code=(specialty_code or "").strip(),
+        specialty_name=(specialty_name or "").strip(),
+        course=course,
+        admission_year=admission_year,
+        form_of_study=form_of_study,
+        status=status,
+    )
+    with transaction.atomic():
+        _clean_study_group(group)
+        _save_unique(group, "name", DUPLICATE_GROUP_NAME_MESSAGE)
+        audit_log(
+            actor=actor,
+            college=college,
+            action="study_group.create",
+            target=group,
+            after=model_snapshot(group, STUDY_GROUP_FIELDS),
+        )
+    return group
+
+
+def study_group_update(*, actor, group: StudyGroup, **changes) -> StudyGroup:
+    """Change some of STUDY_GROUP_FIELDS of ``group``."""
+    if not permissions.can_edit_study_group(actor, group):
+        raise PermissionDenied(MANAGE_GROUPS_DENIED)
+    unknown = set(changes) - set(STUDY_GROUP_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    with transaction.atomic():
+        group = StudyGroup.objects.select_for_update().select_related("department").get(pk=group.pk)
+        before = model_snapshot(group, STUDY_GROUP_FIELDS)
+        for field, value in changes.items():
+            if isinstance(value, str):
+                value = value.strip()
+            setattr(group, field, value)
+        _clean_study_group(group)
+        _save_unique(group, "name", DUPLICATE_GROUP_NAME_MESSAGE)
+        after = model_snapshot(group, STUDY_GROUP_FIELDS)
+        if before != after:
+            audit_log(
+                actor=actor,
+                college=group.college,
+                action="study_group.update",
+                target=group,
+                before={k: v for k, v in before.items() if after[k] != v},
+                after={k: v for k, v in after.items() if before[k] != v},
+            )
+    return group
+
+
+def _clean_named(instance, model, message: str) -> None:
+    instance.full_clean(exclude=["college", "members"], validate_constraints=False)
+    duplicates = model.objects.filter(college_id=instance.college_id, name__iexact=instance.name)
+    if duplicates.exclude(pk=instance.pk).exists():
+        raise ValidationError({"name": message}, code="duplicate_name")
+
+
+def staff_group_create(*, actor, college: College, name: str, description: str = "") -> StaffGroup:
+    if not permissions.can_manage_staff_groups(actor, college):
+        raise PermissionDenied(MANAGE_STAFF_GROUPS_DENIED)
+    staff_group = StaffGroup(college=college, name=(name or "").strip(), description=(description or "").strip())
+    with transaction.atomic():
+        _clean_named(staff_group, StaffGroup, DUPLICATE_STAFF_GROUP_NAME_MESSAGE)
+        _save_unique(staff_group, "name", DUPLICATE_STAFF_GROUP_NAME_MESSAGE)
+        audit_log(actor=actor, college=college, action="staff_group.create", target=staff_group)
+    return staff_group
+
+
+def staff_group_update(*, actor, staff_group: StaffGroup, name: str, description: str = "") -> StaffGroup:
+    if not permissions.can_manage_staff_groups(actor, staff_group.college):
+        raise PermissionDenied(MANAGE_STAFF_GROUPS_DENIED)
+    with transaction.atomic():
+        locked = StaffGroup.objects.select_for_update().get(pk=staff_group.pk)
+        before = {"name": locked.name, "description": locked.description}
+        locked.name = (name or "").strip()
+        locked.description = (description or "").strip()
+        _clean_named(locked, StaffGroup, DUPLICATE_STAFF_GROUP_NAME_MESSAGE)
+        _save_unique(locked, "name", DUPLICATE_STAFF_GROUP_NAME_MESSAGE)
+        audit_log(
+            actor=actor,
+            college=locked.college,
+            action="staff_group.update",
+            target=locked,
+            before=before,
+            after={"name": locked.name, "description": locked.description},
+        )
+    return locked
+
+
+def staff_group_member_add(*, actor, staff_group: StaffGroup, member: Membership) -> StaffGroup:
+    """Add a staff membership of the same college. Adding a member twice changes nothing."""
+    if not permissions.can_manage_staff_groups(actor, staff_group.college):
+        raise PermissionDenied(MANAGE_STAFF_GROUPS_DENIED)
+    if member.college_id != staff_group.college_id or member.role not in STAFF_ROLES or not member.is_active:
+        raise ValidationError({"member": NOT_STAFF_MESSAGE}, code="not_staff")
+    with transaction.atomic():
+        if staff_group.members.filter(pk=member.pk).exists():
+            return staff_group
+        staff_group.members.add(member)
+        audit_log(
+            actor=actor,
+            college=staff_group.college,
+            action="staff_group.member_add",
+            target=staff_group,
+            after={"member": member.pk},
+        )
+    return staff_group
+
+
+def staff_group_member_remove(*, actor, staff_group: StaffGroup, member: Membership) -> StaffGroup:
+    if not permissions.can_manage_staff_groups(actor, staff_group.college):
+        raise PermissionDenied(MANAGE_STAFF_GROUPS_DENIED)
+    with transaction.atomic():
+        if not staff_group.members.filter(pk=member.pk).exists():
+            return staff_group
+        staff_group.members.remove(member)
+        audit_log(
+            actor=actor,
+            college=staff_group.college,
+            action="staff_group.member_remove",
+            target=staff_group,
+            before={"member": member.pk},
+        )
+    return staff_group
+
+
+def discipline_create(*, actor, college: College, name: str, code: str = "") -> Discipline:
+    if not permissions.can_manage_disciplines(actor, college):
+        raise PermissionDenied(MANAGE_DISCIPLINES_DENIED)
+    discipline = Discipline(college=college, name=(name or "").strip(), code=(code or "").strip())
+    with transaction.atomic():
+        _clean_named(discipline, Discipline, DUPLICATE_DISCIPLINE_NAME_MESSAGE)
+        _save_unique(discipline, "name", DUPLICATE_DISCIPLINE_NAME_MESSAGE)
+        audit_log(
+            actor=actor,
+            college=college,
+            action="discipline.create",
+            target=discipline,
+            after={"name": discipline.name, "code": discipline.code},
+        )
+    return discipline
+
+
+def discipline_update(*, actor, discipline: Discipline, name: str, code: str = "") -> Discipline:
+    if not permissions.can_manage_disciplines(actor, discipline.college):
+        raise PermissionDenied(MANAGE_DISCIPLINES_DENIED)
+    with transaction.atomic():
+        locked = Discipline.objects.select_for_update().get(pk=discipline.pk)
+        before = {"name": locked.name, "code": locked.code}
+        locked.name = (name or "").strip()
+        locked.code = (code or "").strip()
+        _clean_named(locked, Discipline, DUPLICATE_DISCIPLINE_NAME_MESSAGE)
+        _save_unique(locked, "name", DUPLICATE_DISCIPLINE_NAME_MESSAGE)
+        audit_log(
+            actor=actor,
+            college=locked.college,
+            action="discipline.update",
+            target=locked,
+            before=before,
+            after={"name": locked.name, "code": locked.code},
+        )
+    return locked

@@ -1,0 +1,56 @@
+"""Dashboard cards. Each app registers its «требует внимания» cards in ``AppConfig.ready()``.
+
+A card is a provider ``(request, college) -> dict | None``: ``{"title": str,
+"count": int, "url": str}`` (``url`` may be ""), or None to show nothing
+(for example when the viewer may not act on it). A provider runs a fixed
+number of queries (one ``count()`` is typical), so the dashboard's query
+count does not grow with the data::
+
+    from sferum_admin import dashboard
+
+    def pending_join_requests(request, college):
+        count = JoinRequest.objects.filter(college=college, status="pending").count()
+        return {"title": "Заявки на вступление", "count": count, "url": reverse("invitations:join_requests")}
+
+    dashboard.register(key="invitations.pending_join_requests", provider=pending_join_requests, order=20)
+
+Cards with ``count == 0`` are still returned; the template shows them muted.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Provider = Callable[[Any, Any], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str
+    provider: Provider
+    order: int = 100
+
+
+_cards: list[Card] = []
+
+
+def register(*, key: str, provider: Provider, order: int = 100) -> None:
+    """Add a card; registering the same ``key`` again replaces it (ready() may run twice in tests)."""
+    _cards[:] = [card for card in _cards if card.key != key]
+    _cards.append(Card(key=key, provider=provider, order=order))
+    _cards.sort(key=lambda card: (card.order, card.key))
+
+
+def cards_for(request, college) -> list[dict[str, Any]]:
+    """The cards to show on ``college``'s dashboard for this request, in order."""
+    out = []
+    for card in _cards:
+        data = card.provider(request, college)
+        if data is None:
+            continue
+        out.append({"key": card.key, "url": "", **data})
+    return out
+
+
+def registered_keys() -> list[str]:
+    return [card.key for card in _cards]
