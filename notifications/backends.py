@@ -91,14 +91,17 @@ class HttpGatewaySmsBackend(BaseSmsBackend):
             )
         except requests.RequestException as exc:
             raise SmsDeliveryError(f"шлюз недоступен: {exc.__class__.__name__}") from exc
-        if response.status_code >= 500:
-            raise SmsDeliveryError(f"шлюз ответил {response.status_code}")
-        if response.status_code >= 400:
-            raise SmsDeliveryError(f"шлюз отклонил сообщение: {response.status_code}", retryable=False)
+        status = response.status_code
+        # 408 and 429 are the gateway asking to come back later, like a 5xx.
+        if status >= 500 or status in (408, 429):
+            raise SmsDeliveryError(f"шлюз ответил {status}")
+        if status >= 400:
+            raise SmsDeliveryError(f"шлюз отклонил сообщение: {status}", retryable=False)
         try:
-            return str(response.json().get("id", ""))
+            payload = response.json()
         except ValueError:
             return ""
+        return str(payload.get("id", "")) if isinstance(payload, dict) else ""
 
 
 def get_sms_backend() -> BaseSmsBackend:

@@ -1,8 +1,10 @@
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -10,6 +12,8 @@ from notifications.backends import SmsDeliveryError, get_sms_backend
 from notifications.models import Message
 
 MASK = "***"
+
+logger = logging.getLogger(__name__)
 
 
 def render_message(*, channel: str, template: str, context: dict[str, Any]) -> tuple[str, str]:
@@ -53,7 +57,7 @@ def notification_send(
     message = _claim(
         idempotency_key=idempotency_key,
         defaults=dict(
-            college=college,
+            college_id=getattr(college, "pk", college),
             channel=channel,
             recipient=recipient,
             template=template,
@@ -61,8 +65,9 @@ def notification_send(
             body=masked_body,
         ),
     )
-    if message is None or message.status == Message.Status.SENT:
-        return message or Message.objects.get(idempotency_key=idempotency_key)
+    if message is None:
+        logger.info("notification: key already used, nothing sent (template %s)", template)
+        return Message.objects.get(idempotency_key=idempotency_key)
 
     try:
         if channel == Message.Channel.SMS:
@@ -71,20 +76,61 @@ def notification_send(
             send_mail(subject, body, None, [recipient])
             provider_id = ""
     except SmsDeliveryError as exc:
-        Message.objects.filter(pk=message.pk).update(status=Message.Status.FAILED, error=str(exc)[:1000])
-        message.status = Message.Status.FAILED
+        _record_failure(message, str(exc))
+        logger.warning("notification %s failed (%s, retryable=%s): %s", message.pk, template, exc.retryable, exc)
         if exc.retryable:
             raise
         return message
     except Exception as exc:
-        Message.objects.filter(pk=message.pk).update(status=Message.Status.FAILED, error=repr(exc)[:1000])
+        # The exception text may quote the message; only its class is kept.
+        _record_failure(message, exc.__class__.__name__)
+        logger.warning("notification %s failed (%s): %s", message.pk, template, exc.__class__.__name__)
         raise
-    Message.objects.filter(pk=message.pk).update(
-        status=Message.Status.SENT, provider_message_id=provider_id, sent_at=timezone.now()
-    )
     message.status = Message.Status.SENT
-    message.provider_message_id = provider_id
+    message.provider_message_id = provider_id[:128]
+    message.sent_at = timezone.now()
+    message.error = ""
+    Message.objects.filter(pk=message.pk).update(
+        status=message.status, provider_message_id=message.provider_message_id, sent_at=message.sent_at, error=""
+    )
+    logger.info("notification %s sent (%s, %s)", message.pk, channel, template)
     return message
+
+
+def notification_enqueue(
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    college=None,
+    secret_keys: Iterable[str] = (),
+    idempotency_key: str | None = None,
+) -> None:
+    """Send through the ``notifications.tasks.send_message`` Celery task once the transaction commits.
+
+    For bulk sends (invitations to a whole group): each message is its own
+    task with its own retries. Pass an ``idempotency_key`` per recipient and
+    purpose so a repeated bulk action never sends the same message twice.
+    """
+    from notifications.tasks import send_message
+
+    kwargs = {
+        "channel": channel,
+        "recipient": recipient,
+        "template": template,
+        "context": dict(context or {}),
+        "college_id": getattr(college, "pk", college),
+        "secret_keys": list(secret_keys),
+        "idempotency_key": idempotency_key,
+    }
+    transaction.on_commit(lambda: send_message.delay(**kwargs))
+
+
+def _record_failure(message: Message, error: str) -> None:
+    message.status = Message.Status.FAILED
+    message.error = error[:1000]
+    Message.objects.filter(pk=message.pk).update(status=message.status, error=message.error)
 
 
 def _claim(*, idempotency_key: str | None, defaults: dict[str, Any]) -> Message | None:
@@ -102,8 +148,6 @@ def _claim(*, idempotency_key: str | None, defaults: dict[str, Any]) -> Message 
             )
     except IntegrityError:
         pass
-    from django.db.models import F
-
     # Only a message that failed or was never started may be claimed again.
     claimed = Message.objects.filter(
         idempotency_key=idempotency_key, status__in=[Message.Status.QUEUED, Message.Status.FAILED]

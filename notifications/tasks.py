@@ -1,0 +1,51 @@
+"""Celery tasks of the notifications app: thin, retried, safe to run twice."""
+
+import smtplib
+from typing import Any
+
+from celery import shared_task
+
+from notifications.backends import SmsDeliveryError
+from notifications.services import notification_send
+
+MAX_RETRIES = 5
+
+
+@shared_task(
+    bind=True,
+    # notification_send raises only what is worth another try (a 5xx, a
+    # timeout, a refused connection); a refused number is recorded and returned.
+    autoretry_for=(SmsDeliveryError, smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+    acks_late=True,
+)
+def send_message(
+    self,
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    college_id: int | None = None,
+    secret_keys: list[str] | None = None,
+    idempotency_key: str | None = None,
+) -> int:
+    """Send one SMS or e-mail through ``notification_send``; returns the Message id.
+
+    Without an ``idempotency_key`` the task's own id serves as one, so a retry
+    or a redelivery of this task reuses its message row (``attempts`` grows)
+    and a message that went out is never sent again.
+    """
+    message = notification_send(
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        context=context or {},
+        college=college_id,
+        secret_keys=secret_keys or (),
+        idempotency_key=idempotency_key or f"task:{self.request.id}",
+    )
+    return message.pk
