@@ -15,6 +15,24 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION, Role.TEACHER)
 
+# Roles an administrator hires into directly (the administrator is appointed by the director's order).
+HIREABLE_ROLES = (Role.TEACHER, Role.ADMINISTRATION)
+
+# The time zones of Russia, west to east.
+TIME_ZONE_CHOICES = [
+    ("Europe/Kaliningrad", "Калининград (МСК−1)"),
+    ("Europe/Moscow", "Москва (МСК)"),
+    ("Europe/Samara", "Самара (МСК+1)"),
+    ("Asia/Yekaterinburg", "Екатеринбург (МСК+2)"),
+    ("Asia/Omsk", "Омск (МСК+3)"),
+    ("Asia/Krasnoyarsk", "Красноярск (МСК+4)"),
+    ("Asia/Irkutsk", "Иркутск (МСК+5)"),
+    ("Asia/Yakutsk", "Якутск (МСК+6)"),
+    ("Asia/Vladivostok", "Владивосток (МСК+7)"),
+    ("Asia/Magadan", "Магадан (МСК+8)"),
+    ("Asia/Kamchatka", "Камчатка (МСК+9)"),
+]
+
 
 class College(models.Model):
     """The tenant. Every college-owned row points here."""
@@ -29,7 +47,7 @@ class College(models.Model):
     ogrn = models.CharField("ОГРН", max_length=13, unique=True, validators=[validate_ogrn])
     region = models.CharField("регион", max_length=200)
     address = models.CharField("адрес", max_length=500)
-    time_zone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow")
+    time_zone = models.CharField("часовой пояс", max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/Moscow")
     email = models.EmailField("e-mail", blank=True)
     phone = models.CharField("телефон", max_length=16, blank=True)
     website = models.URLField("сайт", blank=True)
@@ -59,7 +77,7 @@ class CollegeApplication(models.Model):
     ogrn = models.CharField("ОГРН", max_length=13, validators=[validate_ogrn])
     region = models.CharField("регион", max_length=200)
     address = models.CharField("адрес", max_length=500)
-    time_zone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow")
+    time_zone = models.CharField("часовой пояс", max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/Moscow")
     email = models.EmailField("e-mail колледжа")
     phone = models.CharField("телефон колледжа", max_length=16, blank=True)
     website = models.URLField("сайт", blank=True)

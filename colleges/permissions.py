@@ -53,3 +53,21 @@ def can_appoint_administrator(user, college: College) -> bool:
 
 def can_view_staff_directory(user, college: College) -> bool:
     return has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION, Role.TEACHER)
+
+
+def can_view_college_profile(user, college: College) -> bool:
+    """Every member of the college sees its profile."""
+    return is_member(user, college)
+
+
+def can_view_departments(user, college: College) -> bool:
+    return has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION, Role.TEACHER)
+
+
+def can_view_staff(user, college: College) -> bool:
+    """The staff list with phones: the administrator and the administration."""
+    return has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION)
+
+
+def can_add_staff(user, college: College) -> bool:
+    return can_manage_college(user, college)

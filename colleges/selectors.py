@@ -1,7 +1,7 @@
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from colleges.models import College, CollegeApplication, Department, Membership
+from colleges.models import STAFF_ROLES, College, CollegeApplication, Department, Membership, Role
 
 
 def user_active_memberships(*, user) -> QuerySet[Membership]:
@@ -70,3 +70,43 @@ def application_list(*, status: str | None = None) -> QuerySet[CollegeApplicatio
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at")
+
+
+def application_search(*, status: str | None = None, search: str = "") -> QuerySet[CollegeApplication]:
+    """The platform staff's queue: by status, searched by name, INN, OGRN or the administrator's surname."""
+    qs = application_list(status=status)
+    for word in search.split():
+        qs = qs.filter(
+            Q(short_name__icontains=word)
+            | Q(full_name__icontains=word)
+            | Q(inn__startswith=word)
+            | Q(ogrn__startswith=word)
+            | Q(region__icontains=word)
+            | Q(admin_last_name__icontains=word)
+        )
+    return qs
+
+
+def application_get(*, pk) -> CollegeApplication:
+    try:
+        return CollegeApplication.objects.select_related("reviewed_by", "college").get(pk=pk)
+    except (CollegeApplication.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def staff_list(*, college: College, search: str = "") -> QuerySet[Membership]:
+    """The college's current employees: administrator, administration and teachers."""
+    return membership_list(college=college, roles=STAFF_ROLES, search=search, status=Membership.Status.ACTIVE)
+
+
+def staff_member_choices(*, college: College) -> QuerySet[Membership]:
+    """Employees the director may appoint as the administrator (a person may appear once per role)."""
+    return staff_list(college=college).exclude(role=Role.ADMINISTRATOR)
+
+
+def colleges_of(*, user, roles=None) -> QuerySet[College]:
+    """Colleges where ``user`` holds an active membership (with one of ``roles`` when given)."""
+    memberships = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return College.objects.filter(pk__in=memberships.values("college_id"))
