@@ -3,6 +3,7 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -40,6 +41,16 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
 
+    def save_user(self, request, user, form, commit: bool = True):
+        # The phone is the username here and unique: set it (and the patronymic,
+        # which allauth does not know) before the first save, not after.
+        data = form.cleaned_data
+        if data.get("phone"):
+            user.phone = data["phone"]
+        if data.get("patronymic"):
+            user.patronymic = data["patronymic"]
+        return super().save_user(request, user, form, commit=commit)
+
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs: Any) -> None:
         from notifications.services import notification_send
 
@@ -70,3 +81,20 @@ class AccountAdapter(DefaultAccountAdapter):
         from accounts.models import User
 
         return User.objects.filter(phone=phone).first()
+
+
+class MfaAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": "Для вашей роли двухфакторная аутентификация обязательна: отключить её нельзя.",
+    }
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        """Roles that must use TOTP may not switch it off (they may re-create recovery codes)."""
+        from allauth.mfa.models import Authenticator
+
+        from accounts.selectors import user_must_use_totp
+
+        if authenticator.type == Authenticator.Type.TOTP and user_must_use_totp(user=authenticator.user):
+            return False
+        return super().can_delete_authenticator(authenticator)

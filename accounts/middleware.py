@@ -1,9 +1,16 @@
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 # Paths a signed-in user without TOTP may still open: setting it up, signing out.
 _MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/i18n/", "/admin/")
+
+# Session key: the user id whose TOTP was seen, so the check costs no query per request.
+# Cleared when an authenticator is removed (accounts.receivers).
+TOTP_SEEN_SESSION_KEY = "accounts_totp_seen_for"
+
+MFA_REQUIRED_API_MESSAGE = "Для вашей роли обязательна двухфакторная аутентификация. Настройте её в профиле."
 
 
 class RequireStaffMfaMiddleware:
@@ -11,6 +18,8 @@ class RequireStaffMfaMiddleware:
 
     allauth offers MFA but forces it on no one; this closes that gap. The
     check runs after CurrentCollegeMiddleware, which loads the user's roles.
+    Pages answer with a redirect to «Настройте двухфакторную аутентификацию»,
+    the API with 403 and a Russian message.
     """
 
     def __init__(self, get_response):
@@ -19,24 +28,25 @@ class RequireStaffMfaMiddleware:
     def __call__(self, request):
         if self._must_set_up_totp(request):
             if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
-                return JsonResponse(
-                    {"detail": "Для вашей роли обязательна двухфакторная аутентификация. Настройте её в профиле."},
-                    status=403,
-                )
+                return JsonResponse({"detail": MFA_REQUIRED_API_MESSAGE}, status=403)
             return redirect(reverse("accounts:mfa_required"))
         return self.get_response(request)
 
     def _must_set_up_totp(self, request) -> bool:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
+            # Token-authenticated API clients: a token is only issued to a
+            # user who has TOTP when the role requires it (accounts.services).
             return False
         if request.path.startswith(_MFA_EXEMPT_PREFIXES):
             return False
-        # Token-authenticated API clients are checked by DRF, not by the session.
         if not set(getattr(request, "all_roles", ())) & set(settings.MFA_REQUIRED_ROLES):
+            return False
+        if request.session.get(TOTP_SEEN_SESSION_KEY) == user.pk:
             return False
         from accounts.selectors import user_has_totp
 
-        return not user_has_totp(user=user)
+        if user_has_totp(user=user):
+            request.session[TOTP_SEEN_SESSION_KEY] = user.pk
+            return False
+        return True

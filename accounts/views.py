@@ -1,10 +1,100 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
 from django.views.generic import TemplateView
 
+from accounts import services
+from accounts.forms import ProfileForm
+from accounts.selectors import user_api_token, user_has_totp, user_must_use_totp, user_session_list
 
-class ProfileView(LoginRequiredMixin, TemplateView):
+
+def _profile_context(request, *, form=None, new_token_key=None) -> dict:
+    user = request.user
+    if form is None:
+        form = ProfileForm(
+            initial={
+                "last_name": user.last_name,
+                "first_name": user.first_name,
+                "patronymic": user.patronymic,
+                "email": user.email or "",
+            }
+        )
+    current_key = request.session.session_key
+    sessions = user_session_list(user=user)
+    return {
+        "form": form,
+        "sessions": sessions,
+        "current_session_key": current_key,
+        "other_session_count": sum(1 for s in sessions if s.session_key != current_key),
+        "has_totp": user_has_totp(user=user),
+        "must_use_totp": user_must_use_totp(user=user),
+        "api_token": user_api_token(user=user),
+        "new_token_key": new_token_key,
+    }
+
+
+class ProfileView(LoginRequiredMixin, View):
+    """Own names and e-mail, phone, sessions, 2FA link and the personal API token."""
+
     template_name = "accounts/profile.html"
+
+    def get(self, request):
+        return render(request, self.template_name, _profile_context(request))
+
+    def post(self, request):
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.user_profile_update(actor=request.user, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, "Профиль сохранён.")
+                return redirect("accounts:profile")
+        return render(request, self.template_name, _profile_context(request, form=form), status=400)
+
+
+class SessionsEndOthersView(LoginRequiredMixin, View):
+    def post(self, request):
+        ended = services.user_sessions_end_others(actor=request.user, request=request)
+        if ended:
+            messages.success(request, f"Вы вышли на других устройствах (сеансов завершено: {ended}).")
+        else:
+            messages.info(request, "Других активных сеансов нет.")
+        return redirect(reverse("accounts:profile") + "#sessions")
+
+
+class ApiTokenCreateView(LoginRequiredMixin, View):
+    def post(self, request):
+        try:
+            token = services.api_token_create(actor=request.user)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect(reverse("accounts:profile") + "#api-token")
+        messages.success(request, "Новый ключ API создан. Скопируйте его сейчас: позже он не будет показан целиком.")
+        return render(request, "accounts/profile.html", _profile_context(request, new_token_key=token.key))
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    def post(self, request):
+        if services.api_token_revoke(actor=request.user):
+            messages.success(request, "Ключ API отозван.")
+        else:
+            messages.info(request, "Ключа API не было.")
+        return redirect(reverse("accounts:profile") + "#api-token")
 
 
 class MfaRequiredView(LoginRequiredMixin, TemplateView):
+    """«Настройте двухфакторную аутентификацию»: where the TOTP middleware sends staff without it."""
+
     template_name = "accounts/mfa_required.html"
+
+    def get(self, request, *args, **kwargs):
+        if user_has_totp(user=request.user):
+            return redirect("home")
+        return super().get(request, *args, **kwargs)

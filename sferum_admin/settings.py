@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     # Project apps, lower layers first.
     "sferum_admin",
     "accounts",
@@ -163,6 +164,13 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Sign-in: phone + SMS code, or e-mail + password; sign-up asks the name.
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "confirm_login_code": "accounts.forms.ConfirmLoginCodeForm",
+    "verify_phone": "accounts.forms.VerifyPhoneForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"phone", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["phone*"]
@@ -170,6 +178,9 @@ ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 300
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+# Six digits: typed from an SMS on a phone keypad; three tries per code, rate-limited requests.
+ACCOUNT_LOGIN_BY_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
@@ -180,7 +191,9 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "5/5m/ip,3/5m/key",
     "confirm_login_code": "10/5m/ip",
 }
+MFA_ADAPTER = "accounts.adapter.MfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+USERSESSIONS_TRACK_ACTIVITY = False
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Сферум Админ")
 # Roles that must have TOTP set up before they may open college pages.
 MFA_REQUIRED_ROLES = ("administrator", "administration")
@@ -297,4 +310,10 @@ if TESTING:
     CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
     MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media")))
     # Rate limits are exercised by their own tests, which switch them back on.
-    ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login_failed": "1000/m/ip", "login": "1000/m/ip"}
+    ACCOUNT_RATE_LIMITS = {
+        **ACCOUNT_RATE_LIMITS,
+        "login_failed": "1000/m/ip",
+        "login": "1000/m/ip",
+        "request_login_code": "1000/m/ip,1000/m/key",
+        "confirm_login_code": "1000/m/ip",
+    }

@@ -1,0 +1,90 @@
+"""Forms of the accounts app: allauth's sign-in and sign-up with this project's fields."""
+
+from allauth.account.forms import ConfirmLoginCodeForm as AllauthConfirmLoginCodeForm
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import PasswordField
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.forms import VerifyPhoneForm as AllauthVerifyPhoneForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AllauthLoginForm):
+    """E-mail (or phone) and password.
+
+    Sign-up takes no password, so allauth would drop the password field from
+    its sign-in form; people who set a password sign in with it here, and
+    everyone else asks for an SMS code on the same page.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("E-mail")
+        self.fields["login"].widget.attrs.update(
+            {"placeholder": "name@example.ru", "autocomplete": "email", "inputmode": "email"}
+        )
+        self.fields["password"].label = _("Пароль")
+        self.fields["password"].help_text = ""
+        self.fields["password"].widget.attrs["placeholder"] = _("Пароль")
+
+    def _setup_password_field(self) -> None:
+        self.fields["password"] = PasswordField(label=_("Пароль"), autocomplete="current-password")
+
+
+def _numeric_code_field(form) -> None:
+    form.fields["code"].label = _("Код из SMS")
+    form.fields["code"].widget.attrs.update(
+        {"inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": "123456", "autofocus": True}
+    )
+
+
+class ConfirmLoginCodeForm(AllauthConfirmLoginCodeForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _numeric_code_field(self)
+
+
+class VerifyPhoneForm(AllauthVerifyPhoneForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _numeric_code_field(self)
+
+
+class SignupForm(AllauthSignupForm):
+    """Sign-up by phone for people who come by an invitation link: ФИО and phone."""
+
+    last_name = forms.CharField(label=_("Фамилия"), max_length=100)
+    first_name = forms.CharField(label=_("Имя"), max_length=100)
+    patronymic = forms.CharField(label=_("Отчество"), max_length=100, required=False, help_text=_("если есть"))
+
+    field_order = ["last_name", "first_name", "patronymic", "phone"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["patronymic"].widget.attrs["autocomplete"] = "additional-name"
+        self.order_fields(self.field_order)
+
+    def clean_last_name(self) -> str:
+        return self.cleaned_data["last_name"].strip()
+
+    def clean_first_name(self) -> str:
+        return self.cleaned_data["first_name"].strip()
+
+    def clean_patronymic(self) -> str:
+        return self.cleaned_data["patronymic"].strip()
+
+
+class ProfileForm(forms.Form):
+    """Own names and e-mail; the service validates and saves."""
+
+    last_name = forms.CharField(label=_("Фамилия"), max_length=100)
+    first_name = forms.CharField(label=_("Имя"), max_length=100)
+    patronymic = forms.CharField(label=_("Отчество"), max_length=100, required=False, help_text=_("если есть"))
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("для входа по e-mail и паролю и для писем"),
+        error_messages={"invalid": _("Введите правильный адрес электронной почты.")},
+    )
