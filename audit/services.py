@@ -1,5 +1,7 @@
+import json
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from audit.context import current_ip
@@ -17,7 +19,8 @@ def audit_log(
 ) -> AuditEvent:
     """Record one change. Called by every service that changes college data, inside its transaction."""
     if college is None and target is not None:
-        college = getattr(target, "college", None)
+        # A college is its own tenant; anything else points at its college.
+        college = target if target._meta.label_lower == "colleges.college" else getattr(target, "college", None)
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         college=college,
@@ -32,16 +35,26 @@ def audit_log(
 
 
 def _jsonable(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``data`` with model instances as their pk and dates, decimals, UUIDs as strings, at any depth."""
     if data is None:
         return None
-    out = {}
-    for key, value in data.items():
-        if isinstance(value, models.Model):
-            value = value.pk
-        elif not isinstance(value, (str, int, float, bool, type(None), list, dict)):
-            value = str(value)
-        out[key] = value
-    return out
+    return {str(key): _json_value(value) for key, value in data.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    # Dates, times, decimals, UUIDs, lazy strings: as DjangoJSONEncoder writes them.
+    try:
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    except TypeError:
+        return str(value)
 
 
 def model_snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:

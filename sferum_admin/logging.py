@@ -1,10 +1,27 @@
+"""Log hygiene: one-time codes, tokens and passwords never reach a log line.
+
+``RedactSecretsFilter`` is attached to every handler in settings.LOGGING. It
+masks ``code=123456``, ``"token": "abc"``, ``Bearer abc``, «код: 123456» and
+invitation links (``/i/<token>``) in the formatted message and in the text of
+a logged exception.
+"""
+
 import logging
 import re
 
-# One-time codes, invitation tokens and API tokens must never reach a log line.
+MASK = "***"
+
+_SECRET_WORDS = r"(?:code|token|password|passwd|secret|otp|api[_-]?key|код|пароль)"
 _SECRET_PATTERNS = [
-    (re.compile(r"(?i)\b(code|token|password|secret|otp)(['\"]?\s*[:=]\s*['\"]?)[^\s'\",&]+"), r"\1\2***"),
-    (re.compile(r"(/i/)[A-Za-z0-9_\-]{16,}"), r"\1***"),
+    # key=value, key: value, 'key': 'value', "login_code": "1234", access_token=...
+    (
+        re.compile(rf"(?i)(\w*{_SECRET_WORDS}\w*)(['\"]?\s*[:=]\s*['\"]?)[^\s'\",&;)}}\]]+"),
+        rf"\1\2{MASK}",
+    ),
+    (re.compile(r"(?i)\b(bearer|token)(\s+)[A-Za-z0-9._~+/=\-]{6,}"), rf"\1\2{MASK}"),
+    # «Код для входа в Сферум Админ: 123456» — an SMS text quoted whole.
+    (re.compile(r"(?i)(код[^:\n]{0,60}:\s*)\d{4,8}"), rf"\1{MASK}"),
+    (re.compile(r"(/i/)[A-Za-z0-9_\-]{16,}"), rf"\1{MASK}"),
 ]
 
 
@@ -21,4 +38,11 @@ class RedactSecretsFilter(logging.Filter):
         if redacted != message:
             record.msg = redacted
             record.args = ()
+        if record.exc_info and record.exc_info[1] is not None:
+            # The traceback is formatted here, redacted, and kept as exc_text
+            # only: both the plain and the JSON formatter print exc_text when
+            # exc_info is gone, and would re-format exc_info unredacted.
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact(text)
+            record.exc_info = None
         return True

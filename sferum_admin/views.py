@@ -13,11 +13,16 @@ class HealthView(View):
     """Whether the database, Redis and at least one Celery worker answer.
 
     Without REDIS_URL the app runs tasks in-process, so Redis and the worker
-    are reported as ``in-process`` and count as healthy.
+    are reported as ``in-process`` and count as healthy. Any failure answers
+    503 so a load balancer or an orchestrator takes the instance out. The
+    answer names no host, address or error text: the page is public.
     """
 
     def get(self, request):
-        checks = {"database": _check_database(), "redis": _check_redis(), "celery": _check_celery()}
+        redis = _check_redis()
+        # Without the broker a ping would only wait for its timeout.
+        celery = _check_celery() if redis != "error" else "error"
+        checks = {"database": _check_database(), "redis": redis, "celery": celery}
         healthy = all(value in ("ok", "in-process") for value in checks.values())
         return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 

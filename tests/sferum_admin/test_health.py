@@ -1,12 +1,137 @@
+"""/healthz: database, Redis and Celery workers, against a real worker process."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
+
+from sferum_admin.celery import app as celery_app
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def _ping(timeout: float = 0.5) -> list:
+    return celery_app.control.ping(timeout=timeout)
+
+
+@pytest.fixture
+def celery_worker_process():
+    """A real Celery worker, started as `make run` starts one, against this test run's Redis."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sferum_admin.settings_test",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "sferum_admin",
+            "worker",
+            "--concurrency=1",
+            "-P",
+            "solo",
+            "--loglevel=WARNING",
+            "-n",
+            f"healthz-test-{os.getpid()}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not _ping():
+        if process.poll() is not None:
+            raise AssertionError(f"the worker exited: {process.stderr.read().decode()[-2000:]}")
+        if time.monotonic() > deadline:
+            process.terminate()
+            raise AssertionError("the worker did not answer a ping within 60 s")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def with_broker(settings):
+    """Tasks go to Redis instead of running in-process, as in production."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    return settings
 
 
 @pytest.mark.django_db
-def test_healthz_reports_database_redis_and_celery(client):
+def test_without_redis_tasks_run_in_process_and_count_as_healthy(client, settings):
+    settings.REDIS_URL = ""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
     response = client.get("/healthz")
 
-    body = response.json()
-    assert body["checks"]["database"] == "ok"
-    assert body["checks"]["redis"] == "ok"
-    assert body["checks"]["celery"] == "in-process"
     assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "in-process", "celery": "in-process"},
+    }
+
+
+@pytest.mark.django_db
+def test_no_worker_answers_503_no_workers(client, with_broker):
+    assert _ping() == [], "a stray worker listens on this test run's Redis database"
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "checks": {"database": "ok", "redis": "ok", "celery": "no-workers"}}
+
+
+@pytest.mark.django_db
+def test_running_worker_makes_every_check_ok(client, with_broker, celery_worker_process):
+    response = client.get("/healthz")
+
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok", "celery": "ok"}}
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_redis_down_answers_503(client, with_broker, refused_redis_url):
+    with_broker.REDIS_URL = refused_redis_url
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"] == "error"
+    assert response.json()["checks"]["celery"] == "error"
+    assert "127.0.0.1" not in response.content.decode()
+
+
+@pytest.fixture
+def refused_redis_url():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.mark.django_db
+def test_database_down_answers_503(client, monkeypatch):
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        from django.db import OperationalError
+
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "error"
