@@ -25,10 +25,17 @@ node_modules/.installed: package.json package-lock.json
 run: install ## migrate, load the demo college, serve on http://127.0.0.1:8000
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	@if [ -n "$$REDIS_URL" ]; then \
-		echo "REDIS_URL is set: starting a Celery worker and beat"; \
-		$(VENV)/bin/celery -A sferum_admin worker --beat --loglevel=INFO --concurrency=2 & \
+	@# With REDIS_URL a Celery worker (with beat) runs beside the server and is
+	@# stopped with it (the trap); without it tasks run in-process.
+	@worker=""; \
+	if [ -n "$$REDIS_URL" ]; then \
+		echo "REDIS_URL is set: starting a Celery worker with beat"; \
+		$(VENV)/bin/celery -A sferum_admin worker --beat --loglevel=INFO --concurrency=2 & worker=$$!; \
+	else \
+		echo "REDIS_URL is not set: Celery tasks run in-process"; \
 	fi; \
+	trap 'if [ -n "$$worker" ]; then kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null; fi' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 lint: install
