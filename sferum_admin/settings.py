@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "audit",
     "colleges",
     "groups",
+    "materials",
+    "invitations",
+    "groups.movement",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +149,40 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 APPOINTMENT_ORDER_MAX_BYTES = 10 * 1024 * 1024
 
+# Materials: files live in the private "materials" storage (never under
+# MEDIA_URL; served only by the permission-checked download view).
+MATERIALS_ROOT = Path(
+    env.str("MATERIALS_ROOT", default=str(BASE_DIR / "var" / ("test-materials" if TESTING else "materials")))
+)
+MATERIALS_MAX_BYTES = {
+    "document": env.int("MATERIALS_MAX_DOCUMENT_BYTES", default=50 * 1024 * 1024),
+    "video": env.int("MATERIALS_MAX_VIDEO_BYTES", default=500 * 1024 * 1024),
+}
+MATERIALS_VIDEO_HOSTS = env.list(
+    "MATERIALS_VIDEO_HOSTS",
+    default=["rutube.ru", "vk.com", "vkvideo.ru", "dzen.ru", "sferum.ru", "youtube.com", "youtu.be"],
+)
+STORAGES["materials"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": MATERIALS_ROOT},
+}
+
+# S3-compatible object storage (django-storages) when a bucket is configured.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+    AWS_DEFAULT_ACL = None
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_QUERYSTRING_AUTH = True
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    STORAGES["materials"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "materials", "default_acl": "private", "querystring_auth": True},
+    }
+
 # --- Identity --------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
@@ -222,6 +259,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {}
+# Movements dated in the future are applied on their effective date (hourly, so a missed run catches up).
+CELERY_BEAT_SCHEDULE["movement.apply_due"] = {
+    "task": "groups.movement.tasks.apply_due_movements",
+    "schedule": 3600.0,
+}
+# Scheduled materials: notify their audience once their publication time has come.
+CELERY_BEAT_SCHEDULE["materials.notify_due"] = {"task": "materials.tasks.material_notify_due", "schedule": 60.0}
 
 # --- Notifications ---------------------------------------------------------
 
@@ -256,6 +300,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StudyGroupStatusEnum": "groups.models.StudyGroup.Status",
+    },
 }
 
 # --- Security --------------------------------------------------------------

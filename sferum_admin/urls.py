@@ -13,6 +13,8 @@ api_v1 = [
     path("", include("accounts.api")),
     path("", include("colleges.api")),
     path("", include("groups.api")),
+    path("", include("materials.api")),
+    path("", include("invitations.api")),
 ]
 
 urlpatterns = [
@@ -25,6 +27,9 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("platform/admin/", admin.site.urls),
     path("groups/", include("groups.urls")),
+    path("materials/", include("materials.urls")),
+    path("", include("invitations.urls")),
+    path("movement/", include("groups.movement.urls")),
     path("", include("colleges.urls")),
 ]
 

@@ -1,0 +1,98 @@
+import datetime
+
+from django import forms
+
+from colleges.models import Membership, Role
+from groups.models import Discipline, StudyGroup
+from groups.movement.models import STAFF_KINDS, STUDENT_KINDS, ExpelReason, MovementKind
+
+DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _date_field(label: str, *, required: bool = True) -> forms.DateField:
+    return forms.DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS, widget=DateInput())
+
+
+class MovementForm(forms.Form):
+    """One order for one person, entered from the person's card."""
+
+    kind = forms.ChoiceField(label="Вид движения")
+    to_group = forms.ModelChoiceField(label="Группа", queryset=StudyGroup.objects.none(), required=False)
+    discipline = forms.ModelChoiceField(label="Дисциплина", queryset=Discipline.objects.none(), required=False)
+    order_number = forms.CharField(label="Номер приказа", max_length=50)
+    order_date = _date_field("Дата приказа")
+    effective_date = _date_field("Дата вступления в силу")
+    expel_reason = forms.ChoiceField(
+        label="Причина отчисления", required=False, choices=[("", "—")] + list(ExpelReason.choices)
+    )
+    reason = forms.CharField(label="Основание / комментарий", max_length=300, required=False)
+    planned_return_date = _date_field("Плановая дата выхода из отпуска", required=False)
+
+    def __init__(self, *args, person: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = STUDENT_KINDS if person.role == Role.STUDENT else STAFF_KINDS - {MovementKind.HIRE}
+        self.fields["kind"].choices = [(k.value, k.label) for k in MovementKind if k in kinds]
+        self.fields["to_group"].queryset = StudyGroup.objects.filter(college_id=person.college_id).order_by("name")
+        self.fields["discipline"].queryset = Discipline.objects.filter(college_id=person.college_id)
+        today = datetime.date.today()
+        self.fields["order_date"].initial = today
+        self.fields["effective_date"].initial = today
+
+    def reason_value(self) -> str:
+        data = self.cleaned_data
+        if data["kind"] == MovementKind.EXPEL and data.get("expel_reason"):
+            label = ExpelReason(data["expel_reason"]).label
+            return f"{label}. {data['reason']}".strip(". ") if data.get("reason") else label
+        return data.get("reason", "")
+
+
+class HandoverForm(forms.Form):
+    incoming = forms.ModelChoiceField(label="Новый куратор", queryset=Membership.objects.none())
+    order_number = forms.CharField(label="Номер приказа", max_length=50)
+    order_date = _date_field("Дата приказа")
+
+    def __init__(self, *args, outgoing: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["incoming"].queryset = (
+            Membership.objects.filter(college_id=outgoing.college_id, role=Role.TEACHER, status="active")
+            .exclude(pk=outgoing.pk)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+        )
+        self.fields["incoming"].label_from_instance = lambda m: m.user.full_name or m.user.phone
+        self.fields["order_date"].initial = datetime.date.today()
+
+
+class RosterDateForm(forms.Form):
+    date = forms.DateField(label="На дату", required=False, input_formats=DATE_INPUT_FORMATS, widget=DateInput())
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="Файл контингента (CSV или XLSX)")
+    order_number = forms.CharField(label="Номер приказа", max_length=50)
+    order_date = _date_field("Дата приказа")
+    effective_date = _date_field("Дата вступления в силу")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = datetime.date.today()
+        self.fields["order_date"].initial = today
+        self.fields["effective_date"].initial = today
+
+
+class ImportApplyForm(forms.Form):
+    include_expulsions = forms.BooleanField(label="Отчислить обучающихся, которых нет в файле", required=False)
+    confirm_threshold = forms.BooleanField(label="Я понимаю, что из колледжа выбудет много обучающихся", required=False)
+
+
+class RolloverForm(forms.Form):
+    order_number = forms.CharField(label="Номер приказа", max_length=50)
+    order_date = _date_field("Дата приказа")
+    effective_date = _date_field("Дата перехода (обычно 1 сентября)")

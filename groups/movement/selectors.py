@@ -1,0 +1,112 @@
+"""Reads of movement: scoped to a college, shaped so no caller can make them N+1."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from colleges.models import College, Membership
+from groups.models import Enrollment, StudyGroup
+from groups.movement.models import ImportBatch, Movement
+from groups.movement.permissions import can_view_all_movements, curated_group_ids
+
+
+def movement_list(*, viewer, college: College, search: str = "", status: str = "", kind: str = "") -> QuerySet:
+    """All movements of the college for the administrator and administration; a curator's groups for a teacher."""
+    qs = Movement.objects.filter(college=college).select_related("person__user", "from_group", "to_group", "discipline")
+    if not can_view_all_movements(viewer, college):
+        groups = curated_group_ids(viewer, college)
+        qs = qs.filter(Q(from_group_id__in=groups) | Q(to_group_id__in=groups))
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if search:
+        qs = qs.filter(
+            Q(person__user__last_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(order_number__icontains=search)
+            | Q(to_group__name__icontains=search)
+            | Q(from_group__name__icontains=search)
+        )
+    return qs.order_by("-effective_date", "-id")
+
+
+def movement_get_for(*, college: College | None, pk) -> Movement:
+    try:
+        return Movement.objects.select_related("college", "person__user").get(pk=pk, college=college)
+    except (Movement.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def person_get_for(*, college: College | None, pk) -> Membership:
+    """A member of the current college, else 404 (the same answer for missing and foreign)."""
+    if not college:
+        raise Http404
+    try:
+        return Membership.objects.select_related("user", "college").get(pk=pk, college=college)
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def group_get_for(*, college: College | None, pk) -> StudyGroup:
+    if not college:
+        raise Http404
+    try:
+        return StudyGroup.objects.select_related("college").get(pk=pk, college=college)
+    except (StudyGroup.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def person_timeline(*, person: Membership) -> list[dict]:
+    """Movements and enrollments of this person in the college (all their memberships), newest first."""
+    movements = (
+        Movement.objects.filter(college_id=person.college_id, person__user_id=person.user_id)
+        .select_related("from_group", "to_group", "discipline", "entered_by")
+        .order_by("-effective_date", "-id")
+    )
+    return [{"date": m.effective_date, "movement": m} for m in movements]
+
+
+def person_enrollments(*, person: Membership) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(college_id=person.college_id, student__user_id=person.user_id)
+        .select_related("group")
+        .order_by("-started_at", "-id")
+    )
+
+
+def person_group_ids(*, person: Membership) -> set[int]:
+    """Groups the person studies in now or studied in (for a curator's right to see the card)."""
+    return set(
+        Enrollment.objects.filter(college_id=person.college_id, student__user_id=person.user_id).values_list(
+            "group_id", flat=True
+        )
+    )
+
+
+def roster_on_date(*, group: StudyGroup, on: datetime.date) -> QuerySet[Enrollment]:
+    """Who was in ``group`` on ``on``: enrollments started by that day and not ended by it."""
+    return (
+        Enrollment.objects.filter(group=group, started_at__lte=on)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=on))
+        .select_related("student__user")
+        .order_by("student__user__last_name", "student__user__first_name", "id")
+    )
+
+
+def import_batch_list(*, college: College) -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.filter(college=college).select_related("created_by").defer("raw_rows")
+
+
+def import_batch_get_for(*, college: College | None, pk) -> ImportBatch:
+    if not college:
+        raise Http404
+    try:
+        return ImportBatch.objects.get(pk=pk, college=college)
+    except (ImportBatch.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def pending_movement_count(*, college: College) -> int:
+    return Movement.objects.filter(college=college, status=Movement.Status.PENDING).count()

@@ -1,0 +1,583 @@
+"""Every write of movement of students and staff: one transaction each, permission checked, audited.
+
+A movement is created ``pending`` and applied exactly once by
+``movement_apply``: the claim (``pending`` → ``applying``) and the changes it
+makes commit together, so a worker killed half-way leaves the movement
+``pending`` for the retry, and a second apply finds nothing to claim.
+"""
+
+import datetime
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.phones import normalize_phone
+from audit.services import audit_log
+from colleges.models import College, Membership, Role
+from colleges.services import membership_create, membership_end, user_get_or_create_by_phone
+from groups import signals
+from groups.models import CuratorAssignment, Discipline, Enrollment, StudyGroup, SubjectTeacherAssignment
+from groups.movement.models import STUDENT_KINDS, ExpelReason, Movement, MovementKind
+from groups.movement.permissions import can_manage_movements
+from groups.services import curator_assign, enrollment_end, enrollment_start
+
+NOT_ALLOWED_MESSAGE = "Оформлять движение контингента может только администратор платформы колледжа."
+NOT_ENROLLED_MESSAGE = "Обучающийся не состоит ни в одной учебной группе."
+NOT_ON_LEAVE_MESSAGE = "Обучающийся не находится в академическом отпуске."
+ALREADY_IN_GROUP_MESSAGE = "Обучающийся уже состоит в учебной группе «{group}». Оформите перевод."
+SAME_GROUP_MESSAGE = "Обучающийся уже состоит в группе «{group}»."
+MOVED_AWAY_MESSAGE = "Обучающийся уже не состоит в группе «{expected}» (сейчас: {actual})."
+NOT_ACTIVE_MESSAGE = "Участник выбыл из колледжа. Для возвращения оформите восстановление."
+NOT_LEFT_MESSAGE = "Восстановить можно только выбывшего обучающегося."
+NOT_A_STUDENT_MESSAGE = "Этот вид движения оформляется только для обучающихся."
+NOT_STAFF_MESSAGE = "Этот вид движения оформляется только для сотрудников."
+NOT_A_TEACHER_MESSAGE = "Куратором и преподавателем дисциплины может быть только преподаватель."
+GROUP_REQUIRED_MESSAGE = "Укажите учебную группу."
+REASON_REQUIRED_MESSAGE = "Укажите причину отчисления."
+RETURN_DATE_MESSAGE = "Плановая дата выхода должна быть позже даты начала отпуска."
+NOT_CURATOR_MESSAGE = "Преподаватель не является куратором этой группы."
+NOT_SUBJECT_TEACHER_MESSAGE = "Преподаватель не ведёт эту дисциплину в этой группе."
+ALREADY_SUBJECT_TEACHER_MESSAGE = "Преподаватель уже ведёт эту дисциплину в этой группе."
+ONLY_PENDING_CANCEL_MESSAGE = (
+    "Отменить можно только ещё не применённое движение. Примененное исправляется новым приказом."
+)
+
+GROUP_KINDS = {
+    MovementKind.ENROL,
+    MovementKind.TRANSFER,
+    MovementKind.REINSTATE,
+    MovementKind.CURATOR_ASSIGN,
+    MovementKind.CURATOR_UNASSIGN,
+    MovementKind.SUBJECT_ASSIGN,
+    MovementKind.SUBJECT_UNASSIGN,
+}
+
+
+def expel_reason_label(value: str) -> str:
+    """A reason code from the list becomes its Russian wording; free text stays as typed."""
+    return ExpelReason(value).label if value in ExpelReason.values else value
+
+
+def current_enrollment(membership: Membership) -> Enrollment | None:
+    return Enrollment.objects.filter(student=membership, ended_at__isnull=True).select_related("group").first()
+
+
+def last_leave(membership: Membership) -> Movement | None:
+    """The academic leave the student is on now, if the last applied student movement of this user is one."""
+    last = (
+        Movement.objects.filter(
+            person__user_id=membership.user_id,
+            college_id=membership.college_id,
+            kind__in=STUDENT_KINDS,
+            status=Movement.Status.APPLIED,
+        )
+        .order_by("-applied_at", "-id")
+        .first()
+    )
+    return last if last is not None and last.kind == MovementKind.ACADEMIC_LEAVE else None
+
+
+# --- Create, cancel ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def movement_create(
+    *,
+    actor,
+    college: College,
+    kind: str,
+    order_number: str,
+    order_date: datetime.date,
+    effective_date: datetime.date,
+    person: Membership | None = None,
+    to_group: StudyGroup | None = None,
+    discipline: Discipline | None = None,
+    reason: str = "",
+    planned_return_date: datetime.date | None = None,
+    phone: str = "",
+    last_name: str = "",
+    first_name: str = "",
+    patronymic: str = "",
+    role: str = "",
+    position: str = "",
+    caused_by: Movement | None = None,
+    check_permission: bool = True,
+) -> Movement:
+    """Record an order. It is applied right after commit when due today or earlier, else on its date by beat."""
+    if check_permission and not can_manage_movements(actor, college):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    if kind not in MovementKind.values:
+        raise ValidationError({"kind": "Неизвестный вид движения."})
+    errors: dict[str, str] = {}
+    from_group = None
+    if kind == MovementKind.HIRE:
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
+        if not last_name.strip():
+            errors["last_name"] = "Укажите фамилию."
+        if not first_name.strip():
+            errors["first_name"] = "Укажите имя."
+        if role not in (Role.TEACHER, Role.ADMINISTRATION):
+            errors["role"] = "Принять на работу можно преподавателя или сотрудника администрации."
+    else:
+        if person is None or person.college_id != college.pk:
+            raise ValidationError({"person": "Участник не найден в этом колледже."})
+        if kind in STUDENT_KINDS and person.role != Role.STUDENT:
+            errors["kind"] = NOT_A_STUDENT_MESSAGE
+        if kind not in STUDENT_KINDS and person.role not in (Role.TEACHER, Role.ADMINISTRATION):
+            errors["kind"] = NOT_STAFF_MESSAGE
+        if (
+            kind
+            in (
+                MovementKind.CURATOR_ASSIGN,
+                MovementKind.CURATOR_UNASSIGN,
+                MovementKind.SUBJECT_ASSIGN,
+                MovementKind.SUBJECT_UNASSIGN,
+            )
+            and person.role != Role.TEACHER
+        ):
+            errors["kind"] = NOT_A_TEACHER_MESSAGE
+        if kind in STUDENT_KINDS:
+            current = current_enrollment(person)
+            from_group = current.group if current else None
+    if kind in GROUP_KINDS and to_group is None:
+        errors["to_group"] = GROUP_REQUIRED_MESSAGE
+    if to_group is not None and to_group.college_id != college.pk:
+        errors["to_group"] = "Группа не найдена в этом колледже."
+    if kind == MovementKind.TRANSFER and to_group is not None and from_group == to_group:
+        errors["to_group"] = SAME_GROUP_MESSAGE.format(group=to_group)
+    if kind in (MovementKind.SUBJECT_ASSIGN, MovementKind.SUBJECT_UNASSIGN):
+        if discipline is None or discipline.college_id != college.pk:
+            errors["discipline"] = "Укажите дисциплину."
+    if kind == MovementKind.EXPEL and not reason.strip():
+        errors["reason"] = REASON_REQUIRED_MESSAGE
+    if kind == MovementKind.ACADEMIC_LEAVE and planned_return_date and planned_return_date <= effective_date:
+        errors["planned_return_date"] = RETURN_DATE_MESSAGE
+    if not (order_number or "").strip():
+        errors["order_number"] = "Укажите номер приказа."
+    if errors:
+        raise ValidationError(errors)
+    movement = Movement.objects.create(
+        college=college,
+        kind=kind,
+        person=person,
+        phone=phone,
+        last_name=last_name.strip(),
+        first_name=first_name.strip(),
+        patronymic=patronymic.strip(),
+        role=role,
+        position=position,
+        from_group=from_group,
+        to_group=to_group,
+        discipline=discipline,
+        order_number=order_number.strip(),
+        order_date=order_date,
+        effective_date=effective_date,
+        reason=expel_reason_label(reason.strip()) if kind == MovementKind.EXPEL else reason.strip(),
+        planned_return_date=planned_return_date if kind == MovementKind.ACADEMIC_LEAVE else None,
+        entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+        caused_by=caused_by,
+    )
+    audit_log(
+        actor=actor,
+        college=college,
+        action="movement.create",
+        target=movement,
+        after={"kind": kind, "person": person.pk if person else None, "effective_date": effective_date},
+    )
+    if effective_date <= timezone.localdate():
+        transaction.on_commit(partial(_queue_apply, movement.pk))
+    return movement
+
+
+def _queue_apply(movement_id: int) -> None:
+    from groups.movement.tasks import apply_movement
+
+    apply_movement.delay(movement_id)
+
+
+@transaction.atomic
+def movement_cancel(*, actor, movement: Movement) -> Movement:
+    """Withdraw an order that has not been applied yet. Applied orders are corrected by new ones."""
+    if not can_manage_movements(actor, movement.college):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    if not Movement.objects.filter(pk=movement.pk, status=Movement.Status.PENDING).update(
+        status=Movement.Status.CANCELLED
+    ):
+        raise ValidationError(ONLY_PENDING_CANCEL_MESSAGE, code="not_pending")
+    movement.refresh_from_db()
+    audit_log(actor=actor, college=movement.college, action="movement.cancel", target=movement)
+    return movement
+
+
+# --- Apply -------------------------------------------------------------------------------------------------------
+
+
+def movement_apply(*, movement_id: int) -> Movement:
+    """Apply a due movement exactly once. Applying it again, or concurrently, changes nothing.
+
+    A movement whose preconditions no longer hold (the student has already
+    been moved by another order) ends ``failed`` with a Russian reason; the
+    history stays as it was.
+    """
+    today = timezone.localdate()
+    with transaction.atomic():
+        claimed = Movement.objects.filter(
+            pk=movement_id, status=Movement.Status.PENDING, effective_date__lte=today
+        ).update(status=Movement.Status.APPLYING)
+        movement = Movement.objects.select_related("college", "person", "to_group", "from_group", "discipline").get(
+            pk=movement_id
+        )
+        if not claimed:
+            return movement
+        events: list[tuple[str, dict]] = []
+        try:
+            with transaction.atomic():
+                _APPLY[movement.kind](movement, events)
+        except ValidationError as exc:
+            movement.status = Movement.Status.FAILED
+            movement.error = "; ".join(exc.messages)
+            movement.save(update_fields=["status", "error"])
+            audit_log(
+                actor=None,
+                college=movement.college,
+                action="movement.fail",
+                target=movement,
+                after={"error": movement.error},
+            )
+            return movement
+        movement.status = Movement.Status.APPLIED
+        movement.applied_at = timezone.now()
+        movement.save(update_fields=["status", "applied_at", "person", "from_group", "to_group"])
+        audit_log(
+            actor=None,
+            college=movement.college,
+            action="movement.apply",
+            target=movement,
+            after={"kind": movement.kind, "person": movement.person_id},
+        )
+        for name, kwargs in events:
+            transaction.on_commit(partial(_send, name, kwargs))
+    return movement
+
+
+def _send(name: str, kwargs: dict) -> None:
+    getattr(signals, name).send(sender=Movement, **kwargs)
+
+
+def _lock_person(movement: Movement) -> Membership:
+    # Every movement of one person takes this row lock first, so conflicting orders apply one after another.
+    return Membership.objects.select_for_update().get(pk=movement.person_id)
+
+
+def _enrollment_event(movement, *, student_id, old_group_id, new_group_id) -> tuple[str, dict]:
+    return (
+        "enrollment_changed",
+        {
+            "college_id": movement.college_id,
+            "student_id": student_id,
+            "old_group_id": old_group_id,
+            "new_group_id": new_group_id,
+            "kind": movement.kind,
+        },
+    )
+
+
+def _staff_event(movement, *, group_id, teacher_id, kind) -> tuple[str, dict]:
+    return (
+        "staff_assignment_changed",
+        {"college_id": movement.college_id, "group_id": group_id, "teacher_id": teacher_id, "kind": kind},
+    )
+
+
+def _require_active(person: Membership) -> None:
+    if person.status != Membership.Status.ACTIVE:
+        raise ValidationError(NOT_ACTIVE_MESSAGE, code="not_active")
+
+
+def _cancel_pending_returns(person: Membership) -> None:
+    Movement.objects.filter(
+        person__user_id=person.user_id,
+        college_id=person.college_id,
+        kind=MovementKind.LEAVE_RETURN,
+        status=Movement.Status.PENDING,
+        caused_by__isnull=False,
+    ).update(status=Movement.Status.CANCELLED, error="Отменено: обучающийся уже вышел из отпуска или выбыл.")
+
+
+def _apply_enrol(movement: Movement, events: list) -> None:
+    person = _lock_person(movement)
+    _require_active(person)
+    current = current_enrollment(person)
+    if current is not None:
+        raise ValidationError(ALREADY_IN_GROUP_MESSAGE.format(group=current.group), code="already_enrolled")
+    enrollment_start(
+        actor=movement.entered_by, student=person, group=movement.to_group, started_at=movement.effective_date
+    )
+    events.append(
+        _enrollment_event(movement, student_id=person.pk, old_group_id=None, new_group_id=movement.to_group_id)
+    )
+
+
+def _apply_transfer(movement: Movement, events: list) -> None:
+    person = _lock_person(movement)
+    _require_active(person)
+    current = current_enrollment(person)
+    if current is None:
+        raise ValidationError(NOT_ENROLLED_MESSAGE, code="not_enrolled")
+    if movement.from_group_id and current.group_id != movement.from_group_id:
+        raise ValidationError(
+            MOVED_AWAY_MESSAGE.format(expected=movement.from_group, actual=current.group), code="moved_away"
+        )
+    if current.group_id == movement.to_group_id:
+        raise ValidationError(SAME_GROUP_MESSAGE.format(group=current.group), code="same_group")
+    enrollment_end(actor=movement.entered_by, enrollment=current, ended_at=movement.effective_date)
+    enrollment_start(
+        actor=movement.entered_by, student=person, group=movement.to_group, started_at=movement.effective_date
+    )
+    movement.from_group = current.group
+    events.append(
+        _enrollment_event(
+            movement, student_id=person.pk, old_group_id=current.group_id, new_group_id=movement.to_group_id
+        )
+    )
+
+
+def _apply_leave(movement: Movement, events: list) -> None:
+    person = _lock_person(movement)
+    _require_active(person)
+    current = current_enrollment(person)
+    if current is None:
+        raise ValidationError(NOT_ENROLLED_MESSAGE, code="not_enrolled")
+    enrollment_end(actor=movement.entered_by, enrollment=current, ended_at=movement.effective_date)
+    movement.from_group = current.group
+    events.append(_enrollment_event(movement, student_id=person.pk, old_group_id=current.group_id, new_group_id=None))
+    if movement.planned_return_date:
+        back = Movement.objects.create(
+            college_id=movement.college_id,
+            kind=MovementKind.LEAVE_RETURN,
+            person=person,
+            to_group=current.group,
+            order_number=movement.order_number,
+            order_date=movement.order_date,
+            effective_date=movement.planned_return_date,
+            reason="Плановый выход из академического отпуска",
+            entered_by=movement.entered_by,
+            caused_by=movement,
+        )
+        if back.effective_date <= timezone.localdate():
+            transaction.on_commit(partial(_queue_apply, back.pk))
+
+
+def _apply_return(movement: Movement, events: list) -> None:
+    person = _lock_person(movement)
+    _require_active(person)
+    leave = last_leave(person)
+    if leave is None or current_enrollment(person) is not None:
+        raise ValidationError(NOT_ON_LEAVE_MESSAGE, code="not_on_leave")
+    group = movement.to_group or leave.from_group
+    if group is None:
+        raise ValidationError(GROUP_REQUIRED_MESSAGE, code="no_group")
+    started = max(movement.effective_date, leave.effective_date)
+    enrollment_start(actor=movement.entered_by, student=person, group=group, started_at=started)
+    movement.to_group = group
+    Movement.objects.filter(caused_by=leave, kind=MovementKind.LEAVE_RETURN, status=Movement.Status.PENDING).exclude(
+        pk=movement.pk
+    ).update(status=Movement.Status.CANCELLED, error="Отменено: выход оформлен приказом.")
+    events.append(_enrollment_event(movement, student_id=person.pk, old_group_id=None, new_group_id=group.pk))
+
+
+def _apply_leave_college(movement: Movement, events: list) -> None:
+    """Expulsion and graduation: the enrollment (if any) ends and the person leaves the college."""
+    person = _lock_person(movement)
+    _require_active(person)
+    current = current_enrollment(person)
+    old_group_id = None
+    if current is not None:
+        enrollment_end(actor=movement.entered_by, enrollment=current, ended_at=movement.effective_date)
+        movement.from_group = current.group
+        old_group_id = current.group_id
+    membership_end(actor=movement.entered_by, membership=person, check_permission=False)
+    _cancel_pending_returns(person)
+    events.append(_enrollment_event(movement, student_id=person.pk, old_group_id=old_group_id, new_group_id=None))
+
+
+def _apply_reinstate(movement: Movement, events: list) -> None:
+    person = _lock_person(movement)
+    if person.status != Membership.Status.LEFT:
+        raise ValidationError(NOT_LEFT_MESSAGE, code="not_left")
+    membership = membership_create(
+        actor=movement.entered_by,
+        college=movement.college,
+        user=person.user,
+        role=Role.STUDENT,
+        order_number=movement.order_number,
+        order_date=movement.order_date,
+        check_permission=False,
+    )
+    enrollment_start(
+        actor=movement.entered_by, student=membership, group=movement.to_group, started_at=movement.effective_date
+    )
+    events.append(
+        _enrollment_event(movement, student_id=membership.pk, old_group_id=None, new_group_id=movement.to_group_id)
+    )
+
+
+def _apply_hire(movement: Movement, events: list) -> None:
+    user, _ = user_get_or_create_by_phone(
+        phone=movement.phone,
+        last_name=movement.last_name,
+        first_name=movement.first_name,
+        patronymic=movement.patronymic,
+    )
+    movement.person = membership_create(
+        actor=movement.entered_by,
+        college=movement.college,
+        user=user,
+        role=movement.role,
+        position=movement.position,
+        order_number=movement.order_number,
+        order_date=movement.order_date,
+        check_permission=False,
+    )
+
+
+def _apply_dismiss(movement: Movement, events: list) -> None:
+    person = _lock_person(movement)
+    _require_active(person)
+    for model, kind in ((CuratorAssignment, "curator"), (SubjectTeacherAssignment, "subject")):
+        for assignment in model.objects.select_for_update().filter(teacher=person, ended_at__isnull=True):
+            assignment.ended_at = movement.effective_date
+            assignment.save(update_fields=["ended_at"])
+            events.append(_staff_event(movement, group_id=assignment.group_id, teacher_id=person.pk, kind=kind))
+    membership_end(actor=movement.entered_by, membership=person, check_permission=False)
+
+
+def _apply_curator_assign(movement: Movement, events: list) -> None:
+    person = _lock_person(movement)
+    _require_active(person)
+    previous = CuratorAssignment.objects.filter(group=movement.to_group, ended_at__isnull=True).first()
+    curator_assign(
+        actor=movement.entered_by,
+        group=movement.to_group,
+        teacher=person,
+        started_at=movement.effective_date,
+        check_permission=False,
+    )
+    if previous is not None and previous.teacher_id != person.pk:
+        events.append(
+            _staff_event(movement, group_id=movement.to_group_id, teacher_id=previous.teacher_id, kind="curator")
+        )
+    events.append(_staff_event(movement, group_id=movement.to_group_id, teacher_id=person.pk, kind="curator"))
+
+
+def _apply_curator_unassign(movement: Movement, events: list) -> None:
+    person = _lock_person(movement)
+    assignment = (
+        CuratorAssignment.objects.select_for_update()
+        .filter(group=movement.to_group, teacher=person, ended_at__isnull=True)
+        .first()
+    )
+    if assignment is None:
+        raise ValidationError(NOT_CURATOR_MESSAGE, code="not_curator")
+    assignment.ended_at = movement.effective_date
+    assignment.save(update_fields=["ended_at"])
+    events.append(_staff_event(movement, group_id=movement.to_group_id, teacher_id=person.pk, kind="curator"))
+
+
+def _apply_subject_assign(movement: Movement, events: list) -> None:
+    person = _lock_person(movement)
+    _require_active(person)
+    if SubjectTeacherAssignment.objects.filter(
+        group=movement.to_group, teacher=person, discipline=movement.discipline, ended_at__isnull=True
+    ).exists():
+        raise ValidationError(ALREADY_SUBJECT_TEACHER_MESSAGE, code="already_assigned")
+    SubjectTeacherAssignment.objects.create(
+        college_id=movement.college_id,
+        group=movement.to_group,
+        teacher=person,
+        discipline=movement.discipline,
+        started_at=movement.effective_date,
+    )
+    events.append(_staff_event(movement, group_id=movement.to_group_id, teacher_id=person.pk, kind="subject"))
+
+
+def _apply_subject_unassign(movement: Movement, events: list) -> None:
+    person = _lock_person(movement)
+    updated = SubjectTeacherAssignment.objects.filter(
+        group=movement.to_group, teacher=person, discipline=movement.discipline, ended_at__isnull=True
+    ).update(ended_at=movement.effective_date)
+    if not updated:
+        raise ValidationError(NOT_SUBJECT_TEACHER_MESSAGE, code="not_assigned")
+    events.append(_staff_event(movement, group_id=movement.to_group_id, teacher_id=person.pk, kind="subject"))
+
+
+_APPLY = {
+    MovementKind.ENROL: _apply_enrol,
+    MovementKind.TRANSFER: _apply_transfer,
+    MovementKind.ACADEMIC_LEAVE: _apply_leave,
+    MovementKind.LEAVE_RETURN: _apply_return,
+    MovementKind.EXPEL: _apply_leave_college,
+    MovementKind.GRADUATE: _apply_leave_college,
+    MovementKind.REINSTATE: _apply_reinstate,
+    MovementKind.HIRE: _apply_hire,
+    MovementKind.DISMISS: _apply_dismiss,
+    MovementKind.CURATOR_ASSIGN: _apply_curator_assign,
+    MovementKind.CURATOR_UNASSIGN: _apply_curator_unassign,
+    MovementKind.SUBJECT_ASSIGN: _apply_subject_assign,
+    MovementKind.SUBJECT_UNASSIGN: _apply_subject_unassign,
+}
+
+
+def due_movement_ids(*, today: datetime.date | None = None) -> list[int]:
+    today = today or timezone.localdate()
+    return list(
+        Movement.objects.filter(status=Movement.Status.PENDING, effective_date__lte=today)
+        .order_by("effective_date", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def curator_handover(
+    *,
+    actor,
+    outgoing: Membership,
+    incoming: Membership,
+    order_number: str,
+    order_date: datetime.date,
+    effective_date: datetime.date | None = None,
+) -> list[Movement]:
+    """The incoming teacher becomes curator of every group the outgoing one curates, in one step."""
+    if not can_manage_movements(actor, outgoing.college):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    if incoming.college_id != outgoing.college_id or incoming.role != Role.TEACHER or not incoming.is_active:
+        raise ValidationError({"incoming": NOT_A_TEACHER_MESSAGE})
+    if incoming.pk == outgoing.pk:
+        raise ValidationError({"incoming": "Выберите другого преподавателя."})
+    effective_date = effective_date or timezone.localdate()
+    groups = list(
+        StudyGroup.objects.filter(
+            curator_assignments__teacher=outgoing, curator_assignments__ended_at__isnull=True
+        ).order_by("pk")
+    )
+    if not groups:
+        raise ValidationError("У преподавателя нет групп, в которых он куратор.", code="no_groups")
+    return [
+        movement_create(
+            actor=actor,
+            college=outgoing.college,
+            kind=MovementKind.CURATOR_ASSIGN,
+            person=incoming,
+            to_group=group,
+            order_number=order_number,
+            order_date=order_date,
+            effective_date=effective_date,
+            reason=f"Передача группы от {outgoing.user.short_name}",
+        )
+        for group in groups
+    ]

@@ -1,0 +1,20 @@
+"""Celery tasks of movement: thin, idempotent (the services claim their work), retried."""
+
+from celery import shared_task
+
+from groups.movement import services
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=5, acks_late=True)
+def apply_movement(self, movement_id: int) -> str:
+    return services.movement_apply(movement_id=movement_id).status
+
+
+@shared_task(name="groups.movement.tasks.apply_due_movements")
+def apply_due_movements() -> int:
+    """Beat: apply every pending movement whose effective date has come, in date order."""
+    applied = 0
+    for movement_id in services.due_movement_ids():
+        if services.movement_apply(movement_id=movement_id).status == "applied":
+            applied += 1
+    return applied

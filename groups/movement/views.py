@@ -1,0 +1,238 @@
+"""Pages of movement: thin views over services and selectors."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+
+from colleges.models import Role
+from groups.models import CuratorAssignment
+from groups.movement import forms, selectors, services
+from groups.movement.models import Movement
+from groups.movement.permissions import (
+    can_manage_movements,
+    can_view_group_roster,
+    can_view_movement_list,
+    can_view_person,
+)
+
+PAGE_SIZE = 50
+
+
+def _college_or_403(request):
+    college = request.college
+    if not college:
+        raise PermissionDenied("Выберите колледж.")
+    return college
+
+
+def _add_form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def parse_ru_date(value: str) -> datetime.date | None:
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class MovementListView(LoginRequiredMixin, View):
+    """All movements for the administrator and administration; a curator sees their groups'."""
+
+    def get(self, request):
+        college = _college_or_403(request)
+        if not can_view_movement_list(request.user, college):
+            raise PermissionDenied("Нет доступа к движению контингента.")
+        search = request.GET.get("q", "").strip()
+        status = request.GET.get("status", "")
+        qs = selectors.movement_list(viewer=request.user, college=college, search=search, status=status)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "movement/movement_list.html",
+            {
+                "page_obj": page,
+                "search": search,
+                "status": status,
+                "statuses": Movement.Status.choices,
+                "can_manage": can_manage_movements(request.user, college),
+                "pending_count": selectors.pending_movement_count(college=college),
+            },
+        )
+
+
+class PersonCardView(LoginRequiredMixin, View):
+    """A student's or teacher's card: the timeline of movements and enrollments."""
+
+    def get(self, request, pk):
+        person = selectors.person_get_for(college=request.college, pk=pk)
+        if not can_view_person(request.user, person, group_ids=selectors.person_group_ids(person=person)):
+            raise PermissionDenied("Нет доступа к карточке участника.")
+        curatorships = []
+        if person.role == Role.TEACHER:
+            curatorships = list(
+                CuratorAssignment.objects.filter(teacher=person, ended_at__isnull=True).select_related("group")
+            )
+        return render(
+            request,
+            "movement/person_detail.html",
+            {
+                "person": person,
+                "timeline": selectors.person_timeline(person=person),
+                "enrollments": selectors.person_enrollments(person=person),
+                "current": services.current_enrollment(person) if person.role == Role.STUDENT else None,
+                "on_leave": services.last_leave(person) if person.role == Role.STUDENT else None,
+                "curatorships": curatorships,
+                "can_manage": can_manage_movements(request.user, person.college),
+            },
+        )
+
+
+class MovementCreateView(LoginRequiredMixin, View):
+    """Enter one order for the person of the card."""
+
+    def _person(self, request, pk):
+        person = selectors.person_get_for(college=request.college, pk=pk)
+        if not can_manage_movements(request.user, person.college):
+            raise PermissionDenied(services.NOT_ALLOWED_MESSAGE)
+        return person
+
+    def get(self, request, pk):
+        person = self._person(request, pk)
+        form = forms.MovementForm(person=person, initial={"kind": request.GET.get("kind", "")})
+        return render(request, "movement/movement_form.html", {"person": person, "form": form})
+
+    def post(self, request, pk):
+        person = self._person(request, pk)
+        form = forms.MovementForm(request.POST, person=person)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                movement = services.movement_create(
+                    actor=request.user,
+                    college=person.college,
+                    kind=data["kind"],
+                    person=person,
+                    to_group=data.get("to_group"),
+                    discipline=data.get("discipline"),
+                    order_number=data["order_number"],
+                    order_date=data["order_date"],
+                    effective_date=data["effective_date"],
+                    reason=form.reason_value(),
+                    planned_return_date=data.get("planned_return_date"),
+                )
+            except ValidationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                movement.refresh_from_db()
+                if movement.status == Movement.Status.FAILED:
+                    messages.error(request, f"Приказ записан, но не применён: {movement.error}")
+                elif movement.status == Movement.Status.APPLIED:
+                    messages.success(request, f"{movement.get_kind_display().capitalize()} оформлено и применено.")
+                else:
+                    messages.success(
+                        request,
+                        f"{movement.get_kind_display().capitalize()} оформлено; вступит в силу "
+                        f"{movement.effective_date:%d.%m.%Y}.",
+                    )
+                return redirect("movement:person", pk=person.pk)
+        return render(request, "movement/movement_form.html", {"person": person, "form": form}, status=400)
+
+
+class MovementCancelView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        movement = selectors.movement_get_for(college=request.college, pk=pk)
+        if not can_manage_movements(request.user, movement.college):
+            raise PermissionDenied(services.NOT_ALLOWED_MESSAGE)
+        try:
+            services.movement_cancel(actor=request.user, movement=movement)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Приказ отменён.")
+        if movement.person_id:
+            return redirect("movement:person", pk=movement.person_id)
+        return redirect("movement:list")
+
+
+class HandoverView(LoginRequiredMixin, View):
+    """Replace a curator: the incoming teacher takes over all the outgoing teacher's groups in one step."""
+
+    def _outgoing(self, request, pk):
+        person = selectors.person_get_for(college=request.college, pk=pk)
+        if not can_manage_movements(request.user, person.college):
+            raise PermissionDenied(services.NOT_ALLOWED_MESSAGE)
+        return person
+
+    def _render(self, request, person, form, status=200):
+        groups = CuratorAssignment.objects.filter(teacher=person, ended_at__isnull=True).select_related("group")
+        return render(
+            request, "movement/handover_form.html", {"person": person, "form": form, "groups": groups}, status=status
+        )
+
+    def get(self, request, pk):
+        person = self._outgoing(request, pk)
+        return self._render(request, person, forms.HandoverForm(outgoing=person))
+
+    def post(self, request, pk):
+        person = self._outgoing(request, pk)
+        form = forms.HandoverForm(request.POST, outgoing=person)
+        if form.is_valid():
+            try:
+                moved = services.curator_handover(
+                    actor=request.user,
+                    outgoing=person,
+                    incoming=form.cleaned_data["incoming"],
+                    order_number=form.cleaned_data["order_number"],
+                    order_date=form.cleaned_data["order_date"],
+                )
+            except ValidationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(request, f"Группы переданы новому куратору: {len(moved)}.")
+                return redirect("movement:person", pk=form.cleaned_data["incoming"].pk)
+        return self._render(request, person, form, status=400)
+
+
+class RosterView(LoginRequiredMixin, View):
+    """A group's roster on any date (?date=дд.мм.гггг)."""
+
+    def get(self, request, pk):
+        group = selectors.group_get_for(college=request.college, pk=pk)
+        if not can_view_group_roster(request.user, group):
+            raise PermissionDenied("Нет доступа к списку группы.")
+        raw = request.GET.get("date", "").strip()
+        on = timezone.localdate()
+        error = ""
+        if raw:
+            parsed = parse_ru_date(raw)
+            if parsed is None:
+                error = "Неверная дата. Введите дату в формате дд.мм.гггг."
+            else:
+                on = parsed
+        rows = list(selectors.roster_on_date(group=group, on=on))
+        return render(
+            request,
+            "movement/roster.html",
+            {
+                "group": group,
+                "on": on,
+                "rows": rows,
+                "error": error,
+                "form": forms.RosterDateForm(initial={"date": on}),
+                "can_open_cards": can_view_group_roster(request.user, group),
+            },
+            status=400 if error else 200,
+        )

@@ -1,0 +1,174 @@
+"""Invariants under real concurrency: threads and a real Celery worker against PostgreSQL and Redis."""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from audit.models import AuditEvent
+from colleges.models import Role
+from groups.models import Enrollment
+from groups.movement import services
+from groups.movement.models import Movement, MovementKind
+from tests import factories
+
+pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
+
+TODAY = datetime.date.today()
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pending(college, kind, person, **kwargs) -> Movement:
+    return Movement.objects.create(
+        college=college,
+        kind=kind,
+        person=person,
+        order_number="1-к",
+        order_date=TODAY,
+        effective_date=TODAY,
+        **kwargs,
+    )
+
+
+def test_200_concurrent_conflicting_transfers_leave_exactly_one_active_enrollment():
+    college = factories.CollegeFactory()
+    groups = [factories.StudyGroupFactory(college=college) for _ in range(5)]
+    student = factories.MembershipFactory(college=college, role=Role.STUDENT)
+    factories.EnrollmentFactory(student=student, group=groups[0])
+    movements = [
+        _pending(college, MovementKind.TRANSFER, student, from_group=groups[0], to_group=groups[1 + i % 4])
+        for i in range(200)
+    ]
+    start = threading.Barrier(40)
+
+    def apply(movement_id: int) -> str:
+        try:
+            try:
+                start.wait(timeout=5)
+            except threading.BrokenBarrierError:
+                pass
+            return services.movement_apply(movement_id=movement_id).status
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        statuses = list(pool.map(apply, [m.pk for m in movements]))
+
+    active = Enrollment.objects.filter(student=student, ended_at__isnull=True)
+    assert active.count() == 1
+    assert statuses.count("applied") == 1
+    assert statuses.count("failed") == 199
+    winner = Movement.objects.get(person=student, status="applied")
+    assert active.get().group_id == winner.to_group_id
+    assert Enrollment.objects.filter(student=student).count() == 2
+
+
+def test_the_same_movement_applied_by_many_threads_is_applied_once():
+    college = factories.CollegeFactory()
+    group = factories.StudyGroupFactory(college=college)
+    student = factories.MembershipFactory(college=college, role=Role.STUDENT)
+    movement = _pending(college, MovementKind.ENROL, student, to_group=group)
+
+    def apply(_):
+        try:
+            return services.movement_apply(movement_id=movement.pk).status
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(apply, range(50)))
+
+    assert set(statuses) == {"applied"}
+    assert Enrollment.objects.filter(student=student).count() == 1
+    assert AuditEvent.objects.filter(action="movement.apply", target_id=str(movement.pk)).count() == 1
+
+
+def _worker(env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tests.movement.worker_app",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=2",
+            "--loglevel=WARNING",
+            "-Q",
+            env["MOVEMENT_TEST_QUEUE"],
+            "-n",
+            f"mov{time.time()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _wait(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_worker_killed_mid_batch_then_restarted_applies_each_movement_exactly_once():
+    from groups.movement.tasks import apply_movement
+    from sferum_admin.celery import app
+
+    college = factories.CollegeFactory()
+    groups = [factories.StudyGroupFactory(college=college) for _ in range(2)]
+    students = [factories.MembershipFactory(college=college, role=Role.STUDENT) for _ in range(300)]
+    movements = [_pending(college, MovementKind.ENROL, s, to_group=groups[i % 2]) for i, s in enumerate(students)]
+    queue = f"movement-kill-{os.getpid()}"
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sferum_admin.settings_test",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "MOVEMENT_TEST_QUEUE": queue,
+    }
+    app.conf.task_always_eager = False
+    try:
+        for m in movements:
+            apply_movement.apply_async((m.pk,), queue=queue)
+        applied = Movement.objects.filter(pk__in=[m.pk for m in movements], status="applied")
+        worker = _worker(env)
+        try:
+            assert _wait(lambda: applied.count() >= 20, 60), "the worker never started applying"
+        finally:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+        done_at_kill = applied.count()
+        assert done_at_kill < 300, "the batch finished before the kill; the test proves nothing"
+
+        worker = _worker(env)
+        try:
+            assert _wait(lambda: applied.count() == 300, 120), f"{applied.count()} of 300 applied after restart"
+        finally:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+    finally:
+        app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+    assert Enrollment.objects.filter(student__in=students).count() == 300
+    assert Enrollment.objects.filter(student__in=students, ended_at__isnull=True).count() == 300
+    events = AuditEvent.objects.filter(action="movement.apply", target_id__in=[str(m.pk) for m in movements])
+    assert events.count() == 300
+    assert not Movement.objects.filter(pk__in=[m.pk for m in movements]).exclude(status="applied").exists()

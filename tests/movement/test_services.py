@@ -1,0 +1,392 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from colleges.models import Membership, Role
+from groups import signals
+from groups.models import CuratorAssignment, Enrollment, SubjectTeacherAssignment
+from groups.movement import selectors, services
+from groups.movement.models import Movement, MovementKind
+from groups.movement.tasks import apply_due_movements
+from tests import factories
+
+TODAY = datetime.date.today()
+ORDER = {"order_number": "15-к", "order_date": TODAY}
+
+pytestmark = pytest.mark.django_db
+
+
+def create(admin, college, kind, *, effective_date=TODAY, **kwargs):
+    return services.movement_create(
+        actor=admin, college=college, kind=kind, effective_date=effective_date, **ORDER, **kwargs
+    )
+
+
+def reload(movement):
+    movement.refresh_from_db()
+    return movement
+
+
+def active_group(membership):
+    enrollment = Enrollment.objects.filter(student__user=membership.user, ended_at__isnull=True).first()
+    return enrollment.group if enrollment else None
+
+
+@pytest.fixture
+def received(django_capture_on_commit_callbacks):
+    events = []
+
+    def on_enrollment(sender, **kwargs):
+        events.append(("enrollment", kwargs))
+
+    def on_staff(sender, **kwargs):
+        events.append(("staff", kwargs))
+
+    signals.enrollment_changed.connect(on_enrollment, dispatch_uid="test-enrollment")
+    signals.staff_assignment_changed.connect(on_staff, dispatch_uid="test-staff")
+    yield events
+    signals.enrollment_changed.disconnect(dispatch_uid="test-enrollment")
+    signals.staff_assignment_changed.disconnect(dispatch_uid="test-staff")
+
+
+def test_enrol_puts_student_into_group_and_sends_enrollment_changed(
+    admin, college, groups, make_student, received, django_capture_on_commit_callbacks
+):
+    student = make_student()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        movement = create(admin, college, MovementKind.ENROL, person=student, to_group=groups[0])
+
+    assert reload(movement).status == Movement.Status.APPLIED
+    assert active_group(student) == groups[0]
+    assert received == [
+        (
+            "enrollment",
+            {
+                "college_id": college.pk,
+                "student_id": student.pk,
+                "old_group_id": None,
+                "new_group_id": groups[0].pk,
+                "kind": "enrol",
+                "signal": signals.enrollment_changed,
+            },
+        )
+    ]
+
+
+def test_transfer_ends_old_enrollment_and_starts_new_one_on_effective_date(
+    admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    student = make_student(groups[0])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        movement = create(admin, college, MovementKind.TRANSFER, person=student, to_group=groups[1])
+
+    assert reload(movement).status == Movement.Status.APPLIED
+    assert reload(movement).from_group == groups[0]
+    old, new = Enrollment.objects.filter(student=student).order_by("id")
+    assert (old.group, old.ended_at) == (groups[0], TODAY)
+    assert (new.group, new.started_at, new.ended_at) == (groups[1], TODAY, None)
+
+
+def test_transfer_to_the_same_group_is_refused(admin, college, groups, make_student):
+    student = make_student(groups[0])
+
+    with pytest.raises(ValidationError) as exc:
+        create(admin, college, MovementKind.TRANSFER, person=student, to_group=groups[0])
+
+    assert "to_group" in exc.value.message_dict
+
+
+def test_academic_leave_ends_enrollment_and_schedules_return_to_same_group(
+    admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    student = make_student(groups[0])
+    back_on = TODAY + datetime.timedelta(days=180)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        leave = create(admin, college, MovementKind.ACADEMIC_LEAVE, person=student, planned_return_date=back_on)
+
+    assert reload(leave).status == Movement.Status.APPLIED
+    assert active_group(student) is None
+    assert services.last_leave(student) == leave
+    back = Movement.objects.get(caused_by=leave)
+    assert (back.kind, back.status, back.effective_date, back.to_group) == (
+        MovementKind.LEAVE_RETURN,
+        Movement.Status.PENDING,
+        back_on,
+        groups[0],
+    )
+
+
+def test_return_from_leave_puts_student_back_and_cancels_the_planned_return(
+    admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    student = make_student(groups[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        create(
+            admin,
+            college,
+            MovementKind.ACADEMIC_LEAVE,
+            person=student,
+            planned_return_date=TODAY + datetime.timedelta(days=90),
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        back = create(admin, college, MovementKind.LEAVE_RETURN, person=student)
+
+    assert reload(back).status == Movement.Status.APPLIED
+    assert active_group(student) == groups[0]
+    planned = Movement.objects.get(caused_by__kind=MovementKind.ACADEMIC_LEAVE)
+    assert planned.status == Movement.Status.CANCELLED
+
+
+def test_return_without_leave_fails_and_changes_nothing(
+    admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    student = make_student(groups[0])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        back = create(admin, college, MovementKind.LEAVE_RETURN, person=student)
+
+    assert reload(back).status == Movement.Status.FAILED
+    assert reload(back).error == services.NOT_ON_LEAVE_MESSAGE
+    assert active_group(student) == groups[0]
+
+
+@pytest.mark.parametrize("kind", [MovementKind.EXPEL, MovementKind.GRADUATE])
+def test_expulsion_and_graduation_end_enrollment_and_membership(
+    kind, admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    student = make_student(groups[0])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        movement = create(admin, college, kind, person=student, reason="own_wish")
+
+    assert reload(movement).status == Movement.Status.APPLIED
+    assert active_group(student) is None
+    student.refresh_from_db()
+    assert student.status == Membership.Status.LEFT
+
+
+def test_expulsion_needs_a_reason_and_stores_its_wording(admin, college, groups, make_student):
+    student = make_student(groups[0])
+
+    with pytest.raises(ValidationError):
+        create(admin, college, MovementKind.EXPEL, person=student)
+    movement = create(admin, college, MovementKind.EXPEL, person=student, reason="poor_progress")
+
+    assert movement.reason == "за неуспеваемость"
+
+
+def test_reinstatement_gives_a_new_membership_in_the_group(
+    admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    student = make_student(groups[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        create(admin, college, MovementKind.EXPEL, person=student, reason="own_wish")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        movement = create(admin, college, MovementKind.REINSTATE, person=student, to_group=groups[2])
+
+    assert reload(movement).status == Movement.Status.APPLIED
+    assert active_group(student) == groups[2]
+    assert Membership.objects.filter(user=student.user, role=Role.STUDENT, status="active").count() == 1
+
+
+def test_hire_creates_user_and_staff_membership(admin, college, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        movement = create(
+            admin,
+            college,
+            MovementKind.HIRE,
+            phone="8 (912) 345-67-89",
+            last_name="Орлова",
+            first_name="Нина",
+            role=Role.TEACHER,
+            position="преподаватель информатики",
+        )
+
+    movement = reload(movement)
+    assert movement.status == Movement.Status.APPLIED
+    assert movement.person.user.phone == "+79123456789"
+    assert (movement.person.role, movement.person.position) == (Role.TEACHER, "преподаватель информатики")
+
+
+def test_dismissal_ends_membership_and_assignments(
+    admin, college, groups, received, django_capture_on_commit_callbacks
+):
+    curator = factories.CuratorAssignmentFactory(group=groups[0]).teacher
+    factories.SubjectTeacherAssignmentFactory(group=groups[1], teacher=curator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        movement = create(admin, college, MovementKind.DISMISS, person=curator)
+
+    assert reload(movement).status == Movement.Status.APPLIED
+    curator.refresh_from_db()
+    assert curator.status == Membership.Status.LEFT
+    assert not CuratorAssignment.objects.filter(teacher=curator, ended_at__isnull=True).exists()
+    assert not SubjectTeacherAssignment.objects.filter(teacher=curator, ended_at__isnull=True).exists()
+    assert sorted(kw["kind"] for name, kw in received) == ["curator", "subject"]
+
+
+def test_curator_assignment_replaces_previous_curator_and_tells_both(
+    admin, college, groups, received, django_capture_on_commit_callbacks
+):
+    old = factories.CuratorAssignmentFactory(group=groups[0]).teacher
+    new = factories.MembershipFactory(college=college, role=Role.TEACHER)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        create(admin, college, MovementKind.CURATOR_ASSIGN, person=new, to_group=groups[0])
+
+    assert CuratorAssignment.objects.get(group=groups[0], ended_at__isnull=True).teacher == new
+    assert {kw["teacher_id"] for _, kw in received} == {old.pk, new.pk}
+
+
+def test_curator_unassign_and_subject_assign_unassign(admin, college, groups, django_capture_on_commit_callbacks):
+    teacher = factories.CuratorAssignmentFactory(group=groups[0]).teacher
+    discipline = factories.DisciplineFactory(college=college)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        a = create(admin, college, MovementKind.CURATOR_UNASSIGN, person=teacher, to_group=groups[0])
+        b = create(
+            admin, college, MovementKind.SUBJECT_ASSIGN, person=teacher, to_group=groups[1], discipline=discipline
+        )
+    assigned = SubjectTeacherAssignment.objects.filter(teacher=teacher, ended_at__isnull=True).count()
+    with django_capture_on_commit_callbacks(execute=True):
+        c = create(
+            admin, college, MovementKind.SUBJECT_UNASSIGN, person=teacher, to_group=groups[1], discipline=discipline
+        )
+
+    assert [reload(m).status for m in (a, b, c)] == ["applied"] * 3
+    assert not CuratorAssignment.objects.filter(teacher=teacher, ended_at__isnull=True).exists()
+    assert assigned == 1
+    assert not SubjectTeacherAssignment.objects.filter(teacher=teacher, ended_at__isnull=True).exists()
+
+
+def test_student_kind_for_a_teacher_is_refused(admin, college, groups):
+    teacher = factories.MembershipFactory(college=college, role=Role.TEACHER)
+
+    with pytest.raises(ValidationError):
+        create(admin, college, MovementKind.TRANSFER, person=teacher, to_group=groups[0])
+
+
+def test_only_the_administrator_may_enter_movements(college, groups, make_student):
+    student = make_student(groups[0])
+    teacher = factories.MembershipFactory(college=college, role=Role.TEACHER).user
+
+    with pytest.raises(PermissionDenied):
+        create(teacher, college, MovementKind.TRANSFER, person=student, to_group=groups[1])
+
+
+def test_applying_twice_changes_nothing(admin, college, groups, make_student, django_capture_on_commit_callbacks):
+    student = make_student(groups[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        movement = create(admin, college, MovementKind.TRANSFER, person=student, to_group=groups[1])
+    enrollments = list(Enrollment.objects.filter(student=student).values_list("id", "group_id", "ended_at"))
+
+    again = services.movement_apply(movement_id=movement.pk)
+
+    assert again.status == Movement.Status.APPLIED
+    assert list(Enrollment.objects.filter(student=student).values_list("id", "group_id", "ended_at")) == enrollments
+
+
+def test_future_movement_waits_and_is_applied_by_the_beat_task_on_its_date(
+    admin, college, groups, make_student, django_capture_on_commit_callbacks, monkeypatch
+):
+    student = make_student(groups[0])
+    on = TODAY + datetime.timedelta(days=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        movement = create(admin, college, MovementKind.TRANSFER, person=student, to_group=groups[1], effective_date=on)
+    assert reload(movement).status == Movement.Status.PENDING
+    assert services.movement_apply(movement_id=movement.pk).status == Movement.Status.PENDING
+    assert apply_due_movements() == 0
+
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: on)
+    applied = apply_due_movements()
+
+    assert applied == 1
+    assert reload(movement).status == Movement.Status.APPLIED
+    assert active_group(student) == groups[1]
+
+
+def test_planned_return_is_applied_by_beat_on_the_planned_date(
+    admin, college, groups, make_student, django_capture_on_commit_callbacks, monkeypatch
+):
+    student = make_student(groups[0])
+    back_on = TODAY + datetime.timedelta(days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        create(admin, college, MovementKind.ACADEMIC_LEAVE, person=student, planned_return_date=back_on)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: back_on)
+    apply_due_movements()
+
+    assert active_group(student) == groups[0]
+
+
+def test_cancelled_pending_movement_is_never_applied(admin, college, groups, make_student):
+    student = make_student(groups[0])
+    movement = create(
+        admin,
+        college,
+        MovementKind.TRANSFER,
+        person=student,
+        to_group=groups[1],
+        effective_date=TODAY + datetime.timedelta(days=3),
+    )
+
+    services.movement_cancel(actor=admin, movement=movement)
+
+    assert services.movement_apply(movement_id=movement.pk).status == Movement.Status.CANCELLED
+    with pytest.raises(ValidationError):
+        services.movement_cancel(actor=admin, movement=movement)
+
+
+def test_roster_on_date_answers_who_was_in_the_group(
+    admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    stayed = make_student(groups[0], started_at=datetime.date(2025, 9, 1))
+    moved = make_student(groups[0], started_at=datetime.date(2025, 9, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        create(admin, college, MovementKind.TRANSFER, person=moved, to_group=groups[1])
+    yesterday = TODAY - datetime.timedelta(days=1)
+
+    before = {e.student_id for e in selectors.roster_on_date(group=groups[0], on=yesterday)}
+    now = {e.student_id for e in selectors.roster_on_date(group=groups[0], on=TODAY)}
+    early = {e.student_id for e in selectors.roster_on_date(group=groups[0], on=datetime.date(2025, 8, 31))}
+
+    assert before == {stayed.pk, moved.pk}
+    assert now == {stayed.pk}
+    assert early == set()
+
+
+def test_timeline_lists_movements_of_all_memberships_newest_first(
+    admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    student = make_student()
+    with django_capture_on_commit_callbacks(execute=True):
+        create(
+            admin,
+            college,
+            MovementKind.ENROL,
+            person=student,
+            to_group=groups[0],
+            effective_date=TODAY - datetime.timedelta(days=20),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        create(
+            admin,
+            college,
+            MovementKind.EXPEL,
+            person=student,
+            reason="own_wish",
+            effective_date=TODAY - datetime.timedelta(days=10),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        create(admin, college, MovementKind.REINSTATE, person=student, to_group=groups[1])
+    new_membership = Membership.objects.get(user=student.user, status="active")
+
+    timeline = selectors.person_timeline(person=new_membership)
+
+    assert [item["movement"].kind for item in timeline] == ["reinstate", "expel", "enrol"]
