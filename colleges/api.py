@@ -7,7 +7,8 @@ validate; the services decide and write.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -26,6 +27,7 @@ def _raise_as_drf(exc: DjangoValidationError):
     raise serializers.ValidationError({"detail": exc.messages}) from exc
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class MemberCollegeField(serializers.PrimaryKeyRelatedField):
     """A college where the caller is an active member; any other answers «not found»."""
 
@@ -77,6 +79,7 @@ class CollegePermission(permissions.BasePermission):
 class CollegeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The caller's own colleges. The administrator may change the profile (PATCH)."""
 
+    queryset = College.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = CollegeSerializer
     permission_classes = [permissions.IsAuthenticated, CollegePermission]
 
@@ -133,6 +136,7 @@ class DepartmentPermission(permissions.BasePermission):
 class DepartmentViewSet(viewsets.ModelViewSet):
     """Departments of the caller's colleges: members read, the administrator creates, edits and deletes."""
 
+    queryset = Department.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = DepartmentSerializer
     permission_classes = [permissions.IsAuthenticated, DepartmentPermission]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -244,6 +248,7 @@ class MembershipPermission(permissions.BasePermission):
 class MembershipViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
+    queryset = Membership.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = MembershipSerializer
     permission_classes = [permissions.IsAuthenticated, MembershipPermission]
 

@@ -15,7 +15,24 @@ def _phone(value: str) -> str:
     return normalize_phone(value) if value else value
 
 
+def _phone_field(label: str, *, required: bool, help_text: str = "") -> forms.CharField:
+    """Wide enough for ``8 (912) 345-67-89``; cleaned to E.164, which fits the model's 16 characters."""
+    return forms.CharField(
+        label=label,
+        max_length=32,
+        required=required,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "placeholder": "+7 912 345-67-89"}),
+    )
+
+
 class CollegeApplicationForm(forms.ModelForm):
+    phone = _phone_field("Телефон колледжа", required=False)
+    admin_phone = _phone_field(
+        "Мобильный телефон администратора",
+        required=True,
+        help_text="С этим номером администратор будет входить на платформу.",
+    )
     time_zone = forms.ChoiceField(label="Часовой пояс", choices=TIME_ZONE_CHOICES, initial="Europe/Moscow")
     order_date = forms.DateField(label="Дата приказа", widget=DATE_WIDGET)
     order_file = forms.FileField(
@@ -49,10 +66,7 @@ class CollegeApplicationForm(forms.ModelForm):
         widgets = {
             "inn": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "ogrn": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-            "admin_phone": forms.TextInput(attrs={"type": "tel", "placeholder": "+7 912 345-67-89"}),
         }
-        help_texts = {"admin_phone": "С этим номером администратор будет входить на платформу."}
 
     def clean_phone(self):
         return _phone(self.cleaned_data["phone"])
@@ -78,11 +92,11 @@ class RejectForm(forms.Form):
 
 class CollegeProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label="Часовой пояс", choices=TIME_ZONE_CHOICES)
+    phone = _phone_field("Телефон", required=False)
 
     class Meta:
         model = College
         fields = list(PROFILE_FIELDS)
-        widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
 
     def clean_phone(self):
         return _phone(self.cleaned_data["phone"])
