@@ -1,0 +1,322 @@
+"""API of the materials app under /api/v1/ (DRF), with the same rules as the pages.
+
+Lookups go through the same selectors as the pages, so a material the
+caller may not see answers 404, like one of another college.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from colleges.middleware import SESSION_KEY, current_college_or_none
+from colleges.selectors import user_active_memberships
+from groups.models import Discipline, StudyGroup
+from materials import selectors, services
+from materials.models import Audience, Kind, Material, MaterialFile, Section
+from materials.permissions import can_edit_material, can_post_materials, can_view_materials
+
+NOT_A_MEMBER = "Материалы доступны участникам колледжа."
+
+
+def api_college(request):
+    """The caller's current college: the session's choice for browser sessions, else the first membership."""
+    django_request = request._request
+    session_user = getattr(django_request, "user", None)
+    if session_user is not None and session_user.is_authenticated and session_user.pk == request.user.pk:
+        return current_college_or_none(django_request)
+    memberships = list(user_active_memberships(user=request.user))
+    if not memberships:
+        return None
+    session = getattr(django_request, "session", None)
+    wanted = session.get(SESSION_KEY) if session is not None else None
+    for membership in memberships:
+        if membership.college_id == wanted:
+            return membership.college
+    return memberships[0].college
+
+
+def _raise_as_drf(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        raise serializers.ValidationError(exc.message_dict) from exc
+    raise serializers.ValidationError({"detail": exc.messages}) from exc
+
+
+class _Named(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MaterialFileSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name")
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MaterialFile
+        fields = ["id", "name", "kind", "content_type", "size", "version", "is_current", "download_url", "created_at"]
+
+    def get_download_url(self, obj) -> str:
+        return reverse("api:material-file-download", kwargs={"pk": obj.pk})
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    groups = _Named(many=True, read_only=True)
+    discipline = _Named(read_only=True, allow_null=True)
+    author = serializers.SerializerMethodField()
+    files = MaterialFileSerializer(source="current_files", many=True, read_only=True)
+
+    class Meta:
+        model = Material
+        fields = [
+            "id",
+            "section",
+            "kind",
+            "title",
+            "description",
+            "body",
+            "url",
+            "audience",
+            "groups",
+            "discipline",
+            "status",
+            "published_at",
+            "pinned",
+            "author",
+            "files",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_author(self, obj) -> str:
+        return obj.author.full_name if obj.author else ""
+
+
+class _CollegeGroupsField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {
+        "does_not_exist": "Группа не найдена.",
+        "incorrect_type": "Неверный идентификатор группы.",
+    }
+
+    def get_queryset(self):
+        return StudyGroup.objects.filter(college=self.context["college"])
+
+
+class _CollegeDisciplineField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {
+        "does_not_exist": "Дисциплина не найдена.",
+        "incorrect_type": "Неверный идентификатор дисциплины.",
+    }
+
+    def get_queryset(self):
+        return Discipline.objects.filter(college=self.context["college"])
+
+
+class MaterialUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    body = serializers.CharField(required=False, allow_blank=True, default="", help_text="HTML; очищается сервером.")
+    url = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    audience = serializers.ChoiceField(choices=Audience.choices)
+    groups = _CollegeGroupsField(many=True, required=False, default=list)
+    discipline = _CollegeDisciplineField(required=False, allow_null=True, default=None)
+    files = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="Идентификаторы загруженных файлов."
+    )
+
+
+class MaterialCreateSerializer(MaterialUpdateSerializer):
+    section = serializers.ChoiceField(choices=Section.choices, default=Section.LEARNING)
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    publish = serializers.BooleanField(default=False)
+    publish_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class MaterialPublishSerializer(serializers.Serializer):
+    publish_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class MaterialFileUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class _CollegeScoped:
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.college = api_college(request)
+        if not self.college or not can_view_materials(request.user, self.college):
+            raise PermissionDenied(NOT_A_MEMBER)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["college"] = getattr(self, "college", None)
+        return context
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("section", OpenApiTypes.STR, enum=Section.values),
+            OpenApiParameter("group", OpenApiTypes.INT),
+            OpenApiParameter("discipline", OpenApiTypes.INT),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=Kind.values),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Слова из названия или текста"),
+        ]
+    )
+)
+class MaterialViewSet(
+    _CollegeScoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Materials the caller may see, newest first; writes follow the same rules as the upload page."""
+
+    queryset = Material.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = MaterialSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        params = self.request.query_params
+        group = discipline = None
+        if params.get("group"):
+            group = selectors.material_group_get_for(user=self.request.user, college=self.college, pk=params["group"])
+        if params.get("discipline"):
+            wanted = params["discipline"]
+            discipline = (
+                Discipline.objects.filter(college=self.college, pk=wanted).first() if wanted.isdigit() else None
+            )
+            if discipline is None:
+                raise Http404
+        section = params.get("section", Section.LEARNING)
+        kind = params.get("kind", "")
+        return selectors.material_list(
+            viewer=self.request.user,
+            college=self.college,
+            section=section if section in Section.values else Section.LEARNING,
+            group=group,
+            discipline=discipline,
+            kind=kind if kind in Kind.values else "",
+            search=params.get("q", ""),
+        )
+
+    def get_object(self):
+        return selectors.material_get_for(user=self.request.user, college=self.college, pk=self.kwargs["pk"])
+
+    def _editable(self) -> Material:
+        material = self.get_object()
+        if not can_edit_material(self.request.user, material):
+            raise PermissionDenied(services.NO_EDIT_PERMISSION_MESSAGE)
+        return material
+
+    def _answer(self, material: Material, code=status.HTTP_200_OK) -> Response:
+        fresh = selectors.material_get_for(user=self.request.user, college=self.college, pk=material.pk)
+        return Response(MaterialSerializer(fresh).data, status=code)
+
+    @extend_schema(request=MaterialCreateSerializer, responses={201: MaterialSerializer})
+    def create(self, request):
+        if not can_post_materials(request.user, self.college):
+            raise PermissionDenied(services.NO_POST_PERMISSION_MESSAGE)
+        serializer = MaterialCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        try:
+            material = services.material_create(
+                actor=request.user, college=self.college, upload_ids=data.pop("files"), **data
+            )
+        except DjangoValidationError as exc:
+            _raise_as_drf(exc)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return self._answer(material, status.HTTP_201_CREATED)
+
+    @extend_schema(request=MaterialUpdateSerializer, responses=MaterialSerializer)
+    def update(self, request, pk=None):
+        material = self._editable()
+        serializer = MaterialUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        try:
+            material = services.material_update(
+                actor=request.user, material=material, upload_ids=data.pop("files"), **data
+            )
+        except DjangoValidationError as exc:
+            _raise_as_drf(exc)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return self._answer(material)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        material = self._editable()
+        services.material_delete(actor=request.user, material=material)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=MaterialPublishSerializer, responses=MaterialSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        material = self._editable()
+        serializer = MaterialPublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        material = services.material_publish(
+            actor=request.user, material=material, publish_at=serializer.validated_data["publish_at"]
+        )
+        return self._answer(material)
+
+    @extend_schema(request=None, responses=MaterialSerializer)
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, pk=None):
+        material = services.material_unpublish(actor=request.user, material=self._editable())
+        return self._answer(material)
+
+
+class MaterialFileViewSet(_CollegeScoped, viewsets.GenericViewSet):
+    """Upload a file for a material (checked by content) and download files of materials the caller may see."""
+
+    queryset = MaterialFile.objects.none()
+    serializer_class = MaterialFileSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=MaterialFileUploadSerializer, responses={201: MaterialFileSerializer})
+    def create(self, request):
+        if not can_post_materials(request.user, self.college):
+            raise PermissionDenied(services.NO_POST_PERMISSION_MESSAGE)
+        serializer = MaterialFileUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            record = services.material_file_stage(
+                actor=request.user, college=self.college, uploaded=serializer.validated_data["file"]
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"file": exc.messages}) from exc
+        return Response(MaterialFileSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        file = selectors.material_file_get_for(user=request.user, college=self.college, pk=pk)
+        try:
+            handle = file.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        if file.material_id is not None:
+            services.material_file_register_download(file=file)
+        response = FileResponse(handle, as_attachment=True, filename=file.original_name, content_type=file.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+router = SimpleRouter()
+router.register("materials", MaterialViewSet, basename="material")
+router.register("material-files", MaterialFileViewSet, basename="material-file")
+
+urlpatterns = router.urls

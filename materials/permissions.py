@@ -1,0 +1,105 @@
+"""Who may post, change and see materials (seed §2.2–2.4, §3.3).
+
+- administrator and administration: anything in their college, including the
+  «Документы колледжа» section;
+- a teacher: to the groups they curate and to the groups and disciplines they
+  teach (active assignments), never college-wide or to staff; parents of a
+  group only as its curator;
+- everyone else reads (see ``selectors.material_visibility_q``).
+"""
+
+from dataclasses import dataclass
+
+from colleges.models import College, Membership, Role
+from colleges.permissions import has_role, is_member
+from materials.models import Audience, Material, Section
+
+MANAGER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION)
+POSTER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION, Role.TEACHER)
+
+
+@dataclass(frozen=True)
+class TeacherScope:
+    """A teacher's active assignments in one college."""
+
+    curated: frozenset[int]
+    subjects: frozenset[tuple[int, int]]  # (group id, discipline id)
+
+    @property
+    def group_ids(self) -> frozenset[int]:
+        return self.curated | {group_id for group_id, _ in self.subjects}
+
+
+def teacher_scope(user, college: College | None) -> TeacherScope:
+    """The groups a teacher curates and the (group, discipline) pairs they teach; cached on the user."""
+    if college is None or not has_role(user, college, Role.TEACHER):
+        return TeacherScope(frozenset(), frozenset())
+    cache = user.__dict__.setdefault("_material_scope", {})
+    if college.pk not in cache:
+        from groups.models import CuratorAssignment, SubjectTeacherAssignment
+
+        teacher = {
+            "teacher__user": user,
+            "teacher__role": Role.TEACHER,
+            "teacher__status": Membership.Status.ACTIVE,
+            "college": college,
+            "ended_at__isnull": True,
+        }
+        curated = frozenset(CuratorAssignment.objects.filter(**teacher).values_list("group_id", flat=True))
+        subjects = frozenset(
+            SubjectTeacherAssignment.objects.filter(**teacher).values_list("group_id", "discipline_id")
+        )
+        cache[college.pk] = TeacherScope(curated, subjects)
+    return cache[college.pk]
+
+
+def can_view_materials(user, college: College | None) -> bool:
+    return is_member(user, college)
+
+
+def can_manage_all_materials(user, college: College | None) -> bool:
+    return has_role(user, college, *MANAGER_ROLES)
+
+
+def can_post_materials(user, college: College | None) -> bool:
+    """Open the upload page at all: management, or a teacher with at least one assignment."""
+    if can_manage_all_materials(user, college):
+        return True
+    return bool(teacher_scope(user, college).group_ids)
+
+
+def can_post_documents(user, college: College | None) -> bool:
+    """The college-wide «Документы» section (regulations, orders, instructions)."""
+    return can_manage_all_materials(user, college)
+
+
+def can_post_to(
+    user,
+    college: College,
+    *,
+    section: str,
+    audience: str,
+    group_ids: set[int] | frozenset[int],
+    discipline_id: int | None,
+) -> bool:
+    if can_manage_all_materials(user, college):
+        return True
+    if section != Section.LEARNING:
+        return False
+    scope = teacher_scope(user, college)
+    group_ids = set(group_ids)
+    if audience == Audience.GROUPS:
+        return bool(group_ids) and group_ids <= scope.group_ids
+    if audience == Audience.DISCIPLINE:
+        return len(group_ids) == 1 and (next(iter(group_ids)), discipline_id) in scope.subjects
+    if audience == Audience.PARENTS:
+        return bool(group_ids) and group_ids <= scope.curated
+    return False
+
+
+def can_edit_material(user, material: Material) -> bool:
+    """Edit, publish, unpublish, pin, replace files, delete: management, or the author while a teacher here."""
+    college = material.college
+    if can_manage_all_materials(user, college):
+        return True
+    return material.author_id == user.pk and has_role(user, college, Role.TEACHER)

@@ -1,0 +1,425 @@
+"""Pages of the materials app: thin views over selectors and services."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+
+from groups.models import Discipline
+from materials import selectors, services
+from materials.forms import FileReplaceForm, MaterialFilterForm, MaterialForm
+from materials.models import Audience, Kind, Material, Section
+from materials.permissions import (
+    can_edit_material,
+    can_post_documents,
+    can_post_materials,
+    can_view_materials,
+)
+
+PAGE_SIZE = 20
+NOT_A_MEMBER_MESSAGE = "Материалы доступны участникам колледжа."
+
+
+class CollegeMaterialsMixin(LoginRequiredMixin):
+    """A page of the current college's materials: members only; no college → 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.college:
+            raise Http404
+        self.college = request.college._wrapped if hasattr(request.college, "_wrapped") else request.college
+        if not can_view_materials(request.user, self.college):
+            raise PermissionDenied(NOT_A_MEMBER_MESSAGE)
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class _MaterialListBase(CollegeMaterialsMixin, View):
+    section = Section.LEARNING
+    template_name = "materials/material_list.html"
+
+    def context(self, request, *, group=None, discipline=None, **extra):
+        filters = MaterialFilterForm(request.GET or None)
+        kind = search = ""
+        if filters.is_valid():
+            kind = filters.cleaned_data["kind"]
+            search = filters.cleaned_data["q"].strip()
+        qs = selectors.material_list(
+            viewer=request.user,
+            college=self.college,
+            section=self.section,
+            group=group,
+            discipline=discipline,
+            kind=kind,
+            search=search,
+        )
+        page = _page(request, qs)
+        user = request.user
+        can_create = (
+            can_post_documents(user, self.college)
+            if self.section == Section.DOCUMENTS
+            else can_post_materials(user, self.college)
+        )
+        create_url = reverse("materials:create")
+        if self.section == Section.DOCUMENTS:
+            create_url += "?section=documents"
+        return {
+            "page_obj": page,
+            "materials": page.object_list,
+            "filters": filters,
+            "filtered": bool(kind or search),
+            "section": self.section,
+            "group": group,
+            "discipline": discipline,
+            "can_create": can_create,
+            "create_url": create_url,
+            "browsable_groups": selectors.browsable_groups(user=user, college=self.college)
+            if self.section == Section.LEARNING and group is None
+            else [],
+            **extra,
+        }
+
+
+class MaterialListView(_MaterialListBase):
+    def get(self, request):
+        return render(request, self.template_name, self.context(request))
+
+
+class DocumentListView(_MaterialListBase):
+    section = Section.DOCUMENTS
+
+    def get(self, request):
+        return render(request, self.template_name, self.context(request))
+
+
+class MaterialGroupView(_MaterialListBase):
+    """One group's materials, optionally one discipline of it."""
+
+    def get(self, request, pk):
+        group = selectors.material_group_get_for(user=request.user, college=self.college, pk=pk)
+        disciplines = list(selectors.group_disciplines(group=group))
+        discipline = None
+        wanted = request.GET.get("discipline", "")
+        if wanted:
+            discipline = next((d for d in disciplines if str(d.pk) == wanted), None)
+            if discipline is None:
+                raise Http404
+        return render(
+            request,
+            self.template_name,
+            self.context(request, group=group, discipline=discipline, disciplines=disciplines),
+        )
+
+
+class _MaterialFormBase(CollegeMaterialsMixin, View):
+    template_name = "materials/material_form.html"
+
+    def render_form(self, request, form, *, material=None, status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "material": material,
+                "section": form.section,
+                "upload_url": reverse("materials:upload"),
+                "upload_ids": request.POST.getlist("upload_ids") if request.method == "POST" else [],
+                "targets": selectors.teacher_targets(user=request.user, college=self.college),
+            },
+            status=status,
+        )
+
+    def staged_ids(self, request, form) -> list[int] | None:
+        """Uploads made by the page's script, plus any files posted with the form itself (no script)."""
+        ids = []
+        for value in request.POST.getlist("upload_ids"):
+            if value.isdigit():
+                ids.append(int(value))
+        for uploaded in request.FILES.getlist("files"):
+            try:
+                ids.append(services.material_file_stage(actor=request.user, college=self.college, uploaded=uploaded).pk)
+            except ValidationError as exc:
+                form.add_error("files", exc.messages)
+                return None
+        return ids
+
+
+class MaterialCreateView(_MaterialFormBase):
+    def section(self, request) -> str:
+        return Section.DOCUMENTS if request.GET.get("section") == Section.DOCUMENTS else Section.LEARNING
+
+    def check(self, request, section):
+        allowed = (
+            can_post_documents(request.user, self.college)
+            if section == Section.DOCUMENTS
+            else can_post_materials(request.user, self.college)
+        )
+        if not allowed:
+            raise PermissionDenied(
+                services.NO_DOCUMENTS_PERMISSION_MESSAGE
+                if section == Section.DOCUMENTS
+                else services.NO_POST_PERMISSION_MESSAGE
+            )
+
+    def get(self, request):
+        section = self.section(request)
+        self.check(request, section)
+        initial = {}
+        if request.GET.get("group", "").isdigit():
+            initial["groups"] = [int(request.GET["group"])]
+        form = MaterialForm(user=request.user, college=self.college, section=section, initial=initial)
+        return self.render_form(request, form)
+
+    def post(self, request):
+        section = self.section(request)
+        self.check(request, section)
+        form = MaterialForm(request.POST, user=request.user, college=self.college, section=section)
+        if form.is_valid():
+            upload_ids = self.staged_ids(request, form)
+            if upload_ids is not None:
+                data = form.cleaned_data
+                publish = request.POST.get("action") == "publish"
+                try:
+                    material = services.material_create(
+                        actor=request.user,
+                        college=self.college,
+                        section=section,
+                        kind=data["kind"],
+                        title=data["title"],
+                        description=data["description"],
+                        body=data["body"],
+                        url=data["url"],
+                        audience=data["audience"],
+                        groups=data["groups"],
+                        discipline=data["discipline"],
+                        upload_ids=upload_ids,
+                        publish=publish,
+                        publish_at=data["publish_at"],
+                    )
+                except ValidationError as exc:
+                    _add_errors(form, exc)
+                except PermissionDenied as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    if not publish:
+                        messages.success(request, "Черновик сохранён. Его видите только вы и администрация.")
+                    elif material.published_at > material.created_at:
+                        messages.success(request, "Материал будет опубликован в назначенное время.")
+                    else:
+                        messages.success(request, "Материал опубликован.")
+                    return redirect("materials:detail", pk=material.pk)
+        return self.render_form(request, form, status=400)
+
+
+class MaterialFileUploadView(CollegeMaterialsMixin, View):
+    """One file from the upload page's script: checked, stored, answered with its id for the form."""
+
+    def post(self, request):
+        if not can_post_materials(request.user, self.college):
+            raise PermissionDenied(services.NO_POST_PERMISSION_MESSAGE)
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            return JsonResponse({"error": "Выберите файл."}, status=400)
+        try:
+            record = services.material_file_stage(actor=request.user, college=self.college, uploaded=uploaded)
+        except ValidationError as exc:
+            return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+        return JsonResponse(
+            {"id": record.pk, "name": record.original_name, "size": record.size, "kind": record.kind}, status=201
+        )
+
+
+class _MaterialObjectMixin(CollegeMaterialsMixin):
+    def get_material(self, request, pk) -> Material:
+        return selectors.material_get_for(user=request.user, college=self.college, pk=pk)
+
+    def get_editable(self, request, pk) -> Material:
+        material = self.get_material(request, pk)
+        if not can_edit_material(request.user, material):
+            raise PermissionDenied(services.NO_EDIT_PERMISSION_MESSAGE)
+        return material
+
+
+class MaterialDetailView(_MaterialObjectMixin, View):
+    def get(self, request, pk):
+        material = self.get_material(request, pk)
+        can_edit = can_edit_material(request.user, material)
+        return render(
+            request,
+            "materials/material_detail.html",
+            {
+                "material": material,
+                "can_edit": can_edit,
+                "versions": selectors.material_file_versions(material=material) if can_edit else [],
+            },
+        )
+
+
+class MaterialUpdateView(_MaterialObjectMixin, _MaterialFormBase):
+    def get(self, request, pk):
+        material = self.get_editable(request, pk)
+        form = MaterialForm(
+            user=request.user,
+            college=self.college,
+            section=material.section,
+            editing=material,
+            initial={
+                "title": material.title,
+                "description": material.description,
+                "body": material.body,
+                "url": material.url,
+                "audience": material.audience,
+                "groups": list(material.groups.all()),
+                "discipline": material.discipline,
+            },
+        )
+        return self.render_form(request, form, material=material)
+
+    def post(self, request, pk):
+        material = self.get_editable(request, pk)
+        form = MaterialForm(
+            request.POST, user=request.user, college=self.college, section=material.section, editing=material
+        )
+        if form.is_valid():
+            upload_ids = self.staged_ids(request, form)
+            if upload_ids is not None:
+                data = form.cleaned_data
+                try:
+                    services.material_update(
+                        actor=request.user,
+                        material=material,
+                        title=data["title"],
+                        description=data["description"],
+                        body=data["body"],
+                        url=data["url"],
+                        audience=data["audience"],
+                        groups=data["groups"],
+                        discipline=data["discipline"],
+                        upload_ids=upload_ids,
+                    )
+                except ValidationError as exc:
+                    _add_errors(form, exc)
+                except PermissionDenied as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, "Изменения сохранены.")
+                    return redirect("materials:detail", pk=material.pk)
+        return self.render_form(request, form, material=material, status=400)
+
+
+class MaterialPublishView(_MaterialObjectMixin, View):
+    def post(self, request, pk):
+        material = self.get_editable(request, pk)
+        services.material_publish(actor=request.user, material=material)
+        messages.success(request, "Материал опубликован.")
+        return redirect("materials:detail", pk=material.pk)
+
+
+class MaterialUnpublishView(_MaterialObjectMixin, View):
+    def post(self, request, pk):
+        material = self.get_editable(request, pk)
+        services.material_unpublish(actor=request.user, material=material)
+        messages.success(request, "Материал снят с публикации и стал черновиком.")
+        return redirect("materials:detail", pk=material.pk)
+
+
+class MaterialPinView(_MaterialObjectMixin, View):
+    def post(self, request, pk):
+        material = self.get_editable(request, pk)
+        pinned = request.POST.get("pinned", "1") == "1"
+        services.material_pin(actor=request.user, material=material, pinned=pinned)
+        messages.success(request, "Материал закреплён." if pinned else "Материал откреплён.")
+        return redirect("materials:detail", pk=material.pk)
+
+
+class MaterialDeleteView(_MaterialObjectMixin, View):
+    """Asks for confirmation, then deletes the material with every version of its files."""
+
+    def get(self, request, pk):
+        material = self.get_editable(request, pk)
+        return render(request, "materials/material_confirm_delete.html", {"material": material})
+
+    def post(self, request, pk):
+        material = self.get_editable(request, pk)
+        section = material.section
+        services.material_delete(actor=request.user, material=material)
+        messages.success(request, f"Материал «{material.title}» удалён.")
+        return redirect("materials:documents" if section == Section.DOCUMENTS else "materials:list")
+
+
+class MaterialFileDownloadView(CollegeMaterialsMixin, View):
+    """The only way to a stored file: permission checked, counted, with the readable original name."""
+
+    def get(self, request, pk):
+        file = selectors.material_file_get_for(user=request.user, college=self.college, pk=pk)
+        try:
+            handle = file.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        if file.material_id is not None:
+            services.material_file_register_download(file=file)
+        inline = request.GET.get("inline") == "1" and file.kind == Kind.VIDEO
+        response = FileResponse(
+            handle, as_attachment=not inline, filename=file.original_name, content_type=file.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class MaterialFileReplaceView(CollegeMaterialsMixin, View):
+    template_name = "materials/materialfile_replace.html"
+
+    def get_file(self, request, pk):
+        file = selectors.material_file_get_for(user=request.user, college=self.college, pk=pk)
+        if file.material is None:
+            raise Http404
+        if not can_edit_material(request.user, file.material):
+            raise PermissionDenied(services.NO_EDIT_PERMISSION_MESSAGE)
+        return file
+
+    def get(self, request, pk):
+        file = self.get_file(request, pk)
+        return render(request, self.template_name, {"file": file, "form": FileReplaceForm()})
+
+    def post(self, request, pk):
+        file = self.get_file(request, pk)
+        form = FileReplaceForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                new = services.material_file_replace(actor=request.user, file=file, uploaded=form.cleaned_data["file"])
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                messages.success(request, f"Загружена версия {new.version} файла «{new.original_name}».")
+                return redirect("materials:detail", pk=file.material_id)
+        return render(request, self.template_name, {"file": file, "form": form}, status=400)
+
+
+class MaterialNoticeListView(CollegeMaterialsMixin, View):
+    """«Новые материалы»: what was published for me; opening the page marks them seen."""
+
+    def get(self, request):
+        page = _page(request, selectors.material_notice_list(user=request.user, college=self.college))
+        unseen = {notice.pk for notice in page.object_list if notice.seen_at is None}
+        services.material_notices_mark_seen(user=request.user, college=self.college)
+        return render(request, "materials/materialnotice_list.html", {"page_obj": page, "unseen": unseen})
+
+
+__all__ = ["Audience", "Discipline"]
