@@ -1,7 +1,514 @@
-"""API of the groups app under /api/v1/ (DRF)."""
+"""API of the groups app under /api/v1/ (DRF): study groups, staff groups, disciplines, assignments.
 
+Every queryset is scoped to the caller's current college, so another
+college's objects answer 404. Input serializers validate; services write.
+"""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from colleges.middleware import SESSION_KEY, current_college_or_none
+from colleges.models import STAFF_ROLES, Membership
+from colleges.permissions import is_member
+from colleges.selectors import user_active_memberships
+from groups import permissions as perms
+from groups import selectors, services
+from groups.models import (
+    CuratorAssignment,
+    Discipline,
+    FormOfStudy,
+    StaffGroup,
+    StudyGroup,
+    SubjectTeacherAssignment,
+)
+
+NOT_A_MEMBER = "Вы не состоите в колледже."
+VIEW_DENIED = "Этот раздел недоступен для вашей роли в колледже."
+
+
+def api_college(request):
+    """The caller's current college: the session's choice for browser sessions, else the first membership."""
+    django_request = request._request
+    session_user = getattr(django_request, "user", None)
+    if session_user is not None and session_user.is_authenticated and session_user.pk == request.user.pk:
+        return current_college_or_none(django_request)
+    memberships = list(user_active_memberships(user=request.user))
+    if not memberships:
+        return None
+    wanted = getattr(django_request, "session", {}).get(SESSION_KEY) if hasattr(django_request, "session") else None
+    for membership in memberships:
+        if membership.college_id == wanted:
+            return membership.college
+    return memberships[0].college
+
+
+class CollegeScopedMixin:
+    """Resolves ``self.college`` once; members only (others 403)."""
+
+    view_predicate = staticmethod(is_member)
+    manage_predicate = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.college = api_college(request)
+        if not self.college:
+            raise PermissionDenied(NOT_A_MEMBER)
+        # Detail actions are checked on the object, after the college-scoped lookup (404 first).
+        if self.action == "create" and not self.manage_predicate(request.user, self.college):
+            raise PermissionDenied(self.denied_message)
+        if self.action == "list" and not self.view_predicate(request.user, self.college):
+            raise PermissionDenied(VIEW_DENIED)
+
+    denied_message = "Это действие доступно только администратору платформы колледжа."
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["college"] = getattr(self, "college", None)
+        return context
+
+
+def _person(membership: Membership | None) -> dict | None:
+    if membership is None:
+        return None
+    return {"id": membership.pk, "name": membership.user.full_name or membership.user.phone_display}
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CollegeRelatedField(serializers.PrimaryKeyRelatedField):
+    """A pk of an object of the caller's college; anything else is «not found», in Russian."""
+
+    default_error_messages = {
+        "does_not_exist": "Объект с id {pk_value} не найден в вашем колледже.",
+        "incorrect_type": "Ожидается числовой id, получено значение типа {data_type}.",
+        "required": "Обязательное поле.",
+    }
+
+    def __init__(self, *, scope, **kwargs):
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        college = self.context.get("college")
+        if college is None:
+            return self.scope(None).none()
+        return self.scope(college)
+
+
+# --- Study groups --------------------------------------------------------------
+
+
+class StudyGroupSerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    curator = serializers.SerializerMethodField()
+    student_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = StudyGroup
+        fields = [
+            "id",
+            "name",
+            "department",
+            "department_name",
+            "specialty_code",
+            "specialty_name",
+            "course",
+            "admission_year",
+            "form_of_study",
+            "status",
+            "curator",
+            "student_count",
+        ]
+
+    @extend_schema(responses=PersonSerializer(allow_null=True))
+    def get_curator(self, group) -> dict | None:
+        curators = getattr(group, "active_curators", [])
+        return _person(curators[0].teacher) if curators else None
+
+
+class StudyGroupInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    department = CollegeRelatedField(scope=lambda college: selectors.department_choices(college=college))
+    specialty_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    specialty_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    course = serializers.IntegerField(min_value=1, max_value=6, default=1)
+    admission_year = serializers.IntegerField(min_value=1990, max_value=2100)
+    form_of_study = serializers.ChoiceField(choices=FormOfStudy.choices, default=FormOfStudy.FULL_TIME)
+    status = serializers.ChoiceField(choices=StudyGroup.Status.choices, default=StudyGroup.Status.ACTIVE)
+
+
+class StudyGroupApi(
+    CollegeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Study groups: members see the groups they may (all for overseers); the administrator creates and edits."""
+
+    queryset = StudyGroup.objects.none()
+    serializer_class = StudyGroupSerializer
+    manage_predicate = staticmethod(perms.can_create_study_group)
+
+    def get_queryset(self):
+        return selectors.study_group_visible_to(user=self.request.user, college=self.college)
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return StudyGroupInputSerializer
+        return StudyGroupSerializer
+
+    def _output(self, group, status_code=status.HTTP_200_OK):
+        group = selectors.study_group_list(college=self.college).get(pk=group.pk)
+        return Response(StudyGroupSerializer(group).data, status=status_code)
+
+    @extend_schema(request=StudyGroupInputSerializer, responses={201: StudyGroupSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        group = services.study_group_create(actor=request.user, college=self.college, **serializer.validated_data)
+        return self._output(group, status.HTTP_201_CREATED)
+
+    @extend_schema(request=StudyGroupInputSerializer, responses=StudyGroupSerializer)
+    def update(self, request, pk=None):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=StudyGroupInputSerializer(partial=True), responses=StudyGroupSerializer)
+    def partial_update(self, request, pk=None):
+        return self._update(request, partial=True)
+
+    def _update(self, request, *, partial: bool):
+        group = self.get_object()
+        if not perms.can_edit_study_group(request.user, group):
+            raise PermissionDenied(services.MANAGE_GROUPS_DENIED)
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        changes = {key: value for key, value in serializer.validated_data.items() if key in request.data}
+        group = services.study_group_update(actor=request.user, group=group, **changes)
+        return self._output(group)
+
+
+# --- Staff groups ----------------------------------------------------------------
+
+
+class StaffGroupSerializer(serializers.ModelSerializer):
+    members = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StaffGroup
+        fields = ["id", "name", "description", "members"]
+
+    @extend_schema(responses=PersonSerializer(many=True))
+    def get_members(self, staff_group) -> list[dict]:
+        return [_person(m) for m in staff_group.members.all()]
+
+
+class StaffGroupInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class StaffGroupMemberInputSerializer(serializers.Serializer):
+    member = CollegeRelatedField(
+        scope=lambda college: (
+            Membership.objects.filter(college=college, role__in=STAFF_ROLES) if college else Membership.objects.none()
+        )
+    )
+
+
+class StaffGroupApi(
+    CollegeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = StaffGroup.objects.none()
+    serializer_class = StaffGroupSerializer
+    view_predicate = staticmethod(perms.can_view_staff_groups)
+    manage_predicate = staticmethod(perms.can_manage_staff_groups)
+    manage_actions = ("update", "partial_update", "member_add", "member_remove")
+    denied_message = services.MANAGE_STAFF_GROUPS_DENIED
+
+    def get_queryset(self):
+        return selectors.staff_group_list(college=self.college).prefetch_related("members__user")
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.action in self.manage_actions and not perms.can_manage_staff_groups(self.request.user, self.college):
+            raise PermissionDenied(self.denied_message)
+        if self.action == "retrieve" and not perms.can_view_staff_groups(self.request.user, self.college):
+            raise PermissionDenied(VIEW_DENIED)
+        return obj
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return StaffGroupInputSerializer
+        if self.action == "member_add":
+            return StaffGroupMemberInputSerializer
+        return StaffGroupSerializer
+
+    def _output(self, staff_group, status_code=status.HTTP_200_OK):
+        return Response(StaffGroupSerializer(self.get_queryset().get(pk=staff_group.pk)).data, status=status_code)
+
+    @extend_schema(request=StaffGroupInputSerializer, responses={201: StaffGroupSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        staff_group = services.staff_group_create(actor=request.user, college=self.college, **serializer.validated_data)
+        return self._output(staff_group, status.HTTP_201_CREATED)
+
+    @extend_schema(request=StaffGroupInputSerializer, responses=StaffGroupSerializer)
+    def update(self, request, pk=None):
+        staff_group = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        staff_group = services.staff_group_update(
+            actor=request.user, staff_group=staff_group, **serializer.validated_data
+        )
+        return self._output(staff_group)
+
+    @extend_schema(request=StaffGroupMemberInputSerializer, responses=StaffGroupSerializer)
+    @action(detail=True, methods=["post"], url_path="members")
+    def member_add(self, request, pk=None):
+        staff_group = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.staff_group_member_add(
+            actor=request.user, staff_group=staff_group, member=serializer.validated_data["member"]
+        )
+        return self._output(staff_group)
+
+    @extend_schema(
+        request=None,
+        responses=StaffGroupSerializer,
+        parameters=[OpenApiParameter("member_pk", int, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<member_pk>\d+)")
+    def member_remove(self, request, pk=None, member_pk=None):
+        staff_group = self.get_object()
+        member = staff_group.members.filter(pk=member_pk).first()
+        if member is None:
+            raise Http404
+        services.staff_group_member_remove(actor=request.user, staff_group=staff_group, member=member)
+        return self._output(staff_group)
+
+
+# --- Disciplines -------------------------------------------------------------------
+
+
+class DisciplineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Discipline
+        fields = ["id", "code", "name"]
+
+
+class DisciplineInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=300)
+    code = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+
+
+class DisciplineApi(
+    CollegeScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Discipline.objects.none()
+    serializer_class = DisciplineSerializer
+    view_predicate = staticmethod(perms.can_view_disciplines)
+    manage_predicate = staticmethod(perms.can_manage_disciplines)
+    denied_message = services.MANAGE_DISCIPLINES_DENIED
+
+    def get_queryset(self):
+        return Discipline.objects.filter(college=self.college).order_by("name", "pk")
+
+    def get_object(self):
+        obj = super().get_object()
+        allowed = perms.can_view_disciplines if self.action == "retrieve" else perms.can_manage_disciplines
+        if not allowed(self.request.user, self.college):
+            raise PermissionDenied(self.denied_message)
+        return obj
+
+    def get_serializer_class(self):
+        return DisciplineInputSerializer if self.action in ("create", "update") else DisciplineSerializer
+
+    @extend_schema(request=DisciplineInputSerializer, responses={201: DisciplineSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        discipline = services.discipline_create(actor=request.user, college=self.college, **serializer.validated_data)
+        return Response(DisciplineSerializer(discipline).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DisciplineInputSerializer, responses=DisciplineSerializer)
+    def update(self, request, pk=None):
+        discipline = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        discipline = services.discipline_update(actor=request.user, discipline=discipline, **serializer.validated_data)
+        return Response(DisciplineSerializer(discipline).data)
+
+
+# --- Assignments ---------------------------------------------------------------------
+
+
+class CuratorAssignmentSerializer(serializers.ModelSerializer):
+    group_name = serializers.CharField(source="group.name", read_only=True)
+    teacher_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CuratorAssignment
+        fields = ["id", "group", "group_name", "teacher", "teacher_name", "started_at", "ended_at"]
+
+    def get_teacher_name(self, assignment) -> str:
+        return assignment.teacher.user.full_name or assignment.teacher.user.phone_display
+
+
+def _teachers(college):
+    return selectors.teacher_choices(college=college) if college else Membership.objects.none()
+
+
+def _groups(college):
+    return StudyGroup.objects.filter(college=college) if college else StudyGroup.objects.none()
+
+
+class CuratorAssignmentInputSerializer(serializers.Serializer):
+    group = CollegeRelatedField(scope=_groups)
+    teacher = CollegeRelatedField(scope=_teachers)
+
+
+class AssignmentApiMixin(CollegeScopedMixin):
+    view_predicate = staticmethod(perms.can_view_assignments)
+    manage_predicate = staticmethod(perms.can_create_study_group)
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.action == "end" and not perms.can_assign_curator(self.request.user, obj.group):
+            raise PermissionDenied(self.denied_message)
+        if self.action == "retrieve" and not perms.can_view_assignments(self.request.user, self.college):
+            raise PermissionDenied(VIEW_DENIED)
+        return obj
+
+
+class CuratorAssignmentApi(
+    AssignmentApiMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Curators of groups. Assigning a new curator ends the group's previous one."""
+
+    queryset = CuratorAssignment.objects.none()
+    serializer_class = CuratorAssignmentSerializer
+    denied_message = services.ASSIGN_CURATOR_DENIED
+
+    def get_queryset(self):
+        active_only = self.action == "list" and self.request.query_params.get("all") != "1"
+        return selectors.curator_assignment_list(college=self.college, active_only=active_only)
+
+    def get_serializer_class(self):
+        return CuratorAssignmentInputSerializer if self.action == "create" else CuratorAssignmentSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("all", str, description="1 — включая завершённые назначения")],
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=CuratorAssignmentInputSerializer, responses={201: CuratorAssignmentSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = services.curator_assign(actor=request.user, **serializer.validated_data)
+        return Response(CuratorAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=CuratorAssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        assignment = services.curator_end(actor=request.user, assignment=self.get_object())
+        return Response(CuratorAssignmentSerializer(assignment).data)
+
+
+class SubjectAssignmentSerializer(serializers.ModelSerializer):
+    group_name = serializers.CharField(source="group.name", read_only=True)
+    discipline_name = serializers.CharField(source="discipline.name", read_only=True)
+    teacher_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SubjectTeacherAssignment
+        fields = [
+            "id",
+            "group",
+            "group_name",
+            "discipline",
+            "discipline_name",
+            "teacher",
+            "teacher_name",
+            "started_at",
+            "ended_at",
+        ]
+
+    def get_teacher_name(self, assignment) -> str:
+        return assignment.teacher.user.full_name or assignment.teacher.user.phone_display
+
+
+class SubjectAssignmentInputSerializer(serializers.Serializer):
+    group = CollegeRelatedField(scope=_groups)
+    teacher = CollegeRelatedField(scope=_teachers)
+    discipline = CollegeRelatedField(
+        scope=lambda college: Discipline.objects.filter(college=college) if college else Discipline.objects.none()
+    )
+
+
+class SubjectAssignmentApi(
+    AssignmentApiMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Subject teachers: teacher × group × discipline."""
+
+    queryset = SubjectTeacherAssignment.objects.none()
+    serializer_class = SubjectAssignmentSerializer
+    denied_message = services.ASSIGN_SUBJECT_DENIED
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.subject_assignment_list(college=self.college)
+        return SubjectTeacherAssignment.objects.filter(college=self.college).select_related(
+            "group", "teacher__user", "discipline"
+        )
+
+    def get_serializer_class(self):
+        return SubjectAssignmentInputSerializer if self.action == "create" else SubjectAssignmentSerializer
+
+    @extend_schema(request=SubjectAssignmentInputSerializer, responses={201: SubjectAssignmentSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = services.subject_teacher_assign(actor=request.user, **serializer.validated_data)
+        return Response(SubjectAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=SubjectAssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        assignment = services.subject_teacher_assignment_end(actor=request.user, assignment=self.get_object())
+        return Response(SubjectAssignmentSerializer(assignment).data)
+
+
 router = SimpleRouter()
+router.register("study-groups", StudyGroupApi, basename="study-group")
+router.register("staff-groups", StaffGroupApi, basename="staff-group")
+router.register("disciplines", DisciplineApi, basename="discipline")
+router.register("curator-assignments", CuratorAssignmentApi, basename="curator-assignment")
+router.register("subject-assignments", SubjectAssignmentApi, basename="subject-assignment")
 
 urlpatterns = router.urls

@@ -31,8 +31,12 @@ def study_group_list(
     department_id: int | None = None,
     course: int | None = None,
     status: str | None = None,
+    attention: str | None = None,
 ) -> QuerySet[StudyGroup]:
-    """Groups of ``college`` with ``student_count`` and ``active_curators`` (a one-element list or empty)."""
+    """Groups of ``college`` with ``student_count`` and ``active_curators`` (a one-element list or empty).
+
+    ``attention`` narrows to the dashboard's problem groups: "no_curator" or "no_students".
+    """
     qs = (
         StudyGroup.objects.filter(college=college)
         .select_related("department")
@@ -50,6 +54,10 @@ def study_group_list(
         qs = qs.filter(course=course)
     if status:
         qs = qs.filter(status=status)
+    if attention == "no_curator":
+        qs = qs.filter(pk__in=groups_without_curator(college=college).values("pk"))
+    elif attention == "no_students":
+        qs = qs.filter(pk__in=groups_without_students(college=college).values("pk"))
     return qs.order_by("name", "pk")
 
 

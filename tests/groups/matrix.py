@@ -1,0 +1,202 @@
+"""Permission matrix rows for every URL of the groups app, the dashboard and the groups API."""
+
+from tests import factories
+from tests.matrix import LOGIN, Case, answers, api_for, page_for
+
+OVERSEERS = ("administration", "administrator")
+
+
+def _group(w):
+    return {"pk": w.group.pk}
+
+
+def _staff_group(w):
+    return {"pk": factories.StaffGroupFactory(college=w.college).pk}
+
+
+def _staff_group_with_member(w):
+    staff_group = factories.StaffGroupFactory(college=w.college)
+    staff_group.members.add(w.memberships["teacher"])
+    return {"pk": staff_group.pk, "member_pk": w.memberships["teacher"].pk}
+
+
+def _discipline(w):
+    return {"pk": factories.DisciplineFactory(college=w.college).pk}
+
+
+def _subject_assignment(w):
+    assignment = factories.SubjectTeacherAssignmentFactory(
+        group=w.group, teacher=w.memberships["curator"], discipline=factories.DisciplineFactory(college=w.college)
+    )
+    return {"pk": assignment.pk}
+
+
+def _curator_assignment(w):
+    return {"pk": w.group.curator_assignments.get(ended_at__isnull=True).pk}
+
+
+def _group_data(w):
+    return {
+        "name": "ТМ-32",
+        "department": w.department.pk,
+        "specialty_code": "15.02.16",
+        "specialty_name": "Технология машиностроения",
+        "course": 3,
+        "admission_year": 2024,
+        "form_of_study": "full_time",
+        "status": "active",
+    }
+
+
+# A college object page: overseers (or ``allowed``) 200, other college's administrator 404,
+# platform staff (no college) 404, other members 403.
+def object_page(*allowed):
+    return page_for(*allowed, other_administrator=404) | {"platform_staff": 404}
+
+
+def object_action(*allowed, ok=302):
+    out = object_page(*allowed)
+    return {role: (ok if answer == 200 else answer) for role, answer in out.items()}
+
+
+def object_api(*allowed, ok=200, denied=403):
+    return answers(denied, anonymous=401, other_administrator=404, platform_staff=403, **{r: ok for r in allowed})
+
+
+CASES = [
+    # Pages.
+    Case("dashboard", page_for(*OVERSEERS, other_administrator=200)),
+    Case("groups:study_group_list", page_for(*OVERSEERS, other_administrator=200)),
+    Case("groups:study_group_create", page_for("administrator", other_administrator=200)),
+    Case(
+        "groups:study_group_create",
+        # Another college's administrator names a department that is not theirs: refused.
+        answers(403, anonymous=LOGIN, administrator=302, other_administrator=400),
+        method="post",
+        data=_group_data,
+        id="post:groups:study_group_create",
+    ),
+    Case("groups:study_group_detail", object_page(*OVERSEERS, "curator"), kwargs=_group),
+    Case("groups:study_group_edit", object_page("administrator"), kwargs=_group),
+    Case(
+        "groups:study_group_edit",
+        object_action("administrator"),
+        kwargs=_group,
+        method="post",
+        data=_group_data,
+        id="post:groups:study_group_edit",
+    ),
+    Case("groups:study_group_inline_edit", object_page("administrator"), kwargs=_group),
+    Case("groups:curator_assign", object_page("administrator"), kwargs=_group),
+    Case(
+        "groups:curator_assign",
+        object_action("administrator"),
+        kwargs=_group,
+        method="post",
+        data=lambda w: {"teacher": w.memberships["teacher"].pk},
+        id="post:groups:curator_assign",
+    ),
+    Case("groups:curator_end", object_page("administrator"), kwargs=_group),
+    Case(
+        "groups:curator_end",
+        object_action("administrator"),
+        kwargs=_group,
+        method="post",
+        id="post:groups:curator_end",
+    ),
+    Case("groups:subject_assign", object_page("administrator"), kwargs=_group),
+    Case(
+        "groups:subject_assign",
+        object_action("administrator"),
+        kwargs=_group,
+        method="post",
+        data=lambda w: {
+            "discipline": factories.DisciplineFactory(college=w.college).pk,
+            "teacher": w.memberships["teacher"].pk,
+        },
+        id="post:groups:subject_assign",
+    ),
+    Case("groups:subject_assignment_end", object_page("administrator"), kwargs=_subject_assignment),
+    Case(
+        "groups:subject_assignment_end",
+        object_action("administrator"),
+        kwargs=_subject_assignment,
+        method="post",
+        id="post:groups:subject_assignment_end",
+    ),
+    Case("groups:my_groups", page_for("teacher", "curator")),
+    Case("groups:my_group", page_for("student")),
+    Case("groups:staff_group_list", page_for(*OVERSEERS, other_administrator=200)),
+    Case("groups:staff_group_create", page_for("administrator", other_administrator=200)),
+    Case("groups:staff_group_detail", object_page(*OVERSEERS), kwargs=_staff_group),
+    Case("groups:staff_group_edit", object_page("administrator"), kwargs=_staff_group),
+    Case(
+        "groups:staff_group_member_add",
+        object_action("administrator"),
+        kwargs=_staff_group,
+        method="post",
+        data=lambda w: {"member": w.memberships["teacher"].pk},
+    ),
+    Case("groups:staff_group_member_remove", object_page("administrator"), kwargs=_staff_group_with_member),
+    Case(
+        "groups:staff_group_member_remove",
+        object_action("administrator"),
+        kwargs=_staff_group_with_member,
+        method="post",
+        id="post:groups:staff_group_member_remove",
+    ),
+    Case("groups:discipline_list", page_for(*OVERSEERS, other_administrator=200)),
+    Case("groups:discipline_create", page_for("administrator", other_administrator=200)),
+    Case("groups:discipline_edit", object_page("administrator"), kwargs=_discipline),
+    # API.
+    Case(
+        "api:study-group-list",
+        api_for("student", "parent", "teacher", "curator", *OVERSEERS, other_administrator=200),
+    ),
+    Case(
+        "api:study-group-list",
+        answers(403, anonymous=401, administrator=201, other_administrator=400),
+        method="post",
+        data=_group_data,
+        id="post:api:study-group-list",
+    ),
+    Case(
+        "api:study-group-detail",
+        # Members see the groups they belong to; a group that is not theirs is 404.
+        object_api("student", "curator", *OVERSEERS, denied=404),
+        kwargs=_group,
+    ),
+    Case("api:staff-group-list", api_for(*OVERSEERS, other_administrator=200)),
+    Case("api:staff-group-detail", object_api(*OVERSEERS), kwargs=_staff_group),
+    Case(
+        "api:staff-group-member-add",
+        object_api("administrator"),
+        kwargs=_staff_group,
+        method="post",
+        data=lambda w: {"member": w.memberships["teacher"].pk},
+    ),
+    Case(
+        "api:staff-group-member-remove",
+        object_api("administrator"),
+        kwargs=_staff_group_with_member,
+        method="delete",
+    ),
+    Case("api:discipline-list", api_for(*OVERSEERS, other_administrator=200)),
+    Case("api:discipline-detail", object_api(*OVERSEERS), kwargs=_discipline),
+    Case("api:curator-assignment-list", api_for(*OVERSEERS, other_administrator=200)),
+    Case("api:curator-assignment-detail", object_api(*OVERSEERS), kwargs=_curator_assignment),
+    Case(
+        "api:curator-assignment-end",
+        object_api("administrator"),
+        kwargs=_curator_assignment,
+        method="post",
+    ),
+    Case("api:subject-assignment-list", api_for(*OVERSEERS, other_administrator=200)),
+    Case("api:subject-assignment-detail", object_api(*OVERSEERS), kwargs=_subject_assignment),
+    Case(
+        "api:subject-assignment-end",
+        object_api("administrator"),
+        kwargs=_subject_assignment,
+        method="post",
+    ),
+]
