@@ -1,0 +1,82 @@
+"""Who may do what with invitations and join requests."""
+
+from colleges.models import Membership, Role
+from colleges.permissions import has_role
+from groups.models import CuratorAssignment
+
+# Roles each inviter may invite. The administrator invites anyone; the
+# administration everyone but the administrator (the director appoints that one
+# by order); a curator invites students and parents of their own groups.
+ADMINISTRATION_MAY_INVITE = (Role.ADMINISTRATION, Role.TEACHER, Role.STUDENT, Role.PARENT)
+CURATOR_MAY_INVITE = (Role.STUDENT, Role.PARENT)
+
+
+def curated_group_ids(user, college) -> set[int]:
+    """Groups where ``user`` is the active curator (cached on the user object)."""
+    if college is None or not getattr(user, "is_authenticated", False):
+        return set()
+    cache = user.__dict__.setdefault("_curated_groups", {})
+    if college.pk not in cache:
+        cache[college.pk] = set(
+            CuratorAssignment.objects.filter(
+                college=college,
+                ended_at__isnull=True,
+                teacher__user=user,
+                teacher__status=Membership.Status.ACTIVE,
+            ).values_list("group_id", flat=True)
+        )
+    return cache[college.pk]
+
+
+def is_curator(user, college) -> bool:
+    return has_role(user, college, Role.TEACHER) and bool(curated_group_ids(user, college))
+
+
+def can_view_invitations(user, college) -> bool:
+    return has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION) or is_curator(user, college)
+
+
+def can_create_invitation(user, college, *, role: str, group=None) -> bool:
+    if has_role(user, college, Role.ADMINISTRATOR):
+        return True
+    if has_role(user, college, Role.ADMINISTRATION):
+        return role in ADMINISTRATION_MAY_INVITE
+    return role in CURATOR_MAY_INVITE and group is not None and group.pk in curated_group_ids(user, college)
+
+
+def can_manage_invitation(user, invitation) -> bool:
+    """Revoke, regenerate, pause: the administrator, the administration, or whoever created it."""
+    college = invitation.college
+    if has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION):
+        return True
+    return invitation.created_by_id == getattr(user, "pk", None) and has_role(user, college, Role.TEACHER)
+
+
+def can_view_invitation(user, invitation) -> bool:
+    if can_manage_invitation(user, invitation):
+        return True
+    return invitation.group_id is not None and invitation.group_id in curated_group_ids(user, invitation.college)
+
+
+def can_hand_invitations(user, college) -> bool:
+    return has_role(user, college, Role.ADMINISTRATOR)
+
+
+def can_send_bulk_invitations(user, college) -> bool:
+    return has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION)
+
+
+def can_review_join_requests(user, college) -> bool:
+    return has_role(user, college, Role.ADMINISTRATOR) or is_curator(user, college)
+
+
+def can_decide_join_request(user, join_request) -> bool:
+    """The administrator decides any request; a curator the student requests of their groups."""
+    college = join_request.college
+    if has_role(user, college, Role.ADMINISTRATOR):
+        return True
+    return (
+        join_request.role == Role.STUDENT
+        and join_request.group_id is not None
+        and join_request.group_id in curated_group_ids(user, college)
+    )

@@ -1,0 +1,865 @@
+"""Every write of the invitations app: one transaction each, permission checked, audited.
+
+The cap of a link (invariant 4 of DESIGN.md) is claimed by one conditional
+UPDATE: PostgreSQL re-checks its WHERE on the newest row version after any
+concurrent revoke or acceptance commits, so no reader ever decides on a stale
+count or status.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import audit_log
+from colleges.models import College, Membership, Role
+from colleges.services import membership_create
+from groups.models import Enrollment, StudyGroup
+from groups.services import enrollment_end, enrollment_start
+from groups.signals import enrollment_changed
+from invitations import conf
+from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
+from invitations.permissions import (
+    can_create_invitation,
+    can_decide_join_request,
+    can_hand_invitations,
+    can_manage_invitation,
+    can_send_bulk_invitations,
+    can_view_invitation,
+)
+from invitations.tokens import token_hash, token_new, token_seal
+from notifications.backends import SmsDeliveryError
+
+ASK_WHOM = "Обратитесь к куратору группы или к администратору платформы колледжа, чтобы получить новую ссылку."
+FORGED_MESSAGE = "Такой ссылки-приглашения нет. Проверьте, что ссылка скопирована целиком. " + ASK_WHOM
+EXPIRED_MESSAGE = "Срок действия ссылки-приглашения истёк. " + ASK_WHOM
+REVOKED_MESSAGE = "Ссылка-приглашение отозвана и больше не действует. " + ASK_WHOM
+USED_UP_MESSAGE = "По этой ссылке уже присоединилось максимальное число участников. " + ASK_WHOM
+PAUSED_MESSAGE = (
+    "Ссылка-приглашение временно приостановлена администратором. "
+    "Попробуйте позже или обратитесь к администратору платформы колледжа."
+)
+PARENT_LINK_IN_STUDENT_SESSION_MESSAGE = (
+    "Это приглашение для родителя (законного представителя), а вы вошли как обучающийся. "
+    "Передайте ссылку родителю: пусть он откроет её на своём телефоне и войдёт по своему номеру."
+)
+NOT_ADDRESSEE_MESSAGE = (
+    "Это персональное приглашение для другого человека. Войдите с тем номером телефона или e-mail, "
+    "на который пришло приглашение, или попросите своё приглашение у администратора платформы колледжа."
+)
+ALREADY_MEMBER_MESSAGE = "Вы уже участник колледжа с этой ролью — присоединяться ещё раз не нужно."
+JOINED_MESSAGE = "Вы присоединились к колледжу."
+REQUESTED_MESSAGE = "Заявка на вступление отправлена. Администратор рассмотрит её, и вы получите SMS с ответом."
+TRANSFER_REQUESTED_MESSAGE = (
+    "Вы уже обучаетесь в другой группе, поэтому отправлена заявка на перевод. "
+    "Администратор рассмотрит её, и вы получите SMS с ответом."
+)
+ALREADY_DECIDED_MESSAGE = "Заявка уже рассмотрена."
+REASON_REQUIRED_MESSAGE = "Укажите причину отказа."
+
+PROBLEM_MESSAGES = {
+    InvitationUse.Result.EXPIRED: EXPIRED_MESSAGE,
+    InvitationUse.Result.REVOKED: REVOKED_MESSAGE,
+    InvitationUse.Result.USED_UP: USED_UP_MESSAGE,
+    InvitationUse.Result.PAUSED: PAUSED_MESSAGE,
+}
+
+
+@dataclass
+class AcceptResult:
+    result: str
+    message: str
+    membership: Membership | None = None
+    join_request: JoinRequest | None = None
+
+    @property
+    def joined(self) -> bool:
+        return self.result == InvitationUse.Result.JOINED
+
+
+class _Refused(Exception):
+    pass
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("invitations:accept", kwargs={"token": token})
+
+
+def invitation_problem(invitation: Invitation, *, now: datetime.datetime | None = None) -> str | None:
+    """Why the link admits no one now (a ``InvitationUse.Result``), or None. Advisory: the UPDATE decides."""
+    now = now or timezone.now()
+    if invitation.status == Invitation.Status.REVOKED:
+        return InvitationUse.Result.REVOKED
+    if invitation.expires_at <= now:
+        return InvitationUse.Result.EXPIRED
+    if invitation.max_uses is not None and invitation.uses_count >= invitation.max_uses:
+        return InvitationUse.Result.USED_UP
+    if invitation.status == Invitation.Status.PAUSED:
+        return InvitationUse.Result.PAUSED
+    return None
+
+
+# --- Links -----------------------------------------------------------------
+
+
+def _validate_target(*, college: College, role: str, group: StudyGroup | None) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": "Неизвестная роль."})
+    if group is not None and group.college_id != college.pk:
+        raise ValidationError({"group": "Группа не из этого колледжа."})
+    if role == Role.STUDENT and group is None:
+        raise ValidationError({"group": "Для приглашения обучающихся выберите учебную группу."})
+    if role in (Role.ADMINISTRATOR, Role.ADMINISTRATION, Role.TEACHER) and group is not None:
+        raise ValidationError({"group": "Группа указывается только для обучающихся и родителей."})
+
+
+def invitation_create(
+    *,
+    actor: User,
+    college: College,
+    role: str,
+    group: StudyGroup | None = None,
+    kind: str = Invitation.Kind.MULTI,
+    max_uses: int | None = None,
+    expires_at: datetime.datetime,
+    requires_approval: bool = False,
+    auto_approve_until: datetime.datetime | None = None,
+    recipient_phone: str = "",
+    recipient_email: str = "",
+    recipient_name: str = "",
+    handed_to: Membership | None = None,
+) -> tuple[Invitation, str]:
+    """Create a link; returns it with its token (the only moment the token is handed out in the clear)."""
+    if not can_create_invitation(actor, college, role=role, group=group):
+        raise PermissionDenied("Вы не можете создавать приглашения с этой ролью или в эту группу.")
+    _validate_target(college=college, role=role, group=group)
+    if expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "Срок действия должен быть в будущем."})
+    if kind == Invitation.Kind.PERSONAL:
+        max_uses = 1
+        if not (recipient_phone or recipient_email):
+            raise ValidationError({"recipient_phone": "Укажите телефон или e-mail получателя."})
+    elif max_uses is not None and max_uses < 1:
+        raise ValidationError({"max_uses": "Число присоединений должно быть не меньше 1."})
+    if handed_to is not None:
+        _check_curator(group=group, curator=handed_to)
+    token = token_new()
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            college=college,
+            role=role,
+            group=group,
+            kind=kind,
+            max_uses=max_uses,
+            expires_at=expires_at,
+            requires_approval=requires_approval,
+            auto_approve_until=auto_approve_until,
+            recipient_phone=recipient_phone,
+            recipient_email=recipient_email,
+            recipient_name=recipient_name,
+            created_by=actor,
+            handed_to=handed_to,
+            token_hash=token_hash(token),
+            token_sealed=token_seal(token),
+        )
+        audit_log(
+            actor=actor,
+            college=college,
+            action="invitation.create",
+            target=invitation,
+            after={"role": role, "group": group, "kind": kind, "max_uses": max_uses, "expires_at": expires_at},
+        )
+    return invitation, token
+
+
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    """The link stops at once: the row lock makes acceptances in flight wait and then see «revoked»."""
+    if not can_manage_invitation(actor, invitation):
+        raise PermissionDenied("Отозвать ссылку может администратор, администрация или тот, кто её создал.")
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.status == Invitation.Status.REVOKED:
+            return locked
+        before = {"status": locked.status}
+        locked.status = Invitation.Status.REVOKED
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["status", "revoked_at"])
+        audit_log(actor=actor, action="invitation.revoke", target=locked, before=before, after={"status": "revoked"})
+    return locked
+
+
+def invitation_regenerate(*, actor: User, invitation: Invitation) -> tuple[Invitation, str]:
+    """A new token for the same link (its uses and provenance stay); the old token stops at once."""
+    if not can_manage_invitation(actor, invitation):
+        raise PermissionDenied("Менять ссылку может администратор, администрация или тот, кто её создал.")
+    token = token_new()
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.status == Invitation.Status.REVOKED:
+            raise ValidationError("Отозванную ссылку нельзя обновить — создайте новую.")
+        locked.token_hash = token_hash(token)
+        locked.token_sealed = token_seal(token)
+        locked.save(update_fields=["token_hash", "token_sealed"])
+        audit_log(actor=actor, action="invitation.regenerate", target=locked)
+    return locked, token
+
+
+def invitation_set_paused(*, actor: User | None, invitation: Invitation, paused: bool, reason: str = "") -> Invitation:
+    """Pause or resume a link. ``actor=None`` is the system (burst protection)."""
+    if actor is not None and not can_manage_invitation(actor, invitation):
+        raise PermissionDenied("Приостанавливать ссылку может администратор, администрация или тот, кто её создал.")
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.status == Invitation.Status.REVOKED:
+            raise ValidationError("Ссылка отозвана.")
+        new_status = Invitation.Status.PAUSED if paused else Invitation.Status.ACTIVE
+        if locked.status == new_status:
+            return locked
+        before = {"status": locked.status}
+        locked.status = new_status
+        locked.paused_reason = reason if paused else ""
+        locked.save(update_fields=["status", "paused_reason"])
+        audit_log(
+            actor=actor,
+            action="invitation.pause" if paused else "invitation.resume",
+            target=locked,
+            before=before,
+            after={"status": new_status, "reason": reason},
+        )
+    return locked
+
+
+def _check_curator(*, group: StudyGroup | None, curator: Membership) -> None:
+    from groups.models import CuratorAssignment
+
+    if group is None:
+        raise ValidationError("Передать куратору можно только ссылку учебной группы.")
+    if not CuratorAssignment.objects.filter(group=group, teacher=curator, ended_at__isnull=True).exists():
+        raise ValidationError("Этот преподаватель не куратор группы.")
+
+
+def invitations_hand_to_curator(*, actor: User, group: StudyGroup) -> list[Invitation]:
+    """Give the group's active student links to its curator; creates one when the group has none."""
+    from groups.models import CuratorAssignment
+
+    if not can_hand_invitations(actor, group.college):
+        raise PermissionDenied("Передавать ссылки кураторам может только администратор платформы колледжа.")
+    assignment = CuratorAssignment.objects.filter(group=group, ended_at__isnull=True).select_related("teacher").first()
+    if assignment is None:
+        raise ValidationError("У группы нет куратора. Сначала назначьте куратора.")
+    with transaction.atomic():
+        links = list(
+            Invitation.objects.select_for_update()
+            .filter(group=group, role=Role.STUDENT, kind=Invitation.Kind.MULTI)
+            .exclude(status=Invitation.Status.REVOKED)
+            .order_by("pk")
+        )
+        if not links:
+            invitation, _ = invitation_create(
+                actor=actor,
+                college=group.college,
+                role=Role.STUDENT,
+                group=group,
+                max_uses=40,
+                expires_at=timezone.now() + datetime.timedelta(days=30),
+            )
+            links = [invitation]
+        Invitation.objects.filter(pk__in=[link.pk for link in links]).update(handed_to=assignment.teacher)
+        for link in links:
+            link.handed_to = assignment.teacher
+        audit_log(
+            actor=actor,
+            college=group.college,
+            action="invitation.hand_to_curator",
+            target=group,
+            after={"curator": assignment.teacher_id, "invitations": [link.pk for link in links]},
+        )
+    return links
+
+
+# --- Acceptance ------------------------------------------------------------
+
+
+def invitation_find(*, token: str) -> Invitation | None:
+    """The link a token opens, or None for a forged one. The hash lookup reveals nothing about other tokens."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("college", "group", "created_by").filter(token_hash=token_hash(token)).first()
+    )
+
+
+def _log_use(*, invitation: Invitation, user: User, result: str, membership=None, join_request=None) -> None:
+    InvitationUse.objects.create(
+        invitation=invitation,
+        college_id=invitation.college_id,
+        user=user,
+        result=result,
+        membership=membership,
+        join_request=join_request,
+    )
+
+
+def _refuse(invitation: Invitation, user: User, result: str, message: str) -> AcceptResult:
+    _log_use(invitation=invitation, user=user, result=result)
+    return AcceptResult(result=result, message=message)
+
+
+def _active_student(user: User, college: College) -> tuple[Membership | None, Enrollment | None]:
+    membership = (
+        Membership.objects.filter(user=user, college=college, role=Role.STUDENT)
+        .exclude(status=Membership.Status.LEFT)
+        .first()
+    )
+    if membership is None:
+        return None, None
+    enrollment = Enrollment.objects.filter(student=membership, ended_at__isnull=True).first()
+    return membership, enrollment
+
+
+def _is_addressee(invitation: Invitation, user: User) -> bool:
+    if invitation.recipient_phone and invitation.recipient_phone == user.phone:
+        return True
+    return bool(invitation.recipient_email and user.email and invitation.recipient_email.lower() == user.email.lower())
+
+
+def invitation_accept(*, invitation: Invitation, user: User) -> AcceptResult:
+    """``user`` follows the link: joins (membership, and enrollment for a student) or files a join request.
+
+    Every answer but a crash is an ``AcceptResult``; the reasons a link admits
+    no one are answers, not exceptions, so hundreds of people racing for the
+    last places all get a page.
+    """
+    now = timezone.now()
+    college = invitation.college
+    problem = invitation_problem(invitation, now=now)
+    if problem:
+        return _refuse(invitation, user, problem, PROBLEM_MESSAGES[problem])
+    if invitation.is_personal and not _is_addressee(invitation, user):
+        return _refuse(invitation, user, InvitationUse.Result.REFUSED, NOT_ADDRESSEE_MESSAGE)
+
+    student, enrollment = _active_student(user, college)
+    if invitation.role == Role.PARENT and student is not None and student.status == Membership.Status.ACTIVE:
+        return _refuse(invitation, user, InvitationUse.Result.REFUSED, PARENT_LINK_IN_STUDENT_SESSION_MESSAGE)
+
+    existing = None
+    if invitation.role == Role.STUDENT:
+        existing = student
+        if enrollment is not None and enrollment.group_id == invitation.group_id:
+            return AcceptResult(InvitationUse.Result.ALREADY_MEMBER, ALREADY_MEMBER_MESSAGE, membership=student)
+    else:
+        existing = (
+            Membership.objects.filter(user=user, college=college, role=invitation.role)
+            .exclude(status=Membership.Status.LEFT)
+            .first()
+        )
+        if existing is not None:
+            return AcceptResult(InvitationUse.Result.ALREADY_MEMBER, ALREADY_MEMBER_MESSAGE, membership=existing)
+
+    pending = JoinRequest.objects.filter(
+        user=user, college=college, role=invitation.role, status=JoinRequest.Status.PENDING
+    ).first()
+    if pending is not None:
+        return AcceptResult(InvitationUse.Result.REQUESTED, REQUESTED_MESSAGE, join_request=pending)
+
+    transfer_from = enrollment.group if enrollment is not None else None
+    needs_review = (
+        transfer_from is not None
+        or invitation.requires_approval
+        or (invitation.auto_approve_until is not None and now >= invitation.auto_approve_until)
+    )
+    try:
+        with transaction.atomic():
+            claimed = Invitation.objects.filter(
+                Q(max_uses__isnull=True) | Q(uses_count__lt=F("max_uses")),
+                pk=invitation.pk,
+                status=Invitation.Status.ACTIVE,
+                expires_at__gt=timezone.now(),
+            ).update(uses_count=F("uses_count") + 1)
+            if not claimed:
+                raise _Refused
+            if needs_review:
+                join_request = JoinRequest.objects.create(
+                    college=college,
+                    user=user,
+                    role=invitation.role,
+                    group=invitation.group,
+                    from_group=transfer_from,
+                    invitation=invitation,
+                )
+                result = AcceptResult(
+                    InvitationUse.Result.REQUESTED,
+                    TRANSFER_REQUESTED_MESSAGE if transfer_from else REQUESTED_MESSAGE,
+                    join_request=join_request,
+                )
+            else:
+                membership = _join(
+                    actor=user,
+                    user=user,
+                    college=college,
+                    role=invitation.role,
+                    group=invitation.group,
+                    existing=existing,
+                )
+                result = AcceptResult(InvitationUse.Result.JOINED, JOINED_MESSAGE, membership=membership)
+            if invitation.is_personal:
+                Invitation.objects.filter(pk=invitation.pk).update(delivery_status=Invitation.Delivery.ACCEPTED)
+            _log_use(
+                invitation=invitation,
+                user=user,
+                result=result.result,
+                membership=result.membership,
+                join_request=result.join_request,
+            )
+            audit_log(
+                actor=user,
+                college=college,
+                action="invitation.accept",
+                target=invitation,
+                after={"result": result.result, "user": user.pk},
+            )
+    except _Refused:
+        fresh = Invitation.objects.get(pk=invitation.pk)
+        problem = invitation_problem(fresh) or InvitationUse.Result.USED_UP
+        return _refuse(invitation, user, problem, PROBLEM_MESSAGES[problem])
+    except ValidationError as exc:
+        # The same person accepting twice at once: the constraints let one through.
+        if getattr(exc, "code", None) in ("membership_exists", "already_enrolled"):
+            return AcceptResult(InvitationUse.Result.ALREADY_MEMBER, ALREADY_MEMBER_MESSAGE)
+        raise
+    except IntegrityError:
+        pending = JoinRequest.objects.filter(
+            user=user, college=college, role=invitation.role, status=JoinRequest.Status.PENDING
+        ).first()
+        return AcceptResult(InvitationUse.Result.REQUESTED, REQUESTED_MESSAGE, join_request=pending)
+    if result.joined:
+        _burst_check(invitation)
+    return result
+
+
+def _join(
+    *, actor, user: User, college: College, role: str, group: StudyGroup | None, existing: Membership | None
+) -> Membership:
+    """Membership and, for a student with a group, the enrollment — inside the caller's transaction."""
+    membership = existing
+    if membership is None:
+        membership = membership_create(actor=actor, college=college, user=user, role=role, check_permission=False)
+    if role == Role.STUDENT and group is not None:
+        enrollment_start(actor=actor, student=membership, group=group)
+        transaction.on_commit(
+            lambda: enrollment_changed.send(
+                sender=Invitation,
+                college_id=college.pk,
+                student_id=membership.pk,
+                old_group_id=None,
+                new_group_id=group.pk,
+                kind="enrol",
+            )
+        )
+    return membership
+
+
+def _burst_check(invitation: Invitation) -> None:
+    """An unusual burst of joins through one link pauses it and tells the administrator."""
+    window = conf.burst_window()
+    key = f"invitations:burst:{invitation.pk}:{int(timezone.now().timestamp()) // window}"
+    cache.add(key, 0, timeout=window * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        return
+    if count <= conf.burst_limit():
+        return
+    with transaction.atomic():
+        paused = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.ACTIVE).update(
+            status=Invitation.Status.PAUSED, paused_reason="Слишком много присоединений за короткое время."
+        )
+        if not paused:
+            return
+        audit_log(
+            actor=None,
+            college=invitation.college,
+            action="invitation.pause",
+            target=invitation,
+            after={"status": "paused", "reason": "burst", "joins": count, "window": window},
+        )
+        _notify_administrators(
+            college=invitation.college,
+            template="invitation_burst_paused",
+            context={"invitation": str(invitation), "count": count, "minutes": max(window // 60, 1)},
+            key=f"invitation-burst:{invitation.pk}:{key.rsplit(':', 1)[1]}",
+        )
+
+
+def _notify_administrators(*, college: College, template: str, context: dict, key: str) -> None:
+    from invitations.tasks import notify
+
+    phones = list(
+        Membership.objects.filter(
+            college=college, role=Role.ADMINISTRATOR, status=Membership.Status.ACTIVE
+        ).values_list("user__phone", flat=True)
+    )
+    for phone in phones:
+        transaction.on_commit(
+            lambda phone=phone: notify.delay(
+                recipient=phone,
+                template=template,
+                context=context,
+                college_id=college.pk,
+                idempotency_key=f"{key}:{phone}",
+            )
+        )
+
+
+# --- Join requests ---------------------------------------------------------
+
+
+def join_request_approve(*, actor: User, join_request: JoinRequest) -> JoinRequest:
+    """Approval creates the membership and, for a student, the enrollment (a transfer ends the old one)."""
+    if not can_decide_join_request(actor, join_request):
+        raise PermissionDenied("Рассматривать эту заявку может администратор платформы или куратор группы.")
+    with transaction.atomic():
+        locked = (
+            JoinRequest.objects.select_for_update(of=("self",))
+            .select_related("college", "group", "user")
+            .get(pk=join_request.pk)
+        )
+        if locked.status != JoinRequest.Status.PENDING:
+            raise ValidationError(ALREADY_DECIDED_MESSAGE, code="already_decided")
+        college, user = locked.college, locked.user
+        existing = (
+            Membership.objects.filter(user=user, college=college, role=locked.role)
+            .exclude(status=Membership.Status.LEFT)
+            .first()
+        )
+        if locked.role == Role.STUDENT:
+            current = Enrollment.objects.filter(student=existing, ended_at__isnull=True).first() if existing else None
+            if current is None:
+                _join(actor=actor, user=user, college=college, role=locked.role, group=locked.group, existing=existing)
+            elif current.group_id != locked.group_id:
+                _transfer(actor=actor, student=existing, current=current, group=locked.group)
+        elif existing is None:
+            _join(actor=actor, user=user, college=college, role=locked.role, group=locked.group, existing=None)
+        locked.status = JoinRequest.Status.APPROVED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        audit_log(
+            actor=actor,
+            college=college,
+            action="join_request.approve",
+            target=locked,
+            after={"user": user.pk, "role": locked.role, "group": locked.group_id},
+        )
+        _notify_person(locked, template="invitation_request_approved")
+    return locked
+
+
+def _transfer(*, actor, student: Membership, current: Enrollment, group: StudyGroup) -> None:
+    old_group_id = current.group_id
+    enrollment_end(actor=actor, enrollment=current)
+    enrollment_start(actor=actor, student=student, group=group)
+    transaction.on_commit(
+        lambda: enrollment_changed.send(
+            sender=JoinRequest,
+            college_id=group.college_id,
+            student_id=student.pk,
+            old_group_id=old_group_id,
+            new_group_id=group.pk,
+            kind="transfer",
+        )
+    )
+
+
+def join_request_reject(*, actor: User, join_request: JoinRequest, reason: str) -> JoinRequest:
+    if not can_decide_join_request(actor, join_request):
+        raise PermissionDenied("Рассматривать эту заявку может администратор платформы или куратор группы.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED_MESSAGE})
+    with transaction.atomic():
+        locked = (
+            JoinRequest.objects.select_for_update(of=("self",))
+            .select_related("college", "user")
+            .get(pk=join_request.pk)
+        )
+        if locked.status != JoinRequest.Status.PENDING:
+            raise ValidationError(ALREADY_DECIDED_MESSAGE, code="already_decided")
+        locked.status = JoinRequest.Status.REJECTED
+        locked.reason = reason[:500]
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        audit_log(actor=actor, action="join_request.reject", target=locked, after={"reason": locked.reason})
+        _notify_person(locked, template="invitation_request_rejected")
+    return locked
+
+
+def join_requests_decide(
+    *, actor: User, join_requests: list[JoinRequest], approve: bool, reason: str = ""
+) -> tuple[int, list[str]]:
+    """Bulk decision: each request in its own transaction; returns (done, errors) so one bad row stops nothing."""
+    if not approve and not (reason or "").strip():
+        raise ValidationError({"reason": REASON_REQUIRED_MESSAGE})
+    done, errors = 0, []
+    for join_request in join_requests:
+        try:
+            if approve:
+                join_request_approve(actor=actor, join_request=join_request)
+            else:
+                join_request_reject(actor=actor, join_request=join_request, reason=reason)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            errors.append(f"{join_request.user}: {text}")
+    return done, errors
+
+
+def _notify_person(join_request: JoinRequest, *, template: str) -> None:
+    from invitations.tasks import notify
+
+    context = {
+        "college": join_request.college.short_name,
+        "role": join_request.get_role_display(),
+        "group": join_request.group.name if join_request.group_id else "",
+        "reason": join_request.reason,
+        "url": settings.SITE_URL,
+    }
+    phone, college_id, pk = join_request.user.phone, join_request.college_id, join_request.pk
+    transaction.on_commit(
+        lambda: notify.delay(
+            recipient=phone,
+            template=template,
+            context=context,
+            college_id=college_id,
+            idempotency_key=f"join-request:{pk}:{template}",
+        )
+    )
+
+
+def join_requests_close_for_student(*, college_id: int, student: Membership, reason: str) -> int:
+    """A student left the college: their open requests and personal invitations close. Returns how many."""
+    with transaction.atomic():
+        closed = JoinRequest.objects.filter(
+            college_id=college_id, user_id=student.user_id, status=JoinRequest.Status.PENDING
+        ).update(status=JoinRequest.Status.CLOSED, reason=reason, decided_at=timezone.now())
+        user = student.user
+        personal = Invitation.objects.filter(
+            Q(recipient_phone=user.phone) | (Q(recipient_email__iexact=user.email) if user.email else Q(pk__in=[])),
+            college_id=college_id,
+            kind=Invitation.Kind.PERSONAL,
+        ).exclude(status=Invitation.Status.REVOKED)
+        revoked = personal.update(status=Invitation.Status.REVOKED, revoked_at=timezone.now())
+        if closed or revoked:
+            audit_log(
+                actor=None,
+                college=student.college,
+                action="invitation.close_for_leaver",
+                target=student,
+                after={"join_requests": closed, "personal_invitations": revoked, "reason": reason},
+            )
+    return closed + revoked
+
+
+# --- Bulk personal invitations ----------------------------------------------
+
+
+def bulk_dispatch_create(
+    *,
+    actor: User,
+    college: College,
+    role: str,
+    group: StudyGroup | None,
+    expires_at: datetime.datetime,
+    recipients: list[dict],
+) -> BulkDispatch:
+    """One personal invitation per recipient (``{"name", "phone" or "email"}``, already checked by the preview),
+    then Celery sends them in batches after commit."""
+    if not can_send_bulk_invitations(actor, college) or not can_create_invitation(
+        actor, college, role=role, group=group
+    ):
+        raise PermissionDenied("Рассылать приглашения может администратор платформы или администрация колледжа.")
+    _validate_target(college=college, role=role, group=group)
+    if not recipients:
+        raise ValidationError("Нет получателей для рассылки.")
+    if expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "Срок действия должен быть в будущем."})
+    with transaction.atomic():
+        dispatch = BulkDispatch.objects.create(
+            college=college, role=role, group=group, created_by=actor, total=len(recipients)
+        )
+        rows = []
+        for recipient in recipients:
+            token = token_new()
+            rows.append(
+                Invitation(
+                    college=college,
+                    role=role,
+                    group=group,
+                    kind=Invitation.Kind.PERSONAL,
+                    max_uses=1,
+                    expires_at=expires_at,
+                    recipient_phone=recipient.get("phone", ""),
+                    recipient_email=recipient.get("email", ""),
+                    recipient_name=recipient.get("name", "")[:300],
+                    delivery_status=Invitation.Delivery.QUEUED,
+                    dispatch=dispatch,
+                    created_by=actor,
+                    token_hash=token_hash(token),
+                    token_sealed=token_seal(token),
+                )
+            )
+        Invitation.objects.bulk_create(rows, batch_size=1000)
+        audit_log(
+            actor=actor,
+            college=college,
+            action="invitation.bulk_dispatch",
+            target=dispatch,
+            after={"total": len(rows), "role": role, "group": group},
+        )
+        transaction.on_commit(lambda: bulk_dispatch_enqueue(dispatch=dispatch))
+    return dispatch
+
+
+def bulk_dispatch_enqueue(*, dispatch: BulkDispatch) -> int:
+    """Queue one task per batch of still-queued invitations. Safe to call again: sending is idempotent."""
+    from invitations.tasks import dispatch_send_batch
+
+    ids = list(
+        Invitation.objects.filter(dispatch=dispatch, delivery_status=Invitation.Delivery.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    size = conf.dispatch_batch_size()
+    BulkDispatch.objects.filter(pk=dispatch.pk, status=BulkDispatch.Status.QUEUED).update(
+        status=BulkDispatch.Status.RUNNING
+    )
+    batches = 0
+    for start in range(0, len(ids), size):
+        dispatch_send_batch.delay(dispatch.pk, ids[start : start + size])
+        batches += 1
+    if not ids:
+        BulkDispatch.objects.filter(pk=dispatch.pk).update(status=BulkDispatch.Status.DONE)
+    return batches
+
+
+def invitation_deliver(*, invitation: Invitation) -> str:
+    """Send one personal invitation. At most one message per (invitation, recipient), however often it runs."""
+    from invitations.tokens import token_unseal
+    from notifications.models import Message
+    from notifications.services import notification_send
+
+    channel = Message.Channel.SMS if invitation.recipient_phone else Message.Channel.EMAIL
+    recipient = invitation.recipient_phone or invitation.recipient_email
+    token = token_unseal(invitation.token_sealed)
+    message = notification_send(
+        channel=channel,
+        recipient=recipient,
+        template="invitation",
+        context={
+            "college": invitation.college.short_name,
+            "role": invitation.get_role_display(),
+            "group": invitation.group.name if invitation.group_id else "",
+            "name": invitation.recipient_name,
+            "url": invitation_url(token),
+        },
+        college=invitation.college,
+        secret_keys=("url",),
+        idempotency_key=f"invitation:{invitation.pk}:{recipient}",
+    )
+    return message.status
+
+
+def bulk_dispatch_progress(*, dispatch: BulkDispatch) -> dict[str, int]:
+    from django.db.models import Count
+
+    counts = dict(
+        Invitation.objects.filter(dispatch=dispatch)
+        .values_list("delivery_status")
+        .annotate(n=Count("pk"))
+        .values_list("delivery_status", "n")
+    )
+    out = {status: counts.get(status, 0) for status in ("queued", "sent", "failed", "accepted")}
+    out["total"] = dispatch.total
+    out["done"] = out["sent"] + out["failed"] + out["accepted"]
+    out["percent"] = int(out["done"] * 100 / dispatch.total) if dispatch.total else 100
+    return out
+
+
+def invitation_send_to(*, actor: User, invitation: Invitation, phone: str) -> None:
+    """A curator or administrator sends a multi-use link to one phone by SMS («отправить»)."""
+    from accounts.phones import normalize_phone
+    from invitations.tasks import notify
+    from invitations.tokens import token_unseal
+
+    if not can_view_invitation(actor, invitation):
+        raise PermissionDenied("Вы не можете отправлять эту ссылку.")
+    if invitation_problem(invitation):
+        raise ValidationError("Ссылка не действует — отправить её нельзя.")
+    phone = normalize_phone(phone)
+    url = invitation_url(token_unseal(invitation.token_sealed))
+    context = {
+        "college": invitation.college.short_name,
+        "role": invitation.get_role_display(),
+        "group": invitation.group.name if invitation.group_id else "",
+        "name": "",
+        "url": url,
+    }
+    audit_log(actor=actor, action="invitation.send", target=invitation, after={"phone": phone})
+    transaction.on_commit(
+        lambda: notify.delay(
+            recipient=phone,
+            template="invitation",
+            context=context,
+            college_id=invitation.college_id,
+            secret_keys=["url"],
+        )
+    )
+
+
+def bulk_dispatch_send_batch(*, dispatch_id: int, invitation_ids: list[int]) -> list[int]:
+    """Deliver what is still queued among ``invitation_ids``; returns ids worth a retry."""
+    from notifications.models import Message
+
+    invitations = list(
+        Invitation.objects.filter(
+            pk__in=invitation_ids,
+            dispatch_id=dispatch_id,
+            delivery_status__in=[Invitation.Delivery.QUEUED, Invitation.Delivery.FAILED],
+        )
+        .exclude(status=Invitation.Status.REVOKED)
+        .select_related("college", "group")
+        .order_by("pk")
+    )
+    sent, failed, retry = [], {}, []
+    for invitation in invitations:
+        try:
+            status = invitation_deliver(invitation=invitation)
+        except SmsDeliveryError as exc:
+            retry.append(invitation.pk)
+            failed[invitation.pk] = str(exc)[:500]
+            continue
+        if status == Message.Status.FAILED:
+            failed[invitation.pk] = "Сообщение не принято шлюзом."
+        else:
+            sent.append(invitation.pk)
+    if sent:
+        Invitation.objects.filter(pk__in=sent, delivery_status__in=["queued", "failed"]).update(
+            delivery_status=Invitation.Delivery.SENT, delivery_error=""
+        )
+    for pk, error in failed.items():
+        Invitation.objects.filter(pk=pk, delivery_status="queued").update(
+            delivery_status=Invitation.Delivery.FAILED, delivery_error=error
+        )
+    if not Invitation.objects.filter(dispatch_id=dispatch_id, delivery_status=Invitation.Delivery.QUEUED).exists():
+        BulkDispatch.objects.filter(pk=dispatch_id).exclude(status=BulkDispatch.Status.DONE).update(
+            status=BulkDispatch.Status.DONE
+        )
+    return retry

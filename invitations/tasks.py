@@ -1,0 +1,62 @@
+"""Celery tasks of the invitations app: thin, idempotent, retried with backoff."""
+
+import logging
+
+from celery import shared_task
+
+from notifications.backends import SmsDeliveryError
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="invitations.notify",
+    autoretry_for=(SmsDeliveryError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def notify(*, recipient, template, context, college_id=None, idempotency_key=None, secret_keys=()):
+    """One SMS about an invitation or a join request (the outcome, a burst alert)."""
+    from notifications.models import Message
+    from notifications.services import notification_send
+
+    notification_send(
+        channel=Message.Channel.EMAIL if "@" in recipient else Message.Channel.SMS,
+        recipient=recipient,
+        template=template,
+        context=context,
+        college=None if college_id is None else _college(college_id),
+        idempotency_key=idempotency_key,
+        secret_keys=secret_keys,
+    )
+
+
+def _college(pk):
+    from colleges.models import College
+
+    return College.objects.filter(pk=pk).first()
+
+
+@shared_task(name="invitations.dispatch_send_batch", bind=True, max_retries=5)
+def dispatch_send_batch(self, dispatch_id: int, invitation_ids: list[int]):
+    """Send a batch of personal invitations. A redelivered or retried batch sends nothing twice:
+    each message carries the idempotency key of its (invitation, recipient)."""
+    from invitations.services import bulk_dispatch_send_batch
+
+    retry_ids = bulk_dispatch_send_batch(dispatch_id=dispatch_id, invitation_ids=invitation_ids)
+    if retry_ids:
+        # Exponential backoff: 2, 4, 8… seconds, capped at ten minutes.
+        raise self.retry(args=[dispatch_id, retry_ids], countdown=min(2 ** (self.request.retries + 1), 600))
+
+
+@shared_task(name="invitations.close_for_leaver", max_retries=3, autoretry_for=(Exception,), retry_backoff=True)
+def close_for_leaver(*, college_id: int, student_id: int, kind: str):
+    from colleges.models import Membership
+    from invitations.services import join_requests_close_for_student
+
+    student = Membership.objects.select_related("user", "college").filter(pk=student_id).first()
+    if student is None:
+        return 0
+    reason = "Обучающийся выпущен." if kind.startswith("grad") else "Обучающийся отчислен."
+    return join_requests_close_for_student(college_id=college_id, student=student, reason=reason)

@@ -1,0 +1,520 @@
+"""Pages of the invitations app: thin views over services and selectors."""
+
+import datetime
+import io
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views import View
+
+from colleges.middleware import SESSION_KEY as COLLEGE_SESSION_KEY
+from colleges.middleware import current_college_or_none
+from colleges.models import Role
+from colleges.permissions import has_role
+from groups.models import StudyGroup
+from invitations import conf, selectors
+from invitations.forms import BulkInvitationForm, InvitationForm, RejectForm, SendLinkForm
+from invitations.models import Invitation, InvitationUse, JoinRequest
+from invitations.parsing import recipients_preview, rows_from_text, rows_from_upload
+from invitations.permissions import (
+    ADMINISTRATION_MAY_INVITE,
+    CURATOR_MAY_INVITE,
+    can_hand_invitations,
+    can_manage_invitation,
+    can_review_join_requests,
+    can_send_bulk_invitations,
+    can_view_invitations,
+    curated_group_ids,
+)
+from invitations.services import (
+    FORGED_MESSAGE,
+    PROBLEM_MESSAGES,
+    bulk_dispatch_create,
+    bulk_dispatch_progress,
+    invitation_accept,
+    invitation_create,
+    invitation_find,
+    invitation_problem,
+    invitation_regenerate,
+    invitation_revoke,
+    invitation_send_to,
+    invitation_set_paused,
+    invitation_url,
+    invitations_hand_to_curator,
+    join_requests_decide,
+)
+from invitations.tokens import token_unseal
+
+RATE_LIMITED_MESSAGE = "Слишком много попыток. Подождите минуту и откройте ссылку снова."
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _over_limit(key: str, limit: int, window: int = 60) -> bool:
+    """A fixed-window counter in the cache; True once ``limit`` is passed."""
+    if limit <= 0:
+        return False
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:
+        return False
+
+
+class InvitationAcceptView(View):
+    """The public page a link opens: who invites you where, then sign in and join.
+
+    The token is in the path; the logging filter masks ``/i/<token>`` and the
+    token never goes into a log line, an audit row or a message.
+    """
+
+    template_name = "invitations/invitation_accept.html"
+
+    def _limited(self, request, kind: str) -> bool:
+        ip = _client_ip(request)
+        if kind == "open":
+            return _over_limit(f"invitations:open:ip:{ip}", conf.open_limit_per_ip())
+        if _over_limit(f"invitations:accept:ip:{ip}", conf.accept_limit_per_ip()):
+            return True
+        return _over_limit(f"invitations:accept:user:{request.user.pk}", conf.accept_limit_per_user())
+
+    def _page(self, request, *, invitation=None, problem_message="", result=None, status=200):
+        context = {
+            "invitation": invitation,
+            "problem_message": problem_message,
+            "result": result,
+            "login_url": reverse("account_login") + "?" + urlencode({"next": request.path}),
+            "is_parent_link": bool(invitation and invitation.role == Role.PARENT),
+        }
+        response = render(request, self.template_name, context, status=status)
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def get(self, request, token):
+        if self._limited(request, "open"):
+            return self._page(request, problem_message=RATE_LIMITED_MESSAGE, status=429)
+        invitation = invitation_find(token=token)
+        if invitation is None:
+            return self._page(request, problem_message=FORGED_MESSAGE, status=404)
+        problem = invitation_problem(invitation)
+        return self._page(request, invitation=invitation, problem_message=PROBLEM_MESSAGES[problem] if problem else "")
+
+    def post(self, request, token):
+        if not request.user.is_authenticated:
+            return redirect(reverse("account_login") + "?" + urlencode({"next": request.path}))
+        if self._limited(request, "accept"):
+            return self._page(request, problem_message=RATE_LIMITED_MESSAGE, status=429)
+        invitation = invitation_find(token=token)
+        if invitation is None:
+            return self._page(request, problem_message=FORGED_MESSAGE, status=404)
+        result = invitation_accept(invitation=invitation, user=request.user)
+        if result.result == InvitationUse.Result.JOINED:
+            request._memberships_cache = None
+            messages.success(request, result.message)
+            request.session[COLLEGE_SESSION_KEY] = invitation.college_id
+            return redirect("home")
+        ok = result.result in (InvitationUse.Result.REQUESTED, InvitationUse.Result.ALREADY_MEMBER)
+        return self._page(
+            request,
+            invitation=invitation,
+            result=result,
+            problem_message="" if ok else result.message,
+            status=200 if ok else 409,
+        )
+
+
+# --- Staff pages -------------------------------------------------------------
+
+
+class CollegePageMixin(LoginRequiredMixin):
+    """A page of the current college. ``allowed(request)`` decides; no college or not allowed → 403."""
+
+    def allowed(self, request) -> bool:
+        return True
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.college = current_college_or_none(request)
+        if self.college is None or not self.allowed(request):
+            raise PermissionDenied("Эта страница доступна администратору, администрации и кураторам групп.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _paginate(request, qs, per_page=25):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def _invitable_roles(user, college) -> list[str]:
+    if has_role(user, college, Role.ADMINISTRATOR):
+        return list(Role.values)
+    if has_role(user, college, Role.ADMINISTRATION):
+        return list(ADMINISTRATION_MAY_INVITE)
+    return list(CURATOR_MAY_INVITE)
+
+
+class InvitationListView(CollegePageMixin, View):
+    template_name = "invitations/invitation_list.html"
+
+    def allowed(self, request):
+        return can_view_invitations(request.user, self.college)
+
+    def get(self, request):
+        qs = selectors.invitation_list(
+            viewer=request.user,
+            college=self.college,
+            role=request.GET.get("role", ""),
+            status=request.GET.get("status", ""),
+            search=request.GET.get("q", "").strip(),
+        )
+        page = _paginate(request, qs)
+        for invitation in page.object_list:
+            invitation.url = invitation_url(token_unseal(invitation.token_sealed))
+        return render(
+            request,
+            self.template_name,
+            {
+                "page_obj": page,
+                "roles": Role.choices,
+                "statuses": Invitation.Status.choices,
+                "can_send_bulk": can_send_bulk_invitations(request.user, self.college),
+                "dispatches": selectors.bulk_dispatch_list(college=self.college)[:5]
+                if can_send_bulk_invitations(request.user, self.college)
+                else [],
+            },
+        )
+
+
+class InvitationCreateView(CollegePageMixin, View):
+    template_name = "invitations/invitation_form.html"
+
+    def allowed(self, request):
+        return can_view_invitations(request.user, self.college)
+
+    def _form(self, request, data=None):
+        groups = None
+        if not has_role(request.user, self.college, Role.ADMINISTRATOR, Role.ADMINISTRATION):
+            groups = curated_group_ids(request.user, self.college)
+        initial = {"role": request.GET.get("role", Role.STUDENT), "group": request.GET.get("group")}
+        return InvitationForm(
+            data,
+            initial=initial,
+            college=self.college,
+            roles=_invitable_roles(request.user, self.college),
+            groups=groups,
+        )
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": self._form(request)})
+
+    def post(self, request):
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            try:
+                invitation, _ = invitation_create(actor=request.user, college=self.college, **form.service_kwargs())
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Ссылка-приглашение создана.")
+                return redirect("invitations:detail", pk=invitation.pk)
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class InvitationDetailView(CollegePageMixin, View):
+    template_name = "invitations/invitation_detail.html"
+
+    def get(self, request, pk):
+        invitation = selectors.invitation_get_for(viewer=request.user, college=self.college, pk=pk)
+        token = token_unseal(invitation.token_sealed)
+        people = _paginate(request, selectors.invitation_joined_people(college=self.college, invitation=invitation))
+        return render(
+            request,
+            self.template_name,
+            {
+                "invitation": invitation,
+                "url": invitation_url(token) if token else "",
+                "problem": invitation_problem(invitation),
+                "page_obj": people,
+                "counts": selectors.invitation_use_counts(invitation=invitation),
+                "can_manage": can_manage_invitation(request.user, invitation),
+                "send_form": SendLinkForm(),
+            },
+        )
+
+
+class _InvitationActionView(CollegePageMixin, View):
+    """POST-only actions on one link; the confirmation is the page that shows the button."""
+
+    def post(self, request, pk):
+        invitation = selectors.invitation_get_for(viewer=request.user, college=self.college, pk=pk)
+        try:
+            self.act(request, invitation)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("invitations:detail", pk=invitation.pk)
+
+
+class InvitationRevokeView(_InvitationActionView):
+    def act(self, request, invitation):
+        invitation_revoke(actor=request.user, invitation=invitation)
+        messages.success(request, "Ссылка отозвана: по ней больше никто не присоединится.")
+
+
+class InvitationRegenerateView(_InvitationActionView):
+    def act(self, request, invitation):
+        invitation_regenerate(actor=request.user, invitation=invitation)
+        messages.success(request, "Создана новая ссылка. Старая больше не действует.")
+
+
+class InvitationPauseView(_InvitationActionView):
+    def act(self, request, invitation):
+        paused = request.POST.get("paused", "1") == "1"
+        invitation_set_paused(actor=request.user, invitation=invitation, paused=paused)
+        messages.success(request, "Ссылка приостановлена." if paused else "Ссылка снова действует.")
+
+
+class InvitationSendView(_InvitationActionView):
+    def act(self, request, invitation):
+        form = SendLinkForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError("Укажите номер телефона.")
+        invitation_send_to(actor=request.user, invitation=invitation, phone=form.cleaned_data["phone"])
+        messages.success(request, "Ссылка отправлена по SMS.")
+
+
+class InvitationQrView(CollegePageMixin, View):
+    """The link as a QR code: PNG for printing, SVG for any size."""
+
+    def get(self, request, pk, fmt):
+        if fmt not in ("png", "svg"):
+            raise Http404
+        invitation = selectors.invitation_get_for(viewer=request.user, college=self.college, pk=pk)
+        qr = segno.make(invitation_url(token_unseal(invitation.token_sealed)), error="m")
+        buffer = io.BytesIO()
+        if fmt == "svg":
+            qr.save(buffer, kind="svg", scale=8, border=2)
+            content_type = "image/svg+xml"
+        else:
+            qr.save(buffer, kind="png", scale=10, border=2)
+            content_type = "image/png"
+        response = HttpResponse(buffer.getvalue(), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="invitation-{invitation.pk}.{fmt}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class GroupPrintSheetView(CollegePageMixin, View):
+    """A printable sheet with a group's active student links and their QR codes."""
+
+    template_name = "invitations/group_print.html"
+
+    def allowed(self, request):
+        return can_view_invitations(request.user, self.college)
+
+    def get(self, request, group_pk):
+        group = get_object_or_404(StudyGroup, pk=group_pk, college=self.college)
+        links = [
+            link
+            for link in selectors.invitation_list(viewer=request.user, college=self.college, group_id=group.pk)
+            if link.role == Role.STUDENT and not invitation_problem(link)
+        ]
+        if not has_role(request.user, self.college, Role.ADMINISTRATOR, Role.ADMINISTRATION) and (
+            group.pk not in curated_group_ids(request.user, self.college)
+        ):
+            raise Http404
+        for link in links:
+            link.url = invitation_url(token_unseal(link.token_sealed))
+            link.qr_svg = segno.make(link.url, error="m").svg_inline(scale=6, border=2)
+        return render(request, self.template_name, {"group": group, "links": links})
+
+
+class HandToCuratorView(CollegePageMixin, View):
+    def allowed(self, request):
+        return can_hand_invitations(request.user, self.college)
+
+    def post(self, request, group_pk):
+        group = get_object_or_404(StudyGroup, pk=group_pk, college=self.college)
+        try:
+            links = invitations_hand_to_curator(actor=request.user, group=group)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("invitations:list")
+        messages.success(request, f"Ссылки группы {group.name} переданы куратору ({len(links)}).")
+        return redirect("invitations:detail", pk=links[0].pk)
+
+
+# --- Join requests -------------------------------------------------------------
+
+
+class JoinRequestListView(CollegePageMixin, View):
+    template_name = "invitations/joinrequest_list.html"
+
+    def allowed(self, request):
+        return can_review_join_requests(request.user, self.college)
+
+    def get(self, request):
+        status = request.GET.get("status", JoinRequest.Status.PENDING)
+        qs = selectors.join_request_list(
+            viewer=request.user,
+            college=self.college,
+            status=status,
+            role=request.GET.get("role", ""),
+            group_id=request.GET.get("group") or None,
+            search=request.GET.get("q", "").strip(),
+        )
+        groups = StudyGroup.objects.filter(college=self.college).order_by("name").only("pk", "name")
+        if not has_role(request.user, self.college, Role.ADMINISTRATOR):
+            groups = groups.filter(pk__in=curated_group_ids(request.user, self.college))
+        return render(
+            request,
+            self.template_name,
+            {
+                "page_obj": _paginate(request, qs, per_page=50),
+                "status": status,
+                "statuses": JoinRequest.Status.choices,
+                "roles": Role.choices,
+                "groups": groups,
+                "reject_form": RejectForm(),
+            },
+        )
+
+
+class JoinRequestDecideView(CollegePageMixin, View):
+    """Approve or reject one request, or several ticked in the queue."""
+
+    def allowed(self, request):
+        return can_review_join_requests(request.user, self.college)
+
+    def post(self, request):
+        ids = request.POST.getlist("ids")
+        action = request.POST.get("action")
+        if action not in ("approve", "reject") or not ids:
+            messages.error(request, "Отметьте заявки и выберите действие.")
+            return redirect("invitations:request_list")
+        qs = selectors.join_request_list(viewer=request.user, college=self.college, status="").filter(
+            pk__in=[i for i in ids if i.isdigit()]
+        )
+        try:
+            done, errors = join_requests_decide(
+                actor=request.user,
+                join_requests=list(qs),
+                approve=action == "approve",
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("invitations:request_list")
+        verb = "одобрено" if action == "approve" else "отклонено"
+        messages.success(request, f"Заявок {verb}: {done}.")
+        for error in errors:
+            messages.error(request, error)
+        return redirect("invitations:request_list")
+
+
+# --- Bulk personal invitations ---------------------------------------------------
+
+
+class BulkDispatchCreateView(CollegePageMixin, View):
+    """Paste or upload a list → preview (duplicates and invalid numbers shown, not sent) → send."""
+
+    template_name = "invitations/bulkdispatch_form.html"
+    SESSION_KEY = "invitations_bulk_preview"
+
+    def allowed(self, request):
+        return can_send_bulk_invitations(request.user, self.college)
+
+    def _form(self, request, data=None, files=None):
+        return BulkInvitationForm(data, files, college=self.college, roles=_invitable_roles(request.user, self.college))
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": self._form(request)})
+
+    def post(self, request):
+        if request.POST.get("confirm"):
+            return self._send(request)
+        form = self._form(request, request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        try:
+            upload = form.cleaned_data.get("file")
+            raw = rows_from_upload(upload.name, upload.read()) if upload else rows_from_text(form.cleaned_data["text"])
+            rows = recipients_preview(raw)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+            return render(request, self.template_name, {"form": form}, status=400)
+        good = [row for row in rows if row.ok]
+        request.session[self.SESSION_KEY] = {
+            "role": form.cleaned_data["role"],
+            "group": form.cleaned_data["group"].pk if form.cleaned_data["group"] else None,
+            "days": form.cleaned_data["days"],
+            "recipients": [row.as_recipient() for row in good],
+        }
+        return render(
+            request,
+            "invitations/bulkdispatch_preview.html",
+            {"rows": rows, "good": len(good), "bad": len(rows) - len(good), "form": form},
+        )
+
+    def _send(self, request):
+        data = request.session.pop(self.SESSION_KEY, None)
+        if not data:
+            messages.error(request, "Предпросмотр устарел — загрузите список ещё раз.")
+            return redirect("invitations:dispatch_create")
+        group = StudyGroup.objects.filter(pk=data["group"], college=self.college).first() if data["group"] else None
+        try:
+            dispatch = bulk_dispatch_create(
+                actor=request.user,
+                college=self.college,
+                role=data["role"],
+                group=group,
+                expires_at=timezone.now() + datetime.timedelta(days=data["days"]),
+                recipients=data["recipients"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("invitations:dispatch_create")
+        return redirect("invitations:dispatch_detail", pk=dispatch.pk)
+
+
+class BulkDispatchDetailView(CollegePageMixin, View):
+    template_name = "invitations/bulkdispatch_detail.html"
+
+    def allowed(self, request):
+        return can_send_bulk_invitations(request.user, self.college)
+
+    def get(self, request, pk):
+        dispatch = selectors.bulk_dispatch_get_for(college=self.college, pk=pk)
+        progress = bulk_dispatch_progress(dispatch=dispatch)
+        if request.htmx:
+            return render(request, "invitations/_dispatch_progress.html", {"dispatch": dispatch, "progress": progress})
+        status = request.GET.get("status", "")
+        return render(
+            request,
+            self.template_name,
+            {
+                "dispatch": dispatch,
+                "progress": progress,
+                "page_obj": _paginate(request, selectors.dispatch_recipient_list(dispatch=dispatch, status=status), 50),
+                "statuses": Invitation.Delivery.choices[1:],
+            },
+        )

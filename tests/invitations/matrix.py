@@ -1,0 +1,126 @@
+"""Permission matrix rows of the invitations app (see tests/matrix.py)."""
+
+import datetime
+
+from django.utils import timezone
+
+from colleges.models import Role
+from invitations.services import invitation_create
+from tests.matrix import LOGIN, Case, answers, page_for
+
+
+def _link(world, **overrides):
+    """A student link of the main group, made once per world."""
+    key = ("link", tuple(sorted(overrides.items())))
+    if key not in world.extra:
+        kwargs = dict(
+            actor=world.users["administrator"],
+            college=world.college,
+            role=Role.STUDENT,
+            group=world.group,
+            max_uses=30,
+            expires_at=timezone.now() + datetime.timedelta(days=7),
+        )
+        kwargs.update(overrides)
+        world.extra[key] = invitation_create(**kwargs)
+    return world.extra[key]
+
+
+def token_kwargs(world):
+    return {"token": _link(world)[1]}
+
+
+CASES = [
+    # Public: anyone may open a link and read who invites them where.
+    Case("invitations:accept", answers(200), kwargs=token_kwargs),
+    Case("invitations:accept", answers(404), kwargs=lambda w: {"token": "forged-token-0123456789abcdef"}, id="forged"),
+]
+
+
+def pk_kwargs(world):
+    return {"pk": _link(world)[0].pk}
+
+
+def group_kwargs(world):
+    return {"group_pk": world.group.pk}
+
+
+def dispatch_kwargs(world):
+    from invitations.services import bulk_dispatch_create
+
+    if "dispatch" not in world.extra:
+        world.extra["dispatch"] = bulk_dispatch_create(
+            actor=world.users["administrator"],
+            college=world.college,
+            role=Role.STUDENT,
+            group=world.group,
+            expires_at=timezone.now() + datetime.timedelta(days=7),
+            recipients=[{"name": "Петров Пётр", "phone": "+79161234567"}],
+        )
+    return {"pk": world.extra["dispatch"].pk}
+
+
+def pending_request_data(world):
+    from invitations.services import invitation_accept
+    from tests import factories
+
+    invitation, _ = _link(world, requires_approval=True)
+    join_request = invitation_accept(invitation=invitation, user=factories.UserFactory()).join_request
+    return {"ids": [join_request.pk], "action": "approve"}
+
+
+# Staff pages of the current college. Another college's administrator sees their own college's
+# lists (200) but gets 404 for this college's objects; platform staff hold no college (403).
+STAFF_LIST = page_for("curator", "administration", "administrator", "other_administrator")
+LINK_OBJECT = answers(404, anonymous=LOGIN, curator=200, administration=200, administrator=200, platform_staff=403)
+LINK_MANAGE = answers(404, anonymous=LOGIN, curator=403, administration=302, administrator=302, platform_staff=403)
+ADMIN_ONLY = page_for("administrator", "other_administrator")
+
+CASES += [
+    Case("invitations:list", STAFF_LIST),
+    Case("invitations:create", STAFF_LIST),
+    Case(
+        "invitations:create",
+        {**STAFF_LIST, **{r: 302 for r in ("curator", "administration", "administrator")}, "other_administrator": 400},
+        method="post",
+        data=lambda w: {"role": Role.STUDENT, "group": w.group.pk, "max_uses": 30, "days": 7},
+        id="post:invitations:create",
+    ),
+    Case("invitations:detail", LINK_OBJECT, kwargs=pk_kwargs),
+    Case("invitations:qr", LINK_OBJECT, kwargs=lambda w: {**pk_kwargs(w), "fmt": "png"}),
+    Case("invitations:qr", LINK_OBJECT, kwargs=lambda w: {**pk_kwargs(w), "fmt": "svg"}, id="get:invitations:qr-svg"),
+    Case("invitations:revoke", LINK_MANAGE, kwargs=pk_kwargs, method="post"),
+    Case("invitations:regenerate", LINK_MANAGE, kwargs=pk_kwargs, method="post"),
+    Case("invitations:pause", LINK_MANAGE, kwargs=pk_kwargs, method="post"),
+    Case(
+        "invitations:send",
+        {**LINK_MANAGE, "curator": 302},
+        kwargs=pk_kwargs,
+        method="post",
+        data=lambda w: {"phone": "8 912 345-67-89"},
+    ),
+    Case(
+        "invitations:group_print",
+        {**STAFF_LIST, "other_administrator": 404},
+        kwargs=group_kwargs,
+    ),
+    Case(
+        "invitations:hand_to_curator",
+        {**ADMIN_ONLY, "administrator": 302, "other_administrator": 404},
+        kwargs=group_kwargs,
+        method="post",
+    ),
+    Case("invitations:request_list", page_for("curator", "administrator", "other_administrator")),
+    Case(
+        "invitations:request_decide",
+        answers(403, anonymous=LOGIN, curator=302, administrator=302, other_administrator=302),
+        method="post",
+        data=pending_request_data,
+    ),
+    Case("invitations:dispatch_create", page_for("administration", "administrator", "other_administrator")),
+    Case(
+        "invitations:dispatch_detail",
+        page_for("administration", "administrator", other_administrator=404),
+        kwargs=dispatch_kwargs,
+    ),
+]
