@@ -10,7 +10,7 @@ import datetime
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.phones import normalize_phone
@@ -581,3 +581,489 @@ def curator_handover(
         )
         for group in groups
     ]
+
+
+# --- Roster import -------------------------------------------------------------------------------------------------
+
+IMPORT_HAS_ERRORS_MESSAGE = "В файле есть строки с ошибками. Исправьте их и загрузите файл снова — ничего не изменено."
+IMPORT_NOT_PREVIEWED_MESSAGE = "Этот файл уже применён, применяется или ещё не проверен."
+IMPORT_THRESHOLD_MESSAGE = (
+    "Из колледжа выбудет {count} обучающихся — больше 10% контингента. Подтвердите отчисление отдельной отметкой."
+)
+IMPORT_NOT_APPLIED_MESSAGE = "Отменить можно только применённый импорт."
+THRESHOLD_SHARE = 0.10
+CHUNK_SIZE = 2000
+
+
+def _file_sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+@transaction.atomic
+def import_upload(
+    *,
+    actor,
+    college: College,
+    name: str,
+    data: bytes,
+    order_number: str,
+    order_date: datetime.date,
+    effective_date: datetime.date,
+    check_permission: bool = True,
+):
+    """Read a roster file and store its rows. Columns recognised by name are previewed at once."""
+    from groups.movement.importers import auto_mapping, missing_required, read_table
+    from groups.movement.models import ImportBatch
+
+    if check_permission and not can_manage_movements(actor, college):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    table = read_table(name=name, data=data)
+    batch = ImportBatch.objects.create(
+        college=college,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        file_name=name[:255],
+        file_sha256=_file_sha256(data),
+        encoding=table["encoding"],
+        delimiter=table["delimiter"],
+        headers=table["headers"],
+        raw_rows=table["rows"],
+        order_number=order_number,
+        order_date=order_date,
+        effective_date=effective_date,
+        status=ImportBatch.Status.NEEDS_MAPPING,
+    )
+    audit_log(
+        actor=actor,
+        college=college,
+        action="roster_import.upload",
+        target=batch,
+        after={"file": batch.file_name, "rows": len(table["rows"])},
+    )
+    mapping = auto_mapping(table["headers"])
+    if not missing_required(mapping):
+        import_preview(batch=batch, mapping=mapping)
+    return batch
+
+
+def import_set_mapping(*, actor, batch, mapping: dict[str, int]):
+    """The column-mapping step, for files whose headers were not recognised."""
+    from groups.movement.importers import MISSING_COLUMNS_MESSAGE, missing_required
+    from groups.movement.models import ImportBatch
+
+    if not can_manage_movements(actor, batch.college):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    if batch.status not in (ImportBatch.Status.NEEDS_MAPPING, ImportBatch.Status.PREVIEWED):
+        raise ValidationError(IMPORT_NOT_PREVIEWED_MESSAGE, code="not_previewed")
+    missing = missing_required(mapping)
+    if missing:
+        raise ValidationError(MISSING_COLUMNS_MESSAGE.format(columns=", ".join(missing)), code="missing_columns")
+    with transaction.atomic():
+        return import_preview(batch=batch, mapping=mapping)
+
+
+def import_preview(*, batch, mapping: dict[str, int]):
+    """The dry run: classify every row against the college, store the diff. Writes nothing to the roster."""
+    from accounts.models import User
+    from groups.movement.importers import FIELDS, REQUIRED, clean_phone, parse_date
+    from groups.movement.models import ImportBatch, RosterRow
+
+    college = batch.college
+    groups = {g.name.strip().casefold(): g for g in StudyGroup.objects.filter(college=college)}
+    rows: list[RosterRow] = []
+    first_line_of_phone: dict[str, int] = {}
+    for offset, raw in enumerate(batch.raw_rows):
+        line_no = offset + 2
+
+        def cell(field, raw=raw):
+            index = mapping.get(field)
+            return raw[index].strip() if index is not None and index < len(raw) and raw[index] else ""
+
+        row = RosterRow(
+            batch=batch,
+            line_no=line_no,
+            last_name=cell("last_name")[:100],
+            first_name=cell("first_name")[:100],
+            patronymic=cell("patronymic")[:100],
+            phone=cell("phone")[:32],
+            group_name=cell("group")[:50],
+            action=RosterRow.Action.NEW,
+        )
+        errors = [f"Не заполнено поле «{FIELDS[f]}»." for f in REQUIRED if not cell(f)]
+        if row.phone:
+            try:
+                row.phone = clean_phone(row.phone)
+            except ValidationError as exc:
+                errors.append(f"{exc.messages[0]} (указано «{row.phone}»)")
+            else:
+                if row.phone in first_line_of_phone:
+                    errors.append(
+                        f"Телефон {row.phone} повторяется: уже был в строке {first_line_of_phone[row.phone]}."
+                    )
+                else:
+                    first_line_of_phone[row.phone] = line_no
+        if row.group_name:
+            row.group = groups.get(row.group_name.casefold())
+            if row.group is None:
+                errors.append(f"Группа «{row.group_name}» не найдена в колледже.")
+        birth = cell("birth_date")
+        if birth:
+            try:
+                row.birth_date = parse_date(birth)
+            except ValueError:
+                errors.append(f"Неверная дата рождения «{birth}»: нужна дата в формате дд.мм.гггг.")
+        if errors:
+            row.action = RosterRow.Action.ERROR
+            row.error = " ".join(errors)[:500]
+        rows.append(row)
+
+    phones = list(first_line_of_phone)
+    user_by_phone = dict(User.objects.filter(phone__in=phones).values_list("phone", "id"))
+    membership_by_user = {
+        m.user_id: m
+        for m in Membership.objects.filter(
+            college=college, role=Role.STUDENT, status=Membership.Status.ACTIVE, user_id__in=user_by_phone.values()
+        )
+    }
+    active = {
+        e.student_id: e
+        for e in Enrollment.objects.filter(college=college, ended_at__isnull=True).select_related("student__user")
+    }
+    for row in rows:
+        if row.action == RosterRow.Action.ERROR:
+            continue
+        membership = membership_by_user.get(user_by_phone.get(row.phone))
+        if membership is None:
+            continue
+        row.membership = membership
+        enrollment = active.get(membership.pk)
+        if enrollment is None:
+            row.action = RosterRow.Action.ENROL
+        elif enrollment.group_id == row.group.pk:
+            row.action = RosterRow.Action.UNCHANGED
+            row.current_group_id = enrollment.group_id
+        else:
+            row.action = RosterRow.Action.TRANSFER
+            row.current_group_id = enrollment.group_id
+    in_file = set(phones)
+    for enrollment in active.values():
+        user = enrollment.student.user
+        if user.phone not in in_file:
+            rows.append(
+                RosterRow(
+                    batch=batch,
+                    line_no=None,
+                    last_name=user.last_name,
+                    first_name=user.first_name,
+                    patronymic=user.patronymic,
+                    phone=user.phone,
+                    membership_id=enrollment.student_id,
+                    current_group_id=enrollment.group_id,
+                    action=RosterRow.Action.MISSING,
+                )
+            )
+    batch.rows.all().delete()
+    RosterRow.objects.bulk_create(rows, batch_size=CHUNK_SIZE)
+    counts = {action: 0 for action in RosterRow.Action.values}
+    for row in rows:
+        counts[row.action] += 1
+    counts["active_students"] = len(active)
+    counts["threshold_exceeded"] = counts[RosterRow.Action.MISSING] > THRESHOLD_SHARE * max(len(active), 1)
+    batch.mapping = mapping
+    batch.summary = counts
+    batch.status = ImportBatch.Status.PREVIEWED
+    batch.save(update_fields=["mapping", "summary", "status"])
+    return batch
+
+
+def _rows_to_apply(batch):
+    from groups.movement.models import RosterRow
+
+    actions = [RosterRow.Action.NEW, RosterRow.Action.ENROL, RosterRow.Action.TRANSFER]
+    if batch.include_expulsions:
+        actions.append(RosterRow.Action.MISSING)
+    return batch.rows.filter(action__in=actions)
+
+
+@transaction.atomic
+def import_apply_start(*, actor, batch, include_expulsions: bool = False, confirm_threshold: bool = False):
+    """Check the dry run and hand the batch to the worker. Nothing is written when the file has errors."""
+    from groups.movement.models import ImportBatch
+
+    if not can_manage_movements(actor, batch.college):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.PREVIEWED:
+        raise ValidationError(IMPORT_NOT_PREVIEWED_MESSAGE, code="not_previewed")
+    if batch.summary.get("error"):
+        raise ValidationError(IMPORT_HAS_ERRORS_MESSAGE, code="has_errors")
+    if include_expulsions and batch.summary.get("threshold_exceeded") and not confirm_threshold:
+        raise ValidationError(IMPORT_THRESHOLD_MESSAGE.format(count=batch.summary.get("missing", 0)), code="threshold")
+    batch.include_expulsions = include_expulsions
+    batch.threshold_confirmed = confirm_threshold
+    batch.status = ImportBatch.Status.APPLYING
+    batch.total = _rows_to_apply(batch).count()
+    batch.processed = 0
+    batch.save(update_fields=["include_expulsions", "threshold_confirmed", "status", "total", "processed"])
+    audit_log(
+        actor=actor,
+        college=batch.college,
+        action="roster_import.apply",
+        target=batch,
+        after={"rows": batch.total, "expulsions": include_expulsions},
+    )
+    transaction.on_commit(partial(_queue_import, batch.pk))
+    return batch
+
+
+def _queue_import(batch_id: int) -> None:
+    from groups.movement.tasks import process_import_batch
+
+    process_import_batch.delay(batch_id)
+
+
+def import_process(*, batch_id: int) -> None:
+    """Apply a batch chunk by chunk. Each chunk commits with its rows marked applied, so a retry resumes."""
+    from groups.movement.models import ImportBatch
+
+    while True:
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().select_related("college").get(pk=batch_id)
+            if batch.status != ImportBatch.Status.APPLYING:
+                return
+            chunk = list(_rows_to_apply(batch).filter(applied=False).order_by("id")[:CHUNK_SIZE])
+            if not chunk:
+                batch.status = ImportBatch.Status.APPLIED
+                batch.applied_at = timezone.now()
+                batch.processed = batch.total
+                batch.save(update_fields=["status", "applied_at", "processed"])
+                return
+            _apply_chunk(batch, chunk)
+            batch.processed = min(batch.total, batch.processed + len(chunk))
+            batch.save(update_fields=["processed"])
+
+
+def _apply_chunk(batch, rows) -> None:
+    """Bulk writes for up to CHUNK_SIZE rows: users, memberships, enrollments and one Movement per change."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from groups.movement.models import RosterRow
+
+    college = batch.college
+    on = batch.effective_date or timezone.localdate()
+    now = timezone.now()
+    common = {
+        "college_id": college.pk,
+        "order_number": batch.order_number or "импорт",
+        "order_date": batch.order_date or on,
+        "effective_date": on,
+        "status": Movement.Status.APPLIED,
+        "applied_at": now,
+        "batch_id": batch.pk,
+        "entered_by_id": batch.created_by_id,
+    }
+    incoming = [r for r in rows if r.action != RosterRow.Action.MISSING]
+    missing = [r for r in rows if r.action == RosterRow.Action.MISSING]
+
+    # People new to the college: users by phone (created when unknown), then student memberships.
+    need_membership = [r for r in incoming if r.membership_id is None]
+    if need_membership:
+        phones = [r.phone for r in need_membership]
+        users = dict(User.objects.filter(phone__in=phones).values_list("phone", "id"))
+        unusable = make_password(None)
+        User.objects.bulk_create(
+            [
+                User(
+                    phone=r.phone,
+                    last_name=r.last_name,
+                    first_name=r.first_name,
+                    patronymic=r.patronymic,
+                    password=unusable,
+                )
+                for r in need_membership
+                if r.phone not in users
+            ],
+            ignore_conflicts=True,
+        )
+        users = dict(User.objects.filter(phone__in=phones).values_list("phone", "id"))
+        existing = dict(
+            Membership.objects.filter(college=college, role=Role.STUDENT, user_id__in=users.values())
+            .exclude(status=Membership.Status.LEFT)
+            .values_list("user_id", "id")
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    user_id=users[r.phone],
+                    college=college,
+                    role=Role.STUDENT,
+                    order_number=batch.order_number,
+                    order_date=batch.order_date,
+                )
+                for r in need_membership
+                if users[r.phone] not in existing
+            ],
+            ignore_conflicts=True,
+        )
+        members = dict(
+            Membership.objects.filter(college=college, role=Role.STUDENT, user_id__in=users.values())
+            .exclude(status=Membership.Status.LEFT)
+            .values_list("user_id", "id")
+        )
+        for r in need_membership:
+            r.membership_id = members[users[r.phone]]
+
+    # Lock the people in a fixed order, as single movements do, then read their current group.
+    ids = sorted({r.membership_id for r in rows})
+    list(Membership.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    current = {e.student_id: e for e in Enrollment.objects.filter(student_id__in=ids, ended_at__isnull=True)}
+    to_end: list[int] = []
+    new_enrollments: list[Enrollment] = []
+    movements: list[Movement] = []
+    events: list[dict] = []
+    for r in incoming:
+        enrollment = current.get(r.membership_id)
+        if enrollment is not None and enrollment.group_id == r.group_id:
+            continue  # already there: re-importing the same file changes nothing
+        kind = MovementKind.TRANSFER if enrollment is not None else MovementKind.ENROL
+        if enrollment is not None:
+            to_end.append(enrollment.pk)
+        new_enrollments.append(
+            Enrollment(college_id=college.pk, student_id=r.membership_id, group_id=r.group_id, started_at=on)
+        )
+        old_group_id = enrollment.group_id if enrollment else None
+        movements.append(
+            Movement(
+                kind=kind,
+                person_id=r.membership_id,
+                from_group_id=old_group_id,
+                to_group_id=r.group_id,
+                reason="Импорт контингента",
+                **common,
+            )
+        )
+        events.append(
+            {"student_id": r.membership_id, "old_group_id": old_group_id, "new_group_id": r.group_id, "kind": kind}
+        )
+    leaving: list[int] = []
+    reason = ExpelReason.NOT_IN_ROSTER.label
+    for r in missing:
+        enrollment = current.get(r.membership_id)
+        if enrollment is None:
+            continue
+        to_end.append(enrollment.pk)
+        leaving.append(r.membership_id)
+        movements.append(
+            Movement(
+                kind=MovementKind.EXPEL,
+                person_id=r.membership_id,
+                from_group_id=enrollment.group_id,
+                reason=reason,
+                **common,
+            )
+        )
+        events.append(
+            {
+                "student_id": r.membership_id,
+                "old_group_id": enrollment.group_id,
+                "new_group_id": None,
+                "kind": MovementKind.EXPEL,
+            }
+        )
+    if to_end:
+        Enrollment.objects.filter(pk__in=to_end, ended_at__isnull=True).update(ended_at=on)
+    if leaving:
+        Membership.objects.filter(pk__in=leaving).update(status=Membership.Status.LEFT, ended_at=now)
+    Enrollment.objects.bulk_create(new_enrollments, batch_size=CHUNK_SIZE)
+    Movement.objects.bulk_create(movements, batch_size=CHUNK_SIZE)
+    RosterRow.objects.filter(pk__in=[r.pk for r in rows]).update(applied=True)
+    transaction.on_commit(partial(_send_many, college.pk, events))
+
+
+def _send_many(college_id: int, events: list[dict]) -> None:
+    for event in events:
+        signals.enrollment_changed.send(sender=Movement, college_id=college_id, **event)
+
+
+@transaction.atomic
+def import_rollback(*, actor, batch):
+    """Undo an applied batch by compensating movements (never by editing the past), applied by the worker."""
+    from groups.movement.models import ImportBatch
+
+    if not can_manage_movements(actor, batch.college):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.APPLIED or batch.rolled_back_by_id:
+        raise ValidationError(IMPORT_NOT_APPLIED_MESSAGE, code="not_applied")
+    today = timezone.localdate()
+    rollback = ImportBatch.objects.create(
+        college=batch.college,
+        kind=ImportBatch.Kind.ROLLBACK,
+        created_by=actor,
+        file_name=batch.file_name,
+        status=ImportBatch.Status.APPLYING,
+        order_number=batch.order_number,
+        order_date=today,
+        effective_date=today,
+    )
+    compensations = []
+    for m in batch.movements.filter(status=Movement.Status.APPLIED).order_by("-id"):
+        common = {
+            "college_id": m.college_id,
+            "person_id": m.person_id,
+            "order_number": m.order_number,
+            "order_date": today,
+            "effective_date": max(today, m.effective_date),
+            "entered_by": actor,
+            "caused_by": m,
+            "batch": rollback,
+            "reason": "Отмена импорта контингента",
+        }
+        if m.kind == MovementKind.ENROL:
+            compensations.append(
+                Movement(kind=MovementKind.EXPEL, **{**common, "reason": ExpelReason.CORRECTION.label})
+            )
+        elif m.kind == MovementKind.TRANSFER:
+            compensations.append(
+                Movement(kind=MovementKind.TRANSFER, from_group_id=m.to_group_id, to_group_id=m.from_group_id, **common)
+            )
+        elif m.kind == MovementKind.EXPEL:
+            compensations.append(Movement(kind=MovementKind.REINSTATE, to_group_id=m.from_group_id, **common))
+    Movement.objects.bulk_create(compensations)
+    rollback.total = len(compensations)
+    rollback.save(update_fields=["total"])
+    batch.rolled_back_by = rollback
+    batch.status = ImportBatch.Status.ROLLED_BACK
+    batch.save(update_fields=["rolled_back_by", "status"])
+    audit_log(
+        actor=actor,
+        college=batch.college,
+        action="roster_import.rollback",
+        target=batch,
+        after={"movements": len(compensations)},
+    )
+    transaction.on_commit(partial(_queue_rollback, rollback.pk))
+    return rollback
+
+
+def _queue_rollback(batch_id: int) -> None:
+    from groups.movement.tasks import process_rollback_batch
+
+    process_rollback_batch.delay(batch_id)
+
+
+def rollback_process(*, batch_id: int) -> None:
+    """Apply the compensating movements of a rollback batch one by one (each exactly once)."""
+    from groups.movement.models import ImportBatch
+
+    batch = ImportBatch.objects.get(pk=batch_id)
+    for movement_id in (
+        batch.movements.filter(status=Movement.Status.PENDING).order_by("id").values_list("pk", flat=True)
+    ):
+        movement_apply(movement_id=movement_id)
+        ImportBatch.objects.filter(pk=batch_id).update(processed=models.F("processed") + 1)
+    ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.APPLYING).update(
+        status=ImportBatch.Status.APPLIED, applied_at=timezone.now(), processed=models.F("total")
+    )

@@ -18,3 +18,13 @@ def apply_due_movements() -> int:
         if services.movement_apply(movement_id=movement_id).status == "applied":
             applied += 1
     return applied
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=5, acks_late=True)
+def process_import_batch(self, batch_id: int) -> None:
+    services.import_process(batch_id=batch_id)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=5, acks_late=True)
+def process_rollback_batch(self, batch_id: int) -> None:
+    services.rollback_process(batch_id=batch_id)

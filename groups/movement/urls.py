@@ -12,4 +12,10 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.MovementCancelView.as_view(), name="cancel"),
     path("groups/<int:pk>/roster/", views.RosterView.as_view(), name="roster"),
     path("imports/", views_import.ImportListView.as_view(), name="import_list"),
+    path("imports/new/", views_import.ImportUploadView.as_view(), name="import_upload"),
+    path("imports/<int:pk>/", views_import.ImportDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/mapping/", views_import.ImportMappingView.as_view(), name="import_mapping"),
+    path("imports/<int:pk>/apply/", views_import.ImportApplyView.as_view(), name="import_apply"),
+    path("imports/<int:pk>/progress/", views_import.ImportProgressView.as_view(), name="import_progress"),
+    path("imports/<int:pk>/rollback/", views_import.ImportRollbackView.as_view(), name="import_rollback"),
 ]

@@ -1,12 +1,16 @@
 """Pages of the roster import: upload, column mapping, dry run, apply with progress, result, rollback."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.views import View
 
-from groups.movement import selectors
+from groups.movement import forms, selectors, services
+from groups.movement.importers import FIELDS
+from groups.movement.models import ImportBatch, RosterRow
 from groups.movement.permissions import can_manage_movements
 from groups.movement.services import NOT_ALLOWED_MESSAGE
 
@@ -23,3 +27,142 @@ class ImportListView(LoginRequiredMixin, View):
         college = _manager_college(request)
         page = Paginator(selectors.import_batch_list(college=college), 30).get_page(request.GET.get("page"))
         return render(request, "movement/import_list.html", {"page_obj": page})
+
+
+def _batch(request, pk):
+    college = _manager_college_or_404(request)
+    return selectors.import_batch_get_for(college=college, pk=pk)
+
+
+def _manager_college_or_404(request):
+    college = request.college
+    if not college:
+        raise Http404
+    if not can_manage_movements(request.user, college):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    return college
+
+
+class ImportUploadView(LoginRequiredMixin, View):
+    def get(self, request):
+        _manager_college(request)
+        return render(request, "movement/import_upload.html", {"form": forms.ImportUploadForm()})
+
+    def post(self, request):
+        college = _manager_college(request)
+        form = forms.ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                batch = services.import_upload(
+                    actor=request.user,
+                    college=college,
+                    name=upload.name,
+                    data=upload.read(),
+                    order_number=form.cleaned_data["order_number"],
+                    order_date=form.cleaned_data["order_date"],
+                    effective_date=form.cleaned_data["effective_date"],
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                return redirect("movement:import_detail", pk=batch.pk)
+        return render(request, "movement/import_upload.html", {"form": form}, status=400)
+
+
+ROWS_SHOWN = 200
+
+
+class ImportDetailView(LoginRequiredMixin, View):
+    """The dry-run diff, the apply form, the progress bar while applying, and the result."""
+
+    def get(self, request, pk):
+        batch = _batch(request, pk)
+        return render(request, "movement/import_detail.html", self.context(batch))
+
+    @staticmethod
+    def context(batch, **extra):
+        sections = []
+        if batch.status != ImportBatch.Status.NEEDS_MAPPING:
+            for action, title in (
+                (RosterRow.Action.ERROR, "Строки с ошибками"),
+                (RosterRow.Action.NEW, "Новые обучающиеся"),
+                (RosterRow.Action.ENROL, "Зачисление в группу"),
+                (RosterRow.Action.TRANSFER, "Переводы"),
+                (RosterRow.Action.MISSING, "Нет в файле (отчисление — только если отметить ниже)"),
+            ):
+                count = batch.summary.get(action, 0)
+                if count:
+                    rows = batch.rows.filter(action=action).select_related("group", "current_group")[:ROWS_SHOWN]
+                    sections.append({"action": action, "title": title, "count": count, "rows": rows})
+        return {
+            "batch": batch,
+            "sections": sections,
+            "apply_form": forms.ImportApplyForm(),
+            "mapping_fields": [(f, label, batch.mapping.get(f)) for f, label in FIELDS.items()],
+            "headers": list(enumerate(batch.headers)),
+            "rows_shown": ROWS_SHOWN,
+            "movements": batch.movements.count() if batch.status in FINISHED else None,
+            **extra,
+        }
+
+
+FINISHED = (ImportBatch.Status.APPLIED, ImportBatch.Status.ROLLED_BACK)
+
+
+class ImportMappingView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        batch = _batch(request, pk)
+        mapping = {}
+        for field in FIELDS:
+            value = request.POST.get(field, "")
+            if value.isdigit() and int(value) < len(batch.headers):
+                mapping[field] = int(value)
+        try:
+            services.import_set_mapping(actor=request.user, batch=batch, mapping=mapping)
+        except ValidationError as exc:
+            batch.mapping = mapping
+            context = ImportDetailView.context(batch, mapping_error=" ".join(exc.messages))
+            return render(request, "movement/import_detail.html", context, status=400)
+        return redirect("movement:import_detail", pk=batch.pk)
+
+
+class ImportApplyView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        batch = _batch(request, pk)
+        form = forms.ImportApplyForm(request.POST)
+        form.is_valid()
+        try:
+            services.import_apply_start(
+                actor=request.user,
+                batch=batch,
+                include_expulsions=form.cleaned_data.get("include_expulsions", False),
+                confirm_threshold=form.cleaned_data.get("confirm_threshold", False),
+            )
+        except ValidationError as exc:
+            context = ImportDetailView.context(batch, apply_error=" ".join(exc.messages))
+            return render(request, "movement/import_detail.html", context, status=400)
+        return redirect("movement:import_detail", pk=batch.pk)
+
+
+class ImportProgressView(LoginRequiredMixin, View):
+    """The progress bar polled by htmx; once done it tells the page to reload into the result."""
+
+    def get(self, request, pk):
+        batch = _batch(request, pk)
+        response = render(request, "movement/_import_progress.html", {"batch": batch})
+        if batch.status != ImportBatch.Status.APPLYING and request.htmx:
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class ImportRollbackView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        batch = _batch(request, pk)
+        try:
+            rollback = services.import_rollback(actor=request.user, batch=batch)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("movement:import_detail", pk=batch.pk)
+        messages.success(request, "Импорт отменён компенсирующими приказами.")
+        return redirect("movement:import_detail", pk=rollback.pk)

@@ -1,0 +1,223 @@
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from colleges.models import Membership, Role
+from groups.models import Enrollment
+from groups.movement import importers, services
+from groups.movement.models import ImportBatch, Movement, RosterRow
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date.today()
+HEADER = "Фамилия;Имя;Отчество;Телефон;Группа;Дата рождения"
+
+
+def roster(lines, header=HEADER, encoding="cp1251", sep=";") -> bytes:
+    text = "\n".join([header.replace(";", sep)] + [line.replace(";", sep) for line in lines]) + "\n"
+    return text.encode(encoding)
+
+
+def upload(admin, college, data, name="kontingent.csv"):
+    return services.import_upload(
+        actor=admin,
+        college=college,
+        name=name,
+        data=data,
+        order_number="77-к",
+        order_date=TODAY,
+        effective_date=TODAY,
+    )
+
+
+def apply(admin, batch, capture, **kwargs):
+    with capture(execute=True):
+        services.import_apply_start(actor=admin, batch=batch, **kwargs)
+    batch.refresh_from_db()
+    return batch
+
+
+def group_of(phone):
+    e = Enrollment.objects.filter(student__user__phone=phone, ended_at__isnull=True).select_related("group").first()
+    return e.group.name if e else None
+
+
+LINES = [
+    "Иванов;Иван;Иванович;8 (912) 000-00-01;ИС-20;01.02.2008",
+    "Петрова;Мария;;+7 912 000 00 02;ис-21;15.03.2008",
+    "Сидоров;Пётр;Петрович;89120000003;ИС-22;",
+]
+
+
+def test_cp1251_semicolon_roster_previews_then_applies(admin, college, groups, django_capture_on_commit_callbacks):
+    batch = upload(admin, college, roster(LINES))
+
+    assert (batch.encoding, batch.delimiter, batch.status) == ("cp1251", ";", ImportBatch.Status.PREVIEWED)
+    assert batch.summary["new"] == 3
+    assert not Membership.objects.filter(college=college, role=Role.STUDENT).exists()
+
+    batch = apply(admin, batch, django_capture_on_commit_callbacks)
+
+    assert batch.status == ImportBatch.Status.APPLIED
+    assert (batch.processed, batch.total) == (3, 3)
+    assert [group_of(p) for p in ("+79120000001", "+79120000002", "+79120000003")] == ["ИС-20", "ИС-21", "ИС-22"]
+    assert Movement.objects.filter(batch=batch, kind="enrol", status="applied").count() == 3
+
+
+def test_utf8_comma_roster_is_sniffed(admin, college, groups):
+    batch = upload(admin, college, roster(LINES, encoding="utf-8", sep=","))
+
+    assert (batch.encoding, batch.delimiter, batch.summary["new"]) == ("utf-8", ",", 3)
+
+
+def test_xlsx_roster_is_read(admin, college, groups):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(";"))
+    sheet.append(["Иванов", "Иван", "", "89120000001", "ИС-20", datetime.datetime(2008, 2, 1)])
+    out = io.BytesIO()
+    workbook.save(out)
+
+    batch = upload(admin, college, out.getvalue(), name="kontingent.xlsx")
+
+    row = batch.rows.get()
+    assert (batch.encoding, row.action, row.birth_date) == ("xlsx", "new", datetime.date(2008, 2, 1))
+
+
+def test_reimporting_the_same_file_changes_nothing(admin, college, groups, django_capture_on_commit_callbacks):
+    apply(admin, upload(admin, college, roster(LINES)), django_capture_on_commit_callbacks)
+    enrollments = Enrollment.objects.count()
+
+    again = upload(admin, college, roster(LINES))
+    again = apply(admin, again, django_capture_on_commit_callbacks)
+
+    assert again.summary["unchanged"] == 3
+    assert Movement.objects.filter(batch=again).count() == 0
+    assert Enrollment.objects.count() == enrollments
+
+
+def test_changed_group_is_a_transfer(admin, college, groups, django_capture_on_commit_callbacks):
+    apply(admin, upload(admin, college, roster(LINES)), django_capture_on_commit_callbacks)
+    moved = [LINES[0].replace("ИС-20", "ИС-21"), LINES[1], LINES[2]]
+
+    batch = apply(admin, upload(admin, college, roster(moved)), django_capture_on_commit_callbacks)
+
+    assert batch.summary["transfer"] == 1
+    assert group_of("+79120000001") == "ИС-21"
+    movement = Movement.objects.get(batch=batch)
+    assert (movement.kind, movement.from_group.name, movement.to_group.name) == ("transfer", "ИС-20", "ИС-21")
+
+
+def test_missing_students_are_expelled_only_when_ticked(admin, college, groups, django_capture_on_commit_callbacks):
+    apply(admin, upload(admin, college, roster(LINES)), django_capture_on_commit_callbacks)
+
+    kept = apply(admin, upload(admin, college, roster(LINES[:2])), django_capture_on_commit_callbacks)
+    assert (kept.summary["missing"], group_of("+79120000003")) == (1, "ИС-22")
+
+    batch = upload(admin, college, roster(LINES[:2]))
+    with pytest.raises(ValidationError) as exc:
+        services.import_apply_start(actor=admin, batch=batch, include_expulsions=True)
+    assert "больше 10%" in exc.value.messages[0]
+    batch = apply(admin, batch, django_capture_on_commit_callbacks, include_expulsions=True, confirm_threshold=True)
+
+    assert group_of("+79120000003") is None
+    assert Membership.objects.get(user__phone="+79120000003", role="student").status == "left"
+    assert Movement.objects.get(batch=batch).kind == "expel"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("Орлов;Олег;;12345;ИС-20;", "Неверный номер телефона"),
+        ("Орлов;Олег;;89120000001;ИС-20;", "повторяется"),
+        ("Орлов;Олег;;89120000009;ИС-99;", "Группа «ИС-99» не найдена"),
+        ("Орлов;Олег;;89120000009;ИС-20;31.02.2008", "Неверная дата рождения «31.02.2008»"),
+        (";Олег;;89120000009;ИС-20;", "Не заполнено поле «Фамилия»"),
+    ],
+)
+def test_malformed_rows_are_reported_and_nothing_is_written(admin, college, groups, line, message):
+    batch = upload(admin, college, roster([LINES[0], line]))
+
+    errors = batch.rows.filter(action=RosterRow.Action.ERROR)
+    assert errors.count() == 1
+    assert message in errors.get().error
+    with pytest.raises(ValidationError) as exc:
+        services.import_apply_start(actor=admin, batch=batch)
+    assert exc.value.messages == [services.IMPORT_HAS_ERRORS_MESSAGE]
+    assert not Membership.objects.filter(college=college, role=Role.STUDENT).exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("Фамилия;Имя\n".encode("utf-16"), importers.ENCODING_MESSAGE),
+        (b"M\xfcller;J\xfcrgen\nSchr\xf6der;G\xfcnter\n", importers.ENCODING_MESSAGE),
+        (b"", importers.EMPTY_FILE_MESSAGE),
+        (HEADER.encode("utf-8"), importers.NO_ROWS_MESSAGE),
+        (b"PK\x03\x04not really a workbook", importers.XLSX_MESSAGE),
+    ],
+)
+def test_unreadable_files_get_a_russian_error_and_no_batch(admin, college, data, message):
+    with pytest.raises(ValidationError) as exc:
+        upload(admin, college, data)
+
+    assert exc.value.messages == [message]
+    assert not ImportBatch.objects.exists()
+
+
+def test_unknown_headers_need_the_mapping_step(admin, college, groups, django_capture_on_commit_callbacks):
+    data = roster(["Иванов;Иван;89120000001;ИС-20"], header="Ф;И;Мобильник;Гр")
+    batch = upload(admin, college, data)
+    assert batch.status == ImportBatch.Status.NEEDS_MAPPING
+    with pytest.raises(ValidationError):
+        services.import_set_mapping(actor=admin, batch=batch, mapping={"last_name": 0})
+
+    services.import_set_mapping(
+        actor=admin, batch=batch, mapping={"last_name": 0, "first_name": 1, "phone": 2, "group": 3}
+    )
+    batch = apply(admin, batch, django_capture_on_commit_callbacks)
+
+    assert group_of("+79120000001") == "ИС-20"
+
+
+def test_rollback_of_an_import_restores_the_roster_by_compensating_movements(
+    admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    staying = make_student(groups[0])
+    first = apply(admin, upload(admin, college, roster(LINES)), django_capture_on_commit_callbacks)
+    second_lines = [LINES[0].replace("ИС-20", "ИС-22"), LINES[1]]
+    phone = staying.user.phone
+    second = apply(
+        admin,
+        upload(admin, college, roster(second_lines)),
+        django_capture_on_commit_callbacks,
+        include_expulsions=True,
+        confirm_threshold=True,
+    )
+    assert (group_of("+79120000001"), group_of(phone), group_of("+79120000003")) == ("ИС-22", None, None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rollback = services.import_rollback(actor=admin, batch=second)
+
+    rollback.refresh_from_db()
+    assert rollback.status == ImportBatch.Status.APPLIED
+    assert (group_of("+79120000001"), group_of(phone), group_of("+79120000003")) == ("ИС-20", "ИС-20", "ИС-22")
+    assert Movement.objects.filter(batch=rollback, status="applied").count() == 3
+    assert Movement.objects.filter(batch=second, status="applied").count() == 3
+    second.refresh_from_db()
+    assert second.status == ImportBatch.Status.ROLLED_BACK
+    with pytest.raises(ValidationError):
+        services.import_rollback(actor=admin, batch=second)
+    assert first.status == ImportBatch.Status.APPLIED
+
+
+def test_import_in_other_college_group_names_do_not_match(admin, college, groups):
+    factories.StudyGroupFactory(name="ИС-77")
+
+    batch = upload(admin, college, roster(["Иванов;Иван;;89120000001;ИС-77;"]))
+
+    assert batch.summary["error"] == 1
