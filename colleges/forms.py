@@ -27,6 +27,7 @@ def _phone_field(label: str, *, required: bool, help_text: str = "") -> forms.Ch
 
 
 class CollegeApplicationForm(forms.ModelForm):
+    website = forms.URLField(label="Сайт", required=False, assume_scheme="https")
     phone = _phone_field("Телефон колледжа", required=False)
     admin_phone = _phone_field(
         "Мобильный телефон администратора",
@@ -93,6 +94,7 @@ class RejectForm(forms.Form):
 class CollegeProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label="Часовой пояс", choices=TIME_ZONE_CHOICES)
     phone = _phone_field("Телефон", required=False)
+    website = forms.URLField(label="Сайт", required=False, assume_scheme="https")
 
     class Meta:
         model = College

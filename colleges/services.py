@@ -210,6 +210,8 @@ def college_application_submit(*, order_file, **data) -> CollegeApplication:
                 application.save()
         except IntegrityError as exc:
             # Two submissions with the same INN at the same moment: the partial unique index decides.
+            # The scan was already written to storage; remove it so the refused application leaves nothing.
+            application.order_file.delete(save=False)
             raise ValidationError({"inn": [DUPLICATE_INN_APPLICATION_MESSAGE]}) from exc
         audit_log(
             actor=None,

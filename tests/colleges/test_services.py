@@ -417,3 +417,32 @@ def test_staff_of_another_college_cannot_be_appointed(college, administration, o
         )
 
     assert "membership" in error.value.message_dict
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_applications_with_one_inn_store_one(settings):
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def submit():
+        try:
+            barrier.wait()
+            services.college_application_submit(order_file=upload(), **application_data(7))
+            outcomes.append("stored")
+        except ValidationError as exc:
+            assert "inn" in exc.message_dict
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["refused", "stored"]
+    assert CollegeApplication.objects.count() == 1
+    stored = list((settings.MEDIA_ROOT / "applications").rglob("*.pdf"))
+    assert [path.name for path in stored] == [CollegeApplication.objects.get().order_file.name.rsplit("/", 1)[-1]]

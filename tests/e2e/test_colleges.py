@@ -1,0 +1,77 @@
+"""Browser test of college registration: the public form, the staff review, the administrator's SMS."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from colleges.models import College, CollegeApplication, Membership, Role
+from notifications.backends import MemorySmsBackend
+from tests import factories
+from tests.colleges.helpers import PDF_BYTES
+from tests.e2e.helpers import login_as, sign_in_by_phone
+from tests.factories import _inn, _ogrn
+
+
+@pytest.mark.django_db(transaction=True)
+def test_college_applies_staff_approves_and_administrator_gets_sms(live_server, phone_context, browser, tmp_path):
+    order = tmp_path / "Приказ о назначении.pdf"
+    order.write_bytes(PDF_BYTES)
+    inn, ogrn = _inn(770001), _ogrn(770001)
+    applicant = phone_context.new_page()
+
+    # A college fills the public form on a phone.
+    applicant.goto(f"{live_server.url}/apply/")
+    expect(applicant.get_by_role("heading", name="Заявка на регистрацию организации")).to_be_visible()
+    fields = {
+        "full_name": "ГБПОУ «Тверской политехнический колледж»",
+        "short_name": "Тверской политехнический колледж",
+        "inn": inn,
+        "ogrn": ogrn,
+        "region": "Тверская область",
+        "address": "г. Тверь, ул. Советская, д. 10",
+        "email": "info@tpk.example.org",
+        "admin_last_name": "Соколова",
+        "admin_first_name": "Елена",
+        "admin_patronymic": "Викторовна",
+        "admin_phone": "8 (912) 765-43-21",
+        "order_number": "123-од",
+        "order_date": "2026-09-01",
+    }
+    for name, value in fields.items():
+        applicant.locator(f"[name={name}]").fill(value)
+    applicant.locator("[name=time_zone]").select_option("Europe/Moscow")
+    applicant.locator("[name=order_file]").set_input_files(str(order))
+    applicant.get_by_role("button", name="Отправить заявку").click()
+
+    expect(applicant).to_have_url(f"{live_server.url}/apply/done/")
+    expect(applicant.get_by_role("heading", name="Заявка отправлена")).to_be_visible()
+    assert applicant.evaluate("document.documentElement.scrollWidth") <= 390
+    application = CollegeApplication.objects.get(inn=inn)
+    assert application.admin_phone == "+79127654321"
+
+    # A platform staff member finds it in the queue and approves it.
+    staff = factories.UserFactory(is_staff=True)
+    reviewer = browser.new_context(locale="ru-RU").new_page()
+    login_as(reviewer, live_server, staff)
+    reviewer.goto(f"{live_server.url}/platform/applications/")
+    reviewer.get_by_role("link", name="Тверской политехнический колледж").click()
+    expect(reviewer.get_by_text("№ 123-од от 01.09.2026")).to_be_visible()
+    with reviewer.expect_download() as download:
+        reviewer.get_by_role("link", name="скачать скан").click()
+    assert open(download.value.path(), "rb").read().startswith(b"%PDF")
+    reviewer.get_by_role("button", name="Одобрить и создать колледж").click()
+
+    expect(reviewer.get_by_text(re.compile("Заявка одобрена"))).to_be_visible()
+    college = College.objects.get(inn=inn)
+    administrator = Membership.objects.get(college=college, role=Role.ADMINISTRATOR)
+    assert administrator.order_number == "123-од"
+    sms = [m for m in MemorySmsBackend.outbox if m["phone"] == "+79127654321"]
+    assert len(sms) == 1
+    assert "/accounts/login/" in sms[0]["text"]
+    reviewer.context.close()
+
+    # The administrator signs in with exactly that phone and is asked to set up TOTP first.
+    admin_page = phone_context.new_page()
+    sign_in_by_phone(admin_page, live_server.url, "+7 912 765-43-21", next_path="/college/")
+    expect(admin_page).to_have_url(f"{live_server.url}/accounts/me/mfa-required/")
