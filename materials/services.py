@@ -387,7 +387,11 @@ def _delete_stored(names: list[str]) -> None:
 @transaction.atomic
 def material_file_replace(*, actor, file: MaterialFile, uploaded) -> MaterialFile:
     """A new version of ``file``; the previous one is kept (not current) for the history."""
-    old = MaterialFile.objects.select_for_update().select_related("material", "material__college").get(pk=file.pk)
+    old = (
+        MaterialFile.objects.select_for_update(of=("self",))
+        .select_related("material", "material__college")
+        .get(pk=file.pk)
+    )
     material = old.material
     if material is None:
         raise ValidationError(UPLOAD_MISSING_MESSAGE, code="upload_missing")

@@ -13,8 +13,11 @@ from tests.conftest import add_totp
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 # A Windows executable starts with «MZ» and has a PE header further on.
-EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 44 + b"\x80\x00\x00\x00" + (
-    b"\x00" * 64 + b"PE\x00\x00L\x01\x03\x00" + b"\x00" * 200
+EXE_BYTES = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"\x00" * 44
+    + b"\x80\x00\x00\x00"
+    + (b"\x00" * 64 + b"PE\x00\x00L\x01\x03\x00" + b"\x00" * 200)
 )
 # The start of an MP4 file: an «ftyp» box with the isom brand.
 MP4_BYTES = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00\x00\x00\x08free" + b"\x00" * 256
@@ -85,7 +88,7 @@ def mw(db) -> MaterialsWorld:
         "other_student": factories.MembershipFactory(college=college, role=Role.STUDENT),
         "parent": factories.MembershipFactory(college=college, role=Role.PARENT),
         "teacher": factories.MembershipFactory(college=college, role=Role.TEACHER),
-        "unassigned_teacher": factories.MembershipFactory(college=college, role=Role.TEACHER),
+        "other_teacher": factories.MembershipFactory(college=college, role=Role.TEACHER),
         "curator": factories.MembershipFactory(college=college, role=Role.TEACHER),
         "administration": factories.MembershipFactory(college=college, role=Role.ADMINISTRATION),
         "administrator": factories.MembershipFactory(college=college, role=Role.ADMINISTRATOR),
@@ -94,7 +97,9 @@ def mw(db) -> MaterialsWorld:
     factories.EnrollmentFactory(student=m["student"], group=group)
     factories.EnrollmentFactory(student=m["other_student"], group=other_group)
     factories.SubjectTeacherAssignmentFactory(group=group, teacher=m["teacher"], discipline=discipline)
-    factories.SubjectTeacherAssignmentFactory(group=other_group, teacher=m["unassigned_teacher"], discipline=other_discipline)
+    factories.SubjectTeacherAssignmentFactory(
+        group=other_group, teacher=m["other_teacher"], discipline=other_discipline
+    )
     factories.CuratorAssignmentFactory(group=group, teacher=m["curator"], started_at=datetime.date(2026, 9, 1))
     for role in ("administration", "administrator", "other_administrator"):
         add_totp(m[role].user)

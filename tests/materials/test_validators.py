@@ -128,4 +128,3 @@ def test_video_link_must_point_to_a_video_service():
         validators.validate_video_link("https://example.org/video.mp4")
 
     assert exc.value.code == "video_host"
-
