@@ -1,0 +1,183 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from groups.movement.models import ImportBatch, Movement
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date.today()
+
+
+def _movements(college, groups, n):
+    for _ in range(n):
+        student = factories.MembershipFactory(college=college, role="student")
+        factories.EnrollmentFactory(student=student, group=groups[0])
+        Movement.objects.create(
+            college=college,
+            kind="transfer",
+            person=student,
+            from_group=groups[0],
+            to_group=groups[1],
+            order_number="1",
+            order_date=TODAY,
+            effective_date=TODAY + datetime.timedelta(days=5),
+        )
+
+
+def _count_queries(client, url, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("url_name", ["movement:list", "movement:import_list"])
+def test_list_pages_run_the_same_number_of_queries_for_3_and_30_rows(
+    url_name, client_for, admin, college, groups, django_assert_num_queries
+):
+    client = client_for(admin)
+    _movements(college, groups, 3)
+    for _ in range(3):
+        ImportBatch.objects.create(college=college, file_name="k.csv", created_by=admin)
+    url = reverse(url_name)
+    client.get(url)
+    small = _count_queries(client, url, None)
+    _movements(college, groups, 27)
+    for _ in range(27):
+        ImportBatch.objects.create(college=college, file_name="k.csv", created_by=admin)
+
+    with django_assert_num_queries(small):
+        response = client.get(url)
+
+    assert response.status_code == 200
+
+
+def test_roster_page_query_count_does_not_grow_with_the_group(
+    client_for, admin, college, groups, django_assert_num_queries, make_student
+):
+    client = client_for(admin)
+    for _ in range(3):
+        make_student(groups[0])
+    url = reverse("movement:roster", kwargs={"pk": groups[0].pk})
+    client.get(url)
+    small = _count_queries(client, url, None)
+    for _ in range(27):
+        make_student(groups[0])
+
+    with django_assert_num_queries(small):
+        response = client.get(url)
+
+    assert len(response.context["rows"]) == 30
+
+
+def test_roster_on_a_past_date_in_russian_format(client_for, admin, college, groups, make_student):
+    make_student(groups[0], started_at=datetime.date(2025, 9, 1))
+    url = reverse("movement:roster", kwargs={"pk": groups[0].pk})
+
+    before = client_for(admin).get(url, {"date": "31.08.2025"})
+    after = client_for(admin).get(url, {"date": "01.09.2025"})
+    bad = client_for(admin).get(url, {"date": "32.13.2025"})
+
+    assert len(before.context["rows"]) == 0
+    assert len(after.context["rows"]) == 1
+    assert bad.status_code == 400
+    assert "дд.мм.гггг" in bad.content.decode()
+
+
+def test_transfer_entered_from_the_card_shows_in_the_timeline(
+    client_for, admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    student = make_student(groups[0])
+    client = client_for(admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("movement:create", kwargs={"pk": student.pk}),
+            {
+                "kind": "transfer",
+                "to_group": groups[1].pk,
+                "order_number": "12-к",
+                "order_date": TODAY.isoformat(),
+                "effective_date": TODAY.isoformat(),
+            },
+        )
+    response = client.get(reverse("movement:person", kwargs={"pk": student.pk}))
+
+    page = response.content.decode()
+    assert "перевод в другую группу" in page
+    assert f"Учебная группа: <strong>{groups[1].name}</strong>" in page
+
+
+def test_invalid_movement_form_shows_russian_errors(client_for, admin, college, groups, make_student):
+    student = make_student(groups[0])
+
+    response = client_for(admin).post(
+        reverse("movement:create", kwargs={"pk": student.pk}),
+        {"kind": "expel", "order_number": "12-к", "order_date": TODAY.isoformat(), "effective_date": TODAY.isoformat()},
+    )
+
+    assert response.status_code == 400
+    assert "Укажите причину отчисления." in response.content.decode()
+
+
+def test_handover_gives_all_groups_to_the_new_curator(
+    client_for, admin, college, groups, django_capture_on_commit_callbacks
+):
+    old = factories.CuratorAssignmentFactory(group=groups[0]).teacher
+    factories.CuratorAssignmentFactory(group=groups[1], teacher=old)
+    new = factories.MembershipFactory(college=college, role="teacher")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin).post(
+            reverse("movement:handover", kwargs={"pk": old.pk}),
+            {"incoming": new.pk, "order_number": "5-к", "order_date": TODAY.isoformat()},
+        )
+
+    assert response.status_code == 302
+    from groups.models import CuratorAssignment
+
+    current = CuratorAssignment.objects.filter(group__in=groups[:2], ended_at__isnull=True)
+    assert {a.teacher_id for a in current} == {new.pk}
+
+
+def test_curator_sees_movements_of_their_groups_only(client_for, college, groups):
+    curator = factories.CuratorAssignmentFactory(group=groups[0]).teacher
+    _movements(college, groups[:2], 2)
+    other = factories.MembershipFactory(college=college, role="student")
+    factories.EnrollmentFactory(student=other, group=groups[2])
+    Movement.objects.create(
+        college=college,
+        kind="academic_leave",
+        person=other,
+        from_group=groups[2],
+        order_number="2",
+        order_date=TODAY,
+        effective_date=TODAY + datetime.timedelta(days=1),
+    )
+
+    response = client_for(curator.user).get(reverse("movement:list"))
+
+    assert len(response.context["page_obj"].object_list) == 2
+
+
+def test_upload_page_shows_encoding_error_in_russian(client_for, admin, college):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(admin).post(
+        reverse("movement:import_upload"),
+        {
+            "file": SimpleUploadedFile("k.csv", "Фамилия;Имя\n".encode("utf-16")),
+            "order_number": "1",
+            "order_date": TODAY.isoformat(),
+            "effective_date": TODAY.isoformat(),
+        },
+    )
+
+    assert response.status_code == 400
+    assert "неизвестная кодировка" in response.content.decode()
+    assert not ImportBatch.objects.exists()
