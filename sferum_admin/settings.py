@@ -31,6 +31,8 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# bench/dashboard.py sets it: adds the bare view the benchmark compares pages with.
+BENCHMARK = env.bool("BENCHMARK", default=False)
 
 # --- Applications ----------------------------------------------------------
 

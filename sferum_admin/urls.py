@@ -33,6 +33,9 @@ urlpatterns = [
     path("", include("colleges.urls")),
 ]
 
+if settings.BENCHMARK:
+    urlpatterns += [path("bench/bare/", views.BenchBareView.as_view(), name="bench_bare")]
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -1,8 +1,9 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import View
 
@@ -61,6 +62,16 @@ def _check_celery() -> str:
         logger.warning("healthz: celery ping failed: %s", exc.__class__.__name__)
         return "error"
     return "ok" if replies else "no-workers"
+
+
+class BenchBareView(LoginRequiredMixin, View):
+    """The floor bench/dashboard.py measures pages against: the middleware and the session user, no page work.
+
+    Routed only when ``settings.BENCHMARK`` is set.
+    """
+
+    def get(self, request):
+        return HttpResponse(str(request.user.pk), content_type="text/plain")
 
 
 def page_not_found(request, exception=None):

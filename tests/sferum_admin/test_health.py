@@ -135,3 +135,10 @@ def test_database_down_answers_503(client, monkeypatch):
 
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "error"
+
+
+def test_bench_bare_view_is_not_routed_outside_benchmarks():
+    from django.urls import NoReverseMatch, reverse
+
+    with pytest.raises(NoReverseMatch):
+        reverse("bench_bare")
