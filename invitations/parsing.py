@@ -78,7 +78,8 @@ def _contact_cell(cells: list[str]) -> tuple[str, str]:
     contact_index = None
     for index, cell in enumerate(cells):
         text = cell.strip()
-        if "@" in text or sum(ch.isdigit() for ch in text) >= 10:
+        looks_like_number = sum(ch.isdigit() for ch in text) >= 5 and all(ch in "0123456789+()- ." for ch in text)
+        if "@" in text or looks_like_number:
             contact_index = index
             break
     if contact_index is None:
