@@ -4,6 +4,7 @@ Every queryset is scoped to the caller's current college, so another
 college's objects answer 404. Input serializers validate; services write.
 """
 
+from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -239,7 +240,8 @@ class StaffGroupApi(
     denied_message = services.MANAGE_STAFF_GROUPS_DENIED
 
     def get_queryset(self):
-        return selectors.staff_group_list(college=self.college).prefetch_related("members__user")
+        members = Membership.objects.select_related("user").order_by("user__last_name", "user__first_name", "pk")
+        return selectors.staff_group_list(college=self.college).prefetch_related(Prefetch("members", queryset=members))
 
     def get_object(self):
         obj = super().get_object()

@@ -1,0 +1,108 @@
+import pytest
+from django.urls import reverse
+
+from colleges.models import Role
+from sferum_admin import dashboard
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def only_groups_cards(monkeypatch):
+    """The dashboard with the groups app's cards only, so other apps' cards do not change the figures here."""
+    monkeypatch.setattr(dashboard, "_cards", [c for c in dashboard._cards if c.key.startswith("groups.")])
+
+
+def _cards(response) -> dict:
+    return {card["key"]: card["count"] for card in response.context["cards"]}
+
+
+def test_counts_departments_groups_staff_and_students(client_for, administrator, college, other_college):
+    department = factories.DepartmentFactory(college=college)
+    group = factories.StudyGroupFactory(college=college, department=department)
+    factories.StudyGroupFactory(college=college, department=department, status="graduated")
+    factories.EnrollmentFactory(group=group)
+    factories.MembershipFactory(college=college, role=Role.TEACHER)
+    factories.MembershipFactory(college=other_college, role=Role.TEACHER)
+    factories.StudyGroupFactory(college=other_college)
+
+    response = client_for(administrator).get(reverse("dashboard"))
+
+    assert response.context["counts"] == {"departments": 1, "study_groups": 1, "staff": 2, "students": 1}
+
+
+def test_attention_cards_count_groups_without_curator_or_students_and_idle_teachers(
+    client_for, administration, college, only_groups_cards
+):
+    lonely = factories.StudyGroupFactory(college=college)
+    staffed = factories.StudyGroupFactory(college=college)
+    factories.CuratorAssignmentFactory(group=staffed)
+    factories.EnrollmentFactory(group=staffed)
+    factories.MembershipFactory(college=college, role=Role.TEACHER)
+    ended = factories.CuratorAssignmentFactory(group=lonely)
+    ended.ended_at = ended.started_at
+    ended.save()
+
+    response = client_for(administration).get(reverse("dashboard"))
+
+    assert _cards(response) == {
+        "groups.without_curator": 1,
+        "groups.without_students": 1,
+        # The idle one and the one whose curatorship ended.
+        "groups.staff_without_assignment": 2,
+    }
+
+
+def test_groups_without_curator_card_links_to_the_filtered_list(client_for, administrator, college):
+    factories.StudyGroupFactory(college=college, name="БЕЗ-1")
+    with_curator = factories.StudyGroupFactory(college=college, name="С-1")
+    factories.CuratorAssignmentFactory(group=with_curator)
+    client = client_for(administrator)
+    card = next(c for c in client.get(reverse("dashboard")).context["cards"] if c["key"] == "groups.without_curator")
+
+    response = client.get(card["url"])
+
+    assert [g.name for g in response.context["page_obj"].object_list] == ["БЕЗ-1"]
+
+
+def test_a_card_registered_by_another_app_is_shown(client_for, administrator, college, monkeypatch):
+    monkeypatch.setattr(dashboard, "_cards", list(dashboard._cards))
+    dashboard.register(
+        key="tests.pending",
+        provider=lambda request, college: {"title": "Заявки на вступление", "count": 4, "url": "/x/"},
+        order=1,
+    )
+    dashboard.register(key="tests.hidden", provider=lambda request, college: None)
+
+    response = client_for(administrator).get(reverse("dashboard"))
+
+    assert response.context["cards"][0] == {
+        "key": "tests.pending",
+        "title": "Заявки на вступление",
+        "count": 4,
+        "url": "/x/",
+    }
+    assert "tests.hidden" not in _cards(response)
+    assert "Заявки на вступление" in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_dashboard_query_count_does_not_grow_with_data(
+    client_for, administrator, college, size, only_groups_cards, django_assert_num_queries
+):
+    department = factories.DepartmentFactory(college=college)
+    for n in range(size):
+        group = factories.StudyGroupFactory(college=college, department=department)
+        if n % 2:
+            factories.CuratorAssignmentFactory(group=group)
+            factories.EnrollmentFactory(group=group)
+        factories.MembershipFactory(college=college, role=Role.TEACHER)
+    client = client_for(administrator)
+    client.get(reverse("dashboard"))
+
+    # Sign-in and college (3), figures (3), one query per card (3).
+    with django_assert_num_queries(9):
+        response = client.get(reverse("dashboard"))
+
+    assert response.context["counts"]["study_groups"] == size
