@@ -75,3 +75,43 @@ def test_college_applies_staff_approves_and_administrator_gets_sms(live_server, 
     admin_page = phone_context.new_page()
     sign_in_by_phone(admin_page, live_server.url, "+7 912 765-43-21", next_path="/college/")
     expect(admin_page).to_have_url(f"{live_server.url}/accounts/me/mfa-required/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_administrator_builds_departments_and_adds_a_teacher_on_a_phone(live_server, phone_context):
+    from tests.conftest import add_totp
+
+    membership = factories.MembershipFactory(role=Role.ADMINISTRATOR)
+    add_totp(membership.user)
+    page = phone_context.new_page()
+    login_as(page, live_server, membership.user)
+
+    # Departments: create, rename inline (htmx swaps the row), delete after confirmation.
+    page.goto(f"{live_server.url}/college/departments/")
+    expect(page.get_by_text("Отделений пока нет")).to_be_visible()
+    page.get_by_role("button", name="Добавить отделение").click()
+    page.locator("[name=name]").fill("Отделение информатики")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_role("cell", name="Отделение информатики")).to_be_visible()
+    page.get_by_role("link", name="Изменить").click()
+    expect(page.locator("tr [name=name]")).to_be_visible()
+    expect(page).to_have_url(f"{live_server.url}/college/departments/")  # edited in place, no page change
+    page.locator("tr [name=name]").fill("Отделение информационных технологий")
+    page.locator("tr").get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_role("cell", name="Отделение информационных технологий")).to_be_visible()
+    page.get_by_role("link", name="Удалить").click()
+    page.get_by_role("button", name="Да, удалить").click()
+    expect(page.get_by_text("Отделение «Отделение информационных технологий» удалено.")).to_be_visible()
+
+    # Staff: a malformed phone is explained in Russian, then the teacher is added.
+    page.goto(f"{live_server.url}/college/staff/new/")
+    page.locator("[name=phone]").fill("12-34")
+    page.locator("[name=last_name]").fill("Орлов")
+    page.locator("[name=first_name]").fill("Антон")
+    page.get_by_role("button", name="Добавить").click()
+    expect(page.get_by_text("Неверный номер телефона")).to_be_visible()
+    page.locator("[name=phone]").fill("8 912 111-22-33")
+    page.get_by_role("button", name="Добавить").click()
+    expect(page).to_have_url(f"{live_server.url}/college/staff/")
+    expect(page.get_by_role("cell", name="Орлов Антон")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
