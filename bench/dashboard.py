@@ -1,0 +1,283 @@
+"""The administrator's dashboard and the study group list of a 10 000-student college.
+
+What it does, in one run:
+
+1. creates a fresh PostgreSQL database (``sferum_bench`` next to the one in
+   DATABASE_URL), migrates it and loads ``seed_demo --students 10000``
+   (400 study groups), printing the seeding time;
+2. signs in the demo administrator (the seed gives them an activated TOTP
+   authenticator, which the dashboard requires) and counts the SQL queries of
+   ``/dashboard/``, the group list (``groups:study_group_list``) and a bare
+   view that only loads the session user (``bench_bare``, routed because this
+   script sets BENCHMARK);
+3. starts a real HTTP server (Django's threaded WSGI server, the one
+   ``runserver`` uses, in a subprocess) and sends each page THREADS × REQUESTS
+   requests from concurrent threads, printing the median and 95th percentile
+   latency, and the median of each page divided by the bare view's median —
+   the goal is at most 2×;
+4. stops the server and drops the database.
+
+Usage: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/sferum .venv/bin/python bench/dashboard.py``
+(``make bench`` runs it). Options: ``--students``, ``--threads``, ``--requests``, ``--keep`` (keep the
+database). Every request goes to 127.0.0.1; the load is bounded in count and time.
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+GOAL_RATIO = 2.0
+REQUEST_TIMEOUT = 30
+LOAD_DEADLINE = 300  # seconds for the whole load phase, whatever the arguments
+
+
+def _database_urls(base_url: str, name: str) -> tuple[str, str]:
+    """(URL of the bench database, URL of the maintenance database) on the server of ``base_url``."""
+    parts = urlsplit(base_url)
+    if not parts.scheme.startswith("postgres"):
+        raise SystemExit("bench/dashboard.py needs PostgreSQL in DATABASE_URL")
+    return urlunsplit(parts._replace(path=f"/{name}")), urlunsplit(parts._replace(path="/postgres"))
+
+
+def _recreate_database(maintenance_url: str, name: str, *, drop_only: bool = False) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(maintenance_url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(port: int) -> None:
+    """The server subprocess: Django's threaded WSGI server, as ``runserver`` runs it, without autoreload."""
+    import django
+
+    django.setup()
+    from django.core.servers.basehttp import run
+    from django.core.wsgi import get_wsgi_application
+
+    run("127.0.0.1", port, get_wsgi_application(), threading=True, on_bind=lambda port: None)
+
+
+def _sign_in_and_count(paths: dict[str, str]) -> tuple[str, dict[str, int]]:
+    """Session cookie of the demo administrator, and the SQL query count of each page (after a warm-up)."""
+    import django
+
+    django.setup()
+    from allauth.mfa.models import Authenticator
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from groups.management.commands.seed_demo import ADMIN_PHONE
+
+    admin = User.objects.get(phone=ADMIN_PHONE)
+    if not Authenticator.objects.filter(user=admin, type=Authenticator.Type.TOTP).exists():
+        raise SystemExit("the demo administrator has no TOTP authenticator: the dashboard would redirect")
+    client = Client()
+    client.force_login(admin)
+    counts = {}
+    for name, path in paths.items():
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{name} {path} answered {response.status_code}")
+        counts[name] = len(queries)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value, counts
+
+
+def _load(url: str, cookie: str, *, threads: int, requests_per_thread: int, deadline: float) -> list[float]:
+    import requests
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(threads)
+
+    def worker():
+        session = requests.Session()
+        session.cookies.set("sessionid", cookie, domain="127.0.0.1")
+        barrier.wait()
+        for _ in range(requests_per_thread):
+            if time.monotonic() > deadline:
+                return
+            started = time.perf_counter()
+            response = session.get(url, timeout=REQUEST_TIMEOUT, allow_redirects=False)
+            elapsed = time.perf_counter() - started
+            with lock:
+                if response.status_code == 200:
+                    latencies.append(elapsed)
+                else:
+                    errors.append(str(response.status_code))
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    if errors:
+        raise SystemExit(f"{url}: {len(errors)} answers other than 200 ({sorted(set(errors))})")
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=10_000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=25, help="requests per thread and page")
+    parser.add_argument("--database", default="sferum_bench")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+
+    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sferum")
+    bench_url, maintenance_url = _database_urls(base_url, args.database)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sferum_admin.settings",
+        "DJANGO_ENV": "development",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": bench_url,
+        "BENCHMARK": "true",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+
+    print(f"database {args.database}: created afresh, migrating…", flush=True)
+    _recreate_database(maintenance_url, args.database)
+    server = None
+    try:
+        _manage(env, "migrate", "--noinput", "-v0")
+        started = time.perf_counter()
+        seed_output = _manage(env, "seed_demo", "--students", str(args.students))
+        seed_wall = time.perf_counter() - started
+        print(seed_output.splitlines()[0])
+        print(f"seed_demo --students {args.students}: {seed_wall:.1f} s wall clock (with Django start-up)")
+
+        import django
+
+        django.setup()  # configured by the environment above
+        from django.urls import reverse
+
+        paths = {
+            "bare view": reverse("bench_bare"),
+            "dashboard": reverse("dashboard"),
+            "group list": reverse("groups:study_group_list"),
+        }
+        cookie, counts = _sign_in_and_count(paths)
+
+        port = _free_port()
+        server_log = tempfile.TemporaryFile()
+        # The server's request log goes to a file: a full pipe would stall it.
+        server = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(port)],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=server_log,
+            stderr=server_log,
+        )
+        _wait_for_server(port, server, server_log)
+
+        deadline = time.monotonic() + LOAD_DEADLINE
+        results, sequential = {}, {}
+        for name, path in paths.items():
+            url = f"http://127.0.0.1:{port}{path}"
+            _load(url, cookie, threads=args.threads, requests_per_thread=3, deadline=deadline)  # warm-up
+            sequential[name] = _load(url, cookie, threads=1, requests_per_thread=args.requests, deadline=deadline)
+            results[name] = _load(
+                url, cookie, threads=args.threads, requests_per_thread=args.requests, deadline=deadline
+            )
+
+        _report(args, counts, results, sequential)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            _recreate_database(maintenance_url, args.database, drop_only=True)
+            print(f"database {args.database}: dropped")
+
+
+def _wait_for_server(port: int, server: subprocess.Popen, log) -> None:
+    import requests
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            log.seek(0)
+            raise SystemExit(f"the server exited: {log.read().decode()[-2000:]}")
+        try:
+            requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=10)
+            return
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.2)
+    raise SystemExit("the server did not start within 60 s")
+
+
+def _report(args, counts: dict[str, int], results: dict[str, list[float]], sequential: dict) -> None:
+    bare = statistics.median(results["bare view"])
+    bare_seq = statistics.median(sequential["bare view"])
+    print()
+    print(
+        f"{args.threads} threads × {args.requests} requests per page against a threaded WSGI server on 127.0.0.1, "
+        f"{os.cpu_count()} CPU cores shared by server and clients; 'one client' = 1 thread × {args.requests}"
+    )
+    print(
+        f"{'page':<12} {'queries':>7} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'× bare':>7}"
+        f" {'one client ms':>14} {'× bare':>7}"
+    )
+    for name, latencies in results.items():
+        median = statistics.median(latencies)
+        p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) >= 20 else max(latencies)
+        seq = statistics.median(sequential[name])
+        print(
+            f"{name:<12} {counts[name]:>7} {len(latencies):>8} {median * 1000:>10.1f} {p95 * 1000:>8.1f} "
+            f"{median / bare:>6.2f}× {seq * 1000:>14.1f} {seq / bare_seq:>6.2f}×"
+        )
+    print(f"goal: each page's median ≤ {GOAL_RATIO:.0f}× the bare view's median")
+    for name in ("dashboard", "group list"):
+        ratio = statistics.median(results[name]) / bare
+        verdict = "met" if ratio <= GOAL_RATIO else "NOT met"
+        print(f"  {name}: {ratio:.2f}× — {verdict}")
+
+
+if __name__ == "__main__":
+    main()
