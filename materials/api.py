@@ -9,7 +9,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -99,6 +105,7 @@ class MaterialSerializer(serializers.ModelSerializer):
         return obj.author.full_name if obj.author else ""
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _CollegeGroupsField(serializers.PrimaryKeyRelatedField):
     default_error_messages = {
         "does_not_exist": "Группа не найдена.",
@@ -109,6 +116,7 @@ class _CollegeGroupsField(serializers.PrimaryKeyRelatedField):
         return StudyGroup.objects.filter(college=self.context["college"])
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _CollegeDisciplineField(serializers.PrimaryKeyRelatedField):
     default_error_messages = {
         "does_not_exist": "Дисциплина не найдена.",

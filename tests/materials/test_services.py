@@ -326,3 +326,63 @@ def test_pin_marks_the_material(mw):
 
     material.refresh_from_db()
     assert material.pinned
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_downloads_are_all_counted(mw):
+    import threading
+
+    from django.db import connection
+
+    file = publish_document(actor=mw.users["teacher"], college=mw.college, group=mw.group).files.get()
+    barrier = threading.Barrier(8)
+
+    def download():
+        try:
+            barrier.wait()
+            for _ in range(5):
+                services.material_file_register_download(file=file)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=download) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    file.refresh_from_db()
+    assert file.download_count == 40
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_notification_runs_notify_once(mw):
+    import threading
+
+    from django.db import connection
+
+    mw.users["student"].email = "student@example.org"
+    mw.users["student"].save(update_fields=["email"])
+    material = publish_document(actor=mw.users["teacher"], college=mw.college, group=mw.group, publish=False)
+    Material.objects.filter(pk=material.pk).update(status=Material.Status.PUBLISHED, published_at=timezone.now())
+    barrier = threading.Barrier(6)
+    results = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(services.material_notify(material_id=material.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == [0, 0, 0, 0, 0, 1]
+    assert MaterialNotice.objects.count() == 1
+    assert len(mail.outbox) == 1
