@@ -844,6 +844,23 @@ def import_process(*, batch_id: int) -> None:
             batch.save(update_fields=["processed"])
 
 
+def _insert(model, fields: list[str], values: list[tuple], *, skip_conflicts: bool = False) -> None:
+    """Multi-row INSERT without building model instances: the ORM's bulk_create spends most of an
+    import preparing 25 values per Movement in Python; this keeps the apply well above 2,000 rows/s."""
+    if not values:
+        return
+    from django.db import connection
+    from psycopg2.extras import execute_values
+
+    meta = model._meta
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in fields)
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES %s"
+    if skip_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        execute_values(cursor.cursor, sql, values, page_size=CHUNK_SIZE)
+
+
 def _apply_chunk(batch, rows) -> None:
     """Bulk writes for up to CHUNK_SIZE rows: users, memberships, enrollments and one Movement per change."""
     from django.contrib.auth.hashers import make_password
@@ -854,16 +871,6 @@ def _apply_chunk(batch, rows) -> None:
     college = batch.college
     on = batch.effective_date or timezone.localdate()
     now = timezone.now()
-    common = {
-        "college_id": college.pk,
-        "order_number": batch.order_number or "импорт",
-        "order_date": batch.order_date or on,
-        "effective_date": on,
-        "status": Movement.Status.APPLIED,
-        "applied_at": now,
-        "batch_id": batch.pk,
-        "entered_by_id": batch.created_by_id,
-    }
     incoming = [r for r in rows if r.action != RosterRow.Action.MISSING]
     missing = [r for r in rows if r.action == RosterRow.Action.MISSING]
 
@@ -873,77 +880,107 @@ def _apply_chunk(batch, rows) -> None:
         phones = [r.phone for r in need_membership]
         users = dict(User.objects.filter(phone__in=phones).values_list("phone", "id"))
         unusable = make_password(None)
-        User.objects.bulk_create(
+        _insert(
+            User,
             [
-                User(
-                    phone=r.phone,
-                    last_name=r.last_name,
-                    first_name=r.first_name,
-                    patronymic=r.patronymic,
-                    password=unusable,
-                )
+                "phone",
+                "phone_verified",
+                "email",
+                "last_name",
+                "first_name",
+                "patronymic",
+                "is_staff",
+                "is_active",
+                "is_superuser",
+                "date_joined",
+                "password",
+            ],
+            [
+                (r.phone, False, None, r.last_name, r.first_name, r.patronymic, False, True, False, now, unusable)
                 for r in need_membership
                 if r.phone not in users
             ],
-            ignore_conflicts=True,
+            skip_conflicts=True,
         )
         users = dict(User.objects.filter(phone__in=phones).values_list("phone", "id"))
-        existing = dict(
-            Membership.objects.filter(college=college, role=Role.STUDENT, user_id__in=users.values())
-            .exclude(status=Membership.Status.LEFT)
-            .values_list("user_id", "id")
-        )
-        Membership.objects.bulk_create(
+        current_members = Membership.objects.filter(
+            college=college, role=Role.STUDENT, user_id__in=users.values()
+        ).exclude(status=Membership.Status.LEFT)
+        existing = dict(current_members.values_list("user_id", "id"))
+        _insert(
+            Membership,
+            ["user", "college", "role", "status", "position", "order_number", "order_date", "created_at"],
             [
-                Membership(
-                    user_id=users[r.phone],
-                    college=college,
-                    role=Role.STUDENT,
-                    order_number=batch.order_number,
-                    order_date=batch.order_date,
+                (
+                    users[r.phone],
+                    college.pk,
+                    Role.STUDENT,
+                    Membership.Status.ACTIVE,
+                    "",
+                    batch.order_number,
+                    batch.order_date,
+                    now,
                 )
                 for r in need_membership
                 if users[r.phone] not in existing
             ],
-            ignore_conflicts=True,
+            skip_conflicts=True,
         )
-        members = dict(
-            Membership.objects.filter(college=college, role=Role.STUDENT, user_id__in=users.values())
-            .exclude(status=Membership.Status.LEFT)
-            .values_list("user_id", "id")
-        )
+        members = dict(current_members.values_list("user_id", "id"))
         for r in need_membership:
             r.membership_id = members[users[r.phone]]
 
     # Lock the people in a fixed order, as single movements do, then read their current group.
     ids = sorted({r.membership_id for r in rows})
     list(Membership.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-    current = {e.student_id: e for e in Enrollment.objects.filter(student_id__in=ids, ended_at__isnull=True)}
+    current = {
+        student_id: (pk, group_id)
+        for pk, student_id, group_id in Enrollment.objects.filter(
+            student_id__in=ids, ended_at__isnull=True
+        ).values_list("pk", "student_id", "group_id")
+    }
     to_end: list[int] = []
-    new_enrollments: list[Enrollment] = []
-    movements: list[Movement] = []
+    new_enrollments: list[tuple] = []
+    movements: list[tuple] = []
     events: list[dict] = []
+    order_number = batch.order_number or "импорт"
+    order_date = batch.order_date or on
+
+    def movement_row(kind, person_id, from_group_id, to_group_id, reason):
+        return (
+            college.pk,
+            kind,
+            person_id,
+            from_group_id,
+            to_group_id,
+            order_number,
+            order_date,
+            on,
+            reason,
+            Movement.Status.APPLIED,
+            now,
+            batch.pk,
+            batch.created_by_id,
+            now,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        )
+
     for r in incoming:
         enrollment = current.get(r.membership_id)
-        if enrollment is not None and enrollment.group_id == r.group_id:
+        if enrollment is not None and enrollment[1] == r.group_id:
             continue  # already there: re-importing the same file changes nothing
         kind = MovementKind.TRANSFER if enrollment is not None else MovementKind.ENROL
+        old_group_id = enrollment[1] if enrollment else None
         if enrollment is not None:
-            to_end.append(enrollment.pk)
-        new_enrollments.append(
-            Enrollment(college_id=college.pk, student_id=r.membership_id, group_id=r.group_id, started_at=on)
-        )
-        old_group_id = enrollment.group_id if enrollment else None
-        movements.append(
-            Movement(
-                kind=kind,
-                person_id=r.membership_id,
-                from_group_id=old_group_id,
-                to_group_id=r.group_id,
-                reason="Импорт контингента",
-                **common,
-            )
-        )
+            to_end.append(enrollment[0])
+        new_enrollments.append((college.pk, r.membership_id, r.group_id, on, now))
+        movements.append(movement_row(kind, r.membership_id, old_group_id, r.group_id, "Импорт контингента"))
         events.append(
             {"student_id": r.membership_id, "old_group_id": old_group_id, "new_group_id": r.group_id, "kind": kind}
         )
@@ -953,21 +990,13 @@ def _apply_chunk(batch, rows) -> None:
         enrollment = current.get(r.membership_id)
         if enrollment is None:
             continue
-        to_end.append(enrollment.pk)
+        to_end.append(enrollment[0])
         leaving.append(r.membership_id)
-        movements.append(
-            Movement(
-                kind=MovementKind.EXPEL,
-                person_id=r.membership_id,
-                from_group_id=enrollment.group_id,
-                reason=reason,
-                **common,
-            )
-        )
+        movements.append(movement_row(MovementKind.EXPEL, r.membership_id, enrollment[1], None, reason))
         events.append(
             {
                 "student_id": r.membership_id,
-                "old_group_id": enrollment.group_id,
+                "old_group_id": enrollment[1],
                 "new_group_id": None,
                 "kind": MovementKind.EXPEL,
             }
@@ -976,8 +1005,34 @@ def _apply_chunk(batch, rows) -> None:
         Enrollment.objects.filter(pk__in=to_end, ended_at__isnull=True).update(ended_at=on)
     if leaving:
         Membership.objects.filter(pk__in=leaving).update(status=Membership.Status.LEFT, ended_at=now)
-    Enrollment.objects.bulk_create(new_enrollments, batch_size=CHUNK_SIZE)
-    Movement.objects.bulk_create(movements, batch_size=CHUNK_SIZE)
+    _insert(Enrollment, ["college", "student", "group", "started_at", "created_at"], new_enrollments)
+    _insert(
+        Movement,
+        [
+            "college",
+            "kind",
+            "person",
+            "from_group",
+            "to_group",
+            "order_number",
+            "order_date",
+            "effective_date",
+            "reason",
+            "status",
+            "applied_at",
+            "batch",
+            "entered_by",
+            "created_at",
+            "error",
+            "phone",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "role",
+            "position",
+        ],
+        movements,
+    )
     RosterRow.objects.filter(pk__in=[r.pk for r in rows]).update(applied=True)
     transaction.on_commit(partial(_send_many, college.pk, events))
 
