@@ -378,3 +378,15 @@ def test_menu_shows_the_queue_to_platform_staff(client_for, platform_staff):
 
     assert "Заявки колледжей" in response.text
     assert "Отделения" not in response.text
+
+
+def test_django_admin_shows_an_application_without_a_link_to_the_scan(client, platform_staff):
+    platform_staff.is_superuser = True
+    platform_staff.save()
+    application = factories.CollegeApplicationFactory()
+    client.force_login(platform_staff)
+
+    response = client.get(reverse("admin:colleges_collegeapplication_change", args=[application.pk]))
+
+    assert response.status_code == 200
+    assert application.order_file.name not in response.text
