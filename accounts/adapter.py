@@ -51,6 +51,23 @@ class AccountAdapter(DefaultAccountAdapter):
             user.patronymic = data["patronymic"]
         return super().save_user(request, user, form, commit=commit)
 
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """allauth asks to sign in again before any 2FA change; not for the first TOTP right after sign-in.
+
+        Staff are sent to set up TOTP straight after signing in by an SMS
+        code; a second SMS to prove the same thing a minute later only gets in
+        the way. The exemption is narrow: a sign-in in this very session
+        within the reauthentication timeout, and no second factor that
+        existed before that sign-in (so 2FA set up earlier is still guarded).
+        """
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if not required or app != "allauth.mfa":
+            return required
+        from allauth.core import context
+
+        request = context.request
+        return not (request is not None and _may_activate_first_totp_without_reauthentication(request))
+
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs: Any) -> None:
         from notifications.services import notification_send
 
@@ -98,3 +115,25 @@ class MfaAdapter(DefaultMFAAdapter):
         if authenticator.type == Authenticator.Type.TOTP and user_must_use_totp(user=authenticator.user):
             return False
         return super().can_delete_authenticator(authenticator)
+
+
+def _may_activate_first_totp_without_reauthentication(request) -> bool:
+    """Signed in here less than the reauthentication timeout ago, with no second factor older than that."""
+    import datetime
+    import time
+
+    from allauth.account import app_settings as account_settings
+    from allauth.account.internal.flows.login import get_authentication_records
+    from allauth.mfa.models import Authenticator
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    records = get_authentication_records(request, user)
+    if not records:
+        return False
+    signed_in_at = records[0]["at"]
+    if time.time() - signed_in_at >= account_settings.REAUTHENTICATION_TIMEOUT:
+        return False
+    signed_in = datetime.datetime.fromtimestamp(signed_in_at, tz=datetime.UTC)
+    return not Authenticator.objects.filter(user=user, created_at__lt=signed_in).exists()

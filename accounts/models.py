@@ -13,7 +13,8 @@ class UserManager(BaseUserManager):
     def _create_user(self, phone: str, password: str | None, **extra):
         phone = normalize_phone(phone)
         email = extra.pop("email", None)
-        email = self.normalize_email(email) if email else None
+        # Lower case whole: sign-in looks e-mails up in lower case.
+        email = self.normalize_email(email).lower() if email else None
         user = self.model(phone=phone, email=email, **extra)
         if password:
             user.set_password(password)

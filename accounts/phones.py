@@ -1,10 +1,16 @@
 """Phone numbers as people type them, stored as E.164."""
 
+import re
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 DEFAULT_REGION = "RU"
+
+# Digits with the usual separators; «+» only in front. Letters are refused
+# (phonenumbers would read them as a vanity number: 8-800-FLOWERS).
+_PHONE_CHARS_RE = re.compile(r"^\+?[\d\s()\-.]+$")
 
 INVALID_PHONE_MESSAGE = "Неверный номер телефона. Введите номер в формате +7 912 345-67-89 или 8 912 345-67-89."
 
@@ -16,7 +22,7 @@ def normalize_phone(raw: str) -> str:
     ``9123456789``.
     """
     text = (raw or "").strip()
-    if not text:
+    if not text or not _PHONE_CHARS_RE.match(text):
         raise ValidationError(_(INVALID_PHONE_MESSAGE), code="invalid_phone")
     digits = "".join(ch for ch in text if ch.isdigit())
     if not text.startswith("+"):

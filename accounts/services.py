@@ -27,7 +27,8 @@ def user_profile_update(
         errors["last_name"] = _("Укажите фамилию.")
     if not first_name:
         errors["first_name"] = _("Укажите имя.")
-    email = User.objects.normalize_email(email.strip()) if email and email.strip() else None
+    # Lower case whole: sign-in looks e-mails up in lower case.
+    email = email.strip().lower() if email and email.strip() else None
     if email and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
         errors["email"] = _(EMAIL_TAKEN_MESSAGE)
     if errors:

@@ -66,7 +66,7 @@ def sign_in_by_phone(page, base_url: str, phone: str, next_path: str = "/") -> N
     page.locator("#by-phone button[type=submit]").click()
     page.wait_for_url(re.compile(re.escape(reverse("account_confirm_login_code"))))
     page.locator("input[name=code]").fill(last_sms_code(phone))
-    page.locator("form[action='%s'] button[type=submit]" % reverse("account_confirm_login_code")).click()
+    page.locator(f"form[action='{reverse('account_confirm_login_code')}'] button[type=submit]").click()
     page.wait_for_url(lambda url: reverse("account_confirm_login_code") not in url)
 
 
@@ -90,7 +90,7 @@ def set_up_totp(page, base_url: str) -> str:
     page.goto(f"{base_url}{reverse('mfa_activate_totp')}")
     secret = page.locator("#authenticator_secret").input_value()
     page.locator("input[name=code]").fill(totp_code(secret))
-    page.locator("form[action='%s'] button[type=submit]" % reverse("mfa_activate_totp")).click()
+    page.locator(f"form[action='{reverse('mfa_activate_totp')}'] button[type=submit]").click()
     page.wait_for_url(re.compile(re.escape(reverse("mfa_view_recovery_codes"))))
     return secret
 
@@ -107,7 +107,7 @@ def answer_totp(page, secret: str) -> None:
         return
     for _attempt in range(2):
         page.locator("input[name=code]").fill(totp_code(secret))
-        page.locator("form[action='%s'] button[type=submit]" % authenticate_path).click()
+        page.locator(f"form[action='{authenticate_path}'] button[type=submit]").click()
         page.wait_for_load_state()
         if authenticate_path not in page.url:
             return
@@ -121,13 +121,16 @@ def answer_totp(page, secret: str) -> None:
 def login_as(page, live_server, user) -> None:
     """Sign ``user`` in quickly by a session cookie (for tests that are not about signing in).
 
-    Uses Django's ``Client.force_login`` and copies its session cookie into
-    the page's browser context. TOTP is not asked; a user of a role that
-    requires TOTP must have it (``tests.conftest.add_totp(user)``) or they
-    are sent to «Настройте двухфакторную аутентификацию».
+    Uses Django's ``Client.force_login`` (marked as a sign-in just now, as
+    allauth records it) and copies its session cookie into the page's
+    browser context. TOTP is not asked; a user of a role that requires TOTP
+    must have it (``tests.conftest.add_totp(user)``) or they are sent to
+    «Настройте двухфакторную аутентификацию» — from where ``set_up_totp``
+    works too.
     """
-    client = Client()
-    client.force_login(user)
+    from tests.accounts.helpers import force_login_fresh
+
+    client = force_login_fresh(Client(), user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url, "httpOnly": True}]

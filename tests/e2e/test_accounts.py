@@ -34,7 +34,7 @@ def test_administrator_must_set_up_totp_then_reaches_dashboard(live_server, page
 
     expect(page).to_have_url(f"{live_server.url}/accounts/me/mfa-required/")
     expect(page.get_by_role("heading", name="Настройте двухфакторную аутентификацию")).to_be_visible()
-    page.get_by_role("link", name="Настроить").click()
+    page.get_by_role("button", name="Настроить").click()
     secret = set_up_totp(page, live_server.url)
     expect(page.get_by_role("heading", name="Резервные коды")).to_be_visible()
     page.goto(f"{live_server.url}/dashboard/")
@@ -67,3 +67,17 @@ def test_login_as_opens_pages_without_the_sign_in_form(live_server, page):
 
     expect(page).to_have_url(f"{live_server.url}/accounts/me/")
     expect(page.locator("#id_last_name")).to_have_value("Сидоров")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_set_up_totp_works_after_login_as(live_server, page):
+    user = factories.MembershipFactory(role=Role.ADMINISTRATION).user
+
+    login_as(page, live_server, user)
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page).to_have_url(f"{live_server.url}/accounts/me/mfa-required/")
+    set_up_totp(page, live_server.url)
+    page.get_by_role("button", name="Продолжить работу").click()
+    page.goto(f"{live_server.url}/dashboard/")
+
+    expect(page).to_have_url(f"{live_server.url}/dashboard/")

@@ -1,0 +1,27 @@
+"""Test helpers of the accounts app."""
+
+import time
+
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
+from allauth.account.internal.userkit import user_id_to_str
+
+
+def mark_signed_in_now(client, user) -> None:
+    """Record in the client's session that ``user`` has just signed in (as allauth does on a real sign-in).
+
+    ``Client.force_login`` skips allauth, so without this allauth treats the
+    session as stale and asks to sign in again before 2FA changes.
+    """
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "password", "at": time.time()}]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+    session.save()
+
+
+def force_login_fresh(client, user):
+    client.force_login(user)
+    mark_signed_in_now(client, user)
+    return client
