@@ -304,6 +304,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "StudyGroupStatusEnum": "groups.models.StudyGroup.Status",
+        "RoleEnum": "colleges.models.Role",
+        "InvitationKindEnum": "invitations.models.Invitation.Kind",
+        "MaterialKindEnum": "materials.models.Kind",
     },
 }
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from colleges.models import Role
 from invitations.services import invitation_create
-from tests.matrix import LOGIN, Case, answers, page_for
+from tests.matrix import LOGIN, Case, answers, api_for, page_for
 
 
 def _link(world, **overrides):
@@ -121,6 +121,59 @@ CASES += [
     Case(
         "invitations:dispatch_detail",
         page_for("administration", "administrator", other_administrator=404),
+        kwargs=dispatch_kwargs,
+    ),
+]
+
+
+# --- API ---------------------------------------------------------------------
+
+
+def join_request_kwargs(world):
+    if "join_request" not in world.extra:
+        from invitations.services import invitation_accept
+        from tests import factories
+
+        invitation, _ = _link(world, requires_approval=True)
+        world.extra["join_request"] = invitation_accept(
+            invitation=invitation, user=factories.UserFactory()
+        ).join_request
+    return {"pk": world.extra["join_request"].pk}
+
+
+API_LINKS = api_for("curator", "administration", "administrator", "other_administrator")
+API_LINK_OBJECT = api_for("curator", "administration", "administrator", other_administrator=404)
+API_LINK_MANAGE = api_for("administration", "administrator", other_administrator=404)
+API_REQUESTS = api_for("curator", "administrator", "other_administrator")
+API_REQUEST_OBJECT = api_for("curator", "administrator", other_administrator=404)
+
+CASES += [
+    Case("api:invitation-list", API_LINKS),
+    Case(
+        "api:invitation-list",
+        {**API_LINKS, "curator": 201, "administration": 201, "administrator": 201, "other_administrator": 400},
+        method="post",
+        data=lambda w: {"role": Role.STUDENT, "group": w.group.pk, "max_uses": 30},
+        id="post:api:invitation-list",
+    ),
+    Case("api:invitation-detail", API_LINK_OBJECT, kwargs=pk_kwargs),
+    Case("api:invitation-uses", API_LINK_OBJECT, kwargs=pk_kwargs),
+    Case("api:invitation-revoke", API_LINK_MANAGE, kwargs=pk_kwargs, method="post"),
+    Case("api:invitation-regenerate", API_LINK_MANAGE, kwargs=pk_kwargs, method="post"),
+    Case("api:join-request-list", API_REQUESTS),
+    Case("api:join-request-detail", API_REQUEST_OBJECT, kwargs=join_request_kwargs),
+    Case("api:join-request-approve", API_REQUEST_OBJECT, kwargs=join_request_kwargs, method="post"),
+    Case(
+        "api:join-request-reject",
+        API_REQUEST_OBJECT,
+        kwargs=join_request_kwargs,
+        method="post",
+        data=lambda w: {"reason": "Не обучается в колледже"},
+    ),
+    Case("api:invitation-dispatch-list", api_for("administration", "administrator", "other_administrator")),
+    Case(
+        "api:invitation-dispatch-detail",
+        api_for("administration", "administrator", other_administrator=404),
         kwargs=dispatch_kwargs,
     ),
 ]

@@ -265,7 +265,10 @@ def _preview(client, group, **data):
 
 
 def test_preview_reports_duplicates_and_invalid_numbers(client_for, administrator, group):
-    text = "ФИО;Телефон\nИванов Иван;8 912 345-67-89\nПетрова Мария;+7 912 345 67 89\nСидоров;12345\nКузнецова;anna@example.org"
+    text = (
+        "ФИО;Телефон\nИванов Иван;8 912 345-67-89\nПетрова Мария;+7 912 345 67 89\n"
+        "Сидоров;12345\nКузнецова;anna@example.org"
+    )
 
     response = _preview(client_for(administrator), group, text=text)
 
