@@ -299,3 +299,71 @@ def test_list_query_count_is_the_same_for_3_and_30_materials(
         response = client.get(url)
 
     assert len(response.context["page_obj"].object_list if response.context else response.json()["results"]) >= 20
+
+
+def test_edit_page_changes_the_title_and_keeps_the_files(mw, client):
+    material = publish_document(actor=mw.users["teacher"], college=mw.college, group=mw.group, title="Старое")
+    client.force_login(mw.users["teacher"])
+    page = client.get(reverse("materials:update", args=[material.pk]))
+    assert page.status_code == 200 and 'value="Старое"' in page.text
+
+    response = client.post(
+        reverse("materials:update", args=[material.pk]),
+        {"title": "Новое", "audience": Audience.GROUPS, "groups": [mw.group.pk]},
+    )
+
+    assert response.status_code == 302
+    material.refresh_from_db()
+    assert material.title == "Новое" and material.files.count() == 1
+
+
+def test_administration_posts_a_college_document_for_everyone(mw, client):
+    client.force_login(mw.users["administration"])
+    staged = client.post(reverse("materials:upload"), {"file": pdf("Положение о Сферуме.pdf")}).json()["id"]
+
+    client.post(
+        reverse("materials:create") + "?section=documents",
+        {
+            "kind": Kind.DOCUMENT,
+            "title": "Положение об использовании ИКОП «Сферум»",
+            "audience": Audience.COLLEGE,
+            "upload_ids": [staged],
+            "action": "publish",
+        },
+    )
+    client.force_login(mw.users["parent"])
+
+    response = client.get(reverse("materials:documents"))
+
+    assert [m.title for m in response.context["materials"]] == ["Положение об использовании ИКОП «Сферум»"]
+
+
+def test_curator_cannot_open_the_college_documents_upload(mw, client):
+    client.force_login(mw.users["curator"])
+
+    response = client.get(reverse("materials:create") + "?section=documents")
+
+    assert response.status_code == 403
+
+
+def test_scheduled_publication_is_hidden_until_its_time(mw, client):
+    client.force_login(mw.users["curator"])
+    client.post(
+        reverse("materials:create"),
+        {
+            "kind": Kind.LINK,
+            "title": "К понедельнику",
+            "url": "https://example.org/",
+            "audience": Audience.GROUPS,
+            "groups": [mw.group.pk],
+            "publish_at": "2031-09-01T09:00",
+            "action": "publish",
+        },
+    )
+    material = Material.objects.get(title="К понедельнику")
+    client.force_login(mw.users["student"])
+
+    response = client.get(reverse("materials:detail", args=[material.pk]))
+
+    assert material.is_scheduled
+    assert response.status_code == 404
