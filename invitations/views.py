@@ -98,7 +98,9 @@ class InvitationAcceptView(View):
             "is_parent_link": bool(invitation and invitation.role == Role.PARENT),
         }
         response = render(request, self.template_name, context, status=status)
-        response["Referrer-Policy"] = "no-referrer"
+        # The token is in the path: never hand it to another site in a Referer header.
+        # (Not "no-referrer": Chrome then sends «Origin: null» and the CSRF check refuses the join form.)
+        response["Referrer-Policy"] = "same-origin"
         response["Cache-Control"] = "no-store"
         return response
 
@@ -257,6 +259,7 @@ class InvitationDetailView(CollegePageMixin, View):
                 "page_obj": people,
                 "counts": selectors.invitation_use_counts(invitation=invitation),
                 "can_manage": can_manage_invitation(request.user, invitation),
+                "can_hand": can_hand_invitations(request.user, self.college),
                 "send_form": SendLinkForm(),
             },
         )
