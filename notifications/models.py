@@ -33,6 +33,8 @@ class Message(models.Model):
     # A caller that must never send twice (bulk invitations) passes a key.
     idempotency_key = models.CharField(max_length=128, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a sender last took the message (state SENDING); a stale claim may be taken over.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,10 +1,11 @@
+import datetime
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -12,6 +13,8 @@ from notifications.backends import SmsDeliveryError, get_sms_backend
 from notifications.models import Message
 
 MASK = "***"
+# Far longer than any gateway timeout (SMS_GATEWAY_TIMEOUT, seconds).
+SENDING_ABANDONED_AFTER = datetime.timedelta(minutes=10)
 
 logger = logging.getLogger(__name__)
 
@@ -139,19 +142,25 @@ def _claim(*, idempotency_key: str | None, defaults: dict[str, Any]) -> Message 
     Returns None when another worker holds the key and the message is not
     ours to send (it is being sent, or was sent).
     """
+    now = timezone.now()
     if idempotency_key is None:
-        return Message.objects.create(status=Message.Status.SENDING, attempts=1, **defaults)
+        return Message.objects.create(status=Message.Status.SENDING, attempts=1, claimed_at=now, **defaults)
     try:
         with transaction.atomic():
             return Message.objects.create(
-                status=Message.Status.SENDING, attempts=1, idempotency_key=idempotency_key, **defaults
+                status=Message.Status.SENDING, attempts=1, claimed_at=now, idempotency_key=idempotency_key, **defaults
             )
     except IntegrityError:
         pass
-    # Only a message that failed or was never started may be claimed again.
-    claimed = Message.objects.filter(
-        idempotency_key=idempotency_key, status__in=[Message.Status.QUEUED, Message.Status.FAILED]
-    ).update(status=Message.Status.SENDING, attempts=F("attempts") + 1)
+    # A message that failed or was never started may be claimed again, and so
+    # may one left in SENDING by a worker that died mid-send (the task is
+    # redelivered): a send takes seconds, so a claim this old is abandoned.
+    claimable = Q(status__in=[Message.Status.QUEUED, Message.Status.FAILED]) | Q(
+        status=Message.Status.SENDING, claimed_at__lt=now - SENDING_ABANDONED_AFTER
+    )
+    claimed = Message.objects.filter(claimable, idempotency_key=idempotency_key).update(
+        status=Message.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
+    )
     if not claimed:
         return None
     return Message.objects.get(idempotency_key=idempotency_key)

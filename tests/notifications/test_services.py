@@ -1,3 +1,4 @@
+import datetime
 import logging
 import threading
 import time
@@ -170,3 +171,37 @@ def test_two_threads_racing_with_the_same_key_send_once(settings, sms_outbox):
     assert len(sms_outbox) == 1
     assert Message.objects.count() == 1
     assert len(set(results)) == 1
+
+
+def _stuck_message(*, minutes_ago: int) -> Message:
+    from django.utils import timezone
+
+    return Message.objects.create(
+        channel="sms",
+        recipient="+79161234567",
+        template="login_code",
+        status=Message.Status.SENDING,
+        attempts=1,
+        idempotency_key="stuck",
+        claimed_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+    )
+
+
+def test_message_abandoned_mid_send_by_a_dead_worker_is_sent_by_the_next_try(sms_outbox):
+    stuck = _stuck_message(minutes_ago=11)
+
+    message = _send_code(idempotency_key="stuck")
+
+    assert message.pk == stuck.pk
+    assert message.status == Message.Status.SENT
+    assert message.attempts == 2
+    assert len(sms_outbox) == 1
+
+
+def test_message_being_sent_right_now_is_not_taken_over(sms_outbox):
+    _stuck_message(minutes_ago=1)
+
+    message = _send_code(idempotency_key="stuck")
+
+    assert message.status == Message.Status.SENDING
+    assert sms_outbox == []
