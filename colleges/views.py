@@ -2,6 +2,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -67,6 +68,22 @@ class CollegeSwitchView(LoginRequiredMixin, View):
 # --- Public application ---------------------------------------------------------------
 
 
+# The public form takes files from anyone: a few tries per address per hour is plenty for a real college.
+APPLY_ATTEMPTS_PER_HOUR = 10
+APPLY_TOO_MANY_MESSAGE = "Слишком много попыток отправить заявку с вашего адреса. Попробуйте через час."
+
+
+def _apply_attempt_allowed(request) -> bool:
+    key = f"colleges:apply:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        attempts = 1
+    return attempts <= APPLY_ATTEMPTS_PER_HOUR
+
+
 class ApplyView(View):
     """The public form a college fills to join the platform."""
 
@@ -76,6 +93,9 @@ class ApplyView(View):
         return render(request, self.template_name, {"form": CollegeApplicationForm()})
 
     def post(self, request):
+        if not _apply_attempt_allowed(request):
+            context = {"form": CollegeApplicationForm(), "error": APPLY_TOO_MANY_MESSAGE}
+            return render(request, self.template_name, context, status=429)
         form = CollegeApplicationForm(request.POST, request.FILES)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "order_file"}

@@ -68,6 +68,19 @@ def test_public_form_shows_the_check_digit_message_for_a_wrong_inn(client):
     assert "контрольной цифрой" in response.text
 
 
+def test_public_form_limits_attempts_per_address(client):
+    from colleges.views import APPLY_ATTEMPTS_PER_HOUR, APPLY_TOO_MANY_MESSAGE
+
+    for _ in range(APPLY_ATTEMPTS_PER_HOUR):
+        client.post(reverse("colleges:apply"), {})
+
+    response = client.post(reverse("colleges:apply"), {**_form_data(), "order_file": upload()})
+
+    assert response.status_code == 429
+    assert APPLY_TOO_MANY_MESSAGE in response.text
+    assert not CollegeApplication.objects.exists()
+
+
 # --- Queue ----------------------------------------------------------------------------------------
 
 

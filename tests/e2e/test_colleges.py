@@ -115,3 +115,49 @@ def test_administrator_builds_departments_and_adds_a_teacher_on_a_phone(live_ser
     expect(page).to_have_url(f"{live_server.url}/college/staff/")
     expect(page.get_by_role("cell", name="Орлов Антон")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_rejects_an_application_after_confirming_with_a_reason(live_server, page):
+    application = factories.CollegeApplicationFactory(short_name="Кашинский колледж", admin_phone="+79127650001")
+    login_as(page, live_server, factories.UserFactory(is_staff=True))
+
+    page.goto(f"{live_server.url}/platform/applications/{application.pk}/")
+    page.get_by_role("button", name="Отклонить…").click()
+    expect(page.get_by_role("heading", name="Отклонить заявку «Кашинский колледж»?")).to_be_visible()
+    page.locator("[name=reason]").fill("Приказ не подписан директором")
+    page.get_by_role("button", name="Да, отклонить заявку").click()
+
+    expect(page.get_by_text("Заявка отклонена, заявителю отправлена причина отказа.")).to_be_visible()
+    expect(page.get_by_text("Причина отказа: Приказ не подписан директором")).to_be_visible()
+    sms = [m for m in MemorySmsBackend.outbox if m["phone"] == "+79127650001"]
+    assert "Приказ не подписан директором" in sms[0]["text"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_director_replaces_the_administrator(live_server, phone_context):
+    from tests.conftest import add_totp
+
+    old = factories.MembershipFactory(role=Role.ADMINISTRATOR)
+    director = factories.MembershipFactory(college=old.college, role=Role.ADMINISTRATION)
+    teacher = factories.MembershipFactory(
+        college=old.college, role=Role.TEACHER, user__last_name="Зайцева", user__first_name="Ольга"
+    )
+    add_totp(director.user)
+    page = phone_context.new_page()
+    login_as(page, live_server, director.user)
+
+    page.goto(f"{live_server.url}/college/staff/")
+    page.get_by_role("button", name="Назначить администратора платформы").click()
+    expect(page.get_by_text(f"Сейчас администратор: {old.user.full_name}")).to_be_visible()
+    page.locator("[name=membership]").select_option(str(teacher.pk))
+    page.locator("[name=order_number]").fill("77-од")
+    page.locator("[name=order_date]").fill("2026-10-01")
+    page.get_by_role("button", name="Назначить").click()
+
+    expect(page).to_have_url(f"{live_server.url}/college/staff/")
+    expect(page.get_by_text("Администратором платформы назначен(а) Зайцева Ольга")).to_be_visible()
+    old.refresh_from_db()
+    assert old.status == Membership.Status.LEFT
+    assert Membership.objects.get(college=old.college, role=Role.ADMINISTRATOR, status="active").user == teacher.user
+    assert [m["phone"] for m in MemorySmsBackend.outbox] == [teacher.user.phone]
