@@ -57,12 +57,25 @@ class StudyGroupInlineForm(forms.Form):
 
 class StudyGroupFilterForm(forms.Form):
     q = forms.CharField(label="Поиск", required=False)
-    department = forms.ModelChoiceField(label="Отделение", queryset=None, required=False, empty_label="Все отделения")
+    department = forms.ModelChoiceField(
+        label="Отделение",
+        queryset=None,
+        required=False,
+        empty_label="Все отделения",
+        widget=forms.Select(attrs={"aria-label": "Отделение"}),
+    )
     course = forms.TypedChoiceField(
-        label="Курс", choices=[("", "Все курсы")] + [(n, f"{n} курс") for n in range(1, 7)], coerce=int, required=False
+        label="Курс",
+        choices=[("", "Все курсы")] + [(n, f"{n} курс") for n in range(1, 7)],
+        coerce=int,
+        required=False,
+        widget=forms.Select(attrs={"aria-label": "Курс"}),
     )
     status = forms.ChoiceField(
-        label="Статус", choices=[("", "Все статусы"), *StudyGroup.Status.choices], required=False
+        label="Статус",
+        choices=[("", "Все статусы"), *StudyGroup.Status.choices],
+        required=False,
+        widget=forms.Select(attrs={"aria-label": "Статус"}),
     )
 
     attention = forms.ChoiceField(
