@@ -7,6 +7,8 @@ PIP := $(VENV)/bin/pip
 # Tests use local PostgreSQL and Redis unless told otherwise.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sferum
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# `make run` serves here (tests/test_make_run.py picks a free port).
+RUN_PORT ?= 8000
 
 .PHONY: install run test lint test-unit test-e2e check-deploy bench seed clean
 
@@ -22,7 +24,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: install ## migrate, load the demo college, serve on http://127.0.0.1:8000
+run: install ## migrate, load the demo college, serve on http://127.0.0.1:8000 (RUN_PORT)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	@# With REDIS_URL a Celery worker (with beat) runs beside the server and is
@@ -36,7 +38,7 @@ run: install ## migrate, load the demo college, serve on http://127.0.0.1:8000
 	fi; \
 	trap 'if [ -n "$$worker" ]; then kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null; fi' EXIT; \
 	trap 'exit 130' INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(RUN_PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,94 @@
+"""`make run` on a machine with no services: SQLite, tasks in-process, the demo college, a Russian sign-in page."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SERVICE_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_ENV",
+    "DJANGO_SETTINGS_MODULE",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "SMS_BACKEND",
+)
+
+
+def _bare_env() -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if key not in SERVICE_VARIABLES}
+
+
+def test_with_nothing_configured_the_app_needs_no_services():
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({"
+        "'engine': s.DATABASES['default']['ENGINE'], 'eager': s.CELERY_TASK_ALWAYS_EAGER,"
+        "'channels': s.CHANNEL_LAYERS['default']['BACKEND'], 'cache': s.CACHES['default']['BACKEND'],"
+        "'sms': s.SMS_BACKEND, 'debug': s.DEBUG}))"
+    )
+    env = {**_bare_env(), "DJANGO_SETTINGS_MODULE": "sferum_admin.settings"}
+
+    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "engine": "django.db.backends.sqlite3",
+        "eager": True,
+        "channels": "channels.layers.InMemoryChannelLayer",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "sms": "notifications.backends.ConsoleSmsBackend",
+        "debug": True,
+    }
+
+
+def test_make_run_serves_the_russian_sign_in_page_and_prints_the_demo_sign_in(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # SQLite in a temporary file: the default path is the checkout's own db.sqlite3.
+    env = {**_bare_env(), "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}"}
+    log_path = tmp_path / "make-run.log"
+    with log_path.open("wb") as log:
+        # -o: the virtualenv and npm packages are installed already; never reinstall here.
+        process = subprocess.Popen(
+            ["make", "-o", ".venv/.installed", "-o", "node_modules/.installed", "run", f"RUN_PORT={port}"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        login = _wait_for(f"http://127.0.0.1:{port}/accounts/login/", process, log_path)
+        health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+    output = log_path.read_text(encoding="utf-8")
+    assert login.status_code == 200
+    assert '<html lang="ru"' in login.text
+    assert "Войти" in login.text and "Номер телефона" in login.text
+    assert health.json()["checks"] == {"database": "ok", "redis": "in-process", "celery": "in-process"}
+    assert "Вход в демо-колледж" in output
+    assert "+79990000001" in output
+    assert "Celery tasks run in-process" in output
+
+
+def _wait_for(url: str, process: subprocess.Popen, log_path: Path) -> requests.Response:
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"make run exited:\n{log_path.read_text(encoding='utf-8')[-3000:]}")
+        try:
+            return requests.get(url, timeout=10)
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.5)
+    raise AssertionError(f"make run did not serve {url}:\n{log_path.read_text(encoding='utf-8')[-3000:]}")
