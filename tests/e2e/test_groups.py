@@ -79,3 +79,24 @@ def test_inline_edit_changes_a_group_course_without_leaving_the_list(live_server
     expect(page).to_have_url(f"{live_server.url}/groups/")
     group.refresh_from_db()
     assert group.course == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_student_opens_my_group_from_the_menu_on_a_phone(live_server, phone_context):
+    college = factories.CollegeFactory()
+    group = factories.StudyGroupFactory(college=college, name="ИС-21")
+    enrollment = factories.EnrollmentFactory(group=group, student__user__last_name="Белова")
+    factories.EnrollmentFactory(group=group, student__user__last_name="Зайцев")
+    factories.CuratorAssignmentFactory(
+        group=group, teacher__user__last_name="Орлова", teacher__user__first_name="Ирина", teacher__user__patronymic=""
+    )
+    page = phone_context.new_page()
+    login_as(page, live_server, enrollment.student.user)
+    page.goto(f"{live_server.url}/")
+
+    page.get_by_role("link", name="Моя группа").click()
+
+    expect(page.get_by_role("heading", name="Моя группа — ИС-21")).to_be_visible()
+    expect(page.get_by_text("Орлова Ирина")).to_be_visible()
+    expect(page.locator("ol.roster")).to_contain_text("Зайцев")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -106,3 +106,23 @@ def test_dashboard_query_count_does_not_grow_with_data(
         response = client.get(reverse("dashboard"))
 
     assert response.context["counts"]["study_groups"] == size
+
+
+def test_with_every_registered_card_the_query_count_is_the_same_for_3_and_30_groups(client_for, administrator, college):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    department = factories.DepartmentFactory(college=college)
+    client = client_for(administrator)
+
+    def queries_with(total):
+        while college.study_groups.count() < total:
+            group = factories.StudyGroupFactory(college=college, department=department)
+            factories.EnrollmentFactory(group=group)
+        client.get(reverse("dashboard"))
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("dashboard"))
+        assert response.status_code == 200
+        return len(captured)
+
+    assert queries_with(3) == queries_with(30)
