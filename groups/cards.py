@@ -22,11 +22,17 @@ def groups_without_students(request, college) -> dict:
     }
 
 
+SHOWN_NAMES = 5
+
+
 def staff_without_assignment(request, college) -> dict:
+    """Teachers who neither curate nor teach a group; the first few are named on the card."""
+    teachers = selectors.teachers_without_assignment(college=college).order_by("user__last_name", "pk")
     return {
         "title": "Преподаватели без назначений",
-        "count": selectors.teachers_without_assignment(college=college).count(),
-        "url": "",
+        "count": teachers.count(),
+        "url": reverse("colleges:staff_list"),
+        "items": [m.user.short_name for m in teachers[:SHOWN_NAMES]],
     }
 
 

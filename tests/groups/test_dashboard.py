@@ -54,6 +54,21 @@ def test_attention_cards_count_groups_without_curator_or_students_and_idle_teach
     }
 
 
+def test_idle_teachers_are_named_on_their_card(client_for, administrator, college, only_groups_cards):
+    factories.MembershipFactory(
+        college=college, role=Role.TEACHER, user__last_name="Праздный", user__first_name="Ян", user__patronymic=""
+    )
+    busy = factories.CuratorAssignmentFactory(group=factories.StudyGroupFactory(college=college))
+    busy.teacher.user.last_name = "Занятой"
+    busy.teacher.user.save()
+
+    response = client_for(administrator).get(reverse("dashboard"))
+
+    card = next(c for c in response.context["cards"] if c["key"] == "groups.staff_without_assignment")
+    assert card["items"] == ["Праздный Я."]
+    assert "Праздный Я." in response.content.decode()
+
+
 def test_groups_without_curator_card_links_to_the_filtered_list(client_for, administrator, college):
     factories.StudyGroupFactory(college=college, name="БЕЗ-1")
     with_curator = factories.StudyGroupFactory(college=college, name="С-1")
@@ -101,8 +116,8 @@ def test_dashboard_query_count_does_not_grow_with_data(
     client = client_for(administrator)
     client.get(reverse("dashboard"))
 
-    # Sign-in and college (3), figures (3), one query per card (3).
-    with django_assert_num_queries(9):
+    # Sign-in and college (3), figures (3), one query per card (3), names of idle teachers (1).
+    with django_assert_num_queries(10):
         response = client.get(reverse("dashboard"))
 
     assert response.context["counts"]["study_groups"] == size
