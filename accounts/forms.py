@@ -1,10 +1,12 @@
 """Forms of the accounts app: allauth's sign-in and sign-up with this project's fields."""
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import ConfirmLoginCodeForm as AllauthConfirmLoginCodeForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import PasswordField
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.forms import VerifyPhoneForm as AllauthVerifyPhoneForm
+from allauth.core import context, ratelimit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,9 +41,21 @@ def _numeric_code_field(form) -> None:
 
 
 class ConfirmLoginCodeForm(AllauthConfirmLoginCodeForm):
+    """The SMS code; attempts are also counted per address (``ACCOUNT_RATE_LIMITS["confirm_login_code"]``).
+
+    allauth voids a code after three wrong tries, but does not use the
+    ``confirm_login_code`` limit itself: without it one address could try
+    codes of many phones one after another.
+    """
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _numeric_code_field(self)
+
+    def clean_code(self) -> str:
+        if not ratelimit.consume(context.request, action="confirm_login_code"):
+            raise get_adapter().validation_error("too_many_login_attempts")
+        return super().clean_code()
 
 
 class VerifyPhoneForm(AllauthVerifyPhoneForm):
