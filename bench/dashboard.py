@@ -10,9 +10,10 @@ What it does, in one run:
    ``/dashboard/``, the group list (``groups:study_group_list``) and a bare
    view that only loads the session user (``bench_bare``, routed because this
    script sets BENCHMARK);
-3. starts a real HTTP server (Django's threaded WSGI server, the one
-   ``runserver`` uses, in a subprocess) and sends each page THREADS × REQUESTS
-   requests from concurrent threads, printing the median and 95th percentile
+3. starts a real HTTP server in a subprocess (Django's WSGI server with a
+   fixed pool of THREADS threads and persistent database connections, like
+   gunicorn's threaded workers) and sends each page THREADS × REQUESTS
+   requests from as many concurrent client threads (keep-alive), printing the median and 95th percentile
    latency, and the median of each page divided by the bare view's median —
    the goal is at most 2×;
 4. stops the server and drops the database.
@@ -88,15 +89,41 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(port: int) -> None:
-    """The server subprocess: Django's threaded WSGI server, as ``runserver`` runs it, without autoreload."""
+def serve(port: int, threads: int) -> None:
+    """The server subprocess: Django's WSGI server with a fixed pool of ``threads`` threads.
+
+    Like gunicorn's threaded workers, and unlike runserver's thread per
+    request, the threads live on, so database connections persist
+    (CONN_MAX_AGE=60, as in production) and each request pays only its own work.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     import django
 
     django.setup()
-    from django.core.servers.basehttp import run
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
     from django.core.wsgi import get_wsgi_application
 
-    run("127.0.0.1", port, get_wsgi_application(), threading=True, on_bind=lambda port: None)
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 60
+
+    class PooledWSGIServer(WSGIServer):
+        pool = ThreadPoolExecutor(max_workers=threads)
+
+        def process_request(self, request, client_address):
+            self.pool.submit(self._handle, request, client_address)
+
+        def _handle(self, request, client_address):
+            try:
+                self.finish_request(request, client_address)
+            except Exception:  # noqa: BLE001 (reported like socketserver does)
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+    httpd = PooledWSGIServer(("127.0.0.1", port), WSGIRequestHandler)
+    httpd.set_app(get_wsgi_application())
+    httpd.serve_forever()
 
 
 def _sign_in_and_count(paths: dict[str, str]) -> tuple[str, dict[str, int]]:
@@ -173,7 +200,7 @@ def main() -> None:
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.threads)
         return
 
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sferum")
@@ -217,7 +244,7 @@ def main() -> None:
         server_log = tempfile.TemporaryFile()
         # The server's request log goes to a file: a full pipe would stall it.
         server = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(port)],
+            [sys.executable, __file__, "--serve", str(port), "--threads", str(args.threads)],
             cwd=BASE_DIR,
             env=env,
             stdout=server_log,
@@ -269,7 +296,8 @@ def _report(args, counts: dict[str, int], results: dict[str, list[float]], seque
     bare_seq = statistics.median(sequential["bare view"])
     print()
     print(
-        f"{args.threads} threads × {args.requests} requests per page against a threaded WSGI server on 127.0.0.1, "
+        f"{args.threads} threads × {args.requests} requests per page against a {args.threads}-thread WSGI server "
+        "on 127.0.0.1, "
         f"{os.cpu_count()} CPU cores shared by server and clients; 'one client' = 1 thread × {args.requests}"
     )
     print(
