@@ -1,5 +1,6 @@
 """/healthz: database, Redis and Celery workers, against a real worker process."""
 
+import json
 import os
 import subprocess
 import sys
@@ -17,46 +18,56 @@ def _ping(timeout: float = 0.5) -> list:
     return celery_app.control.ping(timeout=timeout)
 
 
-@pytest.fixture
-def celery_worker_process():
+def _start_worker(log_path: Path, **extra_env: str) -> subprocess.Popen:
     """A real Celery worker, started as `make run` starts one, against this test run's Redis."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sferum_admin.settings_test",
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        **extra_env,
     }
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "celery"),
-            "-A",
-            "sferum_admin",
-            "worker",
-            "--concurrency=1",
-            "-P",
-            "solo",
-            "--loglevel=WARNING",
-            "-n",
-            f"healthz-test-{os.getpid()}@%h",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "celery"),
+                "-A",
+                "sferum_admin",
+                "worker",
+                "--concurrency=1",
+                "-P",
+                "solo",
+                "-n",
+                f"healthz-test-{os.getpid()}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 60
     while not _ping():
         if process.poll() is not None:
-            raise AssertionError(f"the worker exited: {process.stderr.read().decode()[-2000:]}")
+            raise AssertionError(f"the worker exited: {log_path.read_text(encoding='utf-8')[-2000:]}")
         if time.monotonic() > deadline:
-            process.terminate()
+            _stop(process)
             raise AssertionError("the worker did not answer a ping within 60 s")
-    yield process
+    return process
+
+
+def _stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@pytest.fixture
+def celery_worker_process(tmp_path):
+    process = _start_worker(tmp_path / "worker.log")
+    yield process
+    _stop(process)
 
 
 @pytest.fixture
@@ -142,3 +153,13 @@ def test_bench_bare_view_is_not_routed_outside_benchmarks():
 
     with pytest.raises(NoReverseMatch):
         reverse("bench_bare")
+
+
+def test_worker_logs_through_django_logging_as_json_lines(tmp_path):
+    log_path = tmp_path / "worker.log"
+    process = _start_worker(log_path, LOG_JSON="true", DJANGO_ENV="development")
+    _stop(process)
+
+    lines = [line for line in log_path.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
+    records = [json.loads(line) for line in lines]
+    assert any(r["logger"].startswith("celery") and "ready" in r["message"] for r in records)
