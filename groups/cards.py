@@ -32,7 +32,7 @@ def staff_without_assignment(request, college) -> dict:
         "title": "Преподаватели без назначений",
         "count": teachers.count(),
         "url": reverse("colleges:staff_list"),
-        "items": [m.user.short_name for m in teachers[:SHOWN_NAMES]],
+        "names": [m.user.short_name for m in teachers[:SHOWN_NAMES]],
     }
 
 

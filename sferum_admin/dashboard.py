@@ -15,7 +15,7 @@ count does not grow with the data::
     dashboard.register(key="invitations.pending_join_requests", provider=pending_join_requests, order=20)
 
 Cards with ``count == 0`` are still returned; the template shows them muted.
-A card may add ``"items"``: a short list of strings (names) shown under it.
+A card may add ``"names"``: a short list of strings (names) shown under it.
 """
 
 from collections.abc import Callable

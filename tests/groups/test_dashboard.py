@@ -65,7 +65,7 @@ def test_idle_teachers_are_named_on_their_card(client_for, administrator, colleg
     response = client_for(administrator).get(reverse("dashboard"))
 
     card = next(c for c in response.context["cards"] if c["key"] == "groups.staff_without_assignment")
-    assert card["items"] == ["Праздный Я."]
+    assert card["names"] == ["Праздный Я."]
     assert "Праздный Я." in response.content.decode()
 
 
