@@ -377,14 +377,6 @@ def invitation_accept(*, invitation: Invitation, user: User) -> AcceptResult:
     )
     try:
         with transaction.atomic():
-            claimed = Invitation.objects.filter(
-                Q(max_uses__isnull=True) | Q(uses_count__lt=F("max_uses")),
-                pk=invitation.pk,
-                status=Invitation.Status.ACTIVE,
-                expires_at__gt=timezone.now(),
-            ).update(uses_count=F("uses_count") + 1)
-            if not claimed:
-                raise _Refused
             if needs_review:
                 join_request = JoinRequest.objects.create(
                     college=college,
@@ -409,8 +401,6 @@ def invitation_accept(*, invitation: Invitation, user: User) -> AcceptResult:
                     existing=existing,
                 )
                 result = AcceptResult(InvitationUse.Result.JOINED, JOINED_MESSAGE, membership=membership)
-            if invitation.is_personal:
-                Invitation.objects.filter(pk=invitation.pk).update(delivery_status=Invitation.Delivery.ACCEPTED)
             _log_use(
                 invitation=invitation,
                 user=user,
@@ -425,6 +415,20 @@ def invitation_accept(*, invitation: Invitation, user: User) -> AcceptResult:
                 target=invitation,
                 after={"result": result.result, "user": user.pk},
             )
+            # The claim comes last: the row lock it takes is held only until COMMIT, so
+            # concurrent acceptances queue on the link for one statement, not for the
+            # whole join. Refused → everything above rolls back.
+            claim = {"uses_count": F("uses_count") + 1}
+            if invitation.is_personal:
+                claim["delivery_status"] = Invitation.Delivery.ACCEPTED
+            claimed = Invitation.objects.filter(
+                Q(max_uses__isnull=True) | Q(uses_count__lt=F("max_uses")),
+                pk=invitation.pk,
+                status=Invitation.Status.ACTIVE,
+                expires_at__gt=timezone.now(),
+            ).update(**claim)
+            if not claimed:
+                raise _Refused
     except _Refused:
         fresh = Invitation.objects.get(pk=invitation.pk)
         problem = invitation_problem(fresh) or InvitationUse.Result.USED_UP
