@@ -86,3 +86,27 @@ def test_enqueue_sends_after_commit(sms_outbox, django_capture_on_commit_callbac
         assert sms_outbox == []
 
     assert len(sms_outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_queued_message(tmp_path, settings, monkeypatch):
+    import time
+
+    from tests.sferum_admin.worker import start_worker, stop_worker
+
+    db = settings.DATABASES["default"]
+    database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    monkeypatch.setitem(send_message.app.conf, "task_always_eager", False)
+    worker = start_worker(tmp_path / "worker.log", DATABASE_URL=database_url)
+    try:
+        send_message.delay(**_kwargs(idempotency_key="through-redis"))
+        deadline = time.monotonic() + 30
+        while not Message.objects.filter(idempotency_key="through-redis", status=Message.Status.SENT).exists():
+            assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text(encoding="utf-8")[-2000:]
+            time.sleep(0.2)
+    finally:
+        stop_worker(worker)
+
+    message = Message.objects.get(idempotency_key="through-redis")
+    assert message.provider_message_id.startswith("mem-")
+    assert "5551" not in message.body

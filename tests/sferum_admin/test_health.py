@@ -1,73 +1,17 @@
 """/healthz: database, Redis and Celery workers, against a real worker process."""
 
 import json
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from sferum_admin.celery import app as celery_app
-
-BASE_DIR = Path(__file__).resolve().parents[2]
-
-
-def _ping(timeout: float = 0.5) -> list:
-    return celery_app.control.ping(timeout=timeout)
-
-
-def _start_worker(log_path: Path, **extra_env: str) -> subprocess.Popen:
-    """A real Celery worker, started as `make run` starts one, against this test run's Redis."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sferum_admin.settings_test",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        **extra_env,
-    }
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "celery"),
-                "-A",
-                "sferum_admin",
-                "worker",
-                "--concurrency=1",
-                "-P",
-                "solo",
-                "-n",
-                f"healthz-test-{os.getpid()}@%h",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while not _ping():
-        if process.poll() is not None:
-            raise AssertionError(f"the worker exited: {log_path.read_text(encoding='utf-8')[-2000:]}")
-        if time.monotonic() > deadline:
-            _stop(process)
-            raise AssertionError("the worker did not answer a ping within 60 s")
-    return process
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+from tests.sferum_admin.worker import ping_workers, start_worker, stop_worker
 
 
 @pytest.fixture
 def celery_worker_process(tmp_path):
-    process = _start_worker(tmp_path / "worker.log")
+    process = start_worker(tmp_path / "worker.log")
     yield process
-    _stop(process)
+    stop_worker(process)
 
 
 @pytest.fixture
@@ -93,7 +37,7 @@ def test_without_redis_tasks_run_in_process_and_count_as_healthy(client, setting
 
 @pytest.mark.django_db
 def test_no_worker_answers_503_no_workers(client, with_broker):
-    assert _ping() == [], "a stray worker listens on this test run's Redis database"
+    assert ping_workers() == [], "a stray worker listens on this test run's Redis database"
 
     response = client.get("/healthz")
 
@@ -157,8 +101,8 @@ def test_bench_bare_view_is_not_routed_outside_benchmarks():
 
 def test_worker_logs_through_django_logging_as_json_lines(tmp_path):
     log_path = tmp_path / "worker.log"
-    process = _start_worker(log_path, LOG_JSON="true", DJANGO_ENV="development")
-    _stop(process)
+    process = start_worker(log_path, LOG_JSON="true", DJANGO_ENV="development")
+    stop_worker(process)
 
     lines = [line for line in log_path.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
     records = [json.loads(line) for line in lines]
