@@ -79,6 +79,20 @@ class AccountAdapter(DefaultAccountAdapter):
             secret_keys=("code",),
         )
 
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        """Sign-up with a phone that already has an account: say so by SMS, not on the page (no enumeration)."""
+        from django.conf import settings
+        from django.urls import reverse
+
+        from notifications.services import notification_send
+
+        notification_send(
+            channel="sms",
+            recipient=phone,
+            template="account_exists",
+            context={"login_url": settings.SITE_URL.rstrip("/") + reverse("account_login")},
+        )
+
     def set_phone(self, user, phone: str, verified: bool) -> None:
         user.phone = phone
         user.phone_verified = verified

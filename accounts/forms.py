@@ -4,9 +4,12 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import ConfirmLoginCodeForm as AllauthConfirmLoginCodeForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import PasswordField
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.forms import VerifyPhoneForm as AllauthVerifyPhoneForm
 from allauth.core import context, ratelimit
+from allauth.mfa.base.forms import AuthenticateForm as AllauthMfaAuthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +41,15 @@ def _numeric_code_field(form) -> None:
     form.fields["code"].widget.attrs.update(
         {"inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": "123456", "autofocus": True}
     )
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    """Sign-in code by phone only: e-mail sign-in goes with a password."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.pop("email", None)
+        self.fields["phone"].required = True
 
 
 class ConfirmLoginCodeForm(AllauthConfirmLoginCodeForm):
@@ -102,3 +114,21 @@ class ProfileForm(forms.Form):
         help_text=_("для входа по e-mail и паролю и для писем"),
         error_messages={"invalid": _("Введите правильный адрес электронной почты.")},
     )
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = _("Код из приложения")
+        self.fields["code"].widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": "123456"}
+        )
+
+
+class MfaAuthenticateForm(AllauthMfaAuthenticateForm):
+    """The TOTP question at sign-in; a recovery code (letters and digits) is accepted too."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = _("Код из приложения или резервный код")
+        self.fields["code"].widget.attrs.update({"autocomplete": "one-time-code", "placeholder": "123456"})

@@ -42,6 +42,18 @@ def test_profile_shows_names_phone_2fa_sessions_and_token(client):
     assert reverse("mfa_index") in html
     assert "Сеансы" in html
     assert "Ключ API" in html
+    assert reverse("account_change_password") in html
+
+
+def test_phone_only_user_is_offered_to_set_a_password(client):
+    user = factories.UserFactory()
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+
+    html = client.get(PROFILE_URL).content.decode()
+
+    assert reverse("account_set_password") in html
 
 
 def test_person_edits_own_names_and_email(client):

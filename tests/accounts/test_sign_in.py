@@ -199,3 +199,13 @@ def test_wrong_totp_code_does_not_sign_in(client):
 
     assert response.status_code == 200
     assert signed_in_user_id(client) is None
+
+
+def test_sign_up_with_a_taken_phone_tells_the_owner_by_sms(client, sms_outbox):
+    factories.UserFactory(phone="+79123456789")
+
+    client.post(reverse("account_signup"), {"last_name": "Второй", "first_name": "Иван", "phone": "89123456789"})
+
+    assert [m["phone"] for m in sms_outbox] == ["+79123456789"]
+    assert "уже зарегистрирован" in sms_outbox[0]["text"]
+    assert "/accounts/login/" in sms_outbox[0]["text"]
