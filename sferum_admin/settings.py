@@ -318,6 +318,9 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "colleges.models.Role",
         "InvitationKindEnum": "invitations.models.Invitation.Kind",
         "MaterialKindEnum": "materials.models.Kind",
+        "MovementKindEnum": "groups.movement.models.MovementKind",
+        "MovementStatusEnum": "groups.movement.models.Movement.Status",
+        "RosterRowActionEnum": "groups.movement.models.RosterRow.Action",
     },
 }
 

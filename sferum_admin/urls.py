@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("accounts.api")),
     path("", include("colleges.api")),
     path("", include("groups.api")),
+    path("", include("groups.movement.api_urls")),
     path("", include("materials.api")),
     path("", include("invitations.api")),
 ]

@@ -141,6 +141,11 @@ class MovementCreateView(LoginRequiredMixin, View):
                     messages.error(request, f"Приказ записан, но не применён: {movement.error}")
                 elif movement.status == Movement.Status.APPLIED:
                     messages.success(request, f"{movement.get_kind_display().capitalize()} оформлено и применено.")
+                elif movement.effective_date <= timezone.localdate():
+                    messages.success(
+                        request,
+                        f"{movement.get_kind_display().capitalize()} оформлено и применяется — обновите страницу.",
+                    )
                 else:
                     messages.success(
                         request,

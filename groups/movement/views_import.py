@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 
+from groups.models import StudyGroup
 from groups.movement import forms, selectors, services
 from groups.movement.importers import FIELDS
 from groups.movement.models import ImportBatch, RosterRow
@@ -103,6 +104,11 @@ class ImportDetailView(LoginRequiredMixin, View):
             "headers": list(enumerate(batch.headers)),
             "rows_shown": ROWS_SHOWN,
             "movements": batch.movements.count() if batch.status in FINISHED else None,
+            "result_groups": (
+                StudyGroup.objects.filter(pk__in=batch.movements.values("to_group")).order_by("name")
+                if batch.status in FINISHED
+                else []
+            ),
             **extra,
         }
 

@@ -73,3 +73,44 @@ CASES = [
     Case("movement:import_progress", ADMIN_ONLY_OBJECT, kwargs=_batch),
     Case("movement:import_rollback", ADMIN_ONLY_POST, kwargs=_batch, method="post"),
 ]
+
+API_OBJECT_ADMIN = answers(403, anonymous=401, administrator=200, other_administrator=404, platform_staff=404)
+API_OBJECT_VIEWERS = answers(
+    403,
+    anonymous=401,
+    administrator=200,
+    administration=200,
+    curator=200,
+    other_administrator=404,
+    platform_staff=404,
+)
+
+
+def _visible_movement(world):
+    """A movement out of the curator's group (so the curator may see it)."""
+    return _movement(world)
+
+
+CASES += [
+    Case(
+        "api:movement-list",
+        answers(
+            403, anonymous=401, teacher=200, curator=200, administration=200, administrator=200, other_administrator=200
+        ),
+    ),
+    Case("api:movement-detail", API_OBJECT_VIEWERS, kwargs=_visible_movement),
+    Case(
+        "api:movement-import-upload",
+        answers(403, anonymous=401, administrator=400, other_administrator=400, platform_staff=404),
+        method="post",
+    ),
+    Case("api:movement-import-detail", API_OBJECT_ADMIN, kwargs=_batch),
+    Case("api:movement-import-rows", API_OBJECT_ADMIN, kwargs=_batch),
+    Case(
+        "api:movement-import-apply",
+        answers(403, anonymous=401, administrator=202, other_administrator=404, platform_staff=404),
+        kwargs=_batch,
+        method="post",
+    ),
+    Case("api:movement-roster", API_OBJECT_VIEWERS, kwargs=_group),
+]

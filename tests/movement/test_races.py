@@ -2,11 +2,7 @@
 
 import datetime
 import os
-import signal
-import subprocess
-import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,6 +16,7 @@ from groups.models import Enrollment
 from groups.movement import services
 from groups.movement.models import Movement, MovementKind
 from tests import factories
+from tests.movement.workers import kill_worker, start_worker, wait_for
 
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
 
@@ -92,40 +89,6 @@ def test_the_same_movement_applied_by_many_threads_is_applied_once():
     assert AuditEvent.objects.filter(action="movement.apply", target_id=str(movement.pk)).count() == 1
 
 
-def _worker(env) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tests.movement.worker_app",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=2",
-            "--loglevel=WARNING",
-            "-Q",
-            env["MOVEMENT_TEST_QUEUE"],
-            "-n",
-            f"mov{time.time()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _wait(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
-
-
 def test_worker_killed_mid_batch_then_restarted_applies_each_movement_exactly_once():
     from groups.movement.tasks import apply_movement
     from sferum_admin.celery import app
@@ -135,35 +98,24 @@ def test_worker_killed_mid_batch_then_restarted_applies_each_movement_exactly_on
     students = [factories.MembershipFactory(college=college, role=Role.STUDENT) for _ in range(300)]
     movements = [_pending(college, MovementKind.ENROL, s, to_group=groups[i % 2]) for i, s in enumerate(students)]
     queue = f"movement-kill-{os.getpid()}"
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sferum_admin.settings_test",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "MOVEMENT_TEST_QUEUE": queue,
-    }
     app.conf.task_always_eager = False
     try:
         for m in movements:
             apply_movement.apply_async((m.pk,), queue=queue)
         applied = Movement.objects.filter(pk__in=[m.pk for m in movements], status="applied")
-        worker = _worker(env)
+        worker = start_worker(queue=queue)
         try:
-            assert _wait(lambda: applied.count() >= 20, 60), "the worker never started applying"
+            assert wait_for(lambda: applied.count() >= 20, 60), "the worker never started applying"
         finally:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
+            kill_worker(worker)
         done_at_kill = applied.count()
         assert done_at_kill < 300, "the batch finished before the kill; the test proves nothing"
 
-        worker = _worker(env)
+        worker = start_worker(queue=queue)
         try:
-            assert _wait(lambda: applied.count() == 300, 120), f"{applied.count()} of 300 applied after restart"
+            assert wait_for(lambda: applied.count() == 300, 120), f"{applied.count()} of 300 applied after restart"
         finally:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
+            kill_worker(worker)
     finally:
         app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 

@@ -1,0 +1,90 @@
+"""Browser test: the administrator imports a roster, reviews the diff, applies it with a real Celery
+worker while the progress bar polls, sees the students in their groups, then transfers one student and
+sees the timeline."""
+
+import datetime
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from colleges.models import Role
+from tests import factories
+from tests.conftest import add_totp
+from tests.e2e.helpers import login_as
+from tests.movement.workers import kill_worker, start_worker
+
+ROSTER = (
+    "Фамилия;Имя;Отчество;Телефон;Группа;Дата рождения\n"
+    "Голубева;Алёна;Игоревна;8 (912) 111-22-01;ИС-21;03.04.2008\n"
+    "Зайцев;Артём;;+7 912 111 22 02;ИС-21;11.11.2008\n"
+    "Лебедев;Кирилл;Олегович;89121112203;ТМ-22;30.01.2007\n"
+)
+
+
+@pytest.fixture
+def real_worker(transactional_db):
+    from sferum_admin.celery import app
+
+    worker = start_worker()
+    app.conf.task_always_eager = False
+    yield worker
+    app.conf.task_always_eager = True
+    kill_worker(worker)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_administrator_imports_roster_then_transfers_a_student(live_server, page, real_worker, tmp_path):
+    college = factories.CollegeFactory()
+    department = factories.DepartmentFactory(college=college)
+    for name in ("ИС-21", "ТМ-22"):
+        factories.StudyGroupFactory(college=college, department=department, name=name)
+    administrator = factories.MembershipFactory(college=college, role=Role.ADMINISTRATOR).user
+    add_totp(administrator)
+    roster = tmp_path / "kontingent.csv"
+    roster.write_bytes(ROSTER.encode("cp1251"))
+
+    # Upload the file and review the diff: three new students, nothing written yet.
+    login_as(page, live_server, administrator)
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Импорт контингента").first.click()
+    page.get_by_role("button", name="Загрузить файл").click()
+    page.get_by_label("Файл контингента (CSV или XLSX)").set_input_files(str(roster))
+    page.get_by_label("Номер приказа").fill("101-к")
+    page.get_by_role("button", name="Проверить файл").click()
+    expect(page.locator("#batch-status")).to_have_text("проверен, ждёт применения")
+    expect(page.locator("#summary article").first).to_contain_text("3")
+    page.get_by_text("Новые обучающиеся: 3").click()
+    expect(page.get_by_role("cell", name="Голубева Алёна Игоревна")).to_be_visible()
+
+    # Apply: the worker runs it, the polled progress bar finishes and the page turns into the result.
+    page.get_by_role("button", name="Применить").click()
+    expect(page.locator("#import-progress progress")).to_be_visible()
+    expect(page.locator("#import-result")).to_have_text("Применено: записано приказов — 3.", timeout=30_000)
+    expect(page.locator("#import-progress")).to_contain_text("Готово")
+
+    # The students are in their groups.
+    page.get_by_role("link", name="ИС-21").click()
+    expect(page.locator("#roster tbody tr")).to_have_count(2)
+    expect(page.locator("#roster")).to_contain_text("Зайцев Артём")
+
+    # Transfer one student from the card and see the timeline.
+    page.get_by_role("link", name="Зайцев Артём").click()
+    page.get_by_role("button", name="Оформить движение").click()
+    page.get_by_label("Вид движения").select_option(label="перевод в другую группу")
+    page.get_by_label("Группа", exact=True).select_option(label="ТМ-22")
+    page.get_by_label("Номер приказа").fill("102-к")
+    page.get_by_role("button", name="Оформить").click()
+    expect(page.get_by_role("heading", name="Зайцев Артём")).to_be_visible()
+    for _ in range(50):
+        if page.locator("#timeline .status-applied").count() == 2:
+            break
+        page.wait_for_timeout(200)
+        page.reload()
+    expect(page.locator("#current-group")).to_contain_text("ТМ-22")
+    timeline = page.locator("#timeline li")
+    expect(timeline).to_have_count(2)
+    today = datetime.date.today().strftime("%d.%m.%Y")
+    expect(timeline.nth(0)).to_contain_text(re.compile(rf"{today} — перевод в другую группу\s+из ИС-21 в ТМ-22"))
+    expect(timeline.nth(0)).to_contain_text("применено")
+    expect(timeline.nth(1)).to_contain_text("зачисление")
