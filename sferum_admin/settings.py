@@ -211,13 +211,6 @@ ACCOUNT_FORMS = {
     "verify_phone": "accounts.forms.VerifyPhoneForm",
     "request_login_code": "accounts.forms.RequestLoginCodeForm",
 }
-# Sign-in: phone + SMS code, or e-mail + password; sign-up asks the name.
-ACCOUNT_FORMS = {
-    "login": "accounts.forms.LoginForm",
-    "signup": "accounts.forms.SignupForm",
-    "confirm_login_code": "accounts.forms.ConfirmLoginCodeForm",
-    "verify_phone": "accounts.forms.VerifyPhoneForm",
-}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"phone", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["phone*"]
@@ -239,10 +232,8 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_login_code": "10/5m/ip",
 }
 MFA_ADAPTER = "accounts.adapter.MfaAdapter"
-MFA_ADAPTER = "accounts.adapter.MfaAdapter"
 MFA_FORMS = {"activate_totp": "accounts.forms.ActivateTOTPForm", "authenticate": "accounts.forms.MfaAuthenticateForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-USERSESSIONS_TRACK_ACTIVITY = False
 USERSESSIONS_TRACK_ACTIVITY = False
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Сферум Админ")
 # Roles that must have TOTP set up before they may open college pages.
