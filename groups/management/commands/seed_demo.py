@@ -11,6 +11,9 @@ Writes go straight through the models with ``bulk_create`` instead of the
 services. This is a documented exception for seeding only: the services
 write one row, one audit event and one signal at a time, and 10 000 students
 must load in seconds. One audit event (``demo.seed``) records the seeding.
+``bulk_create`` sends no signals: receivers of ``groups.signals`` (group
+chats and the like) do not hear of the seeded people, so an app that keeps
+per-group data of its own adds its demo rows here.
 Nothing here runs in production: the command refuses ``DJANGO_ENV=production``
 because it prints a fixed password and a fixed TOTP secret.
 
