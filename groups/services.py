@@ -319,7 +319,7 @@ def study_group_update(*, actor, group: StudyGroup, **changes) -> StudyGroup:
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     with transaction.atomic():
-        group = StudyGroup.objects.select_for_update().select_related("department").get(pk=group.pk)
+        group = StudyGroup.objects.select_for_update(of=("self",)).select_related("department").get(pk=group.pk)
         before = model_snapshot(group, STUDY_GROUP_FIELDS)
         for field, value in changes.items():
             if isinstance(value, str):

@@ -1,4 +1,10 @@
-"""Two administrators' requests assigning different curators to one group at the same moment."""
+"""Several requests assigning different curators to one group at the same moment.
+
+A college has one active administrator (a partial unique index), so the
+«two administrators at once» of real life are two of that person's
+sessions, or the administrator and a movement applied by Celery; here six
+threads, each its own connection and request-like objects, start together.
+"""
 
 import threading
 
