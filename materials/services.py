@@ -454,6 +454,21 @@ def material_notify(*, material_id: int) -> int:
     return len(created)
 
 
+def material_uploads_discard_stale(*, older_than: datetime.timedelta = datetime.timedelta(days=1)) -> int:
+    """Delete uploads staged by the upload page but never attached to a material (the page was left)."""
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        stale = list(
+            MaterialFile.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(material__isnull=True, created_at__lt=cutoff)
+            .values_list("pk", "file")
+        )
+        MaterialFile.objects.filter(pk__in=[pk for pk, _ in stale], material__isnull=True).delete()
+        names = [name for _, name in stale]
+        transaction.on_commit(lambda: _delete_stored(names))
+    return len(stale)
+
+
 def material_notices_mark_seen(*, user, college: College) -> int:
     return MaterialNotice.objects.filter(user=user, material__college=college, seen_at__isnull=True).update(
         seen_at=timezone.now()

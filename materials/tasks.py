@@ -30,6 +30,14 @@ def material_notify_due() -> int:
     return len(due)
 
 
+@shared_task(name="materials.tasks.material_uploads_discard_stale")
+def material_uploads_discard_stale() -> int:
+    """Beat: remove uploads left on the upload page without saving the material."""
+    from materials.services import material_uploads_discard_stale as discard
+
+    return discard()
+
+
 @shared_task(
     name="materials.tasks.material_email_send",
     bind=True,

@@ -270,6 +270,10 @@ CELERY_BEAT_SCHEDULE["movement.apply_due"] = {
 }
 # Scheduled materials: notify their audience once their publication time has come.
 CELERY_BEAT_SCHEDULE["materials.notify_due"] = {"task": "materials.tasks.material_notify_due", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["materials.uploads_discard_stale"] = {
+    "task": "materials.tasks.material_uploads_discard_stale",
+    "schedule": 3600.0,
+}
 
 # --- Notifications ---------------------------------------------------------
 

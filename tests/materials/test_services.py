@@ -386,3 +386,20 @@ def test_concurrent_notification_runs_notify_once(mw):
     assert sorted(results) == [0, 0, 0, 0, 0, 1]
     assert MaterialNotice.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uploads_never_attached_are_discarded_after_a_day(mw):
+    stale = services.material_file_stage(actor=mw.users["teacher"], college=mw.college, uploaded=pdf("old.pdf"))
+    fresh = services.material_file_stage(actor=mw.users["teacher"], college=mw.college, uploaded=pdf("new.pdf"))
+    attached = publish_document(actor=mw.users["teacher"], college=mw.college, group=mw.group).files.get()
+    MaterialFile.objects.filter(pk__in=[stale.pk, attached.pk]).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+
+    removed = services.material_uploads_discard_stale()
+
+    assert removed == 1
+    assert set(MaterialFile.objects.values_list("pk", flat=True)) == {fresh.pk, attached.pk}
+    assert not MaterialsStorage().exists(stale.file.name)
+    assert MaterialsStorage().exists(fresh.file.name)
