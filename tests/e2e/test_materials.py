@@ -10,6 +10,7 @@ from colleges.models import Role
 from tests import factories
 from tests.e2e.helpers import sign_in_by_phone
 
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 120 + b"PE\x00\x00L\x01"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -58,6 +59,11 @@ def test_teacher_publishes_two_files_and_only_the_groups_student_gets_them(live_
         ],
     )
     expect(teacher_page.locator("#upload-list li[data-uploaded='1']")).to_have_count(2)
+    # A program renamed .pdf is refused on its own line, in Russian; the two files stay.
+    teacher_page.set_input_files(
+        "input[name=files]", [{"name": "Оценки.pdf", "mimeType": "application/pdf", "buffer": EXE}]
+    )
+    expect(teacher_page.locator("#upload-list [role=alert]")).to_contain_text("«Оценки.pdf» не принят")
     expect(teacher_page.locator("#upload-list progress").first).to_have_attribute("value", "100")
     teacher_page.get_by_role("button", name="Опубликовать").click()
     expect(teacher_page.get_by_role("heading", name="Лабораторная работа №3")).to_be_visible()
