@@ -57,7 +57,8 @@ def _check_celery() -> str:
     from sferum_admin.celery import app
 
     try:
-        replies = app.control.ping(timeout=1.0)
+        # One reply is enough to know a worker runs; without limit the ping waits out its timeout.
+        replies = app.control.ping(timeout=1.0, limit=1)
     except Exception as exc:  # noqa: BLE001
         logger.warning("healthz: celery ping failed: %s", exc.__class__.__name__)
         return "error"
