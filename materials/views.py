@@ -1,5 +1,6 @@
 """Pages of the materials app: thin views over selectors and services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,19 +10,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
-from groups.models import Discipline
 from materials import selectors, services
 from materials.forms import FileReplaceForm, MaterialFilterForm, MaterialForm
-from materials.models import Audience, Kind, Material, Section
+from materials.models import Kind, Material, Section
 from materials.permissions import (
     can_edit_material,
     can_post_documents,
     can_post_materials,
     can_view_materials,
 )
+from materials.validators import human_size
 
 PAGE_SIZE = 20
 NOT_A_MEMBER_MESSAGE = "Материалы доступны участникам колледжа."
+TOO_BIG_REQUEST_MESSAGE = "Файл слишком большой: можно загрузить не больше {limit}."
 
 
 class CollegeMaterialsMixin(LoginRequiredMixin):
@@ -233,6 +235,14 @@ class MaterialFileUploadView(CollegeMaterialsMixin, View):
     def post(self, request):
         if not can_post_materials(request.user, self.college):
             raise PermissionDenied(services.NO_POST_PERMISSION_MESSAGE)
+        # Refuse a body larger than any limit before Django reads it to disk.
+        largest = max(settings.MATERIALS_MAX_BYTES.values())
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > largest + 64 * 1024:
+            return JsonResponse({"error": TOO_BIG_REQUEST_MESSAGE.format(limit=human_size(largest))}, status=400)
         uploaded = request.FILES.get("file")
         if uploaded is None:
             return JsonResponse({"error": "Выберите файл."}, status=400)
@@ -420,6 +430,3 @@ class MaterialNoticeListView(CollegeMaterialsMixin, View):
         unseen = {notice.pk for notice in page.object_list if notice.seen_at is None}
         services.material_notices_mark_seen(user=request.user, college=self.college)
         return render(request, "materials/materialnotice_list.html", {"page_obj": page, "unseen": unseen})
-
-
-__all__ = ["Audience", "Discipline"]

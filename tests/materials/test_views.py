@@ -367,3 +367,25 @@ def test_scheduled_publication_is_hidden_until_its_time(mw, client):
 
     assert material.is_scheduled
     assert response.status_code == 404
+
+
+def test_upload_larger_than_any_limit_is_refused_before_reading(mw, client, settings):
+    settings.MATERIALS_MAX_BYTES = {"document": 1024, "video": 2048}
+    client.force_login(mw.users["teacher"])
+    body = upload("Огромный.pdf", b"%PDF-1.4\n" + b"0" * 200_000)
+
+    response = client.post(reverse("materials:upload"), {"file": body})
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "Файл слишком большой: можно загрузить не больше 2 КБ."
+    assert not MaterialFile.objects.exists()
+
+
+def test_article_stored_unsafe_by_another_path_is_still_shown_clean(mw, client):
+    material = publish_link(actor=mw.users["administration"], college=mw.college, title="Статья из админки")
+    Material.objects.filter(pk=material.pk).update(kind=Kind.ARTICLE, url="", body="<p>ok</p><script>alert(1)</script>")
+    client.force_login(mw.users["student"])
+
+    response = client.get(reverse("materials:detail", args=[material.pk]))
+
+    assert "<p>ok</p>" in response.text and "alert(1)" not in response.text
