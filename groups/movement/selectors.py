@@ -110,3 +110,62 @@ def import_batch_get_for(*, college: College | None, pk) -> ImportBatch:
 
 def pending_movement_count(*, college: College) -> int:
     return Movement.objects.filter(college=college, status=Movement.Status.PENDING).count()
+
+
+NOT_JOINED = "в контингенте, но не присоединился"
+NOT_IN_ROSTER = "присоединился, но нет в контингенте"
+
+
+def joined_report(*, college: College) -> list[dict]:
+    """Per group: roster people who never signed in, and signed-in students missing from the roster.
+
+    The roster («контингент») is the last applied roster import of the college
+    (its rows by group); without one, the current enrollments. «Присоединился»
+    means the person has signed in at least once (``last_login``) and is an
+    active student of the group.
+    """
+    from accounts.models import User
+    from groups.movement.models import RosterRow
+
+    last = (
+        ImportBatch.objects.filter(college=college, kind=ImportBatch.Kind.ROSTER, status=ImportBatch.Status.APPLIED)
+        .order_by("-applied_at", "-id")
+        .first()
+    )
+    active = list(
+        Enrollment.objects.filter(college=college, ended_at__isnull=True, student__status=Membership.Status.ACTIVE)
+        .select_related("group", "student__user")
+        .order_by("group__name", "student__user__last_name", "student__user__first_name")
+    )
+    rows: list[dict] = []
+    if last is None:
+        for e in active:
+            if e.student.user.last_login is None:
+                rows.append(_report_row(e.group.name, NOT_JOINED, e.student.user.full_name, e.student.user.phone))
+        return rows
+    roster = list(
+        RosterRow.objects.filter(batch=last, group__isnull=False)
+        .exclude(action__in=[RosterRow.Action.ERROR, RosterRow.Action.MISSING])
+        .select_related("group")
+        .order_by("group__name", "last_name", "first_name")
+    )
+    signed_in = set(
+        User.objects.filter(phone__in=[r.phone for r in roster], last_login__isnull=False).values_list(
+            "phone", flat=True
+        )
+    )
+    joined_in_group = {(e.student.user.phone, e.group_id) for e in active if e.student.user.last_login}
+    for r in roster:
+        if r.phone not in signed_in or (r.phone, r.group_id) not in joined_in_group:
+            rows.append(_report_row(r.group.name, NOT_JOINED, r.full_name, r.phone))
+    in_roster = {(r.phone, r.group_id) for r in roster}
+    for e in active:
+        user = e.student.user
+        if user.last_login and (user.phone, e.group_id) not in in_roster:
+            rows.append(_report_row(e.group.name, NOT_IN_ROSTER, user.full_name, user.phone))
+    rows.sort(key=lambda row: (row["group"], row["status"], row["name"]))
+    return rows
+
+
+def _report_row(group: str, status: str, name: str, phone: str) -> dict:
+    return {"group": group, "status": status, "name": name, "phone": phone}

@@ -21,7 +21,14 @@ from groups import signals
 from groups.models import CuratorAssignment, Discipline, Enrollment, StudyGroup, SubjectTeacherAssignment
 from groups.movement.models import STUDENT_KINDS, ExpelReason, Movement, MovementKind
 from groups.movement.permissions import can_manage_movements
-from groups.services import curator_assign, enrollment_end, enrollment_start
+from groups.services import (
+    curator_assign,
+    curator_end,
+    enrollment_end,
+    enrollment_start,
+    subject_teacher_assign,
+    subject_teacher_assignment_end,
+)
 
 NOT_ALLOWED_MESSAGE = "Оформлять движение контингента может только администратор платформы колледжа."
 NOT_ENROLLED_MESSAGE = "Обучающийся не состоит ни в одной учебной группе."
@@ -238,9 +245,10 @@ def movement_apply(*, movement_id: int) -> Movement:
         try:
             with transaction.atomic():
                 _APPLY[movement.kind](movement, events)
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
+            # A permission lost since the order was entered fails it the same way as a broken precondition.
             movement.status = Movement.Status.FAILED
-            movement.error = "; ".join(exc.messages)
+            movement.error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             movement.save(update_fields=["status", "error"])
             audit_log(
                 actor=None,
@@ -449,18 +457,25 @@ def _apply_hire(movement: Movement, events: list) -> None:
 def _apply_dismiss(movement: Movement, events: list) -> None:
     person = _lock_person(movement)
     _require_active(person)
-    for model, kind in ((CuratorAssignment, "curator"), (SubjectTeacherAssignment, "subject")):
-        for assignment in model.objects.select_for_update().filter(teacher=person, ended_at__isnull=True):
-            assignment.ended_at = movement.effective_date
-            assignment.save(update_fields=["ended_at"])
-            events.append(_staff_event(movement, group_id=assignment.group_id, teacher_id=person.pk, kind=kind))
+    # The groups services end each assignment and tell chats (staff_assignment_changed) themselves.
+    for assignment in CuratorAssignment.objects.filter(teacher=person, ended_at__isnull=True):
+        curator_end(
+            actor=movement.entered_by,
+            assignment=assignment,
+            ended_at=movement.effective_date,
+            check_permission=False,
+        )
+    for assignment in SubjectTeacherAssignment.objects.filter(teacher=person, ended_at__isnull=True):
+        subject_teacher_assignment_end(
+            actor=movement.entered_by, assignment=assignment, ended_at=movement.effective_date
+        )
     membership_end(actor=movement.entered_by, membership=person, check_permission=False)
 
 
 def _apply_curator_assign(movement: Movement, events: list) -> None:
+    """The new curator takes the group over; the groups service ends the previous one and tells both."""
     person = _lock_person(movement)
     _require_active(person)
-    previous = CuratorAssignment.objects.filter(group=movement.to_group, ended_at__isnull=True).first()
     curator_assign(
         actor=movement.entered_by,
         group=movement.to_group,
@@ -468,52 +483,40 @@ def _apply_curator_assign(movement: Movement, events: list) -> None:
         started_at=movement.effective_date,
         check_permission=False,
     )
-    if previous is not None and previous.teacher_id != person.pk:
-        events.append(
-            _staff_event(movement, group_id=movement.to_group_id, teacher_id=previous.teacher_id, kind="curator")
-        )
-    events.append(_staff_event(movement, group_id=movement.to_group_id, teacher_id=person.pk, kind="curator"))
 
 
 def _apply_curator_unassign(movement: Movement, events: list) -> None:
     person = _lock_person(movement)
-    assignment = (
-        CuratorAssignment.objects.select_for_update()
-        .filter(group=movement.to_group, teacher=person, ended_at__isnull=True)
-        .first()
-    )
+    assignment = CuratorAssignment.objects.filter(
+        group=movement.to_group, teacher=person, ended_at__isnull=True
+    ).first()
     if assignment is None:
         raise ValidationError(NOT_CURATOR_MESSAGE, code="not_curator")
-    assignment.ended_at = movement.effective_date
-    assignment.save(update_fields=["ended_at"])
-    events.append(_staff_event(movement, group_id=movement.to_group_id, teacher_id=person.pk, kind="curator"))
+    curator_end(
+        actor=movement.entered_by, assignment=assignment, ended_at=movement.effective_date, check_permission=False
+    )
 
 
 def _apply_subject_assign(movement: Movement, events: list) -> None:
     person = _lock_person(movement)
     _require_active(person)
-    if SubjectTeacherAssignment.objects.filter(
-        group=movement.to_group, teacher=person, discipline=movement.discipline, ended_at__isnull=True
-    ).exists():
-        raise ValidationError(ALREADY_SUBJECT_TEACHER_MESSAGE, code="already_assigned")
-    SubjectTeacherAssignment.objects.create(
-        college_id=movement.college_id,
+    subject_teacher_assign(
+        actor=movement.entered_by,
         group=movement.to_group,
         teacher=person,
         discipline=movement.discipline,
         started_at=movement.effective_date,
     )
-    events.append(_staff_event(movement, group_id=movement.to_group_id, teacher_id=person.pk, kind="subject"))
 
 
 def _apply_subject_unassign(movement: Movement, events: list) -> None:
     person = _lock_person(movement)
-    updated = SubjectTeacherAssignment.objects.filter(
+    assignment = SubjectTeacherAssignment.objects.filter(
         group=movement.to_group, teacher=person, discipline=movement.discipline, ended_at__isnull=True
-    ).update(ended_at=movement.effective_date)
-    if not updated:
+    ).first()
+    if assignment is None:
         raise ValidationError(NOT_SUBJECT_TEACHER_MESSAGE, code="not_assigned")
-    events.append(_staff_event(movement, group_id=movement.to_group_id, teacher_id=person.pk, kind="subject"))
+    subject_teacher_assignment_end(actor=movement.entered_by, assignment=assignment, ended_at=movement.effective_date)
 
 
 _APPLY = {
@@ -1119,6 +1122,140 @@ def rollback_process(*, batch_id: int) -> None:
     ):
         movement_apply(movement_id=movement_id)
         ImportBatch.objects.filter(pk=batch_id).update(processed=models.F("processed") + 1)
+    ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.APPLYING).update(
+        status=ImportBatch.Status.APPLIED, applied_at=timezone.now(), processed=models.F("total")
+    )
+
+
+# --- Year roll-over -----------------------------------------------------------------------------------------------
+
+FINAL_COURSE = 4
+MAX_COURSE = 6
+ROLLOVER_FUTURE_MESSAGE = (
+    "Переход оформляется в день вступления в силу или позже: укажите сегодняшнюю или прошедшую дату."
+)
+
+
+def rollover_plan(*, college: College, graduating_ids: set[int] | None = None) -> list[dict]:
+    """Each active group and what the roll-over does to it: up one course, or graduate (final course by default)."""
+    from django.db.models import Count, Q
+
+    groups = (
+        StudyGroup.objects.filter(college=college, status=StudyGroup.Status.ACTIVE)
+        .annotate(students=Count("enrollments", filter=Q(enrollments__ended_at__isnull=True)))
+        .order_by("course", "name")
+    )
+    plan = []
+    for group in groups:
+        graduate = (group.course >= FINAL_COURSE) if graduating_ids is None else group.pk in graduating_ids
+        if not graduate and group.course >= MAX_COURSE:
+            graduate = True
+        plan.append(
+            {
+                "group": group,
+                "students": group.students,
+                "graduate": graduate,
+                "new_course": None if graduate else group.course + 1,
+            }
+        )
+    return plan
+
+
+@transaction.atomic
+def rollover_start(
+    *,
+    actor,
+    college: College,
+    order_number: str,
+    order_date: datetime.date,
+    effective_date: datetime.date,
+    graduating_ids: set[int],
+):
+    """One reviewed batch: a graduation order per student of the final groups, the others move up a course."""
+    from groups.movement.models import ImportBatch
+
+    if not can_manage_movements(actor, college):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    if effective_date > timezone.localdate():
+        raise ValidationError({"effective_date": ROLLOVER_FUTURE_MESSAGE})
+    if not order_number.strip():
+        raise ValidationError({"order_number": "Укажите номер приказа."})
+    plan = rollover_plan(college=college, graduating_ids=graduating_ids)
+    if not plan:
+        raise ValidationError("В колледже нет обучающихся групп.", code="no_groups")
+    up = [item["group"].pk for item in plan if not item["graduate"]]
+    final = [item["group"].pk for item in plan if item["graduate"]]
+    batch = ImportBatch.objects.create(
+        college=college,
+        kind=ImportBatch.Kind.ROLLOVER,
+        created_by=actor,
+        status=ImportBatch.Status.APPLYING,
+        order_number=order_number.strip(),
+        order_date=order_date,
+        effective_date=effective_date,
+        summary={"up": up, "graduate": final, "done_groups": []},
+    )
+    enrollments = Enrollment.objects.filter(group_id__in=final, ended_at__isnull=True).order_by("pk")
+    Movement.objects.bulk_create(
+        [
+            Movement(
+                college=college,
+                kind=MovementKind.GRADUATE,
+                person_id=e.student_id,
+                from_group_id=e.group_id,
+                order_number=batch.order_number,
+                order_date=order_date,
+                effective_date=effective_date,
+                reason="Окончание обучения",
+                entered_by=actor,
+                batch=batch,
+            )
+            for e in enrollments
+        ]
+    )
+    batch.total = batch.movements.count() + len(plan)
+    batch.save(update_fields=["total"])
+    audit_log(
+        actor=actor,
+        college=college,
+        action="rollover.start",
+        target=batch,
+        after={"up": len(up), "graduate": len(final)},
+    )
+    transaction.on_commit(partial(_queue_rollover, batch.pk))
+    return batch
+
+
+def _queue_rollover(batch_id: int) -> None:
+    from groups.movement.tasks import process_rollover_batch
+
+    process_rollover_batch.delay(batch_id)
+
+
+def rollover_process(*, batch_id: int) -> None:
+    """Graduate the students (each order exactly once), then change each group once (recorded in the batch)."""
+    from groups.movement.models import ImportBatch
+    from groups.services import study_group_update
+
+    batch = ImportBatch.objects.get(pk=batch_id)
+    for movement_id in (
+        batch.movements.filter(status=Movement.Status.PENDING).order_by("id").values_list("pk", flat=True)
+    ):
+        movement_apply(movement_id=movement_id)
+        ImportBatch.objects.filter(pk=batch_id).update(processed=models.F("processed") + 1)
+    for group_id in batch.summary["up"] + batch.summary["graduate"]:
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=batch_id)
+            if group_id in locked.summary["done_groups"]:
+                continue
+            group = StudyGroup.objects.get(pk=group_id)
+            if group_id in locked.summary["up"]:
+                study_group_update(actor=locked.created_by, group=group, course=min(group.course + 1, MAX_COURSE))
+            else:
+                study_group_update(actor=locked.created_by, group=group, status=StudyGroup.Status.GRADUATED)
+            locked.summary["done_groups"].append(group_id)
+            locked.processed = min(locked.total, locked.processed + 1)
+            locked.save(update_fields=["summary", "processed"])
     ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.APPLYING).update(
         status=ImportBatch.Status.APPLIED, applied_at=timezone.now(), processed=models.F("total")
     )

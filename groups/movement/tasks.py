@@ -28,3 +28,8 @@ def process_import_batch(self, batch_id: int) -> None:
 @shared_task(bind=True, max_retries=5, default_retry_delay=5, acks_late=True)
 def process_rollback_batch(self, batch_id: int) -> None:
     services.rollback_process(batch_id=batch_id)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=5, acks_late=True)
+def process_rollover_batch(self, batch_id: int) -> None:
+    services.rollover_process(batch_id=batch_id)

@@ -241,3 +241,55 @@ class RosterView(LoginRequiredMixin, View):
             },
             status=400 if error else 200,
         )
+
+
+class JoinedReportView(LoginRequiredMixin, View):
+    """«В контингенте, но не присоединился» and «присоединился, но нет в контингенте», per group; CSV/XLSX."""
+
+    def get(self, request):
+        from groups.movement.permissions import can_view_reports
+
+        college = _college_or_403(request)
+        if not can_view_reports(request.user, college):
+            raise PermissionDenied("Отчёт доступен администратору и администрации колледжа.")
+        rows = selectors.joined_report(college=college)
+        export = request.GET.get("format", "")
+        if export in ("csv", "xlsx"):
+            return _export(rows, export)
+        return render(request, "movement/joined_report.html", {"rows": rows})
+
+
+REPORT_HEADERS = ["Группа", "Расхождение", "ФИО", "Телефон"]
+
+
+def _export(rows: list[dict], fmt: str):
+    import csv
+    import io
+
+    from django.http import HttpResponse
+
+    values = [[r["group"], r["status"], r["name"], r["phone"]] for r in rows]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(REPORT_HEADERS)
+        writer.writerows(values)
+        # Excel in Russia opens a UTF-8 CSV correctly only with the byte-order mark.
+        response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="prisoedinenie.csv"'
+        return response
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Присоединение"
+    sheet.append(REPORT_HEADERS)
+    for row in values:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="prisoedinenie.xlsx"'
+    return response

@@ -172,3 +172,34 @@ class ImportRollbackView(LoginRequiredMixin, View):
             return redirect("movement:import_detail", pk=batch.pk)
         messages.success(request, "Импорт отменён компенсирующими приказами.")
         return redirect("movement:import_detail", pk=rollback.pk)
+
+
+class RolloverView(LoginRequiredMixin, View):
+    """Year roll-over: preview what happens to every group, untick or tick final groups, then apply as one batch."""
+
+    def _render(self, request, college, form, plan, status=200, error=""):
+        return render(request, "movement/rollover.html", {"form": form, "plan": plan, "error": error}, status=status)
+
+    def get(self, request):
+        college = _manager_college(request)
+        return self._render(request, college, forms.RolloverForm(), services.rollover_plan(college=college))
+
+    def post(self, request):
+        college = _manager_college(request)
+        form = forms.RolloverForm(request.POST)
+        graduating = {int(v) for v in request.POST.getlist("graduate") if v.isdigit()}
+        plan = services.rollover_plan(college=college, graduating_ids=graduating)
+        if form.is_valid():
+            try:
+                batch = services.rollover_start(
+                    actor=request.user, college=college, graduating_ids=graduating, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                return redirect("movement:import_detail", pk=batch.pk)
+        return self._render(request, college, form, plan, status=400)

@@ -114,3 +114,9 @@ CASES += [
     ),
     Case("api:movement-roster", API_OBJECT_VIEWERS, kwargs=_group),
 ]
+
+CASES += [Case("movement:rollover", ADMIN_ONLY_PAGE)]
+
+CASES += [
+    Case("movement:report", page_for("administration", "administrator", "other_administrator")),
+]

@@ -221,3 +221,30 @@ def test_import_in_other_college_group_names_do_not_match(admin, college, groups
     batch = upload(admin, college, roster(["Иванов;Иван;;89120000001;ИС-77;"]))
 
     assert batch.summary["error"] == 1
+
+
+def test_joined_report_compares_last_import_with_signed_in_students(
+    client_for, admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from groups.movement.selectors import NOT_IN_ROSTER, NOT_JOINED, joined_report
+
+    apply(admin, upload(admin, college, roster(LINES[:2])), django_capture_on_commit_callbacks)
+    Membership.objects.get(user__phone="+79120000001", role="student").user.__class__.objects.filter(
+        phone="+79120000001"
+    ).update(last_login=timezone.now())
+    outsider = make_student(groups[0])
+    outsider.user.__class__.objects.filter(pk=outsider.user_id).update(last_login=timezone.now())
+
+    rows = joined_report(college=college)
+
+    assert {(r["phone"], r["status"]) for r in rows} == {
+        ("+79120000002", NOT_JOINED),
+        (outsider.user.phone, NOT_IN_ROSTER),
+    }
+    csv_response = client_for(admin).get("/movement/reports/joined/?format=csv")
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert "присоединился, но нет в контингенте" in csv_response.content.decode("utf-8-sig")
+    xlsx_response = client_for(admin).get("/movement/reports/joined/?format=xlsx")
+    assert xlsx_response.content[:2] == b"PK"

@@ -390,3 +390,48 @@ def test_timeline_lists_movements_of_all_memberships_newest_first(
     timeline = selectors.person_timeline(person=new_membership)
 
     assert [item["movement"].kind for item in timeline] == ["reinstate", "expel", "enrol"]
+
+
+def test_year_rollover_moves_groups_up_and_graduates_final_year(
+    admin, college, make_student, django_capture_on_commit_callbacks
+):
+    first = factories.StudyGroupFactory(college=college, course=1, name="ИС-31")
+    final = factories.StudyGroupFactory(college=college, course=4, name="ИС-01")
+    freshman, leaver = make_student(first), make_student(final)
+    plan = services.rollover_plan(college=college)
+    assert [(item["group"].name, item["graduate"]) for item in plan] == [("ИС-31", False), ("ИС-01", True)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.rollover_start(
+            actor=admin,
+            college=college,
+            order_number="200-к",
+            order_date=TODAY,
+            effective_date=TODAY,
+            graduating_ids={final.pk},
+        )
+
+    batch.refresh_from_db()
+    first.refresh_from_db()
+    final.refresh_from_db()
+    leaver.refresh_from_db()
+    assert batch.status == "applied"
+    assert (first.course, final.status) == (2, "graduated")
+    assert active_group(freshman) == first
+    assert (active_group(leaver), leaver.status) == (None, Membership.Status.LEFT)
+    assert Movement.objects.get(batch=batch).kind == MovementKind.GRADUATE
+    services.rollover_process(batch_id=batch.pk)
+    first.refresh_from_db()
+    assert first.course == 2
+
+
+def test_rollover_dated_in_the_future_is_refused(admin, college, groups):
+    with pytest.raises(ValidationError):
+        services.rollover_start(
+            actor=admin,
+            college=college,
+            order_number="1",
+            order_date=TODAY,
+            effective_date=TODAY + datetime.timedelta(days=1),
+            graduating_ids=set(),
+        )
