@@ -124,3 +124,50 @@ def test_worker_killed_mid_batch_then_restarted_applies_each_movement_exactly_on
     events = AuditEvent.objects.filter(action="movement.apply", target_id__in=[str(m.pk) for m in movements])
     assert events.count() == 300
     assert not Movement.objects.filter(pk__in=[m.pk for m in movements]).exclude(status="applied").exists()
+
+
+def test_worker_killed_mid_import_then_restarted_records_each_movement_once():
+    from groups.movement.models import ImportBatch
+    from groups.movement.tasks import process_import_batch
+    from sferum_admin.celery import app
+
+    college = factories.CollegeFactory()
+    admin = factories.MembershipFactory(college=college, role=Role.ADMINISTRATOR).user
+    for i in range(4):
+        factories.StudyGroupFactory(college=college, name=f"ТМ-{i}")
+    n = 12_000
+    lines = ["Фамилия;Имя;Телефон;Группа"] + [f"Орлов;Пётр;8{9_300_000_000 + i};ТМ-{i % 4}" for i in range(n)]
+    batch = services.import_upload(
+        actor=admin,
+        college=college,
+        name="k.csv",
+        data="\n".join(lines).encode("cp1251"),
+        order_number="1",
+        order_date=TODAY,
+        effective_date=TODAY,
+    )
+    assert batch.summary["new"] == n
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.APPLYING, total=n)
+    queue = f"movement-import-kill-{os.getpid()}"
+    app.conf.task_always_eager = False
+    try:
+        process_import_batch.apply_async((batch.pk,), queue=queue)
+        progress = ImportBatch.objects.filter(pk=batch.pk)
+        worker = start_worker(queue=queue)
+        try:
+            assert wait_for(lambda: progress.get().processed >= 2000, 60), "the worker never started"
+        finally:
+            kill_worker(worker)
+        assert progress.get().status == ImportBatch.Status.APPLYING, "finished before the kill; proves nothing"
+        worker = start_worker(queue=queue)
+        try:
+            assert wait_for(lambda: progress.get().status == ImportBatch.Status.APPLIED, 120)
+        finally:
+            kill_worker(worker)
+    finally:
+        app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+    assert Movement.objects.filter(batch=batch).count() == n
+    assert Movement.objects.filter(batch=batch).values("person").distinct().count() == n
+    assert Enrollment.objects.filter(college=college, ended_at__isnull=True).count() == n
+    assert Enrollment.objects.filter(college=college).count() == n
