@@ -199,6 +199,10 @@ def material_notice_list(*, user, college: College) -> QuerySet[MaterialNotice]:
     )
 
 
+def material_notice_unseen_count(*, user, college: College) -> int:
+    return material_notice_list(user=user, college=college).filter(seen_at__isnull=True).count()
+
+
 def material_audience_user_ids(*, material: Material) -> set[int]:
     """Who is told about a publication: the people of its audience now, except its author."""
     members = Membership.objects.filter(college_id=material.college_id, status=Membership.Status.ACTIVE)

@@ -91,6 +91,7 @@ class _MaterialListBase(CollegeMaterialsMixin, View):
             "discipline": discipline,
             "can_create": can_create,
             "create_url": create_url,
+            "unseen_notices": selectors.material_notice_unseen_count(user=user, college=self.college),
             "browsable_groups": selectors.browsable_groups(user=user, college=self.college)
             if self.section == Section.LEARNING and group is None
             else [],

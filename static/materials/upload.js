@@ -77,6 +77,13 @@
         hidden.name = "upload_ids";
         hidden.value = answer.id;
         item.appendChild(hidden);
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "secondary outline remove-upload";
+        remove.textContent = "Убрать";
+        remove.setAttribute("aria-label", "Убрать файл " + file.name);
+        remove.addEventListener("click", function () { item.remove(); });
+        item.appendChild(remove);
       } else {
         bar.remove();
         status.className = "error";

@@ -59,6 +59,13 @@ def test_teacher_publishes_two_files_and_only_the_groups_student_gets_them(live_
         ],
     )
     expect(teacher_page.locator("#upload-list li[data-uploaded='1']")).to_have_count(2)
+    # A file chosen by mistake is taken off the list before publishing.
+    teacher_page.set_input_files(
+        "input[name=files]", [{"name": "Лишний.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    expect(teacher_page.locator("#upload-list li[data-uploaded='1']")).to_have_count(3)
+    teacher_page.get_by_role("button", name="Убрать файл Лишний.pdf").click()
+    expect(teacher_page.locator("#upload-list li[data-uploaded='1']")).to_have_count(2)
     # A program renamed .pdf is refused on its own line, in Russian; the two files stay.
     teacher_page.set_input_files(
         "input[name=files]", [{"name": "Оценки.pdf", "mimeType": "application/pdf", "buffer": EXE}]

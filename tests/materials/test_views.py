@@ -389,3 +389,17 @@ def test_article_stored_unsafe_by_another_path_is_still_shown_clean(mw, client):
     response = client.get(reverse("materials:detail", args=[material.pk]))
 
     assert "<p>ok</p>" in response.text and "alert(1)" not in response.text
+
+
+def test_list_shows_how_many_new_materials_wait(mw, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_document(actor=mw.users["teacher"], college=mw.college, group=mw.group, title="Первая")
+        publish_document(actor=mw.users["teacher"], college=mw.college, group=mw.group, title="Вторая")
+    client.force_login(mw.users["student"])
+
+    before = client.get(reverse("materials:list"))
+    client.get(reverse("materials:notices"))
+    after = client.get(reverse("materials:list"))
+
+    assert before.context["unseen_notices"] == 2
+    assert after.context["unseen_notices"] == 0
