@@ -332,3 +332,45 @@ class TestStaffGroupsAndDisciplines:
 
         assert response.status_code == 302
         assert college.disciplines.get().name == "Информатика"
+
+
+class TestEndingAssignments:
+    def test_removing_the_curator_after_confirmation(self, client_for, administrator, college):
+        assignment = factories.CuratorAssignmentFactory(group=factories.StudyGroupFactory(college=college))
+        url = reverse("groups:curator_end", kwargs={"pk": assignment.group.pk})
+        client = client_for(administrator)
+
+        confirm = client.get(url)
+        response = client.post(url)
+
+        assert "Снять куратора" in confirm.content.decode()
+        assert response.status_code == 302
+        assignment.refresh_from_db()
+        assert assignment.ended_at is not None
+
+    def test_assigning_and_ending_a_subject_teacher(self, client_for, administrator, college):
+        group = factories.StudyGroupFactory(college=college)
+        discipline = factories.DisciplineFactory(college=college, name="Физика")
+        teacher = factories.MembershipFactory(college=college, role=Role.TEACHER)
+        client = client_for(administrator)
+
+        client.post(
+            reverse("groups:subject_assign", kwargs={"pk": group.pk}),
+            {"discipline": discipline.pk, "teacher": teacher.pk},
+        )
+        assignment = group.subject_assignments.get()
+        client.post(reverse("groups:subject_assignment_end", kwargs={"pk": assignment.pk}))
+
+        assignment.refresh_from_db()
+        assert assignment.discipline == discipline and assignment.ended_at is not None
+
+    def test_a_second_identical_subject_assignment_is_explained(self, client_for, administrator, college):
+        assignment = factories.SubjectTeacherAssignmentFactory(group=factories.StudyGroupFactory(college=college))
+
+        response = client_for(administrator).post(
+            reverse("groups:subject_assign", kwargs={"pk": assignment.group.pk}),
+            {"discipline": assignment.discipline.pk, "teacher": assignment.teacher.pk},
+        )
+
+        assert response.status_code == 400
+        assert "Этот преподаватель уже ведёт эту дисциплину в группе." in response.content.decode()
