@@ -403,3 +403,24 @@ def test_list_shows_how_many_new_materials_wait(mw, client, django_capture_on_co
 
     assert before.context["unseen_notices"] == 2
     assert after.context["unseen_notices"] == 0
+
+
+def test_long_list_is_paginated_newest_first(mw, client):
+    for i in range(25):
+        publish_link(actor=mw.users["administration"], college=mw.college, title=f"Объявление {i:02d}")
+    client.force_login(mw.users["student"])
+
+    first = client.get(reverse("materials:list"))
+    second = client.get(reverse("materials:list"), {"page": 2})
+
+    assert [m.title for m in first.context["materials"]][:2] == ["Объявление 24", "Объявление 23"]
+    assert len(first.context["materials"]) == 20 and "Страница 1 из 2" in first.text
+    assert [m.title for m in second.context["materials"]][-1] == "Объявление 00"
+
+
+def test_student_cannot_open_another_groups_page(mw, client):
+    client.force_login(mw.users["other_student"])
+
+    response = client.get(reverse("materials:group", args=[mw.group.pk]))
+
+    assert response.status_code == 404
