@@ -148,7 +148,7 @@ class MaterialFile(models.Model):
     class Meta:
         verbose_name = "файл материала"
         verbose_name_plural = "файлы материалов"
-        ordering = ["material", "created_at", "id"]
+        ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["material", "is_current"])]
 
     def __str__(self) -> str:

@@ -106,7 +106,9 @@ def _detect_zip(uploaded, *, name: str, unknown: ValidationError) -> DetectedFil
         with zipfile.ZipFile(uploaded) as archive:
             names = archive.namelist()
             if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                # Read only the first bytes: the entry could be a decompression bomb.
+                with archive.open("mimetype") as entry:
+                    mimetype = entry.read(100).decode("ascii", "replace").strip()
                 if mimetype in _ODF_TYPES:
                     return DetectedFile(Kind.DOCUMENT, mimetype, _ODF_TYPES[mimetype])
                 raise unknown
