@@ -66,6 +66,17 @@ def test_cp1251_semicolon_roster_previews_then_applies(admin, college, groups, d
     assert Movement.objects.filter(batch=batch, kind="enrol", status="applied").count() == 3
 
 
+def test_names_with_tabs_and_backslashes_are_stored_as_typed(
+    admin, college, groups, django_capture_on_commit_callbacks
+):
+    batch = upload(admin, college, roster(['"Д\\Артаньян\tмл.";Шарль;;89120000001;ИС-20;'], encoding="utf-8"))
+
+    apply(admin, batch, django_capture_on_commit_callbacks)
+
+    assert batch.rows.get().last_name == "Д\\Артаньян\tмл."
+    assert Membership.objects.get(user__phone="+79120000001").user.last_name == "Д\\Артаньян\tмл."
+
+
 def test_utf8_comma_roster_is_sniffed(admin, college, groups):
     batch = upload(admin, college, roster(LINES, encoding="utf-8", sep=","))
 
