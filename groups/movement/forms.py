@@ -96,3 +96,24 @@ class RolloverForm(forms.Form):
     order_number = forms.CharField(label="Номер приказа", max_length=50)
     order_date = _date_field("Дата приказа")
     effective_date = _date_field("Дата перехода (обычно 1 сентября)")
+
+
+class HireForm(forms.Form):
+    last_name = forms.CharField(label="Фамилия", max_length=100)
+    first_name = forms.CharField(label="Имя", max_length=100)
+    patronymic = forms.CharField(label="Отчество", max_length=100, required=False)
+    phone = forms.CharField(label="Мобильный телефон", max_length=32)
+    role = forms.ChoiceField(
+        label="Роль",
+        choices=[(Role.TEACHER.value, Role.TEACHER.label), (Role.ADMINISTRATION.value, Role.ADMINISTRATION.label)],
+    )
+    position = forms.CharField(label="Должность", max_length=200, required=False)
+    order_number = forms.CharField(label="Номер приказа", max_length=50)
+    order_date = _date_field("Дата приказа")
+    effective_date = _date_field("Дата приёма")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = datetime.date.today()
+        self.fields["order_date"].initial = today
+        self.fields["effective_date"].initial = today

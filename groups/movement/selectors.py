@@ -169,3 +169,23 @@ def joined_report(*, college: College) -> list[dict]:
 
 def _report_row(group: str, status: str, name: str, phone: str) -> dict:
     return {"group": group, "status": status, "name": name, "phone": phone}
+
+
+def people_list(*, college: College, search: str = "", role: str = "") -> QuerySet[Membership]:
+    """Students and staff of the college (all statuses, so expelled people can be reinstated from their card)."""
+    from colleges.models import Role
+
+    qs = (
+        Membership.objects.filter(college=college, role__in=[Role.STUDENT, Role.TEACHER, Role.ADMINISTRATION])
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "id")
+    )
+    if role:
+        qs = qs.filter(role=role)
+    if search:
+        qs = qs.filter(
+            Q(user__last_name__icontains=search)
+            | Q(user__first_name__icontains=search)
+            | Q(user__phone__icontains=search)
+        )
+    return qs

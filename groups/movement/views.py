@@ -13,9 +13,10 @@ from django.views import View
 from colleges.models import Role
 from groups.models import CuratorAssignment
 from groups.movement import forms, selectors, services
-from groups.movement.models import Movement
+from groups.movement.models import Movement, MovementKind
 from groups.movement.permissions import (
     can_manage_movements,
+    can_view_all_movements,
     can_view_group_roster,
     can_view_movement_list,
     can_view_person,
@@ -68,6 +69,7 @@ class MovementListView(LoginRequiredMixin, View):
                 "status": status,
                 "statuses": Movement.Status.choices,
                 "can_manage": can_manage_movements(request.user, college),
+                "can_view_people": can_view_all_movements(request.user, college),
                 "pending_count": selectors.pending_movement_count(college=college),
             },
         )
@@ -293,3 +295,65 @@ def _export(rows: list[dict], fmt: str):
     )
     response["Content-Disposition"] = 'attachment; filename="prisoedinenie.xlsx"'
     return response
+
+
+class PeopleListView(LoginRequiredMixin, View):
+    """Find a student or an employee to open their card (administrator and administration)."""
+
+    def get(self, request):
+        college = _college_or_403(request)
+        if not can_view_all_movements(request.user, college):
+            raise PermissionDenied("Нет доступа к карточкам участников.")
+        search = request.GET.get("q", "").strip()
+        role = request.GET.get("role", "")
+        qs = selectors.people_list(college=college, search=search, role=role)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "movement/people_list.html",
+            {
+                "page_obj": page,
+                "search": search,
+                "role": role,
+                "roles": [(r.value, r.label) for r in (Role.STUDENT, Role.TEACHER, Role.ADMINISTRATION)],
+                "can_manage": can_manage_movements(request.user, college),
+            },
+        )
+
+
+class HireView(LoginRequiredMixin, View):
+    """Hire an employee by an order (приём на работу): applied on its effective date."""
+
+    def _college(self, request):
+        college = _college_or_403(request)
+        if not can_manage_movements(request.user, college):
+            raise PermissionDenied(services.NOT_ALLOWED_MESSAGE)
+        return college
+
+    def get(self, request):
+        self._college(request)
+        return render(request, "movement/hire_form.html", {"form": forms.HireForm()})
+
+    def post(self, request):
+        college = self._college(request)
+        form = forms.HireForm(request.POST)
+        if form.is_valid():
+            try:
+                movement = services.movement_create(
+                    actor=request.user, college=college, kind=MovementKind.HIRE, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                movement.refresh_from_db()
+                if movement.person_id:
+                    messages.success(request, "Сотрудник принят на работу.")
+                    return redirect("movement:person", pk=movement.person_id)
+                if movement.status == Movement.Status.FAILED:
+                    messages.error(request, f"Приказ записан, но не применён: {movement.error}")
+                else:
+                    messages.success(
+                        request, f"Приказ о приёме записан; вступит в силу {movement.effective_date:%d.%m.%Y}."
+                    )
+                return redirect("movement:list")
+        return render(request, "movement/hire_form.html", {"form": form}, status=400)

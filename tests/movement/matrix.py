@@ -120,3 +120,8 @@ CASES += [Case("movement:rollover", ADMIN_ONLY_PAGE)]
 CASES += [
     Case("movement:report", page_for("administration", "administrator", "other_administrator")),
 ]
+
+CASES += [
+    Case("movement:people", page_for("administration", "administrator", "other_administrator")),
+    Case("movement:hire", ADMIN_ONLY_PAGE),
+]

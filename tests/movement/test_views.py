@@ -181,3 +181,57 @@ def test_upload_page_shows_encoding_error_in_russian(client_for, admin, college)
     assert response.status_code == 400
     assert "неизвестная кодировка" in response.content.decode()
     assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize("url_name", ["movement:people", "movement:report"])
+def test_people_and_report_pages_run_the_same_number_of_queries_for_3_and_30(
+    url_name, client_for, admin, college, groups, make_student, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    client = client_for(admin)
+
+    def add(n):
+        for _ in range(n):
+            student = make_student(groups[0])
+            if n > 3:
+                student.user.__class__.objects.filter(pk=student.user_id).update(last_login=timezone.now())
+
+    add(3)
+    url = reverse(url_name)
+    client.get(url)
+    small = _count_queries(client, url, None)
+    add(27)
+
+    with django_assert_num_queries(small):
+        response = client.get(url)
+
+    assert response.status_code == 200
+
+
+def test_hire_from_the_page_creates_the_employee_and_their_card(
+    client_for, admin, college, django_capture_on_commit_callbacks
+):
+    client = client_for(admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("movement:hire"),
+            {
+                "last_name": "Орлова",
+                "first_name": "Нина",
+                "phone": "8 912 555-44-33",
+                "role": "teacher",
+                "position": "преподаватель",
+                "order_number": "7-к",
+                "order_date": TODAY.isoformat(),
+                "effective_date": TODAY.isoformat(),
+            },
+        )
+    movement = Movement.objects.get(kind="hire")
+    card = client.get(reverse("movement:person", kwargs={"pk": movement.person_id})).content.decode()
+
+    assert response.status_code == 302
+    assert (movement.status, movement.person.role, movement.person.user.phone) == ("applied", "teacher", "+79125554433")
+    assert "Орлова Нина" in card
+    assert "приём на работу" in card
