@@ -1,13 +1,19 @@
 """The one extension point for django-allauth: phones in E.164, SMS through notifications."""
 
+import logging
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 
 from accounts.phones import normalize_phone
+
+logger = logging.getLogger(__name__)
+
+SMS_NOT_SENT_MESSAGE = "Не удалось отправить SMS с кодом. Попробуйте ещё раз через несколько минут."
 
 
 class RussianPhoneField(forms.CharField):
@@ -69,15 +75,24 @@ class AccountAdapter(DefaultAccountAdapter):
         return not (request is not None and _may_activate_first_totp_without_reauthentication(request))
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs: Any) -> None:
+        from notifications.backends import SmsDeliveryError
         from notifications.services import notification_send
 
-        notification_send(
-            channel="sms",
-            recipient=phone,
-            template="login_code",
-            context={"code": code},
-            secret_keys=("code",),
-        )
+        try:
+            notification_send(
+                channel="sms",
+                recipient=phone,
+                template="login_code",
+                context={"code": code},
+                secret_keys=("code",),
+            )
+        except SmsDeliveryError:
+            # The gateway is down: say so on the code page instead of a server error.
+            logger.warning("login code SMS not delivered", exc_info=True)
+            from allauth.core import context
+
+            if context.request is not None:
+                messages.error(context.request, SMS_NOT_SENT_MESSAGE)
 
     def send_account_already_exists_sms(self, phone: str) -> None:
         """Sign-up with a phone that already has an account: say so by SMS, not on the page (no enumeration)."""

@@ -109,3 +109,22 @@ def test_teacher_may_deactivate_totp():
     form = DeactivateTOTPForm(data={}, authenticator=authenticator)
 
     assert form.is_valid()
+
+
+def test_gateway_failure_shows_a_russian_message_instead_of_an_error(client, settings):
+    from accounts.adapter import SMS_NOT_SENT_MESSAGE
+
+    settings.SMS_BACKEND = "tests.accounts.test_adapter.FailingSmsBackend"
+    factories.UserFactory(phone="+79991234567")
+
+    response = client.post("/accounts/login/code/", {"phone": "89991234567"}, follow=True)
+
+    assert response.status_code == 200
+    assert SMS_NOT_SENT_MESSAGE in response.content.decode()
+
+
+class FailingSmsBackend:
+    def send(self, phone, text):
+        from notifications.backends import SmsDeliveryError
+
+        raise SmsDeliveryError("gateway down", retryable=True)
