@@ -81,3 +81,23 @@ def test_set_up_totp_works_after_login_as(live_server, page):
     page.goto(f"{live_server.url}/dashboard/")
 
     expect(page).to_have_url(f"{live_server.url}/dashboard/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invited_person_signs_up_by_phone_and_lands_on_the_invitation(live_server, phone_context):
+    from tests.e2e.helpers import last_sms_code
+
+    page = phone_context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next=/accounts/me/")
+    page.get_by_role("link", name="Зарегистрируйтесь по номеру телефона").click()
+    page.get_by_label("Фамилия").fill("Кузнецова")
+    page.get_by_label("Имя", exact=True).fill("Анна")
+    page.get_by_label("Номер телефона").fill("8 (912) 000-11-22")
+    page.get_by_role("button", name="Зарегистрироваться").click()
+    expect(page.get_by_role("heading", name="Подтвердите номер телефона")).to_be_visible()
+    page.get_by_label("Код из SMS").fill(last_sms_code("+79120001122"))
+    page.get_by_role("button", name="Подтвердить").click()
+
+    expect(page).to_have_url(f"{live_server.url}/accounts/me/")
+    user = User.objects.get(phone="+79120001122")
+    assert (user.last_name, user.first_name, user.patronymic, user.phone_verified) == ("Кузнецова", "Анна", "", True)
