@@ -446,3 +446,41 @@ def test_two_simultaneous_applications_with_one_inn_store_one(settings):
     assert CollegeApplication.objects.count() == 1
     stored = list((settings.MEDIA_ROOT / "applications").rglob("*.pdf"))
     assert [path.name for path in stored] == [CollegeApplication.objects.get().order_file.name.rsplit("/", 1)[-1]]
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_appointments_leave_one_active_administrator():
+    college = factories.CollegeFactory()
+    factories.MembershipFactory(college=college, role=Role.ADMINISTRATOR)
+    directors = [factories.MembershipFactory(college=college, role=Role.ADMINISTRATION).user for _ in range(2)]
+    teachers = [factories.MembershipFactory(college=college, role=Role.TEACHER) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def appoint(director, teacher):
+        try:
+            barrier.wait()
+            services.administrator_appoint(
+                actor=director,
+                college=college,
+                membership=teacher,
+                order_number="1-од",
+                order_date=datetime.date(2026, 10, 1),
+            )
+        except Exception as exc:  # noqa: BLE001 (any failure is the finding)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=appoint, args=pair) for pair in zip(directors, teachers, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    active = Membership.objects.filter(college=college, role=Role.ADMINISTRATOR, status="active")
+    assert active.count() == 1
+    assert active.get().user_id in {t.user_id for t in teachers}
+    assert Membership.objects.filter(college=college, role=Role.ADMINISTRATOR, status="left").count() == 2
