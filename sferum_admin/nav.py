@@ -30,11 +30,16 @@ def register(*, label: str, url_name: str, visible: Callable[[object], bool], or
 
 
 def items_for(request) -> list[dict[str, str]]:
-    out = []
-    for item in _items:
-        if item.visible(request):
-            url = reverse(item.url_name)
-            out.append({"label": item.label, "url": url, "active": request.path.startswith(url) and url != "/"})
+    out = [
+        {"label": item.label, "url": reverse(item.url_name), "active": False}
+        for item in _items
+        if item.visible(request)
+    ]
+    # Only the longest matching entry is current: «/college/departments/» is
+    # «Отделения», not also «Профиль колледжа» at «/college/».
+    matching = [entry for entry in out if entry["url"] != "/" and request.path.startswith(entry["url"])]
+    if matching:
+        max(matching, key=lambda entry: len(entry["url"]))["active"] = True
     return out
 
 
