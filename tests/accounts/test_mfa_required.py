@@ -181,3 +181,30 @@ def test_stale_session_must_reauthenticate_before_activating_totp(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_deactivation_page_tells_staff_it_is_not_allowed(client):
+    user = factories.MembershipFactory(role=Role.ADMINISTRATOR).user
+    force_login_fresh(client, user)
+    add_totp(user)
+
+    response = client.get(reverse("mfa_deactivate_totp"))
+    client.post(reverse("mfa_deactivate_totp"))
+
+    html = response.content.decode()
+    assert "отключить её нельзя" in html
+    assert "Отключить двухфакторную аутентификацию?" not in html
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def test_teacher_confirms_and_switches_totp_off(client):
+    user = factories.MembershipFactory(role=Role.TEACHER).user
+    force_login_fresh(client, user)
+    add_totp(user)
+
+    page = client.get(reverse("mfa_deactivate_totp")).content.decode()
+    response = client.post(reverse("mfa_deactivate_totp"))
+
+    assert "Отключить двухфакторную аутентификацию?" in page
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

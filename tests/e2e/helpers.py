@@ -22,6 +22,7 @@ Typical use::
 
 import re
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.test import Client
@@ -61,7 +62,7 @@ def sign_in_by_phone(page, base_url: str, phone: str, next_path: str = "/") -> N
     user has TOTP (then call ``answer_totp``). The user must exist.
     """
     MemorySmsBackend.clear()
-    page.goto(f"{base_url}{reverse('account_login')}?next={next_path}")
+    page.goto(f"{base_url}{reverse('account_login')}?{urlencode({'next': next_path})}")
     page.locator("#by-phone input[name=phone]").fill(phone)
     page.locator("#by-phone button[type=submit]").click()
     page.wait_for_url(re.compile(re.escape(reverse("account_confirm_login_code"))))
