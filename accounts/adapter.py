@@ -109,9 +109,22 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def set_phone(self, user, phone: str, verified: bool) -> None:
+        from accounts.models import User
+
+        previous = User.objects.filter(pk=user.pk).values_list("phone", flat=True).first()
         user.phone = phone
         user.phone_verified = verified
         user.save(update_fields=["phone", "phone_verified"])
+        if previous and previous != phone:
+            from audit.services import audit_log
+
+            audit_log(
+                actor=user,
+                action="accounts.phone_change",
+                target=user,
+                before={"phone": previous},
+                after={"phone": phone},
+            )
 
     def get_phone(self, user) -> tuple[str, bool] | None:
         if not user.phone:
@@ -119,9 +132,14 @@ class AccountAdapter(DefaultAccountAdapter):
         return user.phone, user.phone_verified
 
     def set_phone_verified(self, user, phone: str) -> None:
-        if user.phone == phone and not user.phone_verified:
-            user.phone_verified = True
-            user.save(update_fields=["phone_verified"])
+        """``phone`` was proven by a code: it becomes the user's (verified) phone.
+
+        A user has one phone, so a verified new number from «Изменить номер
+        телефона» replaces the old one (allauth calls only this method then).
+        """
+        if user.phone == phone and user.phone_verified:
+            return
+        self.set_phone(user, phone, True)
 
     def get_user_by_phone(self, phone: str):
         from accounts.models import User

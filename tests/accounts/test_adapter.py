@@ -42,16 +42,22 @@ def test_get_phone_of_user_without_phone_is_none():
     assert get_adapter().get_phone(user) is None
 
 
-def test_set_phone_verified_marks_the_same_number_only():
+def test_set_phone_verified_marks_the_number_verified():
     user = factories.UserFactory(phone="+79990000004", phone_verified=False)
 
-    get_adapter().set_phone_verified(user, "+79990000005")
-    user.refresh_from_db()
-    assert user.phone_verified is False
-
     get_adapter().set_phone_verified(user, "+79990000004")
+
     user.refresh_from_db()
-    assert user.phone_verified is True
+    assert (user.phone, user.phone_verified) == ("+79990000004", True)
+
+
+def test_set_phone_verified_with_a_new_number_replaces_the_phone():
+    user = factories.UserFactory(phone="+79990000014", phone_verified=True)
+
+    get_adapter().set_phone_verified(user, "+79990000015")
+
+    user.refresh_from_db()
+    assert (user.phone, user.phone_verified) == ("+79990000015", True)
 
 
 def test_get_user_by_phone_finds_by_e164():

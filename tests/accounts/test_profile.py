@@ -249,3 +249,39 @@ def test_api_me_edits_own_profile_with_field_errors(client):
     assert bad.json()["email"] == [services.EMAIL_TAKEN_MESSAGE]
     assert good.status_code == 200
     assert User.objects.get(pk=user.pk).last_name == "Новиков"
+
+
+def test_person_changes_phone_after_confirming_the_new_one_by_sms(client, sms_outbox):
+    from tests.accounts.helpers import force_login_fresh
+
+    user = factories.UserFactory(phone="+79991234567")
+    force_login_fresh(client, user)
+
+    response = client.post(reverse("account_change_phone"), {"phone": "8 912 111-22-33"})
+    assert response["Location"] == reverse("account_verify_phone")
+    user.refresh_from_db()
+    assert user.phone == "+79991234567"
+    page = client.get(reverse("account_verify_phone")).content.decode()
+    assert "+7 912 111-22-33" in page
+    assert reverse("accounts:profile") in page
+    code = re.search(r"\b(\d{6})\b", sms_outbox[-1]["text"]).group(1)
+
+    client.post(reverse("account_verify_phone"), {"code": code})
+
+    user.refresh_from_db()
+    assert (user.phone, user.phone_verified) == ("+79121112233", True)
+    event = AuditEvent.objects.get(action="accounts.phone_change")
+    assert (event.before, event.after) == ({"phone": "+79991234567"}, {"phone": "+79121112233"})
+
+
+def test_phone_of_another_person_cannot_be_taken(client, sms_outbox):
+    from tests.accounts.helpers import force_login_fresh
+
+    factories.UserFactory(phone="+79121112233")
+    user = factories.UserFactory(phone="+79991234567")
+    force_login_fresh(client, user)
+
+    client.post(reverse("account_change_phone"), {"phone": "89121112233"})
+
+    user.refresh_from_db()
+    assert user.phone == "+79991234567"
