@@ -435,3 +435,54 @@ def test_rollover_dated_in_the_future_is_refused(admin, college, groups):
             effective_date=TODAY + datetime.timedelta(days=1),
             graduating_ids=set(),
         )
+
+
+def test_pending_movements_dashboard_card_counts_for_the_administration_only(college, groups, make_student, rf):
+    from groups.movement.dashboard import pending_movements_card
+    from sferum_admin import dashboard
+
+    student = make_student(groups[0])
+    Movement.objects.create(
+        college=college,
+        kind="transfer",
+        person=student,
+        from_group=groups[0],
+        to_group=groups[1],
+        order_number="1",
+        order_date=TODAY,
+        effective_date=TODAY + datetime.timedelta(days=3),
+    )
+    director = factories.MembershipFactory(college=college, role=Role.ADMINISTRATION).user
+    request = rf.get("/")
+
+    request.user = director
+    card = pending_movements_card(request, college)
+    request.user = student.user
+    hidden = pending_movements_card(request, college)
+
+    assert "movement.pending" in dashboard.registered_keys()
+    assert card["count"] == 1
+    assert hidden is None
+
+
+def test_import_sends_enrollment_changed_for_each_change(
+    admin, college, groups, received, django_capture_on_commit_callbacks
+):
+    data = "Фамилия;Имя;Телефон;Группа\nИванов;Иван;89120000001;ИС-20\nПетров;Пётр;89120000002;ИС-21\n"
+    batch = services.import_upload(
+        actor=admin,
+        college=college,
+        name="k.csv",
+        data=data.encode("utf-8"),
+        order_number="1",
+        order_date=TODAY,
+        effective_date=TODAY,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_apply_start(actor=admin, batch=batch)
+
+    assert sorted((kw["kind"], kw["new_group_id"]) for _, kw in received) == [
+        ("enrol", groups[0].pk),
+        ("enrol", groups[1].pk),
+    ]
