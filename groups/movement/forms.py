@@ -4,7 +4,7 @@ from django import forms
 
 from colleges.models import Membership, Role
 from groups.models import Discipline, StudyGroup
-from groups.movement.models import STAFF_KINDS, STUDENT_KINDS, ExpelReason, MovementKind
+from groups.movement.models import STAFF_KINDS, ExpelReason, MovementKind
 
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 
@@ -18,6 +18,23 @@ class DateInput(forms.DateInput):
 
 def _date_field(label: str, *, required: bool = True) -> forms.DateField:
     return forms.DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS, widget=DateInput())
+
+
+def kinds_for(person: Membership) -> set[str]:
+    """The orders that make sense for the person's current state (the service re-checks on apply)."""
+    from groups.movement.services import current_enrollment, last_leave
+
+    if person.role != Role.STUDENT:
+        if person.status == Membership.Status.LEFT:
+            return set()
+        return set(STAFF_KINDS - {MovementKind.HIRE})
+    if person.status == Membership.Status.LEFT:
+        return {MovementKind.REINSTATE}
+    if current_enrollment(person) is not None:
+        return {MovementKind.TRANSFER, MovementKind.ACADEMIC_LEAVE, MovementKind.EXPEL, MovementKind.GRADUATE}
+    if last_leave(person) is not None:
+        return {MovementKind.LEAVE_RETURN, MovementKind.EXPEL}
+    return {MovementKind.ENROL, MovementKind.EXPEL}
 
 
 class MovementForm(forms.Form):
@@ -37,8 +54,7 @@ class MovementForm(forms.Form):
 
     def __init__(self, *args, person: Membership, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = STUDENT_KINDS if person.role == Role.STUDENT else STAFF_KINDS - {MovementKind.HIRE}
-        self.fields["kind"].choices = [(k.value, k.label) for k in MovementKind if k in kinds]
+        self.fields["kind"].choices = [(k.value, k.label) for k in MovementKind if k in kinds_for(person)]
         self.fields["to_group"].queryset = StudyGroup.objects.filter(college_id=person.college_id).order_by("name")
         self.fields["discipline"].queryset = Discipline.objects.filter(college_id=person.college_id)
         today = datetime.date.today()

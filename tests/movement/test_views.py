@@ -235,3 +235,30 @@ def test_hire_from_the_page_creates_the_employee_and_their_card(
     assert (movement.status, movement.person.role, movement.person.user.phone) == ("applied", "teacher", "+79125554433")
     assert "Орлова Нина" in card
     assert "приём на работу" in card
+
+
+def test_movement_form_offers_only_orders_that_fit_the_students_state(
+    client_for, admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    from groups.movement import services
+
+    studying = make_student(groups[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.movement_create(
+            actor=admin,
+            college=college,
+            kind="expel",
+            person=make_student(groups[0]),
+            reason="own_wish",
+            order_number="1",
+            order_date=TODAY,
+            effective_date=TODAY,
+        )
+    expelled = Movement.objects.get(kind="expel").person
+
+    def kinds(person):
+        form = client_for(admin).get(reverse("movement:create", kwargs={"pk": person.pk})).context["form"]
+        return {value for value, _ in form.fields["kind"].choices}
+
+    assert kinds(studying) == {"transfer", "academic_leave", "expel", "graduate"}
+    assert kinds(expelled) == {"reinstate"}
