@@ -144,3 +144,48 @@ def test_movement_list_api_query_count_is_the_same_for_3_and_30(api, college, gr
         response = api.get("/api/v1/movement/movements/")
 
     assert (first.data["count"], response.data["count"]) == (3, 30)
+
+
+def _same_queries(api, url, grow, django_assert_num_queries):
+    api.get(url)
+    with CaptureQueriesContext(connection) as small:
+        api.get(url)
+    grow()
+    with django_assert_num_queries(len(small.captured_queries)):
+        return api.get(url)
+
+
+def test_roster_api_query_count_is_the_same_for_3_and_30(api, college, groups, make_student, django_assert_num_queries):
+    for _ in range(3):
+        make_student(groups[0])
+    url = f"/api/v1/movement/groups/{groups[0].pk}/roster/"
+
+    response = _same_queries(api, url, lambda: [make_student(groups[0]) for _ in range(27)], django_assert_num_queries)
+
+    assert len(response.data) == 30
+
+
+def test_import_rows_api_query_count_is_the_same_for_3_and_30(api, admin, college, groups, django_assert_num_queries):
+    from groups.movement import services
+
+    def batch_of(n):
+        lines = "".join(f"Орлов;Олег;8912{i:07d};ИС-2{i % 3}\n" for i in range(n))
+        return services.import_upload(
+            actor=admin,
+            college=college,
+            name="k.csv",
+            data=("Фамилия;Имя;Телефон;Группа\n" + lines).encode(),
+            order_number="1",
+            order_date=TODAY,
+            effective_date=TODAY,
+        )
+
+    small, large = batch_of(3), batch_of(30)
+    api.get(f"/api/v1/movement/imports/{small.pk}/rows/")
+    with CaptureQueriesContext(connection) as first:
+        api.get(f"/api/v1/movement/imports/{small.pk}/rows/")
+
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = api.get(f"/api/v1/movement/imports/{large.pk}/rows/")
+
+    assert response.data["count"] == 30

@@ -262,3 +262,33 @@ def test_movement_form_offers_only_orders_that_fit_the_students_state(
 
     assert kinds(studying) == {"transfer", "academic_leave", "expel", "graduate"}
     assert kinds(expelled) == {"reinstate"}
+
+
+def test_mapping_step_on_the_page_previews_the_file(client_for, admin, college, groups):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(admin)
+    data = "Ф;И;Мобильник;Гр\nИванов;Иван;89120000001;ИС-20\n".encode("cp1251")
+    response = client.post(
+        reverse("movement:import_upload"),
+        {
+            "file": SimpleUploadedFile("k.csv", data),
+            "order_number": "1",
+            "order_date": TODAY.isoformat(),
+            "effective_date": TODAY.isoformat(),
+        },
+        follow=True,
+    )
+    assert "Сопоставьте столбцы" in response.content.decode()
+    batch = ImportBatch.objects.get()
+
+    incomplete = client.post(reverse("movement:import_mapping", kwargs={"pk": batch.pk}), {"last_name": "0"})
+    complete = client.post(
+        reverse("movement:import_mapping", kwargs={"pk": batch.pk}),
+        {"last_name": "0", "first_name": "1", "phone": "2", "group": "3"},
+        follow=True,
+    )
+
+    assert incomplete.status_code == 400
+    assert "нет обязательных столбцов: Имя, Телефон, Группа" in incomplete.content.decode()
+    assert "проверен, ждёт применения" in complete.content.decode()
