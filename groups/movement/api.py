@@ -201,6 +201,14 @@ class ImportBatchSerializer(serializers.ModelSerializer):
 
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
+
+    def validate_file(self, upload):
+        from groups.movement.forms import MAX_ROSTER_BYTES
+
+        if upload.size > MAX_ROSTER_BYTES:
+            raise serializers.ValidationError("Файл больше 10 МБ. Разделите контингент на несколько файлов.")
+        return upload
+
     order_number = serializers.CharField(max_length=50)
     order_date = serializers.DateField()
     effective_date = serializers.DateField()

@@ -90,8 +90,18 @@ class RosterDateForm(forms.Form):
     date = forms.DateField(label="На дату", required=False, input_formats=DATE_INPUT_FORMATS, widget=DateInput())
 
 
+MAX_ROSTER_BYTES = 10 * 1024 * 1024
+
+
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label="Файл контингента (CSV или XLSX)")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_ROSTER_BYTES:
+            raise forms.ValidationError("Файл больше 10 МБ. Разделите контингент на несколько файлов.")
+        return upload
+
     order_number = forms.CharField(label="Номер приказа", max_length=50)
     order_date = _date_field("Дата приказа")
     effective_date = _date_field("Дата вступления в силу")

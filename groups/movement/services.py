@@ -12,6 +12,8 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.phones import normalize_phone
@@ -1089,7 +1091,10 @@ def _apply_chunk(batch, rows) -> None:
             }
         )
     if to_end:
-        Enrollment.objects.filter(pk__in=to_end, ended_at__isnull=True).update(ended_at=on)
+        # Never end an enrollment before it started (an import dated earlier than a later enrolment).
+        Enrollment.objects.filter(pk__in=to_end, ended_at__isnull=True).update(
+            ended_at=Greatest(F("started_at"), Value(on))
+        )
     if leaving:
         Membership.objects.filter(pk__in=leaving).update(status=Membership.Status.LEFT, ended_at=now)
     _insert(Enrollment, ["college", "student", "group", "started_at", "created_at"], new_enrollments)
