@@ -3,8 +3,9 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Paths a signed-in user without TOTP may still open: setting it up, signing out.
-_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/i18n/", "/admin/")
+# Paths a signed-in user without TOTP may still open: setting it up (allauth's
+# pages and the profile live under /accounts/), signing out, static files.
+_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/i18n/")
 
 # Session key: the user id whose TOTP was seen, so the check costs no query per request.
 # Cleared when an authenticator is removed (accounts.receivers).
