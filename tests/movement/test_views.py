@@ -292,3 +292,29 @@ def test_mapping_step_on_the_page_previews_the_file(client_for, admin, college, 
     assert incomplete.status_code == 400
     assert "нет обязательных столбцов: Имя, Телефон, Группа" in incomplete.content.decode()
     assert "проверен, ждёт применения" in complete.content.decode()
+
+
+def test_rollover_page_previews_groups_and_applies_the_reviewed_choice(
+    client_for, admin, college, make_student, django_capture_on_commit_callbacks
+):
+    third = factories.StudyGroupFactory(college=college, course=3, name="ТМ-11")
+    make_student(third)
+    client = client_for(admin)
+    preview = client.get(reverse("movement:rollover"))
+    assert "ТМ-11" in preview.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("movement:rollover"),
+            {
+                "graduate": [str(third.pk)],
+                "order_number": "300-к",
+                "order_date": TODAY.isoformat(),
+                "effective_date": TODAY.isoformat(),
+            },
+        )
+
+    third.refresh_from_db()
+    assert response.status_code == 302
+    assert (third.status, third.course) == ("graduated", 3)
+    assert Movement.objects.filter(kind="graduate", status="applied").count() == 1
