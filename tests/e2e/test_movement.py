@@ -88,3 +88,45 @@ def test_administrator_imports_roster_then_transfers_a_student(live_server, page
     expect(timeline.nth(0)).to_contain_text(re.compile(rf"{today} — перевод в другую группу\s+из ИС-21 в ТМ-22"))
     expect(timeline.nth(0)).to_contain_text("применено")
     expect(timeline.nth(1)).to_contain_text("зачисление")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_curator_on_a_phone_sees_the_roster_on_a_past_date_and_the_groups_movements(live_server, phone_context):
+    college = factories.CollegeFactory()
+    group = factories.StudyGroupFactory(college=college, name="ИС-31")
+    other = factories.StudyGroupFactory(college=college, name="ИС-32")
+    curator = factories.CuratorAssignmentFactory(group=group, teacher__user__last_name="Орлова").teacher
+    stayed = factories.MembershipFactory(college=college, role=Role.STUDENT, user__last_name="Белова")
+    left = factories.MembershipFactory(college=college, role=Role.STUDENT, user__last_name="Чернов")
+    factories.EnrollmentFactory(student=stayed, group=group, started_at=datetime.date(2025, 9, 1))
+    moved = factories.EnrollmentFactory(student=left, group=group, started_at=datetime.date(2025, 9, 1))
+    moved.ended_at = datetime.date(2026, 2, 1)
+    moved.save()
+    factories.EnrollmentFactory(student=left, group=other, started_at=datetime.date(2026, 2, 1))
+    from groups.movement.models import Movement
+
+    Movement.objects.create(
+        college=college,
+        kind="transfer",
+        person=left,
+        from_group=group,
+        to_group=other,
+        order_number="9-к",
+        order_date=datetime.date(2026, 1, 30),
+        effective_date=datetime.date(2026, 2, 1),
+        status="applied",
+    )
+    page = phone_context.new_page()
+
+    login_as(page, live_server, curator.user)
+    page.goto(f"{live_server.url}/movement/")
+    expect(page.get_by_role("cell", name="перевод в другую группу")).to_be_visible()
+    page.goto(f"{live_server.url}/movement/groups/{group.pk}/roster/")
+    expect(page.locator("#roster tbody tr")).to_have_count(1)
+    page.get_by_label("На дату").fill("2026-01-15")
+    page.get_by_role("button", name="Показать").click()
+
+    expect(page.get_by_role("heading", name="Список группы ИС-31")).to_be_visible()
+    expect(page.get_by_text("на 15.01.2026")).to_be_visible()
+    expect(page.locator("#roster tbody tr")).to_have_count(2)
+    expect(page.locator("#roster")).to_contain_text("Чернов")
