@@ -208,3 +208,29 @@ def test_teacher_confirms_and_switches_totp_off(client):
     assert "Отключить двухфакторную аутентификацию?" in page
     assert response.status_code == 302
     assert not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def test_api_token_of_staff_without_totp_is_refused_in_russian(client):
+    from rest_framework.authtoken.models import Token
+
+    user = factories.MembershipFactory(role=Role.ADMINISTRATOR).user
+    token = Token.objects.create(user=user)
+
+    response = client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": MFA_REQUIRED_API_MESSAGE}
+
+
+@pytest.mark.parametrize(("role", "totp"), [(Role.ADMINISTRATOR, True), (Role.TEACHER, False)])
+def test_api_token_works_for_staff_with_totp_and_other_roles(client, role, totp):
+    from rest_framework.authtoken.models import Token
+
+    user = factories.MembershipFactory(role=role).user
+    if totp:
+        add_totp(user)
+    token = Token.objects.create(user=user)
+
+    response = client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert response.status_code == 200
