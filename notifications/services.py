@@ -127,7 +127,13 @@ def notification_enqueue(
         "secret_keys": list(secret_keys),
         "idempotency_key": idempotency_key,
     }
-    transaction.on_commit(lambda: send_message.delay(**kwargs))
+    # Celery logs a task's arguments when it is received and when it ends: the
+    # logged copy carries the secrets masked.
+    shown = {
+        **kwargs,
+        "context": {k: (MASK if k in kwargs["secret_keys"] else v) for k, v in kwargs["context"].items()},
+    }
+    transaction.on_commit(lambda: send_message.apply_async(kwargs=kwargs, kwargsrepr=repr(shown)))
 
 
 def _record_failure(message: Message, error: str) -> None:

@@ -2,8 +2,10 @@
 
 ``RedactSecretsFilter`` is attached to every handler in settings.LOGGING. It
 masks ``code=123456``, ``"token": "abc"``, ``Bearer abc``, «код: 123456» and
-invitation links (``/i/<token>``) in the formatted message and in the text of
-a logged exception.
+invitation links (``/i/<token>``) in the formatted message, in the text of a
+logged exception and in extra attributes of the record — Celery passes a
+task's arguments as ``extra={"data": {...}}``, which the JSON formatter writes
+out.
 """
 
 import logging
@@ -15,7 +17,7 @@ _SECRET_WORDS = r"(?:code|token|password|passwd|secret|otp|api[_-]?key|код|п
 _SECRET_PATTERNS = [
     # key=value, key: value, 'key': 'value', "login_code": "1234", access_token=...
     (
-        re.compile(rf"(?i)(\w*{_SECRET_WORDS}\w*)(['\"]?\s*[:=]\s*['\"]?)[^\s'\",&;)}}\]]+"),
+        re.compile(rf"(?i)(\w*{_SECRET_WORDS}\w*)(['\"]?\s*[:=]\s*['\"]?)[^\s'\",&;)}}\]\[{{]+"),
         rf"\1\2{MASK}",
     ),
     (re.compile(r"(?i)\b(bearer|token)(\s+)[A-Za-z0-9._~+/=\-]{6,}"), rf"\1\2{MASK}"),
@@ -31,8 +33,29 @@ def redact(text: str) -> str:
     return text
 
 
+_SECRET_KEY = re.compile(rf"(?i){_SECRET_WORDS}")
+# Attributes every LogRecord has; anything else came in through ``extra``.
+_STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+def redact_value(value, key: str = ""):
+    """``value`` with secrets masked: strings by ``redact``, values under secret-looking keys whole."""
+    if key and _SECRET_KEY.search(key) and isinstance(value, (str, int)) and value != "":
+        return MASK
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: redact_value(v, str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_value(v) for v in value]
+    return value
+
+
 class RedactSecretsFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in list(record.__dict__.items()):
+            if name not in _STANDARD_ATTRIBUTES and isinstance(value, (str, dict, list, tuple)):
+                setattr(record, name, redact_value(value))
         message = record.getMessage()
         redacted = redact(message)
         if redacted != message:

@@ -89,24 +89,33 @@ def test_enqueue_sends_after_commit(sms_outbox, django_capture_on_commit_callbac
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_sends_the_queued_message(tmp_path, settings, monkeypatch):
+def test_a_real_worker_sends_queued_messages_and_logs_no_secret(tmp_path, settings, monkeypatch):
     import time
 
+    from notifications.services import notification_enqueue
     from tests.sferum_admin.worker import start_worker, stop_worker
 
+    secret = "Z9XQ7K2M"
     db = settings.DATABASES["default"]
     database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     monkeypatch.setitem(send_message.app.conf, "task_always_eager", False)
-    worker = start_worker(tmp_path / "worker.log", DATABASE_URL=database_url)
+    log_path = tmp_path / "worker.log"
+    worker = start_worker(log_path, DATABASE_URL=database_url, LOG_JSON="true", LOG_LEVEL="INFO")
     try:
-        send_message.delay(**_kwargs(idempotency_key="through-redis"))
+        notification_enqueue(
+            **{**_kwargs(context={"code": secret}, idempotency_key="enqueued"), "secret_keys": ["code"]}
+        )
+        send_message.delay(**_kwargs(context={"code": secret}, idempotency_key="direct"))
         deadline = time.monotonic() + 30
-        while not Message.objects.filter(idempotency_key="through-redis", status=Message.Status.SENT).exists():
-            assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text(encoding="utf-8")[-2000:]
+        while Message.objects.filter(status=Message.Status.SENT).count() < 2:
+            assert time.monotonic() < deadline, log_path.read_text(encoding="utf-8")[-2000:]
             time.sleep(0.2)
     finally:
         stop_worker(worker)
 
-    message = Message.objects.get(idempotency_key="through-redis")
-    assert message.provider_message_id.startswith("mem-")
-    assert "5551" not in message.body
+    messages = Message.objects.order_by("idempotency_key")
+    assert [m.idempotency_key for m in messages] == ["direct", "enqueued"]
+    assert all(m.provider_message_id.startswith("mem-") and secret not in m.body for m in messages)
+    log = log_path.read_text(encoding="utf-8")
+    assert "succeeded" in log
+    assert secret not in log

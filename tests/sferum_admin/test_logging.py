@@ -23,6 +23,9 @@ try:
     raise ValueError("gateway said token=tok_abcdef123456")
 except ValueError:
     log.exception("Код для входа: 864209 не отправлен")
+# How Celery logs a finished task: its arguments as %-args and as extra data.
+context = {"name": "notifications.tasks.send_message", "kwargs": "{'context': {'code': '864209'}}"}
+logging.getLogger("celery.app.trace").info("Task %(name)s succeeded", context, extra={"data": context})
 """
 
 
@@ -53,7 +56,12 @@ def test_each_log_record_is_one_json_line(extra_env):
     output = _run_logging(extra_env)
 
     records = [json.loads(line) for line in output.splitlines()]
-    assert [r["message"] for r in records] == ["sending code=*** to +79161234567", "Код для входа: *** не отправлен"]
+    assert [r["message"] for r in records] == [
+        "sending code=*** to +79161234567",
+        "Код для входа: *** не отправлен",
+        "Task notifications.tasks.send_message succeeded",
+    ]
+    assert records[2]["data"]["kwargs"] == "{'context': {'code': '***'}}"
     assert records[0]["level"] == "WARNING"
     assert records[0]["logger"] == "sferum.check"
     assert "time" in records[0]
@@ -94,3 +102,12 @@ def test_filter_masks_arguments_of_a_record():
     RedactSecretsFilter().filter(record)
 
     assert record.getMessage() == "token=*** for +7916"
+
+
+def test_filter_masks_extra_attributes_such_as_celery_task_data():
+    record = logging.LogRecord("celery", logging.INFO, __file__, 1, "Task %(name)s", ({"name": "t"},), None)
+    record.data = {"kwargs": "{'context': {'code': '5551'}}", "token": "abc123", "id": "42", "args": ["x"]}
+
+    RedactSecretsFilter().filter(record)
+
+    assert record.data == {"kwargs": "{'context': {'code': '***'}}", "token": "***", "id": "42", "args": ["x"]}
