@@ -237,6 +237,7 @@ class DispatchProgressSerializer(serializers.Serializer):
     queued = serializers.IntegerField()
     sent = serializers.IntegerField()
     failed = serializers.IntegerField()
+    unknown = serializers.IntegerField()
     accepted = serializers.IntegerField()
     done = serializers.IntegerField()
     percent = serializers.IntegerField()

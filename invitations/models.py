@@ -27,6 +27,9 @@ class Invitation(models.Model):
         QUEUED = "queued", "в очереди"
         SENT = "sent", "отправлено"
         FAILED = "failed", "ошибка отправки"
+        # The worker stopped between handing the message to the gateway and recording it:
+        # it may or may not have gone out, and it is never sent again automatically.
+        UNKNOWN = "unknown", "исход неизвестен"
         ACCEPTED = "accepted", "принято"
 
     college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="invitations")

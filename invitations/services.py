@@ -763,6 +763,11 @@ def invitation_deliver(*, invitation: Invitation) -> str:
     channel = Message.Channel.SMS if invitation.recipient_phone else Message.Channel.EMAIL
     recipient = invitation.recipient_phone or invitation.recipient_email
     token = token_unseal(invitation.token_sealed)
+    if not token:
+        # Sealed with another SECRET_KEY (rotated, or a worker configured differently).
+        raise ValidationError(
+            "Ссылку не удалось восстановить: проверьте, что у веб-сервера и воркеров один SECRET_KEY."
+        )
     message = notification_send(
         channel=channel,
         recipient=recipient,
@@ -790,9 +795,9 @@ def bulk_dispatch_progress(*, dispatch: BulkDispatch) -> dict[str, int]:
         .annotate(n=Count("pk"))
         .values_list("delivery_status", "n")
     )
-    out = {status: counts.get(status, 0) for status in ("queued", "sent", "failed", "accepted")}
+    out = {status: counts.get(status, 0) for status in ("queued", "sent", "failed", "unknown", "accepted")}
     out["total"] = dispatch.total
-    out["done"] = out["sent"] + out["failed"] + out["accepted"]
+    out["done"] = out["sent"] + out["failed"] + out["unknown"] + out["accepted"]
     out["percent"] = int(out["done"] * 100 / dispatch.total) if dispatch.total else 100
     return out
 
@@ -842,7 +847,7 @@ def bulk_dispatch_send_batch(*, dispatch_id: int, invitation_ids: list[int]) -> 
         .select_related("college", "group")
         .order_by("pk")
     )
-    sent, failed, retry = [], {}, []
+    sent, unknown, failed, retry = [], [], {}, []
     for invitation in invitations:
         try:
             status = invitation_deliver(invitation=invitation)
@@ -850,13 +855,25 @@ def bulk_dispatch_send_batch(*, dispatch_id: int, invitation_ids: list[int]) -> 
             retry.append(invitation.pk)
             failed[invitation.pk] = str(exc)[:500]
             continue
+        except ValidationError as exc:
+            failed[invitation.pk] = " ".join(exc.messages)[:500]
+            continue
         if status == Message.Status.FAILED:
             failed[invitation.pk] = "Сообщение не принято шлюзом."
+        elif status == Message.Status.SENDING:
+            unknown.append(invitation.pk)
         else:
             sent.append(invitation.pk)
     if sent:
         Invitation.objects.filter(pk__in=sent, delivery_status__in=["queued", "failed"]).update(
             delivery_status=Invitation.Delivery.SENT, delivery_error=""
+        )
+    if unknown:
+        # At most once: a message claimed by a worker that died may or may not have reached the
+        # gateway. It is flagged for the administrator, never sent a second time.
+        Invitation.objects.filter(pk__in=unknown, delivery_status__in=["queued", "failed"]).update(
+            delivery_status=Invitation.Delivery.UNKNOWN,
+            delivery_error="Отправка прервалась: проверьте, получил ли человек приглашение.",
         )
     for pk, error in failed.items():
         Invitation.objects.filter(pk=pk, delivery_status="queued").update(
