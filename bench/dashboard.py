@@ -153,6 +153,10 @@ def _sign_in_and_count(paths: dict[str, str]) -> tuple[str, dict[str, int]]:
         if response.status_code != 200:
             raise SystemExit(f"{name} {path} answered {response.status_code}")
         counts[name] = len(queries)
+        slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
+        print(f"{name}: {len(queries)} queries; slowest:")
+        for query in slowest:
+            print(f"  {float(query['time']) * 1000:6.1f} ms  {query['sql'][:150]}")
     return client.cookies[settings.SESSION_COOKIE_NAME].value, counts
 
 
