@@ -47,6 +47,9 @@ def notification_send(
     with the same key returns the recorded message without sending, which
     makes retried and redelivered tasks safe. Delivery errors are recorded on
     the message and re-raised as ``SmsDeliveryError`` when worth a retry.
+
+    ``secret_keys`` name the context values (one-time codes, invitation
+    tokens) that go out in the message but are stored masked and never logged.
     """
     context = dict(context or {})
     secret_keys = tuple(secret_keys)
