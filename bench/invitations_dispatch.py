@@ -250,7 +250,13 @@ def main() -> None:
         elapsed = time.perf_counter() - queued_at
         counts = sms_counts(sms_file)
 
-        print(f"worker: prefork, concurrency 2; batch {args.batch} invitations per task")
+        from invitations import conf
+
+        print(
+            f"worker: prefork, concurrency 2; batch {args.batch} invitations per task; "
+            f"async commit in batches: {conf.dispatch_async_commit()}; load average: {os.getloadavg()[0]:.1f} "
+            f"on {os.cpu_count()} CPUs"
+        )
         print(f"no-op task rate (sferum_admin.ping, {args.pings} tasks): {ping_rate:.0f} tasks/s")
         print(
             f"deliveries/s: {args.recipients / elapsed:.0f} ({args.recipients} personal invitations in "

@@ -278,6 +278,7 @@ def main() -> None:
             f"users: {args.users}, link max_uses: {args.max_uses}, connections: {args.connections}, "
             f"server processes: {args.servers}"
         )
+        print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared with the database and client)")
         print(f"answers: {dict(sorted(answers.items(), key=str))} (302 = joined, 409 = used up)")
         print(f"accepts/s: {total / elapsed:.0f} ({total} answers in {elapsed:.2f}s; goal ≥ {GOAL_ACCEPTS_PER_SECOND})")
         print(

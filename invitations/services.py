@@ -835,6 +835,21 @@ def invitation_send_to(*, actor: User, invitation: Invitation, phone: str) -> No
 
 def bulk_dispatch_send_batch(*, dispatch_id: int, invitation_ids: list[int]) -> list[int]:
     """Deliver what is still queued among ``invitation_ids``; returns ids worth a retry."""
+    from django.db import connection
+
+    async_commit = conf.dispatch_async_commit() and connection.vendor == "postgresql"
+    if async_commit:
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+    try:
+        return _send_batch(dispatch_id=dispatch_id, invitation_ids=invitation_ids)
+    finally:
+        if async_commit:
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO DEFAULT")
+
+
+def _send_batch(*, dispatch_id: int, invitation_ids: list[int]) -> list[int]:
     from notifications.models import Message
 
     invitations = list(
