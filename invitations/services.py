@@ -456,6 +456,8 @@ def _join(
     if membership is None:
         membership = membership_create(actor=actor, college=college, user=user, role=role, check_permission=False)
     if role == Role.STUDENT and group is not None:
+        if group.college_id == college.pk:
+            group.college = college  # already loaded: spares enrollment_start a query
         enrollment_start(actor=actor, student=membership, group=group)
         transaction.on_commit(
             lambda: enrollment_changed.send(
