@@ -10,6 +10,8 @@ from accounts import services
 from accounts.forms import ProfileForm
 from accounts.selectors import user_api_token, user_has_totp, user_must_use_totp, user_session_list
 
+NEW_TOKEN_SESSION_KEY = "accounts_new_api_token"
+
 
 def _profile_context(request, *, form=None, new_token_key=None) -> dict:
     user = request.user
@@ -42,7 +44,8 @@ class ProfileView(LoginRequiredMixin, View):
     template_name = "accounts/profile.html"
 
     def get(self, request):
-        return render(request, self.template_name, _profile_context(request))
+        new_token_key = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+        return render(request, self.template_name, _profile_context(request, new_token_key=new_token_key))
 
     def post(self, request):
         form = ProfileForm(request.POST)
@@ -77,7 +80,9 @@ class ApiTokenCreateView(LoginRequiredMixin, View):
             messages.error(request, str(exc))
             return redirect(reverse("accounts:profile") + "#api-token")
         messages.success(request, "Новый ключ API создан. Скопируйте его сейчас: позже он не будет показан целиком.")
-        return render(request, "accounts/profile.html", _profile_context(request, new_token_key=token.key))
+        # Shown once, on the page the redirect leads to; a reload does not make another key.
+        request.session[NEW_TOKEN_SESSION_KEY] = token.key
+        return redirect(reverse("accounts:profile") + "#api-token")
 
 
 class ApiTokenRevokeView(LoginRequiredMixin, View):

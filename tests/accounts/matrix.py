@@ -12,7 +12,7 @@ CASES = [
         answers(200, anonymous=LOGIN, administration=302, administrator=302, other_administrator=302),
     ),
     Case("accounts:sessions_end_others", answers(302, **_SIGNED_IN), method="post"),
-    Case("accounts:api_token_create", answers(200, **_SIGNED_IN), method="post"),
+    Case("accounts:api_token_create", answers(302, **_SIGNED_IN), method="post"),
     Case("accounts:api_token_revoke", answers(302, **_SIGNED_IN), method="post"),
     Case("api:me", answers(200, anonymous=401)),
 ]
