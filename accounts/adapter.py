@@ -8,6 +8,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from accounts.phones import normalize_phone
 
@@ -92,7 +93,7 @@ class AccountAdapter(DefaultAccountAdapter):
             from allauth.core import context
 
             if context.request is not None:
-                messages.error(context.request, SMS_NOT_SENT_MESSAGE)
+                messages.error(context.request, _(SMS_NOT_SENT_MESSAGE))
 
     def send_account_already_exists_sms(self, phone: str) -> None:
         """Sign-up with a phone that already has an account: say so by SMS, not on the page (no enumeration)."""

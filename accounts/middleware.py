@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 # Paths a signed-in user without TOTP may still open: setting it up (allauth's
 # pages and the profile live under /accounts/), signing out, static files.
@@ -29,7 +30,7 @@ class RequireStaffMfaMiddleware:
     def __call__(self, request):
         if self._must_set_up_totp(request):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": MFA_REQUIRED_API_MESSAGE}, status=403)
+                return JsonResponse({"detail": _(MFA_REQUIRED_API_MESSAGE)}, status=403)
             return redirect(reverse("accounts:mfa_required"))
         return self.get_response(request)
 

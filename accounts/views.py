@@ -3,6 +3,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -57,7 +58,7 @@ class ProfileView(LoginRequiredMixin, View):
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)
             else:
-                messages.success(request, "Профиль сохранён.")
+                messages.success(request, _("Профиль сохранён."))
                 return redirect("accounts:profile")
         return render(request, self.template_name, _profile_context(request, form=form), status=400)
 
@@ -66,9 +67,11 @@ class SessionsEndOthersView(LoginRequiredMixin, View):
     def post(self, request):
         ended = services.user_sessions_end_others(actor=request.user, request=request)
         if ended:
-            messages.success(request, f"Вы вышли на других устройствах (сеансов завершено: {ended}).")
+            messages.success(
+                request, _("Вы вышли на других устройствах (сеансов завершено: %(count)s).") % {"count": ended}
+            )
         else:
-            messages.info(request, "Других активных сеансов нет.")
+            messages.info(request, _("Других активных сеансов нет."))
         return redirect(reverse("accounts:profile") + "#sessions")
 
 
@@ -79,7 +82,7 @@ class ApiTokenCreateView(LoginRequiredMixin, View):
         except PermissionDenied as exc:
             messages.error(request, str(exc))
             return redirect(reverse("accounts:profile") + "#api-token")
-        messages.success(request, "Новый ключ API создан. Скопируйте его сейчас: позже он не будет показан целиком.")
+        messages.success(request, _("Новый ключ API создан. Скопируйте его сейчас: позже он не будет показан целиком."))
         # Shown once, on the page the redirect leads to; a reload does not make another key.
         request.session[NEW_TOKEN_SESSION_KEY] = token.key
         return redirect(reverse("accounts:profile") + "#api-token")
@@ -88,9 +91,9 @@ class ApiTokenCreateView(LoginRequiredMixin, View):
 class ApiTokenRevokeView(LoginRequiredMixin, View):
     def post(self, request):
         if services.api_token_revoke(actor=request.user):
-            messages.success(request, "Ключ API отозван.")
+            messages.success(request, _("Ключ API отозван."))
         else:
-            messages.info(request, "Ключа API не было.")
+            messages.info(request, _("Ключа API не было."))
         return redirect(reverse("accounts:profile") + "#api-token")
 
 
