@@ -16,6 +16,7 @@ urlpatterns = [
     path("invitations/<int:pk>/qr.<str:fmt>", views.InvitationQrView.as_view(), name="qr"),
     path("invitations/groups/<int:group_pk>/print/", views.GroupPrintSheetView.as_view(), name="group_print"),
     path("invitations/groups/<int:group_pk>/hand/", views.HandToCuratorView.as_view(), name="hand_to_curator"),
+    path("invitations/joined/", views.ProvenanceView.as_view(), name="provenance"),
     path("invitations/requests/", views.JoinRequestListView.as_view(), name="request_list"),
     path("invitations/requests/decide/", views.JoinRequestDecideView.as_view(), name="request_decide"),
     path("invitations/send/", views.BulkDispatchCreateView.as_view(), name="dispatch_create"),

@@ -521,3 +521,25 @@ class BulkDispatchDetailView(CollegePageMixin, View):
                 "statuses": Invitation.Delivery.choices[1:],
             },
         )
+
+
+class ProvenanceView(CollegePageMixin, View):
+    """Who joined through whose links: by group and by the person who made the link."""
+
+    template_name = "invitations/invitationuse_list.html"
+
+    def allowed(self, request):
+        return can_view_invitations(request.user, self.college)
+
+    def get(self, request):
+        group_id = request.GET.get("group", "")
+        group_id = int(group_id) if group_id.isdigit() else None
+        groups = StudyGroup.objects.filter(college=self.college).order_by("name").only("pk", "name")
+        qs = selectors.invitation_joined_people(college=self.college)
+        if not has_role(request.user, self.college, Role.ADMINISTRATOR, Role.ADMINISTRATION):
+            curated = curated_group_ids(request.user, self.college)
+            groups = groups.filter(pk__in=curated)
+            qs = qs.filter(invitation__group_id__in=curated)
+        if group_id:
+            qs = qs.filter(invitation__group_id=group_id)
+        return render(request, self.template_name, {"page_obj": _paginate(request, qs, per_page=50), "groups": groups})

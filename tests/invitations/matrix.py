@@ -177,3 +177,5 @@ CASES += [
         kwargs=dispatch_kwargs,
     ),
 ]
+
+CASES += [Case("invitations:provenance", STAFF_LIST)]

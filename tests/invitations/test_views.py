@@ -345,3 +345,41 @@ def test_dispatch_page_query_count_is_fixed(client_for, administrator, college, 
 
     with django_assert_num_queries(7):
         client.get(url)
+
+
+def test_provenance_shows_who_joined_through_whose_link_by_group(client_for, administrator, curator, college, group):
+    from invitations.services import invitation_create
+
+    other_group = factories.StudyGroupFactory(college=college)
+    expires = timezone.now() + datetime.timedelta(days=1)
+    curators_link, _ = invitation_create(
+        actor=curator, college=college, role=Role.STUDENT, group=group, max_uses=5, expires_at=expires
+    )
+    admins_link, _ = invitation_create(
+        actor=administrator, college=college, role=Role.STUDENT, group=other_group, max_uses=5, expires_at=expires
+    )
+    mine = factories.UserFactory(last_name="Кураторская")
+    theirs = factories.UserFactory(last_name="Админская")
+    invitation_accept(invitation=curators_link, user=mine)
+    invitation_accept(invitation=admins_link, user=theirs)
+
+    by_group = client_for(administrator).get(reverse("invitations:provenance"), {"group": group.pk}).content.decode()
+    curator_view = client_for(curator).get(reverse("invitations:provenance")).content.decode()
+
+    assert "Кураторская" in by_group and "Админская" not in by_group
+    assert curator.short_name in by_group
+    assert "Кураторская" in curator_view and "Админская" not in curator_view
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_provenance_query_count_is_fixed(client_for, administrator, make_link, size, django_assert_num_queries):
+    invitation, _ = make_link(max_uses=100)
+    for _ in range(size):
+        invitation_accept(invitation=invitation, user=factories.UserFactory())
+    client = client_for(administrator)
+    client.get(reverse("invitations:provenance"))
+
+    with django_assert_num_queries(6):
+        response = client.get(reverse("invitations:provenance"))
+
+    assert len(response.context["page_obj"].object_list) == size
