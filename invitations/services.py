@@ -805,33 +805,45 @@ def bulk_dispatch_progress(*, dispatch: BulkDispatch) -> dict[str, int]:
 
 
 def invitation_send_to(*, actor: User, invitation: Invitation, phone: str) -> None:
-    """A curator or administrator sends a multi-use link to one phone by SMS («отправить»)."""
+    """A curator or administrator sends a multi-use link to one phone by SMS («отправить»).
+
+    The task gets the link's id, not its URL: the token never travels through the broker.
+    """
     from accounts.phones import normalize_phone
-    from invitations.tasks import notify
-    from invitations.tokens import token_unseal
+    from invitations.tasks import send_link
 
     if not can_view_invitation(actor, invitation):
         raise PermissionDenied("Вы не можете отправлять эту ссылку.")
     if invitation_problem(invitation):
         raise ValidationError("Ссылка не действует — отправить её нельзя.")
     phone = normalize_phone(phone)
-    url = invitation_url(token_unseal(invitation.token_sealed))
-    context = {
-        "college": invitation.college.short_name,
-        "role": invitation.get_role_display(),
-        "group": invitation.group.name if invitation.group_id else "",
-        "name": "",
-        "url": url,
-    }
-    audit_log(actor=actor, action="invitation.send", target=invitation, after={"phone": phone})
-    transaction.on_commit(
-        lambda: notify.delay(
-            recipient=phone,
-            template="invitation",
-            context=context,
-            college_id=invitation.college_id,
-            secret_keys=["url"],
-        )
+    with transaction.atomic():
+        audit_log(actor=actor, action="invitation.send", target=invitation, after={"phone": phone})
+        transaction.on_commit(lambda: send_link.delay(invitation_id=invitation.pk, phone=phone))
+
+
+def invitation_send_link(*, invitation_id: int, phone: str) -> None:
+    """The SMS with a link, rendered where it is sent (called by the task)."""
+    from invitations.tokens import token_unseal
+    from notifications.models import Message
+    from notifications.services import notification_send
+
+    invitation = Invitation.objects.select_related("college", "group").get(pk=invitation_id)
+    if invitation_problem(invitation):
+        return
+    notification_send(
+        channel=Message.Channel.SMS,
+        recipient=phone,
+        template="invitation",
+        context={
+            "college": invitation.college.short_name,
+            "role": invitation.get_role_display(),
+            "group": invitation.group.name if invitation.group_id else "",
+            "name": "",
+            "url": invitation_url(token_unseal(invitation.token_sealed)),
+        },
+        college=invitation.college,
+        secret_keys=("url",),
     )
 
 

@@ -68,3 +68,16 @@ def close_for_leaver(*, college_id: int, student_id: int, kind: str):
         return 0
     reason = "Обучающийся выпущен." if kind.startswith("grad") else "Обучающийся отчислен."
     return join_requests_close_for_student(college_id=college_id, student=student, reason=reason)
+
+
+@shared_task(
+    name="invitations.send_link",
+    autoretry_for=(SmsDeliveryError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def send_link(*, invitation_id: int, phone: str):
+    from invitations.services import invitation_send_link
+
+    invitation_send_link(invitation_id=invitation_id, phone=phone)
