@@ -20,6 +20,8 @@ from tests import factories
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
 
 RECIPIENTS = 1500
+# The queue of tests/invitations/worker_app.py (not imported here: it reconfigures the app it loads).
+QUEUE = "invitations-kill-test"
 
 
 def _database_url() -> str:
@@ -48,9 +50,12 @@ def test_killed_and_restarted_worker_sends_each_recipient_exactly_one_message(tm
             "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         }
     )
+    default_queue = app.conf.task_default_queue
     app.conf.task_always_eager = False
+    app.conf.task_default_queue = QUEUE
     monkeypatch.setenv("INVITATION_DISPATCH_BATCH", "50")
-    app.control.purge()
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(QUEUE)
     college = factories.CollegeFactory()
     admin = factories.MembershipFactory(college=college, role=Role.ADMINISTRATOR).user
     group = factories.StudyGroupFactory(college=college)
@@ -79,6 +84,7 @@ def test_killed_and_restarted_worker_sends_each_recipient_exactly_one_message(tm
     finally:
         stop_worker(worker)
         app.conf.task_always_eager = True
+        app.conf.task_default_queue = default_queue
 
     counts = sms_counts(sms_file)
     assert finished, f"not finished: {sum(counts.values())} SMS written"
