@@ -49,6 +49,8 @@ class HomeView(View):
             return redirect("dashboard")
         if Role.TEACHER in roles:
             return redirect("groups:my_groups")
+        if Role.STUDENT in roles:
+            return redirect("groups:my_group")
         if request.user.is_staff and not request.college:
             return redirect("colleges:application_queue")
         return render(request, "colleges/home.html")

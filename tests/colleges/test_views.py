@@ -403,3 +403,12 @@ def test_django_admin_shows_an_application_without_a_link_to_the_scan(client, pl
 
     assert response.status_code == 200
     assert application.order_file.name not in response.text
+
+
+def test_home_sends_a_student_to_their_group_page(client, student):
+    client.force_login(student)
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("groups:my_group")

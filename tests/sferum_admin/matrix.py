@@ -7,6 +7,7 @@ CASES = [
         answers(
             200,
             anonymous=LOGIN,
+            student=302,
             teacher=302,
             curator=302,
             administration=302,
