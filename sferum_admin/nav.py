@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ def register(*, label: str, url_name: str, visible: Callable[[object], bool], or
 
 def items_for(request) -> list[dict[str, str]]:
     out = [
-        {"label": item.label, "url": reverse(item.url_name), "active": False}
+        {"label": gettext(item.label), "url": reverse(item.url_name), "active": False}
         for item in _items
         if item.visible(request)
     ]
