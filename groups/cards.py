@@ -9,7 +9,7 @@ from sferum_admin import dashboard
 def groups_without_curator(request, college) -> dict:
     return {
         "title": "Группы без куратора",
-        "count": selectors.groups_without_curator(college=college).count(),
+        "count": selectors.study_group_figures_for(request, college=college)["without_curator"],
         "url": reverse("groups:study_group_list") + "?attention=no_curator",
     }
 
@@ -17,7 +17,7 @@ def groups_without_curator(request, college) -> dict:
 def groups_without_students(request, college) -> dict:
     return {
         "title": "Группы без обучающихся",
-        "count": selectors.groups_without_students(college=college).count(),
+        "count": selectors.study_group_figures_for(request, college=college)["without_students"],
         "url": reverse("groups:study_group_list") + "?attention=no_students",
     }
 
@@ -27,12 +27,12 @@ SHOWN_NAMES = 5
 
 def staff_without_assignment(request, college) -> dict:
     """Teachers who neither curate nor teach a group; the first few are named on the card."""
-    teachers = selectors.teachers_without_assignment(college=college).order_by("user__last_name", "pk")
+    count, shown = selectors.teachers_without_assignment_preview(college=college, limit=SHOWN_NAMES)
     return {
         "title": "Преподаватели без назначений",
-        "count": teachers.count(),
+        "count": count,
         "url": reverse("colleges:staff_list"),
-        "names": [m.user.short_name for m in teachers[:SHOWN_NAMES]],
+        "names": [m.user.short_name for m in shown],
     }
 
 

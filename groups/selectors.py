@@ -1,6 +1,7 @@
 """Reads of the groups app, scoped to a college and shaped so no caller can make them N+1."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from colleges.models import STAFF_ROLES, College, Department, Membership, Role
@@ -13,7 +14,22 @@ from groups.models import (
     SubjectTeacherAssignment,
 )
 
-_ACTIVE_ENROLLMENTS = Q(enrollments__ended_at__isnull=True)
+
+def _active_student_count() -> Coalesce:
+    """Active enrollments of the outer group, as a correlated subquery.
+
+    Unlike a JOIN + GROUP BY over every group, PostgreSQL evaluates it only for
+    the rows it returns (the page: it runs after ORDER BY/LIMIT), and the
+    paginator's COUNT(*) drops it as an unreferenced annotation.
+    """
+    per_group = (
+        Enrollment.objects.filter(group=OuterRef("pk"), ended_at__isnull=True)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_group, output_field=IntegerField()), 0)
 
 
 def _active_curators() -> Prefetch:
@@ -40,7 +56,7 @@ def study_group_list(
     qs = (
         StudyGroup.objects.filter(college=college)
         .select_related("department")
-        .annotate(student_count=Count("enrollments", filter=_ACTIVE_ENROLLMENTS, distinct=True))
+        .annotate(student_count=_active_student_count())
         .prefetch_related(_active_curators())
     )
     if search:
@@ -257,32 +273,58 @@ def student_group(*, user, college: College) -> dict | None:
     }
 
 
-def college_counts(*, college: College) -> dict[str, int]:
-    """The dashboard figures in three queries: departments; study groups; staff and students."""
-    groups = StudyGroup.objects.filter(college=college).aggregate(
-        study_groups=Count("pk", filter=Q(status=StudyGroup.Status.ACTIVE)),
+def _no_active_curator() -> Q:
+    return ~Q(Exists(CuratorAssignment.objects.filter(group=OuterRef("pk"), ended_at__isnull=True)))
+
+
+def _no_active_student() -> Q:
+    return ~Q(Exists(Enrollment.objects.filter(group=OuterRef("pk"), ended_at__isnull=True)))
+
+
+def study_group_figures(*, college: College) -> dict[str, int]:
+    """Active groups, and those of them without a curator / without students, in one query."""
+    active = Q(status=StudyGroup.Status.ACTIVE)
+    return StudyGroup.objects.filter(college=college).aggregate(
+        study_groups=Count("pk", filter=active),
+        without_curator=Count("pk", filter=active & _no_active_curator()),
+        without_students=Count("pk", filter=active & _no_active_student()),
     )
+
+
+def study_group_figures_for(request, *, college: College) -> dict[str, int]:
+    """``study_group_figures`` once per request: the dashboard's figures and its two group cards share it."""
+    cache = request.__dict__.setdefault("_study_group_figures", {})
+    if college.pk not in cache:
+        cache[college.pk] = study_group_figures(college=college)
+    return cache[college.pk]
+
+
+def college_counts(*, college: College, request=None) -> dict[str, int]:
+    """The dashboard figures in three queries: departments; study groups; staff and students.
+
+    With ``request``, the study group figures come from (and go to) the per-request cache.
+    """
+    if request is not None:
+        groups = study_group_figures_for(request, college=college)
+    else:
+        groups = study_group_figures(college=college)
     people = Membership.objects.filter(college=college, status=Membership.Status.ACTIVE).aggregate(
         staff=Count("pk", filter=Q(role__in=STAFF_ROLES)),
         students=Count("pk", filter=Q(role=Role.STUDENT)),
     )
     return {
         "departments": Department.objects.filter(college=college).count(),
-        **groups,
+        "study_groups": groups["study_groups"],
         **people,
     }
 
 
 def groups_without_curator(*, college: College) -> QuerySet[StudyGroup]:
-    return StudyGroup.objects.filter(college=college, status=StudyGroup.Status.ACTIVE).exclude(
-        Exists(CuratorAssignment.objects.filter(group=OuterRef("pk"), ended_at__isnull=True))
-    )
+    return StudyGroup.objects.filter(_no_active_curator(), college=college, status=StudyGroup.Status.ACTIVE)
 
 
 def groups_without_students(*, college: College) -> QuerySet[StudyGroup]:
-    return StudyGroup.objects.filter(college=college, status=StudyGroup.Status.ACTIVE).exclude(
-        Exists(Enrollment.objects.filter(group=OuterRef("pk"), ended_at__isnull=True))
-    )
+    return StudyGroup.objects.filter(_no_active_student(), college=college, status=StudyGroup.Status.ACTIVE)
 
 
 def teachers_without_assignment(*, college: College) -> QuerySet[Membership]:
@@ -293,3 +335,16 @@ def teachers_without_assignment(*, college: College) -> QuerySet[Membership]:
         .exclude(Exists(SubjectTeacherAssignment.objects.filter(teacher=OuterRef("pk"), ended_at__isnull=True)))
         .select_related("user")
     )
+
+
+def teachers_without_assignment_preview(*, college: College, limit: int) -> tuple[int, list[Membership]]:
+    """How many teachers are without assignment, and the first ``limit`` of them by surname, in one query.
+
+    The total rides on each row as a window count over the whole filtered set.
+    """
+    rows = list(
+        teachers_without_assignment(college=college)
+        .annotate(total=Window(Count("pk")))
+        .order_by("user__last_name", "pk")[:limit]
+    )
+    return (rows[0].total if rows else 0), rows

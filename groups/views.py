@@ -61,7 +61,7 @@ class DashboardView(CollegeView):
             request,
             "groups/dashboard.html",
             {
-                "counts": selectors.college_counts(college=self.college),
+                "counts": selectors.college_counts(college=self.college, request=request),
                 "cards": dashboard.cards_for(request, self.college),
                 "can_manage": permissions.can_create_study_group(request.user, self.college),
             },
