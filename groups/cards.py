@@ -9,7 +9,7 @@ from sferum_admin import dashboard
 def groups_without_curator(request, college) -> dict:
     return {
         "title": "Группы без куратора",
-        "count": selectors.study_group_figures_for(request, college=college)["without_curator"],
+        "count": selectors.college_figures_for(request, college=college)["without_curator"],
         "url": reverse("groups:study_group_list") + "?attention=no_curator",
     }
 
@@ -17,7 +17,7 @@ def groups_without_curator(request, college) -> dict:
 def groups_without_students(request, college) -> dict:
     return {
         "title": "Группы без обучающихся",
-        "count": selectors.study_group_figures_for(request, college=college)["without_students"],
+        "count": selectors.college_figures_for(request, college=college)["without_students"],
         "url": reverse("groups:study_group_list") + "?attention=no_students",
     }
 

@@ -4,6 +4,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from accounts.models import User
 from colleges.models import STAFF_ROLES, College, Department, Membership, Role
 from groups.models import (
     CuratorAssignment,
@@ -281,42 +282,53 @@ def _no_active_student() -> Q:
     return ~Q(Exists(Enrollment.objects.filter(group=OuterRef("pk"), ended_at__isnull=True)))
 
 
-def study_group_figures(*, college: College) -> dict[str, int]:
-    """Active groups, and those of them without a curator / without students, in one query."""
-    active = Q(status=StudyGroup.Status.ACTIVE)
-    return StudyGroup.objects.filter(college=college).aggregate(
-        study_groups=Count("pk", filter=active),
-        without_curator=Count("pk", filter=active & _no_active_curator()),
-        without_students=Count("pk", filter=active & _no_active_student()),
+class _Count(Subquery):
+    """``(SELECT COUNT(*) FROM (<queryset>))``: a figure as one column of a bigger SELECT."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _figure)"
+    output_field = IntegerField()
+
+
+def college_figures(*, college: College) -> dict[str, int]:
+    """Every figure of the dashboard in one query (one scalar subquery per figure, each run once).
+
+    ``departments``, ``study_groups`` (active), ``staff`` and ``students`` (active
+    memberships), and the active groups ``without_curator`` / ``without_students``.
+    """
+    active_groups = StudyGroup.objects.filter(college=college, status=StudyGroup.Status.ACTIVE)
+    active_members = Membership.objects.filter(college=college, status=Membership.Status.ACTIVE)
+    figures = {
+        "departments": Department.objects.filter(college=college),
+        "study_groups": active_groups,
+        "staff": active_members.filter(role__in=STAFF_ROLES),
+        "students": active_members.filter(role=Role.STUDENT),
+        "without_curator": active_groups.filter(_no_active_curator()),
+        "without_students": active_groups.filter(_no_active_student()),
+    }
+    # "figure_" keeps the aliases clear of College's reverse relations ("departments").
+    row = (
+        College.objects.filter(pk=college.pk)
+        .values(**{f"figure_{name}": _Count(qs.order_by().values("pk")) for name, qs in figures.items()})
+        .get()
     )
+    return {name: row[f"figure_{name}"] for name in figures}
 
 
-def study_group_figures_for(request, *, college: College) -> dict[str, int]:
-    """``study_group_figures`` once per request: the dashboard's figures and its two group cards share it."""
-    cache = request.__dict__.setdefault("_study_group_figures", {})
+def college_figures_for(request, *, college: College) -> dict[str, int]:
+    """``college_figures`` once per request: the dashboard's figures and its group cards share it."""
+    cache = request.__dict__.setdefault("_college_figures", {})
     if college.pk not in cache:
-        cache[college.pk] = study_group_figures(college=college)
+        cache[college.pk] = college_figures(college=college)
     return cache[college.pk]
 
 
 def college_counts(*, college: College, request=None) -> dict[str, int]:
-    """The dashboard figures in three queries: departments; study groups; staff and students.
+    """The dashboard figures (departments, active study groups, staff, students) in one query.
 
-    With ``request``, the study group figures come from (and go to) the per-request cache.
+    With ``request``, they come from (and go to) the per-request cache the group cards read too.
     """
-    if request is not None:
-        groups = study_group_figures_for(request, college=college)
-    else:
-        groups = study_group_figures(college=college)
-    people = Membership.objects.filter(college=college, status=Membership.Status.ACTIVE).aggregate(
-        staff=Count("pk", filter=Q(role__in=STAFF_ROLES)),
-        students=Count("pk", filter=Q(role=Role.STUDENT)),
-    )
-    return {
-        "departments": Department.objects.filter(college=college).count(),
-        "study_groups": groups["study_groups"],
-        **people,
-    }
+    figures = college_figures_for(request, college=college) if request is not None else college_figures(college=college)
+    return {key: figures[key] for key in ("departments", "study_groups", "staff", "students")}
 
 
 def groups_without_curator(*, college: College) -> QuerySet[StudyGroup]:
@@ -338,13 +350,18 @@ def teachers_without_assignment(*, college: College) -> QuerySet[Membership]:
 
 
 def teachers_without_assignment_preview(*, college: College, limit: int) -> tuple[int, list[Membership]]:
-    """How many teachers are without assignment, and the first ``limit`` of them by surname, in one query.
+    """How many teachers are without assignment, and the first ``limit`` of them by surname (two small queries).
 
-    The total rides on each row as a window count over the whole filtered set.
+    The total rides on each row as a window count, and the surname is a per-row
+    subquery rather than a join: PostgreSQL then reads only the idle teachers'
+    users, not the whole user table; the users of the shown rows come by pk.
     """
+    surname = User.objects.filter(pk=OuterRef("user_id")).values("last_name")
     rows = list(
         teachers_without_assignment(college=college)
-        .annotate(total=Window(Count("pk")))
-        .order_by("user__last_name", "pk")[:limit]
+        .select_related(None)
+        .annotate(total=Window(Count("pk")), surname=Subquery(surname))
+        .order_by("surname", "pk")
+        .prefetch_related("user")[:limit]
     )
     return (rows[0].total if rows else 0), rows

@@ -116,9 +116,9 @@ def test_dashboard_query_count_does_not_grow_with_data(
     client = client_for(administrator)
     client.get(reverse("dashboard"))
 
-    # Sign-in and college (3), figures (3: departments; groups with the two group cards' counts; people),
-    # idle teachers with their total (1).
-    with django_assert_num_queries(7):
+    # Sign-in and college (3), every figure with the two group cards' counts (1),
+    # idle teachers with their total (1) and their users (1).
+    with django_assert_num_queries(6):
         response = client.get(reverse("dashboard"))
 
     assert response.context["counts"]["study_groups"] == size
