@@ -70,34 +70,31 @@ def membership_create(
         raise PermissionDenied("Добавлять участников может только администратор платформы колледжа.")
     if role not in Role.values:
         raise ValidationError({"role": "Неизвестная роль."})
-    with transaction.atomic():
-        if (
-            Membership.objects.filter(user=user, college=college, role=role)
-            .exclude(status=Membership.Status.LEFT)
-            .exists()
-        ):
-            raise ValidationError(MEMBERSHIP_EXISTS_MESSAGE, code="membership_exists")
-        membership = Membership(
-            user=user,
-            college=college,
-            role=role,
-            position=position,
-            order_number=order_number,
-            order_date=order_date,
-        )
-        membership.full_clean(validate_constraints=False)
-        try:
-            with transaction.atomic():
-                membership.save()
-        except IntegrityError as exc:
-            raise ValidationError(MEMBERSHIP_EXISTS_MESSAGE, code="membership_exists") from exc
-        audit_log(
-            actor=actor,
-            college=college,
-            action="membership.create",
-            target=membership,
-            after={"user": user.pk, "role": role, "position": position},
-        )
+    membership = Membership(
+        user=user,
+        college=college,
+        role=role,
+        position=position,
+        order_number=order_number,
+        order_date=order_date,
+    )
+    # ``user`` and ``college`` are saved instances: validating them would only look them up again.
+    membership.full_clean(exclude=["user", "college"], validate_constraints=False)
+    # The partial unique constraint ``one_current_membership_per_role`` decides, also under races:
+    # a current membership with this role already there rolls the block back.
+    try:
+        with transaction.atomic():
+            membership.save()
+            audit_log(
+                actor=actor,
+                college=college,
+                action="membership.create",
+                target=membership,
+                after={"user": user.pk, "role": role, "position": position},
+            )
+    except IntegrityError as exc:
+        membership.pk = None
+        raise ValidationError(MEMBERSHIP_EXISTS_MESSAGE, code="membership_exists") from exc
     return membership
 
 
