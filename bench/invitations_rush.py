@@ -3,21 +3,28 @@
 What it does, in one run:
 
 1. creates a fresh PostgreSQL database (``sferum_bench_inv`` next to the one in
-   DATABASE_URL) and migrates it; creates a college, a study group, a student
-   link with ``max_uses`` (default 900, so the last 100 must be told «used up»),
-   USERS people and a signed-in session for each;
-2. starts SERVERS real HTTP server processes (Django's threaded WSGI server,
-   the one ``runserver`` uses, bound to one port with SO_REUSEPORT so the
-   kernel spreads connections), with production settings (persistent database
-   connections, DEBUG off) and the invitation rate limits and burst pause off;
+   DATABASE_URL), migrates it and collects the static files into a temporary
+   STATIC_ROOT; creates a college, a study group, a student link with
+   ``max_uses`` (default 900, so the last 100 must be told «used up»), USERS
+   people and a signed-in session for each;
+2. starts a real HTTP server: gunicorn with WORKERS sync worker processes
+   (default 4 on this 2-core machine), with the production settings
+   (``DJANGO_ENV=production``: DEBUG off, persistent database connections with
+   health checks, WhiteNoise, HTTPS behind a proxy — the client sends the
+   ``X-Forwarded-Proto: https`` a TLS proxy adds, and an ``Origin`` as a browser
+   does), the invitation rate limits and burst pause off;
 3. sends every person's «Присоединиться» (POST /i/<token>/) from CONNECTIONS
-   concurrent keep-alive connections and prints accepts/s, the answers by
-   status, memberships created, over-use (memberships beyond ``max_uses`` —
-   must be 0) and 5xx answers (must be 0);
-4. stops the servers and drops the database.
+   concurrent connections and prints accepts/s, the answers by status, the CPU
+   spent per answer in the gunicorn workers and in PostgreSQL, memberships
+   created, over-use (memberships beyond ``max_uses`` — must be 0) and 5xx
+   answers (must be 0);
+4. stops the server and drops the database.
+
+The client, the server and PostgreSQL share the machine: the CPU per answer is
+the figure that does not depend on what else runs.
 
 Usage: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/sferum .venv/bin/python bench/invitations_rush.py``
-Options: ``--users``, ``--max-uses``, ``--connections``, ``--servers``, ``--keep``. Every request goes to 127.0.0.1.
+Options: ``--users``, ``--max-uses``, ``--connections``, ``--workers``, ``--keep``. Every request goes to 127.0.0.1.
 """
 
 import argparse
@@ -25,6 +32,7 @@ import http.client
 import os
 import queue
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -67,21 +75,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def serve(port: int) -> None:
-    """A server subprocess: Django's threaded WSGI server sharing ``port`` with its siblings."""
-    import django
-
-    django.setup()
-    from django.core.servers.basehttp import WSGIServer, run
-    from django.core.wsgi import get_wsgi_application
-
-    class SharedPortServer(WSGIServer):
-        allow_reuse_port = True
-        request_queue_size = 128
-
-    run("127.0.0.1", port, get_wsgi_application(), threading=True, server_cls=SharedPortServer)
 
 
 def _prepare(users: int, max_uses: int) -> tuple[str, list[str], int, int]:
@@ -158,6 +151,9 @@ def _rush(port: int, token: str, session_keys: list[str], connections: int) -> t
                 "X-CSRFToken": CSRF_SECRET,
                 "Content-Length": "0",
                 "Host": f"127.0.0.1:{port}",
+                # What the TLS-terminating proxy in front of gunicorn adds; the browser sends Origin.
+                "X-Forwarded-Proto": "https",
+                "Origin": f"https://127.0.0.1:{port}",
             }
             for attempt in range(2):
                 try:
@@ -202,6 +198,35 @@ def _outcome(college_id: int, link_id: int) -> dict[str, int]:
     }
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _database_backends() -> list[int]:
+    """Server processes of the bench database's connections, this process's own excluded."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [DB_NAME])
+        return [pid for (pid,) in cursor.fetchall()]
+
+
 def _wait_for_port(port: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -217,23 +242,23 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--max-uses", type=int, default=900)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--servers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync worker processes")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
-    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve)
-        return
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sferum")
     bench_url, maintenance_url = _database_urls(base, DB_NAME)
+    static_root = tempfile.mkdtemp(prefix="sferum-bench-static-")
     env = {
         **os.environ,
         # Persistent connections as in production; DEBUG off (no query log kept in memory).
-        "DATABASE_URL": bench_url + "?conn_max_age=60",
-        "DJANGO_ENV": "development",
-        "DJANGO_DEBUG": "false",
+        # Production settings: DEBUG off, persistent connections with health checks (CONN_MAX_AGE),
+        # WhiteNoise, HTTPS behind a proxy (the client sends X-Forwarded-Proto like the proxy would).
+        "DATABASE_URL": bench_url,
+        "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": static_root,
         "LOG_LEVEL": "ERROR",
         "CELERY_TASK_ALWAYS_EAGER": "true",
         # The rush is one IP and one burst by design: protections off, measured elsewhere (tests).
@@ -250,37 +275,60 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True
         )
+        # The «used up» page links static files through the production manifest.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True
+        )
         started = time.perf_counter()
         token, keys, college_id, link_id = _prepare(args.users, args.max_uses)
         print(f"prepared {args.users} people with sessions in {time.perf_counter() - started:.1f}s")
 
         port = _free_port()
         server_log = tempfile.TemporaryFile()
-        for _ in range(args.servers):
-            servers.append(
-                subprocess.Popen(
-                    [sys.executable, __file__, "--serve", str(port)],
-                    cwd=BASE_DIR,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=server_log,
-                )
+        servers.append(
+            subprocess.Popen(
+                [
+                    str(Path(sys.executable).with_name("gunicorn")),
+                    "sferum_admin.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(args.workers),
+                    "--worker-class",
+                    "sync",
+                    "--backlog",
+                    "256",
+                ],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=server_log,
             )
+        )
         _wait_for_port(port)
         time.sleep(1.0)
 
+        workers = _children(servers[0].pid)
+        app_cpu = _cpu_seconds(workers)
         answers, elapsed, errors = _rush(port, token, keys, args.connections)
+        app_cpu = _cpu_seconds(workers) - app_cpu
+        # The workers opened their persistent connections during the rush: their whole CPU is the rush's.
+        db_cpu = _cpu_seconds(_database_backends())
         outcome = _outcome(college_id, link_id)
         total = sum(answers.values())
         server_errors = sum(n for status, n in answers.items() if isinstance(status, int) and status >= 500)
         over_use = max(outcome["memberships"] - args.max_uses, 0)
         print(
             f"users: {args.users}, link max_uses: {args.max_uses}, connections: {args.connections}, "
-            f"server processes: {args.servers}"
+            f"server: gunicorn, {args.workers} sync workers, production settings"
         )
         print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared with the database and client)")
         print(f"answers: {dict(sorted(answers.items(), key=str))} (302 = joined, 409 = used up)")
         print(f"accepts/s: {total / elapsed:.0f} ({total} answers in {elapsed:.2f}s; goal ≥ {GOAL_ACCEPTS_PER_SECOND})")
+        print(
+            f"CPU per answer: {app_cpu / total * 1000:.1f} ms in the gunicorn workers, "
+            f"{db_cpu / total * 1000:.1f} ms in PostgreSQL"
+        )
         print(
             f"memberships created: {outcome['memberships']}, enrollments: {outcome['enrollments']}, "
             f"link uses_count: {outcome['uses_count']}"
@@ -311,6 +359,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
+        shutil.rmtree(static_root, ignore_errors=True)
         if not args.keep:
             _recreate_database(maintenance_url, DB_NAME, drop_only=True)
 
