@@ -313,14 +313,16 @@ def _refuse(invitation: Invitation, user: User, result: str, message: str) -> Ac
 
 
 def _active_student(user: User, college: College) -> tuple[Membership | None, Enrollment | None]:
+    # At most one row each (partial unique constraints): no ordering, so no join for it.
     membership = (
         Membership.objects.filter(user=user, college=college, role=Role.STUDENT)
         .exclude(status=Membership.Status.LEFT)
+        .order_by()
         .first()
     )
     if membership is None:
         return None, None
-    enrollment = Enrollment.objects.filter(student=membership, ended_at__isnull=True).first()
+    enrollment = Enrollment.objects.filter(student=membership, ended_at__isnull=True).order_by().first()
     return membership, enrollment
 
 
@@ -476,11 +478,14 @@ def _burst_check(invitation: Invitation) -> None:
     """An unusual burst of joins through one link pauses it and tells the administrator."""
     window = conf.burst_window()
     key = f"invitations:burst:{invitation.pk}:{int(timezone.now().timestamp()) // window}"
-    cache.add(key, 0, timeout=window * 2)
     try:
-        count = cache.incr(key)
+        count = cache.incr(key)  # one round trip once the window's counter exists
     except ValueError:
-        return
+        cache.add(key, 0, timeout=window * 2)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            return
     if count <= conf.burst_limit():
         return
     with transaction.atomic():
