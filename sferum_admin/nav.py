@@ -8,7 +8,8 @@ knowing every app.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext
 
 
@@ -30,9 +31,21 @@ def register(*, label: str, url_name: str, visible: Callable[[object], bool], or
     _items.sort(key=lambda item: item.order)
 
 
+# url_name -> path, per URLconf and script prefix: the menu's URLs take no
+# arguments, so each is reversed once per process instead of on every page.
+_urls: dict[tuple, str] = {}
+
+
+def _url(url_name: str) -> str:
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), url_name)
+    if key not in _urls:
+        _urls[key] = reverse(url_name)
+    return _urls[key]
+
+
 def items_for(request) -> list[dict[str, str]]:
     out = [
-        {"label": gettext(item.label), "url": reverse(item.url_name), "active": False}
+        {"label": gettext(item.label), "url": _url(item.url_name), "active": False}
         for item in _items
         if item.visible(request)
     ]

@@ -1,9 +1,17 @@
 from django import template
+from django.conf import settings
+from django.forms.utils import flatatt
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.phones import format_phone
 from sferum_admin import nav
 
 register = template.Library()
+
+_PK_SENTINEL = 918273645
+_pk_urls: dict[tuple, tuple[str, str] | None] = {}
 
 
 @register.simple_tag(takes_context=True)
@@ -26,3 +34,46 @@ def query_replace(context, **kwargs) -> str:
     for key, value in kwargs.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag
+def select_field(bound_field) -> str:
+    """A single-choice form field as ``<select>``, built in Python (flat choices only).
+
+    The same markup as the Select widget's templates, without rendering one
+    template per option — the group list's filters cost 3 ms that way.
+    """
+    value = bound_field.value()
+    chosen = "" if value is None else str(value)
+    attrs = {**bound_field.field.widget.attrs, "name": bound_field.html_name}
+    if bound_field.auto_id and "id" not in attrs:
+        attrs["id"] = bound_field.auto_id
+    if bound_field.errors:
+        attrs["aria-invalid"] = "true"
+    selected = mark_safe(" selected")
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((option, selected if str(option) == chosen else "", label) for option, label in bound_field.field.choices),
+    )
+    return format_html("<select{}>{}</select>", flatatt(attrs), options)
+
+
+@register.simple_tag
+def pk_url(url_name: str, pk) -> str:
+    """``{% url url_name pk %}`` for a URL whose only argument is an integer pk, without a reverse() per call.
+
+    The URL is reversed once per process with a sentinel pk and split around it;
+    each call then only joins strings. ``{% url %}`` costs about 40 µs, which
+    adds up to 2 ms on a 25-row list with two links a row. Anything unusual
+    (a non-integer pk, a pattern where the sentinel is not found exactly once)
+    falls back to reverse().
+    """
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), url_name)
+    if key not in _pk_urls:
+        parts = reverse(url_name, args=[_PK_SENTINEL]).split(str(_PK_SENTINEL))
+        _pk_urls[key] = (parts[0], parts[1]) if len(parts) == 2 else None
+    around = _pk_urls[key]
+    if around is None or isinstance(pk, bool) or not isinstance(pk, int):
+        return reverse(url_name, args=[pk])
+    return f"{around[0]}{pk}{around[1]}"
