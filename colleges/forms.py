@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from accounts.phones import normalize_phone
 from colleges.files import validate_order_file
 from colleges.models import HIREABLE_ROLES, TIME_ZONE_CHOICES, College, CollegeApplication, Department, Role
-from colleges.services import PROFILE_FIELDS
+from colleges.services import APPLICATION_FIELDS, PROFILE_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -44,26 +44,7 @@ class CollegeApplicationForm(forms.ModelForm):
 
     class Meta:
         model = CollegeApplication
-        fields = [
-            "full_name",
-            "short_name",
-            "inn",
-            "ogrn",
-            "region",
-            "address",
-            "time_zone",
-            "email",
-            "phone",
-            "website",
-            "admin_last_name",
-            "admin_first_name",
-            "admin_patronymic",
-            "admin_phone",
-            "admin_email",
-            "order_number",
-            "order_date",
-            "order_file",
-        ]
+        fields = [*APPLICATION_FIELDS, "order_file"]
         widgets = {
             "inn": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "ogrn": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
