@@ -15,7 +15,9 @@ What it does, in one run:
 3. starts a real HTTP server in a subprocess (Django's WSGI server with a
    fixed pool of THREADS threads and persistent database connections, like
    gunicorn's threaded workers) and sends each page THREADS × REQUESTS
-   requests from as many concurrent client threads (keep-alive), printing the median and 95th percentile
+   requests from as many concurrent client threads (keep-alive) — the pages
+   take turns in five bursts, so that other load on the machine falls on
+   all of them alike — printing the median and 95th percentile
    latency, and the median of each page divided by the bare view's median —
    the goal is at most 2×;
 4. stops the server and drops the database.
@@ -53,6 +55,7 @@ sys.path.insert(0, str(BASE_DIR))
 GOAL_RATIO = 2.0
 REQUEST_TIMEOUT = 30
 LOAD_DEADLINE = 300  # seconds for the whole load phase, whatever the arguments
+ROUNDS = 5  # the pages are measured in turns, this many bursts each
 
 
 def _database_urls(base_url: str, name: str) -> tuple[str, str]:
@@ -276,14 +279,19 @@ def main() -> None:
         _wait_for_server(port, server, server_log)
 
         deadline = time.monotonic() + LOAD_DEADLINE
-        results, sequential = {}, {}
-        for name, path in paths.items():
-            url = f"http://127.0.0.1:{port}{path}"
+        urls = {name: f"http://127.0.0.1:{port}{path}" for name, path in paths.items()}
+        results = {name: [] for name in paths}
+        sequential = {name: [] for name in paths}
+        for url in urls.values():
             _load(url, cookie, threads=args.threads, requests_per_thread=3, deadline=deadline)  # warm-up
-            sequential[name] = _load(url, cookie, threads=1, requests_per_thread=args.requests, deadline=deadline)
-            results[name] = _load(
-                url, cookie, threads=args.threads, requests_per_thread=args.requests, deadline=deadline
-            )
+        # The pages take turns in ROUNDS short bursts rather than one long run each, so
+        # that load from other work on the machine falls on all of them alike and the
+        # ratios to the bare view stay meaningful.
+        for round_ in range(ROUNDS):
+            share = args.requests // ROUNDS + (1 if round_ < args.requests % ROUNDS else 0)
+            for name, url in urls.items():
+                sequential[name] += _load(url, cookie, threads=1, requests_per_thread=share, deadline=deadline)
+                results[name] += _load(url, cookie, threads=args.threads, requests_per_thread=share, deadline=deadline)
 
         _report(args, counts, results, sequential)
     finally:
