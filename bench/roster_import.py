@@ -108,7 +108,8 @@ def main() -> None:
 
         app.conf.task_default_queue = QUEUE
         call_command("migrate", verbosity=0)
-        call_command("seed_demo", students=60, stdout=io.StringIO())
+        # The standard demo college: 24 groups, so the roster spreads as in a real college.
+        call_command("seed_demo", stdout=io.StringIO())
         admin = Membership.objects.get(role=Role.ADMINISTRATOR).user
         college = Membership.objects.get(role=Role.ADMINISTRATOR).college
         group_names = list(StudyGroup.objects.filter(college=college).values_list("name", flat=True))
