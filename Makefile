@@ -59,7 +59,7 @@ check-deploy: install ## Django's deployment checklist with production settings
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install ## run every script in bench/ (needs PostgreSQL and Redis)
-	@for script in bench/*.py; do echo "== $$script"; \
+	@for script in bench/[!_]*.py; do echo "== $$script"; \
 		DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) $$script || exit 1; done
 

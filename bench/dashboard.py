@@ -39,7 +39,6 @@ database). Every request goes to 127.0.0.1; the load is bounded in count and tim
 import argparse
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,35 +46,17 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+from _support import database_urls as _database_urls
+from _support import free_port as _free_port
+from _support import recreate_database as _recreate_database
 
 GOAL_RATIO = 2.0
 REQUEST_TIMEOUT = 30
 LOAD_DEADLINE = 300  # seconds for the whole load phase, whatever the arguments
 ROUNDS = 5  # the pages are measured in turns, this many bursts each
-
-
-def _database_urls(base_url: str, name: str) -> tuple[str, str]:
-    """(URL of the bench database, URL of the maintenance database) on the server of ``base_url``."""
-    parts = urlsplit(base_url)
-    if not parts.scheme.startswith("postgres"):
-        raise SystemExit("bench/dashboard.py needs PostgreSQL in DATABASE_URL")
-    return urlunsplit(parts._replace(path=f"/{name}")), urlunsplit(parts._replace(path="/postgres"))
-
-
-def _recreate_database(maintenance_url: str, name: str, *, drop_only: bool = False) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(maintenance_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def _analyze(url: str) -> None:
@@ -96,12 +77,6 @@ def _manage(env: dict[str, str], *args: str) -> str:
     if result.returncode != 0:
         raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(port: int, threads: int) -> None:

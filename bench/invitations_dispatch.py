@@ -30,33 +30,15 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+from _support import database_urls as _database_urls
+from _support import recreate_database as _recreate_database
 
 DB_NAME = "sferum_bench_inv"
 GOAL_DELIVERIES_PER_SECOND = 1000
 DEADLINE = 600
-
-
-def _database_urls(base_url: str, name: str) -> tuple[str, str]:
-    parts = urlsplit(base_url)
-    if not parts.scheme.startswith("postgres"):
-        raise SystemExit("bench/invitations_dispatch.py needs PostgreSQL in DATABASE_URL")
-    return urlunsplit(parts._replace(path=f"/{name}")), urlunsplit(parts._replace(path="/postgres"))
-
-
-def _recreate_database(maintenance_url: str, name: str, *, drop_only: bool = False) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(maintenance_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def start_worker(env: dict[str, str], logfile: str) -> subprocess.Popen:

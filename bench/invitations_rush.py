@@ -41,40 +41,17 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+from _support import database_urls as _database_urls
+from _support import free_port as _free_port
+from _support import recreate_database as _recreate_database
 
 DB_NAME = "sferum_bench_inv"
 GOAL_ACCEPTS_PER_SECOND = 300
 LOAD_DEADLINE = 300
 CSRF_SECRET = "benchcsrfsecretbenchcsrfsecret00"  # 32 characters, sent as cookie and header
-
-
-def _database_urls(base_url: str, name: str) -> tuple[str, str]:
-    parts = urlsplit(base_url)
-    if not parts.scheme.startswith("postgres"):
-        raise SystemExit("bench/invitations_rush.py needs PostgreSQL in DATABASE_URL")
-    return urlunsplit(parts._replace(path=f"/{name}")), urlunsplit(parts._replace(path="/postgres"))
-
-
-def _recreate_database(maintenance_url: str, name: str, *, drop_only: bool = False) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(maintenance_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _prepare(users: int, max_uses: int) -> tuple[str, list[str], int, int]:

@@ -1,0 +1,34 @@
+"""Pieces the benchmark scripts share: a database of their own, a free port.
+
+Not a benchmark itself (``make bench`` skips files starting with «_»).
+"""
+
+import socket
+from urllib.parse import urlsplit, urlunsplit
+
+
+def database_urls(base_url: str, name: str) -> tuple[str, str]:
+    """(URL of the bench database, URL of the maintenance database) on the server of ``base_url``."""
+    parts = urlsplit(base_url)
+    if not parts.scheme.startswith("postgres"):
+        raise SystemExit("the benchmarks need PostgreSQL in DATABASE_URL")
+    return urlunsplit(parts._replace(path=f"/{name}")), urlunsplit(parts._replace(path="/postgres"))
+
+
+def recreate_database(maintenance_url: str, name: str, *, drop_only: bool = False) -> None:
+    """Drop ``name`` (closing its connections) and, unless ``drop_only``, create it empty."""
+    import psycopg2
+
+    connection = psycopg2.connect(maintenance_url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
