@@ -49,9 +49,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
-from _support import database_urls as _database_urls
-from _support import free_port as _free_port
-from _support import recreate_database as _recreate_database
+from bench._support import database_urls as _database_urls
+from bench._support import free_port as _free_port
+from bench._support import recreate_database as _recreate_database
 
 GOAL_RATIO = 2.0
 REQUEST_TIMEOUT = 30

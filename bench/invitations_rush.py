@@ -44,9 +44,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
-from _support import database_urls as _database_urls
-from _support import free_port as _free_port
-from _support import recreate_database as _recreate_database
+from bench._support import database_urls as _database_urls
+from bench._support import free_port as _free_port
+from bench._support import recreate_database as _recreate_database
 
 DB_NAME = "sferum_bench_inv"
 GOAL_ACCEPTS_PER_SECOND = 300
