@@ -882,11 +882,8 @@ def _send_batch(*, dispatch_id: int, invitation_ids: list[int]) -> list[int]:
         .order_by("pk")
     )
     sent, unknown, failed, retry = [], [], {}, []
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        # SMS of the batch: claimed in one INSERT, sent, recorded in one UPDATE; the rest one by one.
-        invitations = _deliver_sms_batch(invitations, sent=sent, failed=failed, retry=retry)
+    # SMS of the batch: written in one INSERT, each claimed and recorded in one UPDATE; the rest one by one.
+    invitations = _deliver_sms_batch(invitations, sent=sent, failed=failed, retry=retry)
     for invitation in invitations:
         try:
             status = invitation_deliver(invitation=invitation)
@@ -947,135 +944,40 @@ def _invitation_sms(invitation: Invitation) -> tuple[str, str, dict] | None:
 
 
 def _deliver_sms_batch(invitations: list[Invitation], *, sent: list, failed: dict, retry: list) -> list[Invitation]:
-    """Send the SMS invitations of a batch with one statement per message instead of four.
+    """Send the SMS invitations of a batch through ``notification_send_sms_batch`` (one statement a message).
 
-    The same at-most-once rules as ``notification_send``, with its message rows: all rows of the
-    batch are written first in state «queued» (one ``INSERT … ON CONFLICT DO NOTHING``); then
-    each message is claimed («sending», committed) before it goes to the gateway, and the
-    statement that claims the next one records the previous one as sent. So at most one message
-    per worker process is ever in flight: a killed worker leaves one «sending» row (flagged
-    «исход неизвестен», never sent again), and its unsent rows stay «queued» for the redelivered
-    batch. A key someone else holds (a redelivered batch, a failed earlier try) goes back to the
-    caller, which sends it through ``notification_send`` and its reclaim rules. Returns the
-    invitations left to the caller.
+    Fills ``sent``/``failed``/``retry`` with invitation ids and returns the invitations left
+    to the caller, which sends them one by one through ``invitation_deliver``: e-mail
+    invitations, unreadable links, and keys the batch could not claim.
     """
-    import json
-    import logging
+    from notifications.services import OutgoingSms, notification_send_sms_batch
 
-    from django.db import connection
-
-    from notifications.backends import get_sms_backend
-    from notifications.models import Message
-
-    rest, rows = [], {}
+    rest, by_key = [], {}
+    outgoing = []
     for invitation in invitations:
-        if not invitation.recipient_phone:
-            rest.append(invitation)
-            continue
-        rendered = _invitation_sms(invitation)
+        rendered = _invitation_sms(invitation) if invitation.recipient_phone else None
         if rendered is None:
-            rest.append(invitation)  # invitation_deliver explains the unreadable link
+            rest.append(invitation)  # e-mail, or invitation_deliver explains the unreadable link
             continue
-        rows[f"invitation:{invitation.pk}:{invitation.recipient_phone}"] = (invitation, *rendered)
-    if not rows:
-        return rest
-
-    table = Message._meta.db_table
-    now = timezone.now()
-    values, params = [], []
-    for key, (invitation, _body, stored_body, stored_context) in rows.items():
-        values.append("(%s, %s, %s, %s, %s::jsonb, %s, %s, 0, '', '', %s, %s)")
-        params += [
-            invitation.college_id,
-            Message.Channel.SMS,
-            invitation.recipient_phone,
-            "invitation",
-            json.dumps(stored_context, ensure_ascii=False),
-            stored_body,
-            Message.Status.QUEUED,
-            key,
-            now,
-        ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (college_id, channel, recipient, template, context, body, status, attempts, "
-            f"error, provider_message_id, idempotency_key, created_at) VALUES {', '.join(values)} "
-            "ON CONFLICT (idempotency_key) DO NOTHING",
-            params,
-        )
-    queued = dict(
-        Message.objects.filter(idempotency_key__in=list(rows), status=Message.Status.QUEUED).values_list(
-            "idempotency_key", "pk"
-        )
-    )
-
-    def step(claim_pk: int | None, done: tuple[int, str] | None) -> bool:
-        """Claim ``claim_pk`` (if still queued) and record ``done`` (pk, provider id) as sent, in one commit."""
-        moment = timezone.now()
-        done_pk, provider_id = done or (None, "")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET "
-                "status = CASE WHEN id = %s THEN %s ELSE %s END, "
-                "attempts = CASE WHEN id = %s THEN attempts + 1 ELSE attempts END, "
-                "claimed_at = CASE WHEN id = %s THEN %s ELSE claimed_at END, "
-                "sent_at = CASE WHEN id = %s THEN %s ELSE sent_at END, "
-                "provider_message_id = CASE WHEN id = %s THEN %s ELSE provider_message_id END, "
-                "error = CASE WHEN id = %s THEN '' ELSE error END "
-                "WHERE (id = %s AND status = %s) OR id = %s RETURNING id",
-                [
-                    claim_pk,
-                    Message.Status.SENDING,
-                    Message.Status.SENT,
-                    claim_pk,
-                    claim_pk,
-                    moment,
-                    done_pk,
-                    moment,
-                    done_pk,
-                    provider_id,
-                    done_pk,
-                    claim_pk,
-                    Message.Status.QUEUED,
-                    done_pk,
-                ],
+        body, stored_body, stored_context = rendered
+        key = f"invitation:{invitation.pk}:{invitation.recipient_phone}"
+        by_key[key] = invitation
+        outgoing.append(
+            OutgoingSms(
+                idempotency_key=key,
+                recipient=invitation.recipient_phone,
+                template="invitation",
+                body=body,
+                stored_body=stored_body,
+                stored_context=stored_context,
+                college_id=invitation.college_id,
             )
-            return claim_pk is not None and any(pk == claim_pk for (pk,) in cursor.fetchall())
-
-    logger = logging.getLogger("notifications.services")
-    backend = get_sms_backend()
-    done = None
-    delivered = 0
-    try:
-        for key, (invitation, body, _stored_body, _stored_context) in rows.items():
-            message_pk = queued.get(key)
-            if message_pk is None:
-                rest.append(invitation)
-                continue
-            claimed = step(message_pk, done)
-            done = None
-            if not claimed:
-                rest.append(invitation)  # taken by another worker meanwhile: notification_send decides
-                continue
-            try:
-                provider_id = backend.send(invitation.recipient_phone, body)
-            except SmsDeliveryError as exc:
-                Message.objects.filter(pk=message_pk).update(status=Message.Status.FAILED, error=str(exc)[:1000])
-                logger.warning("notification %s failed (invitation, retryable=%s): %s", message_pk, exc.retryable, exc)
-                failed[invitation.pk] = str(exc)[:500]
-                if exc.retryable:
-                    retry.append(invitation.pk)
-                continue
-            except Exception as exc:
-                # The exception text may quote the message; only its class is kept.
-                Message.objects.filter(pk=message_pk).update(status=Message.Status.FAILED, error=exc.__class__.__name__)
-                raise
-            done = (message_pk, provider_id[:128])
-            delivered += 1
-            sent.append(invitation.pk)
-    finally:
-        if done is not None:
-            step(None, done)
-        if delivered:
-            logger.info("notifications sent: %s (sms, invitation)", delivered)
+        )
+    outcome = notification_send_sms_batch(messages=outgoing)
+    sent.extend(by_key[key].pk for key in outcome.sent)
+    for key, (error, retryable) in outcome.failed.items():
+        failed[by_key[key].pk] = error
+        if retryable:
+            retry.append(by_key[key].pk)
+    rest.extend(by_key[key] for key in outcome.left)
     return rest

@@ -1,6 +1,7 @@
 import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.mail import send_mail
@@ -173,3 +174,144 @@ def _claim(*, idempotency_key: str | None, defaults: dict[str, Any]) -> Message 
     if not claimed:
         return None
     return Message.objects.get(idempotency_key=idempotency_key)
+
+
+# --- Many SMS at once ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutgoingSms:
+    """One SMS of a batch. ``body`` is sent; ``stored_body``/``stored_context`` (secrets masked) are recorded."""
+
+    idempotency_key: str
+    recipient: str
+    template: str
+    body: str
+    stored_body: str
+    stored_context: dict[str, Any]
+    college_id: int | None = None
+
+
+@dataclass
+class BatchOutcome:
+    """What happened to each key: sent (with provider id), failed (error, retryable), or left to the caller."""
+
+    sent: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    left: list[str] = field(default_factory=list)
+
+
+def notification_send_sms_batch(*, messages: list[OutgoingSms]) -> BatchOutcome:
+    """Send many SMS with one statement per message instead of four, under ``notification_send``'s rules.
+
+    All rows are written first in state «queued» (one ``INSERT … ON CONFLICT DO NOTHING``); then
+    each message is claimed («sending», committed) before it goes to the gateway, and the
+    statement that claims the next one records the previous one as sent. So at most one message
+    per worker process is ever in flight: a killed worker leaves one «sending» row (never sent
+    again), and its unsent rows stay «queued» for a redelivered batch. A key that is not ours to
+    claim here (held by another worker, failed before, or not on PostgreSQL) is returned in
+    ``left``: the caller sends it through ``notification_send`` and its reclaim rules.
+    """
+    import json
+
+    from django.db import connection
+
+    outcome = BatchOutcome()
+    if not messages or connection.vendor != "postgresql":
+        outcome.left = [m.idempotency_key for m in messages]
+        return outcome
+
+    table = Message._meta.db_table
+    now = timezone.now()
+    values, params = [], []
+    for m in messages:
+        values.append("(%s, %s, %s, %s, %s::jsonb, %s, %s, 0, '', '', %s, %s)")
+        params += [
+            m.college_id,
+            Message.Channel.SMS,
+            m.recipient,
+            m.template,
+            json.dumps(m.stored_context, ensure_ascii=False),
+            m.stored_body,
+            Message.Status.QUEUED,
+            m.idempotency_key,
+            now,
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (college_id, channel, recipient, template, context, body, status, attempts, "
+            f"error, provider_message_id, idempotency_key, created_at) VALUES {', '.join(values)} "
+            "ON CONFLICT (idempotency_key) DO NOTHING",
+            params,
+        )
+    queued = dict(
+        Message.objects.filter(
+            idempotency_key__in=[m.idempotency_key for m in messages], status=Message.Status.QUEUED
+        ).values_list("idempotency_key", "pk")
+    )
+
+    def step(claim_pk: int | None, done: tuple[int, str] | None) -> bool:
+        """Claim ``claim_pk`` (if still queued) and record ``done`` (pk, provider id) as sent, in one commit."""
+        moment = timezone.now()
+        done_pk, provider_id = done or (None, "")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET "
+                "status = CASE WHEN id = %s THEN %s ELSE %s END, "
+                "attempts = CASE WHEN id = %s THEN attempts + 1 ELSE attempts END, "
+                "claimed_at = CASE WHEN id = %s THEN %s ELSE claimed_at END, "
+                "sent_at = CASE WHEN id = %s THEN %s ELSE sent_at END, "
+                "provider_message_id = CASE WHEN id = %s THEN %s ELSE provider_message_id END, "
+                "error = CASE WHEN id = %s THEN '' ELSE error END "
+                "WHERE (id = %s AND status = %s) OR id = %s RETURNING id",
+                [
+                    claim_pk,
+                    Message.Status.SENDING,
+                    Message.Status.SENT,
+                    claim_pk,
+                    claim_pk,
+                    moment,
+                    done_pk,
+                    moment,
+                    done_pk,
+                    provider_id,
+                    done_pk,
+                    claim_pk,
+                    Message.Status.QUEUED,
+                    done_pk,
+                ],
+            )
+            return claim_pk is not None and any(pk == claim_pk for (pk,) in cursor.fetchall())
+
+    backend = get_sms_backend()
+    done = None
+    try:
+        for m in messages:
+            message_pk = queued.get(m.idempotency_key)
+            claimed = message_pk is not None and step(message_pk, done)
+            if message_pk is not None:
+                done = None
+            if not claimed:
+                outcome.left.append(m.idempotency_key)
+                continue
+            try:
+                provider_id = backend.send(m.recipient, m.body)
+            except SmsDeliveryError as exc:
+                Message.objects.filter(pk=message_pk).update(status=Message.Status.FAILED, error=str(exc)[:1000])
+                logger.warning(
+                    "notification %s failed (%s, retryable=%s): %s", message_pk, m.template, exc.retryable, exc
+                )
+                outcome.failed[m.idempotency_key] = (str(exc)[:500], exc.retryable)
+                continue
+            except Exception as exc:
+                # The exception text may quote the message; only its class is kept.
+                Message.objects.filter(pk=message_pk).update(status=Message.Status.FAILED, error=exc.__class__.__name__)
+                raise
+            done = (message_pk, provider_id[:128])
+            outcome.sent[m.idempotency_key] = provider_id
+    finally:
+        if done is not None:
+            step(None, done)
+        if outcome.sent:
+            logger.info("notifications sent: %s (sms, batch)", len(outcome.sent))
+    return outcome
