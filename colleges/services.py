@@ -462,6 +462,19 @@ HIRE_ROLE_MESSAGE = "Сотрудника можно добавить как п�
 
 
 @transaction.atomic
+def _clean_person(*, phone: str, last_name: str, first_name: str, errors: dict[str, list[str]]) -> str:
+    """The phone in E.164; field errors for a bad phone or missing names go into ``errors``."""
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError as exc:
+        errors["phone"] = exc.messages
+    if not (last_name or "").strip():
+        errors["last_name"] = ["Укажите фамилию."]
+    if not (first_name or "").strip():
+        errors["first_name"] = ["Укажите имя."]
+    return phone
+
+
 def staff_add(
     *,
     actor: User,
@@ -482,14 +495,7 @@ def staff_add(
     errors: dict[str, list[str]] = {}
     if role not in HIREABLE_ROLES:
         errors["role"] = [HIRE_ROLE_MESSAGE]
-    try:
-        phone = normalize_phone(phone)
-    except ValidationError as exc:
-        errors["phone"] = exc.messages
-    if not (last_name or "").strip():
-        errors["last_name"] = ["Укажите фамилию."]
-    if not (first_name or "").strip():
-        errors["first_name"] = ["Укажите имя."]
+    phone = _clean_person(phone=phone, last_name=last_name, first_name=first_name, errors=errors)
     if errors:
         raise ValidationError(errors)
     user, _ = user_get_or_create_by_phone(
@@ -540,14 +546,7 @@ def administrator_appoint(
     if membership is not None and (membership.college_id != college.pk or membership.role not in STAFF_ROLES):
         errors["membership"] = ["Выберите сотрудника этого колледжа."]
     if membership is None:
-        try:
-            phone = normalize_phone(phone)
-        except ValidationError as exc:
-            errors["phone"] = exc.messages
-        if not (last_name or "").strip():
-            errors["last_name"] = ["Укажите фамилию."]
-        if not (first_name or "").strip():
-            errors["first_name"] = ["Укажите имя."]
+        phone = _clean_person(phone=phone, last_name=last_name, first_name=first_name, errors=errors)
     if errors:
         raise ValidationError(errors)
 
