@@ -461,7 +461,6 @@ def department_delete(*, actor: User, department: Department) -> None:
 HIRE_ROLE_MESSAGE = "Сотрудника можно добавить как преподавателя или как члена администрации колледжа."
 
 
-@transaction.atomic
 def _clean_person(*, phone: str, last_name: str, first_name: str, errors: dict[str, list[str]]) -> str:
     """The phone in E.164; field errors for a bad phone or missing names go into ``errors``."""
     try:
@@ -475,6 +474,7 @@ def _clean_person(*, phone: str, last_name: str, first_name: str, errors: dict[s
     return phone
 
 
+@transaction.atomic
 def staff_add(
     *,
     actor: User,
