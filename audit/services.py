@@ -6,6 +6,7 @@ from django.db import models
 
 from audit.context import current_ip
 from audit.models import AuditEvent
+from sferum_admin import college_cache
 
 
 def audit_log(
@@ -21,7 +22,7 @@ def audit_log(
     if college is None and target is not None:
         # A college is its own tenant; anything else points at its college.
         college = target if target._meta.label_lower == "colleges.college" else getattr(target, "college", None)
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         college=college,
         action=action,
@@ -32,6 +33,21 @@ def audit_log(
         after=_jsonable(after),
         ip=current_ip.get(),
     )
+    if college_cache.enabled():
+        college_cache.changed_on_commit(_changed_colleges(college, target))
+    return event
+
+
+def _changed_colleges(college, target) -> list[int]:
+    """The colleges whose cached pages this change makes stale: its own, or a person's colleges.
+
+    A change to a person (their name, say) shows on the pages of every college they belong to.
+    """
+    if college is not None:
+        return [college.pk]
+    if target is not None and target._meta.label_lower == "accounts.user":
+        return list(target.memberships.values_list("college_id", flat=True).distinct())
+    return []
 
 
 def _jsonable(data: dict[str, Any] | None) -> dict[str, Any] | None:

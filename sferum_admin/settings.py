@@ -126,6 +126,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Costly page parts (dashboard figures, the group list) are cached per college
+# and dropped on every change to its data (sferum_admin/college_cache.py); this
+# bounds their age otherwise. 0 switches that cache off.
+COLLEGE_CACHE_SECONDS = env.int("COLLEGE_CACHE_SECONDS", default=300)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -369,6 +374,9 @@ if TESTING:
     SMS_BACKEND = "notifications.backends.MemorySmsBackend"
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+    # Test transactions never commit, so nothing would drop a cached part between
+    # a test's requests; the cache's own tests and the browser tests switch it on.
+    COLLEGE_CACHE_SECONDS = 0
     MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media")))
     # Rate limits are exercised by their own tests, which switch them back on.
     ACCOUNT_RATE_LIMITS = {

@@ -32,6 +32,7 @@ from groups.services import (
     subject_teacher_assign,
     subject_teacher_assignment_end,
 )
+from sferum_admin import college_cache
 
 NOT_ALLOWED_MESSAGE = "Оформлять движение контингента может только администратор платформы колледжа."
 NOT_ENROLLED_MESSAGE = "Обучающийся не состоит ни в одной учебной группе."
@@ -908,6 +909,8 @@ def import_process(*, batch_id: int) -> None:
             _apply_chunk(batch, chunk)
             batch.processed = min(batch.total, batch.processed + len(chunk))
             batch.save(update_fields=["processed"])
+            # The chunk writes rows directly, not through audited services (one audit event covers the import).
+            college_cache.changed_on_commit([batch.college_id])
 
 
 def _copy_value(value) -> str:
