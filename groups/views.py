@@ -4,13 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views import View
 
 from colleges.middleware import current_college_or_none
 from colleges.selectors import membership_get_for
 from groups import forms, permissions, selectors, services
-from sferum_admin import dashboard
+from sferum_admin import college_cache, dashboard
 
 PAGE_SIZE = 25
 
@@ -57,15 +59,17 @@ class DashboardView(CollegeView):
     allowed = permissions.can_view_dashboard
 
     def get(self, request):
-        return render(
-            request,
-            "groups/dashboard.html",
-            {
+        def compute():
+            return {
                 "counts": selectors.college_counts(college=self.college, request=request),
                 "cards": dashboard.cards_for(request, self.college),
-                "can_manage": permissions.can_create_study_group(request.user, self.college),
-            },
-        )
+            }
+
+        # The cards depend on the viewer's roles only (sferum_admin/dashboard.py).
+        vary = (sorted(request.roles), request.LANGUAGE_CODE)
+        context = college_cache.get_or_compute(self.college, "groups.dashboard", vary=vary, compute=compute)
+        context["can_manage"] = permissions.can_create_study_group(request.user, self.college)
+        return render(request, "groups/dashboard.html", context)
 
 
 # --- Study groups -------------------------------------------------------------
@@ -75,16 +79,31 @@ class StudyGroupListView(CollegeView):
     allowed = permissions.can_view_study_group_list
 
     def get(self, request):
-        filter_form = forms.StudyGroupFilterForm(request.GET or None, college=self.college)
-        groups = selectors.study_group_list(college=self.college, **filter_form.filters())
-        context = {
-            "filter_form": filter_form,
-            "page_obj": _paginate(request, groups),
-            "can_manage": permissions.can_create_study_group(request.user, self.college),
-            "has_filters": any(request.GET.get(key) for key in ("q", "department", "course", "status", "attention")),
-        }
-        template = "groups/_study_group_table.html" if request.htmx else "groups/study_group_list.html"
-        return render(request, template, context)
+        can_manage = permissions.can_create_study_group(request.user, self.college)
+        # The filters and the table hold no CSRF token and depend on the query and
+        # whether the viewer manages groups only, so they are cached per college.
+        template = "groups/_study_group_table.html" if request.htmx else "groups/_study_group_list_body.html"
+        query = sorted((key, request.GET.getlist(key)) for key in request.GET)
+        vary = (template, can_manage, request.LANGUAGE_CODE, query)
+
+        def compute() -> str:
+            filter_form = forms.StudyGroupFilterForm(request.GET or None, college=self.college)
+            groups = selectors.study_group_list(college=self.college, **filter_form.filters())
+            context = {
+                "request": request,
+                "filter_form": filter_form,
+                "page_obj": _paginate(request, groups),
+                "can_manage": can_manage,
+                "has_filters": any(
+                    request.GET.get(key) for key in ("q", "department", "course", "status", "attention")
+                ),
+            }
+            return render_to_string(template, context)
+
+        body = college_cache.get_or_compute(self.college, "groups.study_group_list", vary=vary, compute=compute)
+        if request.htmx:
+            return HttpResponse(body)
+        return render(request, "groups/study_group_list.html", {"body": body})
 
 
 class StudyGroupCreateView(CollegeView):

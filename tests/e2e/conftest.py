@@ -50,3 +50,9 @@ def phone_context(browser):
     )
     yield context
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def college_cache_on(settings):
+    """The live server commits, so the per-college page cache runs here as in production."""
+    settings.COLLEGE_CACHE_SECONDS = 300

@@ -24,7 +24,8 @@ def test_administrator_creates_group_assigns_curator_and_curator_sees_it(live_se
 
     # The administrator opens «Учебные группы» from the menu and creates «ИС-21».
     login_as(page, live_server, administrator)
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.get_by_test_id("count-groups")).to_have_text("0")
     page.get_by_role("link", name="Учебные группы").first.click()
     expect(page.get_by_text("Учебных групп пока нет.")).to_be_visible()
     page.get_by_role("button", name="Создать группу").click()
@@ -48,9 +49,11 @@ def test_administrator_creates_group_assigns_curator_and_curator_sees_it(live_se
     expect(page.get_by_test_id("curator")).to_contain_text("Орлова Ирина")
     assert CuratorAssignment.objects.get(group=group, ended_at__isnull=True).teacher == curator
 
-    # The list shows the curator in the group's row.
+    # The list shows the curator in the group's row, and the dashboard counts the group at once.
     page.goto(f"{live_server.url}/groups/")
     expect(page.locator(f"#group-{group.pk}")).to_contain_text("Орлова И.")
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.get_by_test_id("count-groups")).to_have_text("1")
 
     # The curator, on a phone, finds the group under «Мои группы».
     phone = phone_context.new_page()
@@ -77,6 +80,8 @@ def test_inline_edit_changes_a_group_course_without_leaving_the_list(live_server
 
     expect(page.locator(f"#group-{group.pk} td").nth(3)).to_have_text("2")
     expect(page).to_have_url(f"{live_server.url}/groups/")
+    page.reload()  # the list as the server now renders it, not only the swapped row
+    expect(page.locator(f"#group-{group.pk} td").nth(3)).to_have_text("2")
     group.refresh_from_db()
     assert group.course == 2
 
