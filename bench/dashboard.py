@@ -20,7 +20,14 @@ What it does, in one run:
    all of them alike — printing the median and 95th percentile
    latency, and the median of each page divided by the bare view's median —
    the goal is at most 2×;
-4. stops the server and drops the database.
+4. measures each page once more from one client right after a change to the
+   college's data, so nothing comes from the per-college cache
+   (sferum_admin/college_cache.py) and the page is computed in full: the
+   price of the first view after each change, printed next to the bare view;
+5. stops the server and drops the database.
+
+The cache is Redis, as in production: database REDIS_DB of the server in
+REDIS_URL (default redis://127.0.0.1:6379), emptied before the run.
 
 Everything runs with the production settings (``DJANGO_ENV=production``: DEBUG
 off, the cached template loader, WhiteNoise and the manifest static storage —
@@ -57,6 +64,20 @@ GOAL_RATIO = 2.0
 REQUEST_TIMEOUT = 30
 LOAD_DEADLINE = 300  # seconds for the whole load phase, whatever the arguments
 ROUNDS = 5  # the pages are measured in turns, this many bursts each
+REDIS_DB = 12  # the bench's own Redis database, emptied before the run
+COLD_REQUESTS = 25  # one-client requests per page right after a change (nothing cached)
+
+
+def _redis_url(base_url: str, db: int) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(base_url)._replace(path=f"/{db}"))
+
+
+def _flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
 
 
 def _analyze(url: str) -> None:
@@ -143,11 +164,42 @@ def _sign_in_and_count(paths: dict[str, str]) -> tuple[str, dict[str, int]]:
         if response.status_code != 200:
             raise SystemExit(f"{name} {path} answered {response.status_code}")
         counts[name] = len(queries)
-        slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
-        print(f"{name}: {len(queries)} queries; slowest:")
+        _college_changed()
+        with CaptureQueriesContext(connection) as cold_queries:
+            client.get(path)
+        counts[f"{name}, cold"] = len(cold_queries)
+        slowest = sorted(cold_queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
+        print(f"{name}: {len(queries)} queries, {len(cold_queries)} right after a change; slowest of those:")
         for query in slowest:
             print(f"  {float(query['time']) * 1000:6.1f} ms  {query['sql'][:150]}")
     return client.cookies[settings.SESSION_COOKIE_NAME].value, counts
+
+
+def _college_changed() -> None:
+    """What any change to the demo college's data does to its cached page parts (sferum_admin/college_cache.py)."""
+    from colleges.models import College
+    from sferum_admin import college_cache
+
+    college_cache.changed(College.objects.values_list("pk", flat=True))
+
+
+def _load_cold(url: str, cookie: str, *, requests: int, deadline: float) -> list[float]:
+    """One client; before each request the college's data «changes», so nothing comes from the college cache."""
+    import requests as http
+
+    session = http.Session()
+    session.cookies.set("sessionid", cookie, domain="127.0.0.1")
+    latencies = []
+    for _ in range(requests):
+        if time.monotonic() > deadline:
+            break
+        _college_changed()
+        started = time.perf_counter()
+        response = session.get(url, timeout=REQUEST_TIMEOUT, allow_redirects=False)
+        latencies.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    return latencies
 
 
 def _load(url: str, cookie: str, *, threads: int, requests_per_thread: int, deadline: float) -> list[float]:
@@ -212,8 +264,11 @@ def main() -> None:
         "DATABASE_URL": bench_url,
         "BENCHMARK": "true",
         "LOG_LEVEL": "WARNING",
+        # The cache (and the college cache in it) lives in Redis, as in production: a database of its own.
+        "REDIS_URL": _redis_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), REDIS_DB),
     }
     os.environ.update(env)
+    _flush_redis(env["REDIS_URL"])
     _manage(env, "collectstatic", "--noinput", "-v0")
 
     print(f"database {args.database}: created afresh, migrating…", flush=True)
@@ -268,7 +323,11 @@ def main() -> None:
                 sequential[name] += _load(url, cookie, threads=1, requests_per_thread=share, deadline=deadline)
                 results[name] += _load(url, cookie, threads=args.threads, requests_per_thread=share, deadline=deadline)
 
-        _report(args, counts, results, sequential)
+        cold = {
+            name: _load_cold(urls[name], cookie, requests=COLD_REQUESTS, deadline=deadline)
+            for name in ("dashboard", "group list")
+        }
+        _report(args, counts, results, sequential, cold)
     finally:
         if server is not None:
             server.terminate()
@@ -298,7 +357,7 @@ def _wait_for_server(port: int, server: subprocess.Popen, log) -> None:
     raise SystemExit("the server did not start within 60 s")
 
 
-def _report(args, counts: dict[str, int], results: dict[str, list[float]], sequential: dict) -> None:
+def _report(args, counts: dict[str, int], results: dict[str, list[float]], sequential: dict, cold: dict) -> None:
     bare = statistics.median(results["bare view"])
     bare_seq = statistics.median(sequential["bare view"])
     print()
@@ -318,6 +377,13 @@ def _report(args, counts: dict[str, int], results: dict[str, list[float]], seque
         print(
             f"{name:<12} {counts[name]:>7} {len(latencies):>8} {median * 1000:>10.1f} {p95 * 1000:>8.1f} "
             f"{median / bare:>6.2f}× {seq * 1000:>14.1f} {seq / bare_seq:>6.2f}×"
+        )
+    print(f"right after a change to the college's data (nothing cached; one client, {COLD_REQUESTS} requests each):")
+    for name, latencies in cold.items():
+        median = statistics.median(latencies)
+        print(
+            f"{name + ', cold':<20} {counts[name + ', cold']:>3} queries {median * 1000:>8.1f} ms"
+            f" {median / bare_seq:>6.2f}× the bare view (one client)"
         )
     print(f"goal: each page's median ≤ {GOAL_RATIO:.0f}× the bare view's median")
     for name in ("dashboard", "group list"):
