@@ -46,3 +46,31 @@ def user_api_token(*, user):
     from rest_framework.authtoken.models import Token
 
     return Token.objects.filter(user=user).first()
+
+
+# Statement and column names of ``user_by_pk``, per database vendor.
+_USER_BY_PK: dict[str, tuple[str, list[str]]] = {}
+
+
+def user_by_pk(pk):
+    """The user with primary key ``pk``, or None: what every request does to load the signed-in person.
+
+    The statement is compiled once per process: the ORM spends more building
+    ``SELECT … WHERE id = %s`` (0.5 ms) than the database spends answering it.
+    """
+    from django.db import connections, router
+
+    from accounts.models import User
+
+    alias = router.db_for_read(User)
+    connection = connections[alias]
+    if connection.vendor not in _USER_BY_PK:
+        sql, params = User._default_manager.filter(pk=0).query.sql_with_params()
+        if list(params) != [0]:  # not the plain statement expected: let the ORM do it each time
+            return User._default_manager.filter(pk=pk).first()
+        _USER_BY_PK[connection.vendor] = (sql, [field.attname for field in User._meta.concrete_fields])
+    sql, names = _USER_BY_PK[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    return User.from_db(alias, names, row) if row is not None else None

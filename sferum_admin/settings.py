@@ -120,8 +120,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "sferum_admin.cache.RedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # Sessions are read from Redis and written to both: no session query per request.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -194,8 +196,8 @@ if AWS_STORAGE_BUCKET_NAME:
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -377,6 +379,10 @@ if TESTING:
     # Test transactions never commit, so nothing would drop a cached part between
     # a test's requests; the cache's own tests and the browser tests switch it on.
     COLLEGE_CACHE_SECONDS = 0
+    # Sessions in the database, so the query counts pinned by tests do not depend on
+    # whether a session happens to be in Redis; tests/accounts/test_cached_sessions.py
+    # runs sign-in and sign-out with the production engine.
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
     MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media")))
     # Rate limits are exercised by their own tests, which switch them back on.
     ACCOUNT_RATE_LIMITS = {
