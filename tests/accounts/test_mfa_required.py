@@ -234,3 +234,27 @@ def test_api_token_works_for_staff_with_totp_and_other_roles(client, role, totp)
     response = client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {token.key}")
 
     assert response.status_code == 200
+
+
+def test_staff_without_totp_may_still_follow_an_invitation_link(client):
+    """The acceptance page is public: an administrator of one college joins another, TOTP comes after."""
+    from invitations.services import invitation_create
+
+    staff = factories.MembershipFactory(role=Role.ADMINISTRATOR).user
+    other = factories.CollegeFactory()
+    inviter = factories.MembershipFactory(college=other, role=Role.ADMINISTRATOR).user
+    _, token = invitation_create(
+        actor=inviter,
+        college=other,
+        role=Role.TEACHER,
+        group=None,
+        max_uses=5,
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    client.force_login(staff)
+    path = reverse("invitations:accept", kwargs={"token": token})
+
+    assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 302
+    assert staff.memberships.filter(college=other, role=Role.TEACHER).exists()
+    assert client.get("/dashboard/")["Location"] == MFA_REQUIRED_URL
