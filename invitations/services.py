@@ -6,18 +6,22 @@ concurrent revoke or acceptance commits, so no reader ever decides on a stale
 count or status.
 """
 
+import contextlib
 import datetime
+import json
+import weakref
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from audit.context import current_ip
 from audit.services import audit_log
 from colleges.models import College, Membership, Role
 from colleges.services import membership_create
@@ -36,6 +40,7 @@ from invitations.permissions import (
 )
 from invitations.tokens import token_hash, token_new, token_seal
 from notifications.backends import SmsDeliveryError
+from sferum_admin import college_cache
 
 ASK_WHOM = "Обратитесь к куратору группы или к администратору платформы колледжа, чтобы получить новую ссылку."
 FORGED_MESSAGE = "Такой ссылки-приглашения нет. Проверьте, что ссылка скопирована целиком. " + ASK_WHOM
@@ -78,6 +83,8 @@ class AcceptResult:
     message: str
     membership: Membership | None = None
     join_request: JoinRequest | None = None
+    # Whether the person may belong to other colleges too (then the one just joined is made current).
+    other_colleges: bool = True
 
     @property
     def joined(self) -> bool:
@@ -448,6 +455,204 @@ def invitation_accept(*, invitation: Invitation, user: User) -> AcceptResult:
     if result.joined:
         _burst_check(invitation)
     return result
+
+
+def invitation_accept_by_token(*, token: str, user: User) -> tuple[Invitation | None, AcceptResult | None]:
+    """What «Присоединиться» does: the link ``token`` opens, and what came of following it.
+
+    ``(None, None)`` for a forged token. The common case — a multi-use link
+    that admits people directly, followed by someone who has no place in its
+    college yet — is done by ``_join_at_once`` in one statement; every other
+    case (and every refusal) goes through ``invitation_accept``.
+    """
+    if not token or len(token) > 100:
+        return None, None
+    joined = _join_at_once(token=token, user=user)
+    if joined is not None:
+        return joined
+    invitation = invitation_find(token=token)
+    if invitation is None:
+        return None, None
+    return invitation, invitation_accept(invitation=invitation, user=user)
+
+
+# One statement: claim a place on the link (the conditional UPDATE of the cap,
+# as in invitation_accept), then insert the membership, the enrollment of a
+# student, the use log row and the three audit events invitation_accept's
+# services write, from what the claim returned. It claims only when
+# invitation_accept would join the person directly with nothing to reuse: a
+# multi-use link that needs no approval, a person with no current membership
+# of this role or as a student in the college and no pending request; anything
+# else claims nothing, inserts nothing and falls back. The one-group and
+# one-membership unique indexes still decide races of the same person: a
+# violation rolls the whole statement back, the claim with it. The audit rows'
+# descriptions are the models' ``__str__`` spelled in SQL (a test compares them).
+_JOIN_AT_ONCE_SQL = """
+WITH claim AS (
+    UPDATE invitations_invitation AS link
+       SET uses_count = link.uses_count + 1
+     WHERE link.token_hash = %(token_hash)s
+       AND link.kind = %(multi)s
+       AND link.status = %(link_active)s
+       AND link.expires_at > %(now)s
+       AND (link.max_uses IS NULL OR link.uses_count < link.max_uses)
+       AND NOT link.requires_approval
+       AND (link.auto_approve_until IS NULL OR link.auto_approve_until > %(now)s)
+       AND (link.role <> %(student)s OR link.group_id IS NOT NULL)
+       AND (link.group_id IS NULL OR EXISTS (
+             SELECT 1 FROM groups_studygroup AS grp WHERE grp.id = link.group_id AND grp.college_id = link.college_id))
+       AND NOT EXISTS (
+             SELECT 1 FROM colleges_membership AS m
+              WHERE m.user_id = %(user_id)s AND m.college_id = link.college_id
+                AND m.role IN (link.role, %(student)s) AND m.status <> %(member_left)s)
+       AND NOT EXISTS (
+             SELECT 1 FROM invitations_joinrequest AS r
+              WHERE r.user_id = %(user_id)s AND r.college_id = link.college_id
+                AND r.role = link.role AND r.status = %(request_pending)s)
+    RETURNING link.id, link.college_id, link.role, link.group_id,
+              %(role_labels)s::jsonb ->> link.role AS role_label,
+              (SELECT short_name FROM colleges_college WHERE id = link.college_id) AS college_name,
+              (SELECT name FROM groups_studygroup WHERE id = link.group_id) AS group_name
+), member AS (
+    INSERT INTO colleges_membership
+           (user_id, college_id, role, status, position, order_number, order_date, created_at, ended_at)
+    SELECT %(user_id)s, claim.college_id, claim.role, %(member_active)s, '', '', NULL, %(now)s, NULL FROM claim
+    RETURNING id
+), enrolment AS (
+    INSERT INTO groups_enrollment (college_id, student_id, group_id, started_at, ended_at, created_at)
+    SELECT claim.college_id, member.id, claim.group_id, %(today)s, NULL, %(now)s
+      FROM claim, member WHERE claim.role = %(student)s
+    RETURNING id
+), used AS (
+    INSERT INTO invitations_invitationuse
+           (invitation_id, college_id, user_id, result, membership_id, join_request_id, created_at)
+    SELECT claim.id, claim.college_id, %(user_id)s, %(joined)s, member.id, NULL, %(now)s FROM claim, member
+), audited AS (
+    INSERT INTO audit_auditevent
+           (actor_id, college_id, action, target_type, target_id, target_repr, before, after, ip, created_at)
+    SELECT %(user_id)s, claim.college_id, event.action, event.target_type, event.target_id,
+           left(event.target_repr, 255), NULL, event.after, %(ip)s, %(now)s
+      FROM claim, member, LATERAL (VALUES
+           ('membership.create', 'colleges.membership', member.id::text,
+            %(user_repr)s || ' — ' || claim.role_label || ' (' || claim.college_name || ')',
+            jsonb_build_object('user', %(user_id)s, 'role', claim.role, 'position', '')),
+           ('enrollment.start', 'groups.enrollment', (SELECT id FROM enrolment)::text,
+            %(user_repr)s || ' в ' || claim.group_name,
+            jsonb_build_object('group', claim.group_id, 'started_at', %(today)s)),
+           ('invitation.accept', 'invitations.invitation', claim.id::text,
+            claim.role_label || coalesce(', ' || claim.group_name, '') || ' (' || %(multi_label)s || ')',
+            jsonb_build_object('result', %(joined)s, 'user', %(user_id)s))
+      ) AS event (action, target_type, target_id, target_repr, after)
+     WHERE event.action <> 'enrollment.start' OR claim.role = %(student)s
+)
+SELECT claim.id, claim.college_id, claim.role, claim.group_id, member.id, (SELECT id FROM enrolment),
+       EXISTS (SELECT 1 FROM colleges_membership AS other
+                WHERE other.user_id = %(user_id)s AND other.college_id <> claim.college_id
+                  AND other.status = %(member_active)s) AS elsewhere
+  FROM claim, member
+"""
+
+# Planning the statement costs twice what running it does, so each database
+# connection prepares it once and then only executes it.
+_JOIN_AT_ONCE_PARAMS = {
+    "token_hash": "text",
+    "user_id": "bigint",
+    "now": "timestamptz",
+    "today": "date",
+    "multi": "text",
+    "link_active": "text",
+    "student": "text",
+    "member_active": "text",
+    "member_left": "text",
+    "request_pending": "text",
+    "joined": "text",
+    "role_labels": "text",
+    "user_repr": "text",
+    "multi_label": "text",
+    "ip": "inet",
+}
+_JOIN_AT_ONCE_NAME = "sferum_join_at_once"
+_prepared_on: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def _join_at_once_execute(cursor, params: dict):
+    """Run the statement on this connection's prepared copy (preparing it on first use); its one row or None."""
+    raw = connection.connection
+    if raw not in _prepared_on:
+        numbered = _JOIN_AT_ONCE_SQL
+        for number, name in enumerate(_JOIN_AT_ONCE_PARAMS, start=1):
+            numbered = numbered.replace(f"%({name})s", f"${number}")
+        types = ", ".join(_JOIN_AT_ONCE_PARAMS.values())
+        cursor.execute(f"PREPARE {_JOIN_AT_ONCE_NAME} ({types}) AS {numbered}")
+        _prepared_on.add(raw)
+    placeholders = ", ".join(["%s"] * len(_JOIN_AT_ONCE_PARAMS))
+    cursor.execute(f"EXECUTE {_JOIN_AT_ONCE_NAME} ({placeholders})", [params[name] for name in _JOIN_AT_ONCE_PARAMS])
+    return cursor.fetchone()
+
+
+_ROLE_LABELS = json.dumps({value: str(label) for value, label in Role.choices}, ensure_ascii=False)
+
+
+def _join_at_once(*, token: str, user: User) -> tuple[Invitation, AcceptResult] | None:
+    """The common acceptance as one SQL statement; None when it does not apply.
+
+    Accepting a link is the busiest write there is (a whole group joins in the
+    minutes after the curator sends the link): this writes in one statement what
+    ``invitation_accept`` writes in ten — the same rows, audit events, signal
+    and cache drop. PostgreSQL only (a data-modifying WITH); elsewhere it never applies.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    now = timezone.now()
+    today = timezone.localdate(now)
+    params = {
+        "token_hash": token_hash(token),
+        "user_id": user.pk,
+        "now": now,
+        "today": today,
+        "multi": Invitation.Kind.MULTI,
+        "link_active": Invitation.Status.ACTIVE,
+        "student": Role.STUDENT,
+        "member_active": Membership.Status.ACTIVE,
+        "member_left": Membership.Status.LEFT,
+        "request_pending": JoinRequest.Status.PENDING,
+        "joined": InvitationUse.Result.JOINED,
+        "role_labels": _ROLE_LABELS,
+        "user_repr": str(user),
+        "multi_label": str(Invitation.Kind.MULTI.label),
+        "ip": current_ip.get(),
+    }
+    try:
+        # One statement is atomic by itself; inside a caller's transaction a
+        # savepoint keeps a refused statement from spoiling it.
+        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+            with connection.cursor() as cursor:
+                row = _join_at_once_execute(cursor, params)
+            if row is None:
+                return None
+            link_id, college_id, role, group_id, member_id, enrollment_id, elsewhere = row
+            if enrollment_id is not None:
+                transaction.on_commit(
+                    lambda: enrollment_changed.send(
+                        sender=Invitation,
+                        college_id=college_id,
+                        student_id=member_id,
+                        old_group_id=None,
+                        new_group_id=group_id,
+                        kind="enrol",
+                    )
+                )
+            college_cache.changed_on_commit([college_id])
+    except IntegrityError:
+        # The same person joining twice at once: the other request took the place; the full path answers.
+        return None
+    # Only what the caller reads: building full related objects would cost more than the statement.
+    invitation = Invitation(pk=link_id, college_id=college_id, role=role, group_id=group_id, kind=Invitation.Kind.MULTI)
+    membership = Membership(pk=member_id, user=user, college_id=college_id, role=role)
+    _burst_check(invitation)
+    return invitation, AcceptResult(
+        InvitationUse.Result.JOINED, JOINED_MESSAGE, membership=membership, other_colleges=elsewhere
+    )
 
 
 def _join(

@@ -40,7 +40,7 @@ from invitations.services import (
     PROBLEM_MESSAGES,
     bulk_dispatch_create,
     bulk_dispatch_progress,
-    invitation_accept,
+    invitation_accept_by_token,
     invitation_create,
     invitation_find,
     invitation_problem,
@@ -118,14 +118,15 @@ class InvitationAcceptView(View):
             return redirect(reverse("account_login") + "?" + urlencode({"next": request.path}))
         if self._limited(request, "accept"):
             return self._page(request, problem_message=RATE_LIMITED_MESSAGE, status=429)
-        invitation = invitation_find(token=token)
+        invitation, result = invitation_accept_by_token(token=token, user=request.user)
         if invitation is None:
             return self._page(request, problem_message=FORGED_MESSAGE, status=404)
-        result = invitation_accept(invitation=invitation, user=request.user)
-        if result.result == InvitationUse.Result.JOINED:
+        if result.joined:
             request._memberships_cache = None
             messages.success(request, result.message)
-            request.session[COLLEGE_SESSION_KEY] = invitation.college_id
+            if result.other_colleges:
+                # The college just joined becomes the current one (with no other, it is anyway).
+                request.session[COLLEGE_SESSION_KEY] = invitation.college_id
             return redirect("home")
         ok = result.result in (InvitationUse.Result.REQUESTED, InvitationUse.Result.ALREADY_MEMBER)
         return self._page(

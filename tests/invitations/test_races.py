@@ -12,7 +12,7 @@ from django.utils import timezone
 from colleges.models import Membership, Role
 from groups.models import Enrollment
 from invitations.models import Invitation, InvitationUse
-from invitations.services import invitation_accept, invitation_create
+from invitations.services import invitation_accept, invitation_accept_by_token, invitation_create
 from tests import factories
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
@@ -26,7 +26,7 @@ def link(settings):
     college = factories.CollegeFactory()
     admin = factories.MembershipFactory(college=college, role=Role.ADMINISTRATOR).user
     group = factories.StudyGroupFactory(college=college)
-    invitation, _ = invitation_create(
+    invitation, token = invitation_create(
         actor=admin,
         college=college,
         role=Role.STUDENT,
@@ -34,24 +34,33 @@ def link(settings):
         max_uses=30,
         expires_at=timezone.now() + datetime.timedelta(days=1),
     )
+    invitation.token = token
     return invitation
 
 
-def _accept(invitation, user, barrier=None):
+@pytest.fixture(params=["invitation_accept", "invitation_accept_by_token"])
+def path(request):
+    """Each race runs against the service and against what the page calls (its one-statement join first)."""
+    return request.param
+
+
+def _accept(path, invitation, user, barrier=None):
     try:
         if barrier is not None:
             barrier.wait()
+        if path == "invitation_accept_by_token":
+            return invitation_accept_by_token(token=invitation.token, user=user)[1].result
         return invitation_accept(invitation=invitation, user=user).result
     finally:
         connection.close()
 
 
-def test_many_concurrent_acceptances_never_exceed_max_uses(link):
+def test_many_concurrent_acceptances_never_exceed_max_uses(link, path):
     users = [factories.UserFactory() for _ in range(THREADS)]
     barrier = threading.Barrier(50)
 
     with ThreadPoolExecutor(max_workers=50) as pool:
-        results = list(pool.map(lambda u: _accept(link, u, barrier), users))
+        results = list(pool.map(lambda u: _accept(path, link, u, barrier), users))
 
     assert results.count(InvitationUse.Result.JOINED) == 30
     assert results.count(InvitationUse.Result.USED_UP) == THREADS - 30
@@ -60,7 +69,7 @@ def test_many_concurrent_acceptances_never_exceed_max_uses(link):
     assert Invitation.objects.get(pk=link.pk).uses_count == 30
 
 
-def test_acceptance_in_flight_when_revocation_commits_admits_no_one(link):
+def test_acceptance_in_flight_when_revocation_commits_admits_no_one(link, path):
     """The acceptance reads the link as active, then its UPDATE waits for the revoking
     transaction's row lock; once the revocation commits, it must see «revoked»."""
     person = factories.UserFactory()
@@ -81,7 +90,7 @@ def test_acceptance_in_flight_when_revocation_commits_admits_no_one(link):
     def accept():
         locked.wait()
         started = time.monotonic()
-        results["result"] = _accept(link, person)
+        results["result"] = _accept(path, link, person)
         results["waited"] = time.monotonic() - started
 
     threads = [threading.Thread(target=revoke), threading.Thread(target=accept)]
@@ -96,7 +105,7 @@ def test_acceptance_in_flight_when_revocation_commits_admits_no_one(link):
     assert Invitation.objects.get(pk=link.pk).uses_count == 0
 
 
-def test_acceptance_in_flight_when_expiry_is_committed_admits_no_one(link):
+def test_acceptance_in_flight_when_expiry_is_committed_admits_no_one(link, path):
     person = factories.UserFactory()
     locked = threading.Event()
     results = {}
@@ -113,7 +122,7 @@ def test_acceptance_in_flight_when_expiry_is_committed_admits_no_one(link):
 
     def accept():
         locked.wait()
-        results["result"] = _accept(link, person)
+        results["result"] = _accept(path, link, person)
 
     threads = [threading.Thread(target=expire), threading.Thread(target=accept)]
     for t in threads:
@@ -125,12 +134,12 @@ def test_acceptance_in_flight_when_expiry_is_committed_admits_no_one(link):
     assert not Membership.objects.filter(user=person).exists()
 
 
-def test_same_person_accepting_twice_at_once_joins_once(link):
+def test_same_person_accepting_twice_at_once_joins_once(link, path):
     person = factories.UserFactory()
     barrier = threading.Barrier(8)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda _: _accept(link, person, barrier), range(8)))
+        results = list(pool.map(lambda _: _accept(path, link, person, barrier), range(8)))
 
     assert results.count(InvitationUse.Result.JOINED) == 1
     assert set(results) == {InvitationUse.Result.JOINED, InvitationUse.Result.ALREADY_MEMBER}
