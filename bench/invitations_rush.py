@@ -13,7 +13,8 @@ What it does, in one run:
    health checks, sessions through Redis, WhiteNoise, HTTPS behind a proxy —
    the client sends the ``X-Forwarded-Proto: https`` a TLS proxy adds, and an
    ``Origin`` as a browser does), the invitation rate limits and burst pause off;
-3. ROUNDS times (default 3): creates a college, a study group, a student link
+3. after a warm-up rush of WARM_UP_USERS people that does not count, ROUNDS
+   times (default 5): creates a college, a study group, a student link
    with ``max_uses`` (default 900, so the last 100 must be told «used up»),
    USERS people and a signed-in session for each, then sends every person's
    «Присоединиться» (POST /i/<token>/) from CONNECTIONS concurrent connections
@@ -60,6 +61,7 @@ GOAL_ACCEPTS_PER_SECOND = 300
 LOAD_DEADLINE = 300
 CSRF_SECRET = "benchcsrfsecretbenchcsrfsecret00"  # 32 characters, sent as cookie and header
 REDIS_DB = 13  # the bench's own Redis database, emptied before the run
+WARM_UP_USERS = 300
 
 
 def _redis_url(base_url: str, db: int) -> str:
@@ -261,7 +263,7 @@ def _round(args, round_: int, port: int, workers: list[int], server_log) -> tupl
     machine_busy = _busy_share(machine, _machine_ticks())
     client_cpu = time.process_time() - client_cpu
     app_cpu = _cpu_seconds(workers) - app_cpu
-    # The first round's workers open their persistent connections during the rush: then all their CPU is the rush's.
+    # The warm-up's workers open their persistent connections during the rush: then all their CPU is the rush's.
     db_cpu = _cpu_seconds(_database_backends()) - (db_before if round_ else 0)
     outcome = _outcome(college_id, link_id)
     total = sum(answers.values())
@@ -269,7 +271,7 @@ def _round(args, round_: int, port: int, workers: list[int], server_log) -> tupl
     over_use = max(outcome["memberships"] - args.max_uses, 0)
     rate = total / elapsed
     print(
-        f"round {round_ + 1} (people prepared in {prepared:.1f}s): {rate:.0f} accepts/s ({total} answers in"
+        f"round {round_} (people prepared in {prepared:.1f}s): {rate:.0f} accepts/s ({total} answers in"
         f" {elapsed:.2f}s), answers {dict(sorted(answers.items(), key=str))} (302 = joined, 409 = used up);"
         f" machine busy {machine_busy:.0%}"
     )
@@ -304,7 +306,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"], help="gunicorn worker class")
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
-    parser.add_argument("--rounds", type=int, default=3, help="rushes, each at a fresh link; the median counts")
+    parser.add_argument("--rounds", type=int, default=5, help="rushes, each at a fresh link; the median counts")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
 
@@ -377,8 +379,13 @@ def main() -> None:
             f"{f' × {args.threads} threads' if args.worker_class == 'gthread' else ''}, production settings; "
             f"{os.cpu_count()} CPUs shared by server, database and client"
         )
-        rates, all_ok = [], True
-        for round_ in range(args.rounds):
+        # A warm-up rush first, as a server in service is warm: each thread has its database
+        # connection and prepared statements, templates are compiled. Its figures do not count.
+        warm_up = argparse.Namespace(**{**vars(args), "users": WARM_UP_USERS, "max_uses": WARM_UP_USERS * 9 // 10})
+        print("warm-up:", end=" ")
+        _, all_ok = _round(warm_up, 0, port, workers, server_log)
+        rates = []
+        for round_ in range(1, args.rounds + 1):
             rate, ok = _round(args, round_, port, workers, server_log)
             rates.append(rate)
             all_ok = all_ok and ok
