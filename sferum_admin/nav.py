@@ -36,7 +36,8 @@ def register(*, label: str, url_name: str, visible: Callable[[object], bool], or
 _urls: dict[tuple, str] = {}
 
 
-def _url(url_name: str) -> str:
+def url_for(url_name: str) -> str:
+    """The path of a URL without arguments, reversed once per URLconf and script prefix."""
     key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), url_name)
     if key not in _urls:
         _urls[key] = reverse(url_name)
@@ -45,7 +46,7 @@ def _url(url_name: str) -> str:
 
 def items_for(request) -> list[dict[str, str]]:
     out = [
-        {"label": gettext(item.label), "url": _url(item.url_name), "active": False}
+        {"label": gettext(item.label), "url": url_for(item.url_name), "active": False}
         for item in _items
         if item.visible(request)
     ]

@@ -77,3 +77,9 @@ def pk_url(url_name: str, pk) -> str:
     if around is None or isinstance(pk, bool) or not isinstance(pk, int):
         return reverse(url_name, args=[pk])
     return f"{around[0]}{pk}{around[1]}"
+
+
+@register.simple_tag
+def fixed_url(url_name: str) -> str:
+    """``{% url url_name %}`` for a URL without arguments, reversed once per process (the shared layout's links)."""
+    return nav.url_for(url_name)
