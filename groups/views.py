@@ -59,16 +59,20 @@ class DashboardView(CollegeView):
     allowed = permissions.can_view_dashboard
 
     def get(self, request):
+        can_manage = permissions.can_create_study_group(request.user, self.college)
+
         def compute():
-            return {
+            part = {
                 "counts": selectors.college_counts(college=self.college, request=request),
                 "cards": dashboard.cards_for(request, self.college),
             }
+            # The body holds no CSRF token: it is cached rendered, with the figures it shows.
+            part["body"] = render_to_string("groups/_dashboard_body.html", {**part, "can_manage": can_manage})
+            return part
 
         # The cards depend on the viewer's roles only (sferum_admin/dashboard.py).
-        vary = (sorted(request.roles), request.LANGUAGE_CODE)
+        vary = (sorted(request.roles), request.LANGUAGE_CODE, can_manage)
         context = college_cache.get_or_compute(self.college, "groups.dashboard", vary=vary, compute=compute)
-        context["can_manage"] = permissions.can_create_study_group(request.user, self.college)
         return render(request, "groups/dashboard.html", context)
 
 

@@ -16,10 +16,22 @@ _pk_urls: dict[tuple, tuple[str, str] | None] = {}
 
 @register.simple_tag(takes_context=True)
 def main_nav(context):
+    """The menu's ``<li>`` items for the signed-in person, built in Python.
+
+    The same markup as a template loop over ``nav.items_for``, at a fraction of
+    its cost: every page of a signed-in person renders it.
+    """
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
-        return []
-    return nav.items_for(request)
+        return ""
+    return format_html_join(
+        "\n",
+        '<li><a href="{}"{}>{}</a></li>',
+        (
+            (item["url"], mark_safe(' aria-current="page"') if item["active"] else "", item["label"])
+            for item in nav.items_for(request)
+        ),
+    )
 
 
 @register.filter
