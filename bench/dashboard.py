@@ -14,9 +14,9 @@ What it does, in one run:
    script sets BENCHMARK);
 3. starts a real HTTP server in a subprocess (Django's WSGI server with a
    fixed pool of THREADS threads and persistent database connections, like
-   gunicorn's threaded workers) and sends each page THREADS × REQUESTS
+   gunicorn's threaded workers) and sends each page THREADS × REQUESTS (8 × 50)
    requests from as many concurrent client threads (keep-alive) — the pages
-   take turns in five bursts, so that other load on the machine falls on
+   take turns in ten bursts, so that other load on the machine falls on
    all of them alike — printing the median and 95th percentile
    latency, and the median of each page divided by the bare view's median —
    the goal is at most 2×;
@@ -63,7 +63,7 @@ from bench._support import recreate_database as _recreate_database
 GOAL_RATIO = 2.0
 REQUEST_TIMEOUT = 30
 LOAD_DEADLINE = 300  # seconds for the whole load phase, whatever the arguments
-ROUNDS = 5  # the pages are measured in turns, this many bursts each
+ROUNDS = 10  # the pages are measured in turns, this many bursts each
 REDIS_DB = 12  # the bench's own Redis database, emptied before the run
 COLD_REQUESTS = 25  # one-client requests per page right after a change (nothing cached)
 
@@ -240,7 +240,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=10_000)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=25, help="requests per thread and page")
+    parser.add_argument("--requests", type=int, default=50, help="requests per thread and page")
     parser.add_argument("--database", default="sferum_bench")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
