@@ -18,28 +18,14 @@ def audit_log(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Record one change. Called by every service that changes college data, inside its transaction."""
-    event = audit_event(actor=actor, action=action, target=target, college=college, before=before, after=after)
-    event.save()
-    if college_cache.enabled():
-        college_cache.changed_on_commit(_changed_colleges(event.college, target))
-    return event
+    """Record one change. Called by every service that changes college data, inside its transaction.
 
-
-def audit_event(
-    *,
-    actor,
-    action: str,
-    target: models.Model | None = None,
-    college=None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """The unsaved ``AuditEvent`` that ``audit_log`` would write."""
+    Once the transaction commits, the college's cached pages are dropped (sferum_admin/college_cache.py).
+    """
     if college is None and target is not None:
         # A college is its own tenant; anything else points at its college.
         college = target if target._meta.label_lower == "colleges.college" else getattr(target, "college", None)
-    return AuditEvent(
+    event = AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         college=college,
         action=action,
@@ -50,6 +36,9 @@ def audit_event(
         after=_jsonable(after),
         ip=current_ip.get(),
     )
+    if college_cache.enabled():
+        college_cache.changed_on_commit(_changed_colleges(college, target))
+    return event
 
 
 def _changed_colleges(college, target) -> list[int]:
