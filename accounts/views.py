@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 from accounts import services
 from accounts.forms import ProfileForm
 from accounts.selectors import user_api_token, user_has_totp, user_must_use_totp, user_session_list
+from sferum_admin.pages import apply_service_errors
 
 NEW_TOKEN_SESSION_KEY = "accounts_new_api_token"
 
@@ -54,9 +55,7 @@ class ProfileView(LoginRequiredMixin, View):
             try:
                 services.user_profile_update(actor=request.user, user=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Профиль сохранён."))
                 return redirect("accounts:profile")

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views import View
@@ -21,21 +20,9 @@ from colleges.forms import (
 )
 from colleges.middleware import SESSION_KEY
 from colleges.models import CollegeApplication, Role
+from sferum_admin.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 20
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: field errors by field, the rest on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 class HomeView(View):
@@ -104,7 +91,7 @@ class ApplyView(View):
             try:
                 services.college_application_submit(order_file=form.cleaned_data["order_file"], **data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 return redirect("colleges:apply_done")
         return render(request, self.template_name, {"form": form}, status=400)
@@ -132,7 +119,7 @@ class ApplicationQueueView(PlatformStaffMixin, View):
         if status not in CollegeApplication.Status.values:
             status = ""
         search = request.GET.get("q", "").strip()
-        page = _page(request, selectors.application_search(status=status or None, search=search))
+        page = paginate(request, selectors.application_search(status=status or None, search=search), PAGE_SIZE)
         return render(
             request,
             "colleges/collegeapplication_list.html",
@@ -197,7 +184,7 @@ class ApplicationRejectView(PlatformStaffMixin, View):
                     actor=request.user, application_id=application.pk, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, "Заявка отклонена, заявителю отправлена причина отказа.")
                 return redirect("colleges:application_detail", pk=application.pk)
@@ -262,7 +249,7 @@ class CollegeProfileEditView(CollegeMixin, View):
                     **{name: form.cleaned_data[name] for name in services.PROFILE_FIELDS},
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 if request.htmx:
                     return render(request, "colleges/_college_card.html", {"college": college, "can_edit": True})
@@ -278,7 +265,7 @@ class DepartmentListView(CollegeMixin, View):
             "Список отделений доступен сотрудникам колледжа.",
         )
         search = request.GET.get("q", "").strip()
-        page = _page(request, selectors.department_list(college=self.college, search=search))
+        page = paginate(request, selectors.department_list(college=self.college, search=search), PAGE_SIZE)
         return render(
             request,
             "colleges/department_list.html",
@@ -309,7 +296,7 @@ class DepartmentCreateView(CollegeMixin, View):
             try:
                 department = services.department_create(actor=request.user, college=self.college, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, f"Отделение «{department.name}» создано.")
                 return redirect("colleges:department_list")
@@ -348,7 +335,7 @@ class DepartmentEditView(CollegeMixin, View):
             try:
                 department = services.department_update(actor=request.user, department=department, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 if request.htmx:
                     return self._row(request, department)
@@ -393,7 +380,7 @@ class StaffListView(CollegeMixin, View):
             "Список сотрудников доступен администратору и администрации колледжа.",
         )
         search = request.GET.get("q", "").strip()
-        page = _page(request, selectors.staff_list(college=self.college, search=search))
+        page = paginate(request, selectors.staff_list(college=self.college, search=search), PAGE_SIZE)
         return render(
             request,
             "colleges/membership_list.html",
@@ -426,7 +413,7 @@ class StaffAddView(CollegeMixin, View):
             try:
                 membership = services.staff_add(actor=request.user, college=self.college, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(
                     request, f"Сотрудник {membership.user.full_name} добавлен: {membership.get_role_display()}."
@@ -471,7 +458,7 @@ class AdministratorAppointView(CollegeMixin, View):
                     order_date=data["order_date"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(
                     request,

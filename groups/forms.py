@@ -141,12 +141,3 @@ class DisciplineForm(forms.Form):
     code = forms.CharField(
         label="Индекс", max_length=30, required=False, help_text="Например, «ОП.01» или «МДК.01.01»."
     )
-
-
-def apply_service_errors(form: forms.Form, error) -> None:
-    """Put a service's ValidationError onto the form, by field where the field exists."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

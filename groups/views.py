@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -13,12 +12,9 @@ from colleges.middleware import current_college_or_none
 from colleges.selectors import membership_get_for
 from groups import forms, permissions, selectors, services
 from sferum_admin import college_cache, dashboard
+from sferum_admin.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 25
-
-
-def _paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 class CollegeView(LoginRequiredMixin, View):
@@ -96,7 +92,7 @@ class StudyGroupListView(CollegeView):
             context = {
                 "request": request,
                 "filter_form": filter_form,
-                "page_obj": _paginate(request, groups),
+                "page_obj": paginate(request, groups, PAGE_SIZE),
                 "can_manage": can_manage,
                 "has_filters": any(
                     request.GET.get(key) for key in ("q", "department", "course", "status", "attention")
@@ -123,7 +119,7 @@ class StudyGroupCreateView(CollegeView):
             try:
                 group = services.study_group_create(actor=request.user, college=self.college, **form.cleaned_data)
             except ValidationError as exc:
-                forms.apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, f"Учебная группа «{group.name}» создана.")
                 return redirect("groups:study_group_detail", pk=group.pk)
@@ -163,7 +159,7 @@ class StudyGroupEditView(GroupObjectView):
             try:
                 group = services.study_group_update(actor=request.user, group=self.group, **form.cleaned_data)
             except ValidationError as exc:
-                forms.apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, "Изменения сохранены.")
                 return redirect("groups:study_group_detail", pk=group.pk)
@@ -193,7 +189,7 @@ class StudyGroupInlineEditView(GroupObjectView):
             try:
                 services.study_group_update(actor=request.user, group=self.group, **form.cleaned_data)
             except ValidationError as exc:
-                forms.apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 return self._row(request)
         return render(request, "groups/_study_group_row_form.html", {"group": self.group, "form": form})
@@ -221,7 +217,7 @@ class CuratorAssignView(GroupObjectView):
                     actor=request.user, group=self.group, teacher=form.cleaned_data["teacher"]
                 )
             except ValidationError as exc:
-                forms.apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 teacher = assignment.teacher.user
                 messages.success(request, f"{teacher.full_name or teacher.phone_display} — куратор группы.")
@@ -257,7 +253,7 @@ class SubjectAssignView(GroupObjectView):
             try:
                 services.subject_teacher_assign(actor=request.user, group=self.group, **form.cleaned_data)
             except ValidationError as exc:
-                forms.apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, "Преподаватель дисциплины назначен.")
                 return redirect("groups:study_group_detail", pk=self.group.pk)
@@ -315,7 +311,9 @@ class StaffGroupListView(CollegeView):
             request,
             "groups/staff_group_list.html",
             {
-                "page_obj": _paginate(request, selectors.staff_group_list(college=self.college, search=search)),
+                "page_obj": paginate(
+                    request, selectors.staff_group_list(college=self.college, search=search), PAGE_SIZE
+                ),
                 "search": search,
                 "can_manage": permissions.can_manage_staff_groups(request.user, self.college),
             },
@@ -334,7 +332,7 @@ class StaffGroupCreateView(CollegeView):
             try:
                 staff_group = services.staff_group_create(actor=request.user, college=self.college, **form.cleaned_data)
             except ValidationError as exc:
-                forms.apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, f"Группа сотрудников «{staff_group.name}» создана.")
                 return redirect("groups:staff_group_detail", pk=staff_group.pk)
@@ -385,7 +383,7 @@ class StaffGroupEditView(StaffGroupObjectView):
             try:
                 services.staff_group_update(actor=request.user, staff_group=self.staff_group, **form.cleaned_data)
             except ValidationError as exc:
-                forms.apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, "Изменения сохранены.")
                 return redirect("groups:staff_group_detail", pk=self.staff_group.pk)
@@ -446,7 +444,9 @@ class DisciplineListView(CollegeView):
             request,
             "groups/discipline_list.html",
             {
-                "page_obj": _paginate(request, selectors.discipline_list(college=self.college, search=search)),
+                "page_obj": paginate(
+                    request, selectors.discipline_list(college=self.college, search=search), PAGE_SIZE
+                ),
                 "search": search,
                 "can_manage": permissions.can_manage_disciplines(request.user, self.college),
             },
@@ -465,7 +465,7 @@ class DisciplineCreateView(CollegeView):
             try:
                 discipline = services.discipline_create(actor=request.user, college=self.college, **form.cleaned_data)
             except ValidationError as exc:
-                forms.apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, f"Дисциплина «{discipline.name}» добавлена.")
                 return redirect("groups:discipline_list")
@@ -492,7 +492,7 @@ class DisciplineEditView(CollegeView):
             try:
                 services.discipline_update(actor=request.user, discipline=self.discipline, **form.cleaned_data)
             except ValidationError as exc:
-                forms.apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, "Изменения сохранены.")
                 return redirect("groups:discipline_list")

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,6 +52,7 @@ from invitations.services import (
     join_requests_decide,
 )
 from invitations.tokens import token_unseal
+from sferum_admin.pages import apply_service_errors, paginate
 
 RATE_LIMITED_MESSAGE = "Слишком много попыток. Подождите минуту и откройте ссылку снова."
 
@@ -156,10 +156,6 @@ class CollegePageMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-def _paginate(request, qs, per_page=25):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
-
-
 def _invitable_roles(user, college) -> list[str]:
     if has_role(user, college, Role.ADMINISTRATOR):
         return list(Role.values)
@@ -182,7 +178,7 @@ class InvitationListView(CollegePageMixin, View):
             status=request.GET.get("status", ""),
             search=request.GET.get("q", "").strip(),
         )
-        page = _paginate(request, qs)
+        page = paginate(request, qs, 25)
         for invitation in page.object_list:
             invitation.url = invitation_url(token_unseal(invitation.token_sealed))
         return render(
@@ -228,19 +224,11 @@ class InvitationCreateView(CollegePageMixin, View):
             try:
                 invitation, _ = invitation_create(actor=request.user, college=self.college, **form.service_kwargs())
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, "Ссылка-приглашение создана.")
                 return redirect("invitations:detail", pk=invitation.pk)
         return render(request, self.template_name, {"form": form}, status=400)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class InvitationDetailView(CollegePageMixin, View):
@@ -249,7 +237,7 @@ class InvitationDetailView(CollegePageMixin, View):
     def get(self, request, pk):
         invitation = selectors.invitation_get_for(viewer=request.user, college=self.college, pk=pk)
         token = token_unseal(invitation.token_sealed)
-        people = _paginate(request, selectors.invitation_joined_people(college=self.college, invitation=invitation))
+        people = paginate(request, selectors.invitation_joined_people(college=self.college, invitation=invitation), 25)
         return render(
             request,
             self.template_name,
@@ -393,7 +381,7 @@ class JoinRequestListView(CollegePageMixin, View):
             request,
             self.template_name,
             {
-                "page_obj": _paginate(request, qs, per_page=50),
+                "page_obj": paginate(request, qs, 50),
                 "status": status,
                 "statuses": JoinRequest.Status.choices,
                 "roles": Role.choices,
@@ -518,7 +506,7 @@ class BulkDispatchDetailView(CollegePageMixin, View):
             {
                 "dispatch": dispatch,
                 "progress": progress,
-                "page_obj": _paginate(request, selectors.dispatch_recipient_list(dispatch=dispatch, status=status), 50),
+                "page_obj": paginate(request, selectors.dispatch_recipient_list(dispatch=dispatch, status=status), 50),
                 "statuses": Invitation.Delivery.choices[1:],
             },
         )
@@ -543,4 +531,4 @@ class ProvenanceView(CollegePageMixin, View):
             qs = qs.filter(invitation__group_id__in=curated)
         if group_id:
             qs = qs.filter(invitation__group_id=group_id)
-        return render(request, self.template_name, {"page_obj": _paginate(request, qs, per_page=50), "groups": groups})
+        return render(request, self.template_name, {"page_obj": paginate(request, qs, 50), "groups": groups})

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from materials.permissions import (
     can_view_materials,
 )
 from materials.validators import human_size
+from sferum_admin.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 20
 NOT_A_MEMBER_MESSAGE = "Материалы доступны участникам колледжа."
@@ -38,18 +38,6 @@ class CollegeMaterialsMixin(LoginRequiredMixin):
         if not can_view_materials(request.user, self.college):
             raise PermissionDenied(NOT_A_MEMBER_MESSAGE)
         return super().dispatch(request, *args, **kwargs)
-
-
-def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class _MaterialListBase(CollegeMaterialsMixin, View):
@@ -71,7 +59,7 @@ class _MaterialListBase(CollegeMaterialsMixin, View):
             kind=kind,
             search=search,
         )
-        page = _page(request, qs)
+        page = paginate(request, qs, PAGE_SIZE)
         user = request.user
         can_create = (
             can_post_documents(user, self.college)
@@ -216,7 +204,7 @@ class MaterialCreateView(_MaterialFormBase):
                         publish_at=data["publish_at"],
                     )
                 except ValidationError as exc:
-                    _add_errors(form, exc)
+                    apply_service_errors(form, exc)
                 except PermissionDenied as exc:
                     form.add_error(None, str(exc))
                 else:
@@ -325,7 +313,7 @@ class MaterialUpdateView(_MaterialObjectMixin, _MaterialFormBase):
                         upload_ids=upload_ids,
                     )
                 except ValidationError as exc:
-                    _add_errors(form, exc)
+                    apply_service_errors(form, exc)
                 except PermissionDenied as exc:
                     form.add_error(None, str(exc))
                 else:
@@ -427,7 +415,7 @@ class MaterialNoticeListView(CollegeMaterialsMixin, View):
     """«Новые материалы»: what was published for me; opening the page marks them seen."""
 
     def get(self, request):
-        page = _page(request, selectors.material_notice_list(user=request.user, college=self.college))
+        page = paginate(request, selectors.material_notice_list(user=request.user, college=self.college), PAGE_SIZE)
         unseen = {notice.pk for notice in page.object_list if notice.seen_at is None}
         services.material_notices_mark_seen(user=request.user, college=self.college)
         return render(request, "materials/materialnotice_list.html", {"page_obj": page, "unseen": unseen})

@@ -5,7 +5,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
@@ -21,6 +20,7 @@ from groups.movement.permissions import (
     can_view_movement_list,
     can_view_person,
 )
+from sferum_admin.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 50
 
@@ -30,14 +30,6 @@ def _college_or_403(request):
     if not college:
         raise PermissionDenied("Выберите колледж.")
     return college
-
-
-def _add_form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def parse_ru_date(value: str) -> datetime.date | None:
@@ -59,7 +51,7 @@ class MovementListView(LoginRequiredMixin, View):
         search = request.GET.get("q", "").strip()
         status = request.GET.get("status", "")
         qs = selectors.movement_list(viewer=request.user, college=college, search=search, status=status)
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = paginate(request, qs, PAGE_SIZE)
         return render(
             request,
             "movement/movement_list.html",
@@ -136,7 +128,7 @@ class MovementCreateView(LoginRequiredMixin, View):
                     planned_return_date=data.get("planned_return_date"),
                 )
             except ValidationError as exc:
-                _add_form_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 movement.refresh_from_db()
                 if movement.status == Movement.Status.FAILED:
@@ -206,7 +198,7 @@ class HandoverView(LoginRequiredMixin, View):
                     order_date=form.cleaned_data["order_date"],
                 )
             except ValidationError as exc:
-                _add_form_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, f"Группы переданы новому куратору: {len(moved)}.")
                 return redirect("movement:person", pk=form.cleaned_data["incoming"].pk)
@@ -307,7 +299,7 @@ class PeopleListView(LoginRequiredMixin, View):
         search = request.GET.get("q", "").strip()
         role = request.GET.get("role", "")
         qs = selectors.people_list(college=college, search=search, role=role)
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = paginate(request, qs, PAGE_SIZE)
         return render(
             request,
             "movement/people_list.html",
@@ -343,7 +335,7 @@ class HireView(LoginRequiredMixin, View):
                     actor=request.user, college=college, kind=MovementKind.HIRE, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _add_form_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 movement.refresh_from_db()
                 if movement.person_id:

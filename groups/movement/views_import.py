@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
@@ -14,6 +13,7 @@ from groups.movement.importers import FIELDS
 from groups.movement.models import ImportBatch, RosterRow
 from groups.movement.permissions import can_manage_movements
 from groups.movement.services import NOT_ALLOWED_MESSAGE
+from sferum_admin.pages import apply_service_errors, paginate
 
 
 def _manager_college(request):
@@ -26,7 +26,7 @@ def _manager_college(request):
 class ImportListView(LoginRequiredMixin, View):
     def get(self, request):
         college = _manager_college(request)
-        page = Paginator(selectors.import_batch_list(college=college), 30).get_page(request.GET.get("page"))
+        page = paginate(request, selectors.import_batch_list(college=college), 30)
         return render(request, "movement/import_list.html", {"page_obj": page})
 
 
@@ -195,11 +195,7 @@ class RolloverView(LoginRequiredMixin, View):
                     actor=request.user, college=college, graduating_ids=graduating, **form.cleaned_data
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc.messages)
+                apply_service_errors(form, exc)
             else:
                 return redirect("movement:import_detail", pk=batch.pk)
         return self._render(request, college, form, plan, status=400)
