@@ -5,7 +5,6 @@ membership, so another college's objects answer 404. Input serializers
 validate; the services decide and write.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -19,12 +18,6 @@ from colleges.models import HIREABLE_ROLES, STAFF_ROLES, College, Department, Me
 from colleges.selectors import colleges_of
 
 MANAGER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION)
-
-
-def _raise_as_drf(exc: DjangoValidationError):
-    if hasattr(exc, "error_dict"):
-        raise serializers.ValidationError(exc.message_dict) from exc
-    raise serializers.ValidationError({"detail": exc.messages}) from exc
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -91,10 +84,7 @@ class CollegeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         college = self.get_object()
         serializer = CollegeSerializer(college, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        try:
-            college = services.college_update(actor=request.user, college=college, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            _raise_as_drf(exc)
+        college = services.college_update(actor=request.user, college=college, **serializer.validated_data)
         return Response(CollegeSerializer(college).data)
 
 
@@ -164,10 +154,7 @@ class DepartmentViewSet(viewsets.ModelViewSet):
     def create(self, request):
         serializer = DepartmentCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        try:
-            department = services.department_create(actor=request.user, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            _raise_as_drf(exc)
+        department = services.department_create(actor=request.user, **serializer.validated_data)
         return Response(self._out(department), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DepartmentUpdateSerializer, responses=DepartmentSerializer)
@@ -176,18 +163,12 @@ class DepartmentViewSet(viewsets.ModelViewSet):
         serializer = DepartmentUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = {"name": department.name, "head_name": department.head_name, **serializer.validated_data}
-        try:
-            department = services.department_update(actor=request.user, department=department, **data)
-        except DjangoValidationError as exc:
-            _raise_as_drf(exc)
+        department = services.department_update(actor=request.user, department=department, **data)
         return Response(self._out(department))
 
     def destroy(self, request, pk=None):
         department = self.get_object()
-        try:
-            services.department_delete(actor=request.user, department=department)
-        except DjangoValidationError as exc:
-            _raise_as_drf(exc)
+        services.department_delete(actor=request.user, department=department)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -278,10 +259,7 @@ class MembershipViewSet(
     def create(self, request):
         serializer = StaffCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        try:
-            membership = services.staff_add(actor=request.user, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            _raise_as_drf(exc)
+        membership = services.staff_add(actor=request.user, **serializer.validated_data)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 

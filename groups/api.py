@@ -391,11 +391,13 @@ class AssignmentApiMixin(CollegeScopedMixin):
     view_predicate = staticmethod(perms.can_view_assignments)
     manage_predicate = staticmethod(perms.can_create_study_group)
 
+    end_predicate = None  # who may end an assignment of a group: the service's own predicate
+
     def get_object(self):
         obj = super().get_object()
-        if self.action == "end" and not perms.can_assign_curator(self.request.user, obj.group):
+        if self.action == "end" and not self.end_predicate(self.request.user, obj.group):
             raise PermissionDenied(self.denied_message)
-        if self.action == "retrieve" and not perms.can_view_assignments(self.request.user, self.college):
+        if self.action == "retrieve" and not self.view_predicate(self.request.user, self.college):
             raise PermissionDenied(VIEW_DENIED)
         return obj
 
@@ -411,6 +413,7 @@ class CuratorAssignmentApi(
     queryset = CuratorAssignment.objects.none()
     serializer_class = CuratorAssignmentSerializer
     denied_message = services.ASSIGN_CURATOR_DENIED
+    end_predicate = staticmethod(perms.can_assign_curator)
 
     def get_queryset(self):
         active_only = self.action == "list" and self.request.query_params.get("all") != "1"
@@ -481,6 +484,7 @@ class SubjectAssignmentApi(
     queryset = SubjectTeacherAssignment.objects.none()
     serializer_class = SubjectAssignmentSerializer
     denied_message = services.ASSIGN_SUBJECT_DENIED
+    end_predicate = staticmethod(perms.can_assign_subject_teacher)
 
     def get_queryset(self):
         if self.action == "list":

@@ -4,7 +4,6 @@ Lookups go through the same selectors as the pages, so a material the
 caller may not see answers 404, like one of another college.
 """
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
@@ -23,37 +22,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from colleges.middleware import SESSION_KEY, current_college_or_none
-from colleges.selectors import user_active_memberships
+from groups.api import api_college
 from groups.models import Discipline, StudyGroup
 from materials import selectors, services
 from materials.models import Audience, Kind, Material, MaterialFile, Section
 from materials.permissions import can_edit_material, can_post_materials, can_view_materials
 
 NOT_A_MEMBER = "Материалы доступны участникам колледжа."
-
-
-def api_college(request):
-    """The caller's current college: the session's choice for browser sessions, else the first membership."""
-    django_request = request._request
-    session_user = getattr(django_request, "user", None)
-    if session_user is not None and session_user.is_authenticated and session_user.pk == request.user.pk:
-        return current_college_or_none(django_request)
-    memberships = list(user_active_memberships(user=request.user))
-    if not memberships:
-        return None
-    session = getattr(django_request, "session", None)
-    wanted = session.get(SESSION_KEY) if session is not None else None
-    for membership in memberships:
-        if membership.college_id == wanted:
-            return membership.college
-    return memberships[0].college
-
-
-def _raise_as_drf(exc: DjangoValidationError):
-    if hasattr(exc, "error_dict"):
-        raise serializers.ValidationError(exc.message_dict) from exc
-    raise serializers.ValidationError({"detail": exc.messages}) from exc
 
 
 class _Named(serializers.Serializer):
@@ -235,14 +210,9 @@ class MaterialViewSet(
         serializer = MaterialCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        try:
-            material = services.material_create(
-                actor=request.user, college=self.college, upload_ids=data.pop("files"), **data
-            )
-        except DjangoValidationError as exc:
-            _raise_as_drf(exc)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        material = services.material_create(
+            actor=request.user, college=self.college, upload_ids=data.pop("files"), **data
+        )
         return self._answer(material, status.HTTP_201_CREATED)
 
     @extend_schema(request=MaterialUpdateSerializer, responses=MaterialSerializer)
@@ -251,14 +221,7 @@ class MaterialViewSet(
         serializer = MaterialUpdateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        try:
-            material = services.material_update(
-                actor=request.user, material=material, upload_ids=data.pop("files"), **data
-            )
-        except DjangoValidationError as exc:
-            _raise_as_drf(exc)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        material = services.material_update(actor=request.user, material=material, upload_ids=data.pop("files"), **data)
         return self._answer(material)
 
     @extend_schema(responses={204: None})

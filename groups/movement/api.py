@@ -23,12 +23,6 @@ from groups.movement.permissions import can_manage_movements, can_view_group_ros
 from groups.movement.views import parse_ru_date
 
 
-def _raise_as_drf(exc: DjangoValidationError):
-    if hasattr(exc, "error_dict"):
-        raise serializers.ValidationError(exc.message_dict) from exc
-    raise serializers.ValidationError({"detail": exc.messages}) from exc
-
-
 class CollegeApiMixin:
     """``self.college``: the caller's current college; 404 for anything outside it."""
 
@@ -141,10 +135,7 @@ class MovementListApi(CollegeApiMixin, generics.ListCreateAPIView):
         college = self.require_manager()
         data = MovementInputSerializer(data=request.data, context={"college": college})
         data.is_valid(raise_exception=True)
-        try:
-            movement = services.movement_create(actor=request.user, college=college, **data.validated_data)
-        except DjangoValidationError as exc:
-            _raise_as_drf(exc)
+        movement = services.movement_create(actor=request.user, college=college, **data.validated_data)
         movement.refresh_from_db()
         return Response(MovementSerializer(movement).data, status=status.HTTP_201_CREATED)
 
@@ -308,10 +299,7 @@ class ImportApplyApi(CollegeApiMixin, APIView):
         self.require_manager()
         data = ImportApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.import_apply_start(actor=request.user, batch=batch, **data.validated_data)
-        except DjangoValidationError as exc:
-            _raise_as_drf(exc)
+        services.import_apply_start(actor=request.user, batch=batch, **data.validated_data)
         batch.refresh_from_db()
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
 
