@@ -347,6 +347,27 @@ def _clean_named(instance, model, message: str) -> None:
         raise ValidationError({"name": message}, code="duplicate_name")
 
 
+def _named_update(*, actor, instance, values: dict[str, str], duplicate_message: str, action: str):
+    """Change the text fields of a named object of a college (name unique in it, case-insensitive), audited."""
+    model = type(instance)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=instance.pk)
+        before = {field: getattr(locked, field) for field in values}
+        for field, value in values.items():
+            setattr(locked, field, (value or "").strip())
+        _clean_named(locked, model, duplicate_message)
+        _save_unique(locked, "name", duplicate_message)
+        audit_log(
+            actor=actor,
+            college=locked.college,
+            action=action,
+            target=locked,
+            before=before,
+            after={field: getattr(locked, field) for field in values},
+        )
+    return locked
+
+
 def staff_group_create(*, actor, college: College, name: str, description: str = "") -> StaffGroup:
     if not permissions.can_manage_staff_groups(actor, college):
         raise PermissionDenied(MANAGE_STAFF_GROUPS_DENIED)
@@ -361,22 +382,13 @@ def staff_group_create(*, actor, college: College, name: str, description: str =
 def staff_group_update(*, actor, staff_group: StaffGroup, name: str, description: str = "") -> StaffGroup:
     if not permissions.can_manage_staff_groups(actor, staff_group.college):
         raise PermissionDenied(MANAGE_STAFF_GROUPS_DENIED)
-    with transaction.atomic():
-        locked = StaffGroup.objects.select_for_update().get(pk=staff_group.pk)
-        before = {"name": locked.name, "description": locked.description}
-        locked.name = (name or "").strip()
-        locked.description = (description or "").strip()
-        _clean_named(locked, StaffGroup, DUPLICATE_STAFF_GROUP_NAME_MESSAGE)
-        _save_unique(locked, "name", DUPLICATE_STAFF_GROUP_NAME_MESSAGE)
-        audit_log(
-            actor=actor,
-            college=locked.college,
-            action="staff_group.update",
-            target=locked,
-            before=before,
-            after={"name": locked.name, "description": locked.description},
-        )
-    return locked
+    return _named_update(
+        actor=actor,
+        instance=staff_group,
+        values={"name": name, "description": description},
+        duplicate_message=DUPLICATE_STAFF_GROUP_NAME_MESSAGE,
+        action="staff_group.update",
+    )
 
 
 def staff_group_member_add(*, actor, staff_group: StaffGroup, member: Membership) -> StaffGroup:
@@ -436,19 +448,10 @@ def discipline_create(*, actor, college: College, name: str, code: str = "") -> 
 def discipline_update(*, actor, discipline: Discipline, name: str, code: str = "") -> Discipline:
     if not permissions.can_manage_disciplines(actor, discipline.college):
         raise PermissionDenied(MANAGE_DISCIPLINES_DENIED)
-    with transaction.atomic():
-        locked = Discipline.objects.select_for_update().get(pk=discipline.pk)
-        before = {"name": locked.name, "code": locked.code}
-        locked.name = (name or "").strip()
-        locked.code = (code or "").strip()
-        _clean_named(locked, Discipline, DUPLICATE_DISCIPLINE_NAME_MESSAGE)
-        _save_unique(locked, "name", DUPLICATE_DISCIPLINE_NAME_MESSAGE)
-        audit_log(
-            actor=actor,
-            college=locked.college,
-            action="discipline.update",
-            target=locked,
-            before=before,
-            after={"name": locked.name, "code": locked.code},
-        )
-    return locked
+    return _named_update(
+        actor=actor,
+        instance=discipline,
+        values={"name": name, "code": code},
+        duplicate_message=DUPLICATE_DISCIPLINE_NAME_MESSAGE,
+        action="discipline.update",
+    )
