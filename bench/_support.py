@@ -1,4 +1,4 @@
-"""Pieces the benchmark scripts share: a database of their own, a free port.
+"""Pieces the benchmark scripts share: a database and a Redis database of their own, a free port.
 
 Not a benchmark itself (``make bench`` skips files starting with «_»).
 """
@@ -32,3 +32,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def redis_url(base_url: str, db: int) -> str:
+    """``base_url`` pointing at Redis database ``db`` (a benchmark's own)."""
+    return urlunsplit(urlsplit(base_url)._replace(path=f"/{db}"))
+
+
+def flush_redis(url: str) -> None:
+    """Empty the Redis database of ``url``."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()

@@ -57,8 +57,10 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 from bench._support import database_urls as _database_urls
+from bench._support import flush_redis as _flush_redis
 from bench._support import free_port as _free_port
 from bench._support import recreate_database as _recreate_database
+from bench._support import redis_url as _redis_url
 
 GOAL_RATIO = 2.0
 REQUEST_TIMEOUT = 30
@@ -66,18 +68,6 @@ LOAD_DEADLINE = 300  # seconds for the whole load phase, whatever the arguments
 ROUNDS = 10  # the pages are measured in turns, this many bursts each
 REDIS_DB = 12  # the bench's own Redis database, emptied before the run
 COLD_REQUESTS = 25  # one-client requests per page right after a change (nothing cached)
-
-
-def _redis_url(base_url: str, db: int) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    return urlunsplit(urlsplit(base_url)._replace(path=f"/{db}"))
-
-
-def _flush_redis(url: str) -> None:
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
 
 
 def _analyze(url: str) -> None:

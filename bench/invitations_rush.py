@@ -53,8 +53,10 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 from bench._support import database_urls as _database_urls
+from bench._support import flush_redis as _flush_redis
 from bench._support import free_port as _free_port
 from bench._support import recreate_database as _recreate_database
+from bench._support import redis_url as _redis_url
 
 DB_NAME = "sferum_bench_inv"
 GOAL_ACCEPTS_PER_SECOND = 300
@@ -62,18 +64,6 @@ LOAD_DEADLINE = 300
 CSRF_SECRET = "benchcsrfsecretbenchcsrfsecret00"  # 32 characters, sent as cookie and header
 REDIS_DB = 13  # the bench's own Redis database, emptied before the run
 WARM_UP_USERS = 300
-
-
-def _redis_url(base_url: str, db: int) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    return urlunsplit(urlsplit(base_url)._replace(path=f"/{db}"))
-
-
-def _flush_redis(url: str) -> None:
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
 
 
 def _prepare(users: int, max_uses: int, round_: int = 0) -> tuple[str, list[str], int, int]:

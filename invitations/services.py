@@ -294,9 +294,14 @@ def invitations_hand_to_curator(*, actor: User, group: StudyGroup) -> list[Invit
 # --- Acceptance ------------------------------------------------------------
 
 
+def _plausible_token(token: str) -> bool:
+    """Not empty and not absurdly long: anything else is forged without asking the database."""
+    return bool(token) and len(token) <= 100
+
+
 def invitation_find(*, token: str) -> Invitation | None:
     """The link a token opens, or None for a forged one. The hash lookup reveals nothing about other tokens."""
-    if not token or len(token) > 100:
+    if not _plausible_token(token):
         return None
     return (
         Invitation.objects.select_related("college", "group", "created_by").filter(token_hash=token_hash(token)).first()
@@ -465,7 +470,7 @@ def invitation_accept_by_token(*, token: str, user: User) -> tuple[Invitation | 
     college yet — is done by ``_join_at_once`` in one statement; every other
     case (and every refusal) goes through ``invitation_accept``.
     """
-    if not token or len(token) > 100:
+    if not _plausible_token(token):
         return None, None
     joined = _join_at_once(token=token, user=user)
     if joined is not None:
