@@ -78,6 +78,7 @@ def _mark_openable_cards(user, college, movements) -> None:
         return
     group_ids = selectors.people_group_ids(college=college, user_ids=[m.person.user_id for m in movements])
     for m in movements:
+        m.person.college = college  # the list is of this college: spares a query per row
         m.can_open_person = can_view_person(user, m.person, group_ids=group_ids.get(m.person.user_id, set()))
 
 

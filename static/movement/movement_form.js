@@ -8,7 +8,8 @@
   var kind = form.querySelector("select[name=kind]");
   var choose = document.getElementById("choose-kind");
   if (!kind) return;
-  if (choose) choose.hidden = true;
+  // Removed, not hidden: Enter in a field would otherwise press it, as the form's first submit button.
+  if (choose) choose.remove();
 
   function refresh() {
     form.querySelectorAll("[data-for-kind]").forEach(function (el) {

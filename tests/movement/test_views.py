@@ -534,3 +534,22 @@ def test_subject_teacher_sees_the_roster_without_links_to_cards_they_may_not_ope
     assert student.user.last_name in roster.content.decode()
     assert reverse("movement:person", kwargs={"pk": student.pk}) not in roster.content.decode()
     assert client.get(reverse("movement:person", kwargs={"pk": student.pk})).status_code == 403
+
+
+def test_curator_movement_list_runs_the_same_number_of_queries_for_3_and_30_rows(
+    client_for, college, groups, django_assert_num_queries
+):
+    curator = factories.CuratorAssignmentFactory(group=groups[0]).teacher
+    client = client_for(curator.user)
+    _movements(college, groups, 3)
+    url = reverse("movement:list")
+    client.get(url)
+    small = _count_queries(client, url, None)
+    _movements(college, groups, 27)
+
+    with django_assert_num_queries(small):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert len(response.context["page_obj"].object_list) == 30
+    assert all(m.can_open_person for m in response.context["page_obj"])
