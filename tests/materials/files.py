@@ -3,6 +3,7 @@
 import io
 import struct
 import zipfile
+import zlib
 
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -66,6 +67,37 @@ def ooxml_parts(
 
 def ooxml_bytes(kind: str = "docx", **options) -> bytes:
     return zip_bytes(ooxml_parts(kind, **options))
+
+
+def zip_bomb_docx(unpacked_mib: int = 1024) -> bytes:
+    """A DOCX whose ``word/document.xml`` unpacks to ``unpacked_mib`` MiB of zeros (1 GiB from about 1 MB).
+
+    Deflate output is byte-aligned and restarts after a full flush, so one
+    compressed 8 MiB run of zeros repeated is a valid stream of many runs; the
+    archive is written by hand because ``zipfile`` cannot take precompressed data.
+    """
+    run = b"\0" * (8 * 1024 * 1024)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = compressor.compress(run) + compressor.flush(zlib.Z_FULL_FLUSH)
+    count = unpacked_mib // 8
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(run, crc)
+    entries = []
+    for name, data in ooxml_parts("docx").items():
+        if name != "word/document.xml":
+            packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+            entries.append((name, packer.compress(data) + packer.flush(), zlib.crc32(data), len(data)))
+    entries.append(("word/document.xml", block * count + b"\x03\x00", crc, len(run) * count))
+    out, directory = bytearray(), bytearray()
+    for name, packed, checksum, size in entries:
+        encoded = name.encode()
+        fields = struct.pack("<HHHHHIIIH", 20, 0, 8, 0, 0x21, checksum, len(packed), size, len(encoded))
+        directory += struct.pack("<IH", 0x02014B50, 20) + fields
+        directory += struct.pack("<HHHHII", 0, 0, 0, 0, 0, len(out)) + encoded
+        out += struct.pack("<I", 0x04034B50) + fields + struct.pack("<H", 0) + encoded + packed
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), len(out), 0)
+    return bytes(out + directory + end)
 
 
 def odf_bytes(mimetype: str = "application/vnd.oasis.opendocument.text", **extra: bytes) -> bytes:
