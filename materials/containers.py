@@ -51,8 +51,9 @@ class Refused(Exception):
 # --- ZIP containers: size caps ----------------------------------------------
 
 ZIP_MAX_ENTRIES = 20_000
-# A ratio above this on an entry bigger than a few megabytes is not a document any
-# more: deflate reaches ~1000:1 on a file of zeros, XML of real documents ~10–50:1.
+# The ratio cap (settings.MATERIALS_MAX_COMPRESSION_RATIO) applies to entries and
+# archives that unpack to more than this: deflate reaches ~1000:1 on a run of zeros,
+# while a small XML part of a real document may well be packed tighter than the cap.
 _RATIO_MIN_ENTRY_BYTES = 4 * 1024 * 1024
 
 
