@@ -20,6 +20,7 @@ from groups.movement.permissions import (
     can_view_movement_list,
     can_view_person,
 )
+from sferum_admin.exports import EXPORT_FORMATS, export_response
 from sferum_admin.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 50
@@ -273,7 +274,7 @@ class JoinedReportView(LoginRequiredMixin, View):
             raise PermissionDenied("Отчёт доступен администратору и администрации колледжа.")
         rows = selectors.joined_report(college=college)
         export = request.GET.get("format", "")
-        if export in ("csv", "xlsx"):
+        if export in EXPORT_FORMATS:
             return _export(rows, export)
         return render(request, "movement/joined_report.html", {"rows": rows})
 
@@ -282,36 +283,13 @@ REPORT_HEADERS = ["Группа", "Расхождение", "ФИО", "Теле�
 
 
 def _export(rows: list[dict], fmt: str):
-    import csv
-    import io
-
-    from django.http import HttpResponse
-
-    values = [[r["group"], r["status"], r["name"], r["phone"]] for r in rows]
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(REPORT_HEADERS)
-        writer.writerows(values)
-        # Excel in Russia opens a UTF-8 CSV correctly only with the byte-order mark.
-        response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="prisoedinenie.csv"'
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Присоединение"
-    sheet.append(REPORT_HEADERS)
-    for row in values:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return export_response(
+        fmt,
+        filename="prisoedinenie",
+        title="Присоединение",
+        header=REPORT_HEADERS,
+        rows=([r["group"], r["status"], r["name"], r["phone"]] for r in rows),
     )
-    response["Content-Disposition"] = 'attachment; filename="prisoedinenie.xlsx"'
-    return response
 
 
 class PeopleListView(LoginRequiredMixin, View):
