@@ -7,6 +7,7 @@ from accounts.phones import normalize_phone
 from colleges.files import validate_order_file
 from colleges.models import HIREABLE_ROLES, TIME_ZONE_CHOICES, College, CollegeApplication, Department, Role
 from colleges.services import APPLICATION_FIELDS, PROFILE_FIELDS
+from sferum_admin.dates import DateField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -35,7 +36,7 @@ class CollegeApplicationForm(forms.ModelForm):
         help_text="С этим номером администратор будет входить на платформу.",
     )
     time_zone = forms.ChoiceField(label="Часовой пояс", choices=TIME_ZONE_CHOICES, initial="Europe/Moscow")
-    order_date = forms.DateField(label="Дата приказа", widget=DATE_WIDGET)
+    order_date = DateField(label="Дата приказа", widget=DATE_WIDGET)
     order_file = forms.FileField(
         label="Скан приказа о назначении администратора",
         help_text="PDF, JPEG или PNG.",
@@ -131,7 +132,7 @@ class AdministratorAppointForm(forms.Form):
     first_name = forms.CharField(label="Имя", max_length=100, required=False)
     patronymic = forms.CharField(label="Отчество", max_length=100, required=False)
     order_number = forms.CharField(label="Номер приказа", max_length=50)
-    order_date = forms.DateField(label="Дата приказа", widget=DATE_WIDGET)
+    order_date = DateField(label="Дата приказа", widget=DATE_WIDGET)
 
     def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,6 +28,7 @@ from invitations.permissions import (
     can_view_invitations,
 )
 from invitations.tokens import token_unseal
+from sferum_admin.dates import ApiDateTimeField
 
 DENIED = "Этот раздел доступен администратору, администрации и кураторам групп."
 
@@ -87,9 +88,9 @@ class InvitationCreateSerializer(serializers.Serializer):
         scope=lambda college: StudyGroup.objects.filter(college=college), required=False, allow_null=True
     )
     max_uses = serializers.IntegerField(min_value=1, max_value=10000, required=False, allow_null=True)
-    expires_at = serializers.DateTimeField(required=False)
+    expires_at = ApiDateTimeField(required=False)
     requires_approval = serializers.BooleanField(default=False)
-    auto_approve_until = serializers.DateTimeField(required=False, allow_null=True)
+    auto_approve_until = ApiDateTimeField(required=False, allow_null=True)
 
     def validate(self, attrs):
         attrs.setdefault("expires_at", timezone.now() + datetime.timedelta(days=30))

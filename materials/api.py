@@ -27,6 +27,7 @@ from groups.models import Discipline, StudyGroup
 from materials import selectors, services
 from materials.models import Audience, Kind, Material, MaterialFile, Section
 from materials.permissions import can_edit_material, can_post_materials, can_view_materials
+from sferum_admin.dates import ApiDateTimeField
 
 NOT_A_MEMBER = "Материалы доступны участникам колледжа."
 
@@ -119,11 +120,11 @@ class MaterialCreateSerializer(MaterialUpdateSerializer):
     section = serializers.ChoiceField(choices=Section.choices, default=Section.LEARNING)
     kind = serializers.ChoiceField(choices=Kind.choices)
     publish = serializers.BooleanField(default=False)
-    publish_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    publish_at = ApiDateTimeField(required=False, allow_null=True, default=None)
 
 
 class MaterialPublishSerializer(serializers.Serializer):
-    publish_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    publish_at = ApiDateTimeField(required=False, allow_null=True, default=None)
 
 
 class MaterialFileUploadSerializer(serializers.Serializer):

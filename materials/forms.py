@@ -6,6 +6,7 @@ from django.utils import timezone
 from groups.models import Discipline, StudyGroup
 from materials.models import Audience, Kind, Section
 from materials.permissions import can_manage_all_materials, teacher_scope
+from sferum_admin.dates import DateTimeField
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -34,7 +35,7 @@ class MaterialForm(forms.Form):
         label="Дисциплина", queryset=Discipline.objects.none(), required=False, empty_label="— не выбрана —"
     )
     files = forms.FileField(label="Файлы", required=False, widget=MultipleFileInput(attrs={"multiple": True}))
-    publish_at = forms.DateTimeField(
+    publish_at = DateTimeField(
         label="Опубликовать с",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -21,6 +21,7 @@ from groups.movement import selectors, services
 from groups.movement.models import ImportBatch, Movement, MovementKind, RosterRow
 from groups.movement.permissions import can_manage_movements, can_view_group_roster, can_view_movement_list
 from groups.movement.views import parse_ru_date
+from sferum_admin.dates import ApiDateField
 
 
 class CollegeApiMixin:
@@ -88,10 +89,10 @@ class MovementInputSerializer(serializers.Serializer):
     to_group = serializers.IntegerField(required=False, allow_null=True)
     discipline = serializers.IntegerField(required=False, allow_null=True)
     order_number = serializers.CharField(max_length=50)
-    order_date = serializers.DateField()
-    effective_date = serializers.DateField()
+    order_date = ApiDateField()
+    effective_date = ApiDateField()
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    planned_return_date = serializers.DateField(required=False, allow_null=True)
+    planned_return_date = ApiDateField(required=False, allow_null=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -201,8 +202,8 @@ class ImportUploadSerializer(serializers.Serializer):
         return upload
 
     order_number = serializers.CharField(max_length=50)
-    order_date = serializers.DateField()
-    effective_date = serializers.DateField()
+    order_date = ApiDateField()
+    effective_date = ApiDateField()
 
 
 class ImportUploadApi(CollegeApiMixin, APIView):

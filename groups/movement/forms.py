@@ -5,6 +5,7 @@ from django import forms
 from colleges.models import Membership, Role
 from groups.models import Discipline, StudyGroup
 from groups.movement.models import STAFF_KINDS, ExpelReason, MovementKind
+from sferum_admin.dates import DateField
 
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 
@@ -17,7 +18,7 @@ class DateInput(forms.DateInput):
 
 
 def _date_field(label: str, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS, widget=DateInput())
+    return DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS, widget=DateInput())
 
 
 def kinds_for(person: Membership) -> set[str]:
@@ -175,7 +176,7 @@ class HandoverForm(forms.Form):
 
 
 class RosterDateForm(forms.Form):
-    date = forms.DateField(label="На дату", required=False, input_formats=DATE_INPUT_FORMATS, widget=DateInput())
+    date = DateField(label="На дату", required=False, input_formats=DATE_INPUT_FORMATS, widget=DateInput())
 
 
 MAX_ROSTER_BYTES = 10 * 1024 * 1024

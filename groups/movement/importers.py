@@ -12,6 +12,7 @@ import zipfile
 from django.core.exceptions import ValidationError
 
 from accounts.phones import normalize_phone
+from sferum_admin.dates import year_in_range
 
 FIELDS = {
     "last_name": "Фамилия",
@@ -146,7 +147,10 @@ def parse_date(raw: str) -> datetime.date:
     raw = (raw or "").strip()
     for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
         try:
-            return datetime.datetime.strptime(raw, fmt).date()
+            parsed = datetime.datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
+        if year_in_range(parsed):
+            return parsed
+        break
     raise ValueError(raw)

@@ -20,6 +20,7 @@ from groups.movement.permissions import (
     can_view_movement_list,
     can_view_person,
 )
+from sferum_admin.dates import year_in_range
 from sferum_admin.exports import EXPORT_FORMATS, export_response
 from sferum_admin.pages import apply_service_errors, paginate
 
@@ -34,11 +35,13 @@ def _college_or_403(request):
 
 
 def parse_ru_date(value: str) -> datetime.date | None:
+    """A date typed as дд.мм.гггг or ISO, within the accepted years; anything else is None."""
     for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
         try:
-            return datetime.datetime.strptime(value.strip(), fmt).date()
+            parsed = datetime.datetime.strptime(value.strip(), fmt).date()
         except ValueError:
             continue
+        return parsed if year_in_range(parsed) else None
     return None
 
 
