@@ -131,7 +131,7 @@ class StudyGroupSerializer(serializers.ModelSerializer):
             "student_count",
         ]
 
-    @extend_schema(responses=PersonSerializer(allow_null=True))
+    @extend_schema_field(PersonSerializer(allow_null=True))
     def get_curator(self, group) -> dict | None:
         curators = getattr(group, "active_curators", [])
         return _person(curators[0].teacher) if curators else None
@@ -208,7 +208,7 @@ class StaffGroupSerializer(serializers.ModelSerializer):
         model = StaffGroup
         fields = ["id", "name", "description", "members"]
 
-    @extend_schema(responses=PersonSerializer(many=True))
+    @extend_schema_field(PersonSerializer(many=True))
     def get_members(self, staff_group) -> list[dict]:
         return [_person(m) for m in staff_group.members.all()]
 

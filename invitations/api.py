@@ -8,7 +8,7 @@ never returned except as the link URL to those who may see the link.
 import datetime
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -52,9 +52,11 @@ class _CollegeScoped:
 
 
 class InvitationSerializer(serializers.ModelSerializer):
-    group_name = serializers.CharField(source="group.name", read_only=True, default=None)
+    group_name = serializers.CharField(source="group.name", read_only=True, default=None, allow_null=True)
     url = serializers.SerializerMethodField()
-    created_by_name = serializers.CharField(source="created_by.short_name", read_only=True, default=None)
+    created_by_name = serializers.CharField(
+        source="created_by.short_name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Invitation
@@ -98,8 +100,8 @@ class InvitationCreateSerializer(serializers.Serializer):
 
 
 class InvitationUseSerializer(serializers.ModelSerializer):
-    user_name = serializers.CharField(source="user.full_name", read_only=True, default=None)
-    user_phone = serializers.CharField(source="user.phone", read_only=True, default=None)
+    user_name = serializers.CharField(source="user.full_name", read_only=True, default=None, allow_null=True)
+    user_phone = serializers.CharField(source="user.phone", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = InvitationUse
@@ -164,8 +166,8 @@ class InvitationViewSet(_CollegeScoped, mixins.ListModelMixin, mixins.RetrieveMo
 class JoinRequestSerializer(serializers.ModelSerializer):
     user_name = serializers.CharField(source="user.full_name", read_only=True)
     user_phone = serializers.CharField(source="user.phone", read_only=True)
-    group_name = serializers.CharField(source="group.name", read_only=True, default=None)
-    from_group_name = serializers.CharField(source="from_group.name", read_only=True, default=None)
+    group_name = serializers.CharField(source="group.name", read_only=True, default=None, allow_null=True)
+    from_group_name = serializers.CharField(source="from_group.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = JoinRequest
@@ -252,10 +254,10 @@ class BulkDispatchSerializer(serializers.ModelSerializer):
         fields = ["id", "role", "group", "status", "total", "created_at", "progress"]
         read_only_fields = fields
 
-    @extend_schema(responses=DispatchProgressSerializer)
-    def get_progress(self, obj) -> dict:
+    @extend_schema_field(DispatchProgressSerializer(allow_null=True, help_text="Только при запросе одной рассылки."))
+    def get_progress(self, obj) -> dict | None:
         if not self.context.get("with_progress"):
-            return {}
+            return None
         return services.bulk_dispatch_progress(dispatch=obj)
 
 
@@ -273,9 +275,15 @@ class BulkDispatchCreateSerializer(serializers.Serializer):
     recipients = RecipientSerializer(many=True, allow_empty=False)
 
 
+class SkippedRecipientSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    contact = serializers.CharField()
+    error = serializers.CharField()
+
+
 class BulkDispatchCreateResultSerializer(serializers.Serializer):
     dispatch = BulkDispatchSerializer()
-    skipped = serializers.ListField(child=serializers.DictField())
+    skipped = SkippedRecipientSerializer(many=True)
 
 
 class BulkDispatchViewSet(_CollegeScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -51,8 +51,8 @@ class GroupRefSerializer(serializers.ModelSerializer):
 
 class MovementSerializer(serializers.ModelSerializer):
     person_name = serializers.SerializerMethodField()
-    from_group = GroupRefSerializer(read_only=True)
-    to_group = GroupRefSerializer(read_only=True)
+    from_group = GroupRefSerializer(read_only=True, allow_null=True)
+    to_group = GroupRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Movement
@@ -245,8 +245,8 @@ class ImportDetailApi(CollegeApiMixin, generics.RetrieveAPIView):
 
 
 class RosterRowSerializer(serializers.ModelSerializer):
-    group = GroupRefSerializer(read_only=True)
-    current_group = GroupRefSerializer(read_only=True)
+    group = GroupRefSerializer(read_only=True, allow_null=True)
+    current_group = GroupRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = RosterRow
