@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # `make run` serves here (tests/test_make_run.py picks a free port).
 RUN_PORT ?= 8000
 
-.PHONY: install run test lint test-unit test-e2e check-deploy bench seed clean
+.PHONY: install run test lint test-unit test-e2e check-deploy bench seed fuzz clean
 
 install: $(VENV)/.installed node_modules/.installed ## virtualenv, Python packages, front-end assets
 
@@ -57,6 +57,10 @@ check-deploy: install ## Django's deployment checklist with production settings
 	DJANGO_ENV=production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') \
 		DJANGO_ALLOWED_HOSTS=sferum.example.org DATABASE_URL=sqlite:///:memory: \
 		$(PY) manage.py check --deploy --fail-level WARNING
+
+fuzz: install ## schemathesis over /api/v1/schema/ alone; FUZZ_MAX_EXAMPLES=100 for a longer run
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-50} $(PY) -m pytest tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 bench: install ## run every script in bench/ (needs PostgreSQL and Redis)
 	@for script in bench/[!_]*.py; do echo "== $$script"; \
