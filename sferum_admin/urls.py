@@ -1,16 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from colleges.views import HomeView
 from groups.views import DashboardView
-from sferum_admin import views
+from sferum_admin import api_docs, views
 
 api_v1 = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", api_docs.SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the page has no inline script.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", api_docs.DocsView.as_view(url_name="api:schema"), name="docs"),
     path("", include("accounts.api")),
     path("", include("colleges.api")),
     path("", include("groups.api")),
