@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from colleges.models import Role
-from invitations.models import Invitation
-from invitations.services import invitation_create
+from invitations.models import Invitation, JoinRequest
+from invitations.services import invitation_accept, invitation_create
 from tests import factories
 from tests.conftest import add_totp
 from tests.e2e.helpers import login_as
@@ -62,6 +62,17 @@ def school(transactional_db):
         group=group,
         expires_at=timezone.now() + datetime.timedelta(days=7),
     )
+    by_approval, _token = invitation_create(
+        actor=administrator,
+        college=college,
+        role=Role.STUDENT,
+        group=group,
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+        requires_approval=True,
+    )
+    for phone in ("+79990004411", "+79990004412"):
+        invitation_accept(invitation=by_approval, user=factories.UserFactory(phone=phone))
+    assert JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).count() == 2
     return {"college": college, "second": second, "administrator": administrator, "invitation": invitation}
 
 
@@ -90,6 +101,11 @@ def test_administrator_works_through_the_main_pages_without_a_policy_violation(l
         ("/movement/", None),
         ("/materials/", None),
         ("/accounts/me/", None),
+        ("/materials/new/", None),
+        ("/movement/people/", None),
+        ("/movement/imports/new/", None),
+        ("/invitations/new/", None),
+        ("/college/", None),
     ):
         response = page.goto(f"{base}{path}")
         assert response.status == 200, path
@@ -106,9 +122,21 @@ def test_administrator_works_through_the_main_pages_without_a_policy_violation(l
     expect(page.locator("#study-groups")).to_contain_text("ТМ-22")
     expect(page.locator("#study-groups")).not_to_contain_text("ИС-21")
 
+    # htmx swaps a form into the page and back.
+    page.goto(f"{base}/college/")
+    page.locator("#college-profile").get_by_role("button", name="Изменить").click()
+    expect(page.locator("#college-profile form")).to_be_visible()
+    expect(page).to_have_url(f"{base}/college/")
+    page.locator("#college-profile").get_by_role("button", name="Отмена").click()
+    expect(page.locator("#college-profile form")).to_have_count(0)
+
     # data-confirm: «Отмена» keeps the link, «OK» revokes it.
     invitation = school["invitation"]
     page.goto(f"{base}/invitations/{invitation.pk}/")
+    # (data-select-on-click: a click on the link selects all of it, ready to copy.)
+    page.get_by_test_id("invitation-url").click()
+    selected = page.get_by_test_id("invitation-url").evaluate("f => [f.selectionStart, f.selectionEnd, f.value.length]")
+    assert selected[0] == 0 and selected[1] == selected[2] > 0, selected
     questions = []
 
     def dismiss(dialog):
@@ -128,6 +156,23 @@ def test_administrator_works_through_the_main_pages_without_a_policy_violation(l
     expect(page.get_by_test_id("invitation-status")).to_have_text("отозвана")
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.REVOKED
+
+    # data-check-all and a data-confirm on one of a form's buttons.
+    page.goto(f"{base}/invitations/requests/")
+    rows = page.get_by_test_id("join-request-row")
+    expect(rows).to_have_count(2)
+    page.get_by_label("Отметить все").check()
+    for box in rows.get_by_role("checkbox").all():
+        expect(box).to_be_checked()
+    page.get_by_label("Причина отказа").fill("Ошиблись группой")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Отклонить отмеченные").click()
+    expect(rows).to_have_count(2)
+    assert JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).count() == 2
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Отклонить отмеченные").click()
+    expect(rows).to_have_count(0)
+    assert JoinRequest.objects.filter(status=JoinRequest.Status.REJECTED).count() == 2
 
     # data-autosubmit: choosing a language or a college is enough, no button to press.
     page.goto(f"{base}/dashboard/")
