@@ -20,6 +20,7 @@ from colleges.forms import (
 )
 from colleges.middleware import SESSION_KEY
 from colleges.models import CollegeApplication, Role
+from sferum_admin import home
 from sferum_admin.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 20
@@ -40,7 +41,7 @@ class HomeView(View):
             return redirect("groups:my_group")
         if request.user.is_staff and not request.college:
             return redirect("colleges:application_queue")
-        return render(request, "colleges/home.html")
+        return render(request, "colleges/home.html", {"home_notes": home.notes_for(request)})
 
 
 class CollegeSwitchView(LoginRequiredMixin, View):

@@ -26,6 +26,7 @@ from groups.models import StudyGroup
 from invitations import conf, selectors
 from invitations.forms import BulkInvitationForm, InvitationForm, RejectForm, SendLinkForm
 from invitations.models import Invitation, InvitationUse, JoinRequest
+from invitations.notes import join_request_waiting
 from invitations.parsing import recipients_preview, rows_from_text, rows_from_upload
 from invitations.permissions import (
     ADMINISTRATION_MAY_INVITE,
@@ -82,17 +83,26 @@ class InvitationAcceptView(View):
     ):
         user = request.user
         needs_name = user.is_authenticated and not (user.first_name and user.last_name)
+        waiting = ""
         if invitation is not None and not problem_message and result is None:
             if not user.is_authenticated and phone_form is None:
                 phone_form = RequestLoginCodeForm()
             if needs_name and name_form is None:
                 name_form = NameForm(initial=self._known_name(invitation, user))
+            if user.is_authenticated:
+                pending = (
+                    selectors.join_request_pending_of(user=user)
+                    .filter(college_id=invitation.college_id, role=invitation.role)
+                    .first()
+                )
+                waiting = join_request_waiting(pending) if pending else ""
         context = {
             "invitation": invitation,
             "problem_message": problem_message,
             "result": result,
             "phone_form": phone_form,
             "name_form": name_form if needs_name else None,
+            "waiting_message": waiting,
             "login_url": reverse("account_login") + "?" + urlencode({"next": request.path}),
             "is_parent_link": bool(invitation and invitation.role == Role.PARENT),
         }

@@ -229,3 +229,26 @@ def test_fourth_code_on_the_link_for_one_phone_says_how_long_to_wait(client, mak
     assert response.status_code == 429
     assert "Слишком много запросов кода, попробуйте через 5 мин." in response.content.decode()
     assert len(sms_outbox) == 3
+
+
+def test_home_tells_a_person_waiting_for_approval_the_request_waits(client, make_link, college, group, sms_outbox):
+    _, token = make_link(requires_approval=True)
+    newcomer_arrives(client, token, sms_outbox)
+    give_name(client, token)
+
+    text = client.get(reverse("home")).content.decode()
+
+    assert f"Ваша заявка на вступление в «{college.short_name}» (обучающийся, {group.name})" in text
+    assert "ждёт решения администратора" in text
+    assert "откройте ссылку-приглашение" not in text
+
+
+def test_link_opened_again_while_waiting_says_the_request_waits(client, make_link, sms_outbox):
+    _, token = make_link(requires_approval=True)
+    newcomer_arrives(client, token, sms_outbox)
+    give_name(client, token)
+
+    text = client.get(accept_url(token)).content.decode()
+
+    assert "ждёт решения администратора" in text
+    assert 'data-testid="invitation-join"' not in text
