@@ -59,6 +59,7 @@ from invitations.tokens import token_unseal
 from sferum_admin.pages import apply_service_errors, paginate
 
 RATE_LIMITED_MESSAGE = "Слишком много попыток с вашего адреса. Подождите минуту и откройте ссылку снова."
+LINK_BUSY_MESSAGE = "По этой ссылке сейчас запрашивают слишком много кодов. Попробуйте через 10 минут."
 
 
 class InvitationAcceptView(View):
@@ -174,7 +175,16 @@ class InvitationAcceptView(View):
         if not form.is_valid():
             limited = any(e.code == "too_many_code_requests" for e in form.errors.as_data().get("phone", []))
             return self._page(request, invitation=invitation, phone_form=form, status=429 if limited else 400)
-        sign_in_code_send(request, form=form, create_account=True)
+        code_rates = conf.rates("code")
+        if code_rates and not ratelimits.consume(
+            request, action="invitations.code", rates=code_rates, key=str(invitation.pk)
+        ):
+            form.add_error(None, LINK_BUSY_MESSAGE)
+            return self._page(request, invitation=invitation, phone_form=form, status=429)
+        # A personal link admits its addressee only: another new phone gets what the ordinary
+        # sign-in gives an unknown phone (the same page, no SMS), and no account.
+        new_account_welcome = not invitation.is_personal or invitation.recipient_phone == form.cleaned_data["phone"]
+        sign_in_code_send(request, form=form, create_account=new_account_welcome)
         return redirect(reverse("account_confirm_login_code") + "?" + urlencode({"next": request.path}))
 
     @staticmethod

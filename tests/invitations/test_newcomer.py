@@ -163,6 +163,7 @@ def test_personal_link_prefills_the_name_for_its_addressee(client, make_link, sm
 
 
 def test_personal_link_does_not_show_its_name_to_another_phone(client, make_link, sms_outbox):
+    factories.UserFactory(phone=NEW_PHONE, last_name="", first_name="")
     _, token = make_link(
         kind=Invitation.Kind.PERSONAL, recipient_phone="+79990009999", recipient_name="Кузнецов Пётр Алексеевич"
     )
@@ -252,3 +253,26 @@ def test_link_opened_again_while_waiting_says_the_request_waits(client, make_lin
 
     assert "ждёт решения администратора" in text
     assert 'data-testid="invitation-join"' not in text
+
+
+def test_personal_link_sends_no_code_to_another_new_phone_and_makes_no_account(make_link, sms_outbox):
+    _, token = make_link(kind=Invitation.Kind.PERSONAL, recipient_phone="+79990009999")
+
+    response = ask_code(Client(), token, NEW_PHONE)
+    addressee = ask_code(Client(), token, "+79990009999")
+
+    assert response.status_code == addressee.status_code == 302
+    assert response["Location"] == addressee["Location"]
+    assert [m["phone"] for m in sms_outbox] == ["+79990009999"]
+    assert not User.objects.filter(phone=NEW_PHONE).exists()
+
+
+def test_one_link_sends_a_bounded_number_of_codes(make_link, settings, sms_outbox):
+    settings.INVITATION_CODE_LIMIT_PER_LINK = 2
+    _, token = make_link()
+
+    answers = [ask_code(Client(), token, f"+79990001{n:03d}").status_code for n in range(3)]
+
+    assert answers == [302, 302, 429]
+    assert len(sms_outbox) == 2
+    assert User.objects.filter(phone__startswith="+79990001").count() == 2
