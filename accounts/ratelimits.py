@@ -5,21 +5,20 @@ the client address from ``X-Forwarded-For`` behind ``ALLAUTH_TRUSTED_PROXY_COUNT
 proxies (or from ``ALLAUTH_TRUSTED_CLIENT_IP_HEADER``). The project's own limits
 (opening invitation links, joining) use the same counter and the same address,
 so a school behind one NAT address is counted the same way everywhere.
+
+allauth's public ``allauth.core.ratelimit.consume`` reads only
+``ACCOUNT_RATE_LIMITS`` and lets every GET through; the module it wraps takes
+the rates as an argument and counts GETs too (allauth is pinned in
+requirements.txt; tests/invitations and tests/accounts exercise both paths).
 """
 
 import math
 import time
 
-from allauth.account.adapter import get_adapter
 from allauth.core.internal import ratelimit as _allauth_ratelimit
 from django.core.cache import cache
 
 APP = "sferum"
-
-
-def client_ip(request) -> str:
-    """The client's address: the trusted proxy's header when configured, else ``REMOTE_ADDR``."""
-    return get_adapter().get_client_ip(request)
 
 
 def consume(request, *, action: str, rates: str, key: str | None = None, user=None) -> bool:
