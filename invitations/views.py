@@ -59,6 +59,7 @@ from invitations.tokens import token_unseal
 from sferum_admin.pages import apply_service_errors, paginate
 
 RATE_LIMITED_MESSAGE = "Слишком много попыток с вашего адреса. Подождите минуту и откройте ссылку снова."
+JOIN_AFTER_CODE_SESSION_KEY = "invitations_join_after_code"
 LINK_BUSY_MESSAGE = "По этой ссылке сейчас запрашивают слишком много кодов. Попробуйте через 10 минут."
 
 
@@ -67,8 +68,9 @@ class InvitationAcceptView(View):
 
     One flow for everybody: the phone form here sends allauth's sign-in code
     to any phone, a new one included (its account is made with no name); the
-    code page comes back here signed in, and a person with no name yet gives
-    it together with «Присоединиться». The token is in the path; the logging
+    code page comes back here signed in, where a person known here lands
+    joined (or with a request) at once and a person with no name yet gives it
+    together with «Присоединиться». The token is in the path; the logging
     filter masks ``/i/<token>`` and the token never goes into a log line, an
     audit row or a message.
     """
@@ -128,13 +130,22 @@ class InvitationAcceptView(View):
         if invitation is None:
             return self._page(request, problem_message=FORGED_MESSAGE, status=404)
         problem = invitation_problem(invitation)
+        user = request.user
+        if (
+            not problem
+            and user.is_authenticated
+            and user.first_name
+            and user.last_name
+            and request.session.get(JOIN_AFTER_CODE_SESSION_KEY) == invitation.pk
+        ):
+            # Back from the code page this link's phone form led to: that form was the request to
+            # join, so the person lands joined (or with a request) without pressing a button again.
+            return self._accept(request, token)
         return self._page(request, invitation=invitation, problem_message=PROBLEM_MESSAGES[problem] if problem else "")
 
     def post(self, request, token):
         if not request.user.is_authenticated:
             return self._send_code(request, token)
-        if self._limited(request, "accept"):
-            return self._page(request, problem_message=RATE_LIMITED_MESSAGE, status=429)
         if not (request.user.first_name and request.user.last_name):
             invitation = invitation_find(token=token)
             if invitation is None:
@@ -142,6 +153,12 @@ class InvitationAcceptView(View):
             name_form = NameForm(request.POST)
             if not self._save_name(request, name_form):
                 return self._page(request, invitation=invitation, name_form=name_form, status=400)
+        return self._accept(request, token)
+
+    def _accept(self, request, token):
+        request.session.pop(JOIN_AFTER_CODE_SESSION_KEY, None)
+        if self._limited(request, "accept"):
+            return self._page(request, problem_message=RATE_LIMITED_MESSAGE, status=429)
         invitation, result = invitation_accept_by_token(token=token, user=request.user)
         if invitation is None:
             return self._page(request, problem_message=FORGED_MESSAGE, status=404)
@@ -185,6 +202,8 @@ class InvitationAcceptView(View):
         # sign-in gives an unknown phone (the same page, no SMS), and no account.
         new_account_welcome = not invitation.is_personal or invitation.recipient_phone == form.cleaned_data["phone"]
         sign_in_code_send(request, form=form, create_account=new_account_welcome)
+        # Kept through sign-in (an anonymous session's data survives it); the link's page reads it once.
+        request.session[JOIN_AFTER_CODE_SESSION_KEY] = invitation.pk
         return redirect(reverse("account_confirm_login_code") + "?" + urlencode({"next": request.path}))
 
     @staticmethod

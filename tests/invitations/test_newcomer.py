@@ -126,17 +126,37 @@ def test_known_and_new_phone_get_the_same_answer_and_both_a_code(make_link, sms_
     assert [m["phone"] for m in sms_outbox] == ["+79990003344", NEW_PHONE]
 
 
-def test_known_person_signs_in_by_code_and_is_not_asked_the_name(client, make_link, group, sms_outbox):
+def test_known_person_lands_joined_straight_from_the_code(client, make_link, group, sms_outbox):
     person = factories.UserFactory(phone="+79990003344")
     _, token = make_link()
 
-    page = newcomer_arrives(client, token, sms_outbox, phone=person.phone)
-    response = client.post(accept_url(token))
+    response = newcomer_arrives(client, token, sms_outbox, phone=person.phone)
 
-    assert 'name="last_name"' not in page.content.decode()
-    assert person.short_name in page.content.decode()
     assert response.status_code == 302
+    assert response["Location"] == reverse("home")
     assert Enrollment.objects.get(student__user=person).group == group
+
+
+def test_known_person_on_an_approval_link_lands_with_the_request(client, make_link, sms_outbox):
+    person = factories.UserFactory(phone="+79990003344")
+    _, token = make_link(requires_approval=True)
+
+    response = newcomer_arrives(client, token, sms_outbox, phone=person.phone)
+
+    assert response.status_code == 200
+    assert "Заявка отправлена" in response.content.decode()
+    assert JoinRequest.objects.get().user == person
+
+
+def test_signed_in_person_opening_a_link_is_asked_before_joining(client_for, make_link):
+    person = factories.UserFactory()
+    _, token = make_link()
+
+    response = client_for(person).get(accept_url(token))
+
+    assert response.status_code == 200
+    assert 'data-testid="invitation-join"' in response.content.decode()
+    assert not Membership.objects.filter(user=person).exists()
 
 
 def test_name_is_required_before_joining(client, make_link, sms_outbox):
