@@ -6,9 +6,11 @@ class CollegesConfig(AppConfig):
     verbose_name = "Колледжи"
 
     def ready(self):
+        from colleges import dashboard
         from colleges.models import Role
         from sferum_admin import nav
 
+        dashboard.register()
         nav.register(
             label="Заявки колледжей",
             url_name="colleges:application_queue",
