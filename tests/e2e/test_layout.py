@@ -99,3 +99,12 @@ def test_the_phone_menu_works_without_javascript(live_server, browser):
 
     expect(page).to_have_url(f"{live_server.url}/college/departments/")
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_choosing_a_language_in_the_footer_switches_at_once(live_server, page):
+    page.goto(f"{live_server.url}/accounts/login/")
+
+    page.get_by_label("Язык").select_option("en")  # sent by static/js/app.js, no inline handler
+
+    expect(page.get_by_role("link", name="Sferum Admin")).to_be_visible()
