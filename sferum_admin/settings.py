@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Swagger UI's files for /api/v1/docs/, served from here rather than a CDN.
+    "drf_spectacular_sidecar",
     "django_htmx",
     "django_celery_beat",
     "channels",
@@ -326,6 +328,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API платформы коммуникаций колледжа",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/v1/docs/ works without internet: Swagger UI from drf-spectacular-sidecar's static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "StudyGroupStatusEnum": "groups.models.StudyGroup.Status",

@@ -2,10 +2,13 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.staticfiles import finders
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,22 @@ def _check_celery() -> str:
         logger.warning("healthz: celery ping failed: %s", exc.__class__.__name__)
         return "error"
     return "ok" if replies else "no-workers"
+
+
+@method_decorator(cache_control(public=True, max_age=24 * 3600), name="dispatch")
+class FaviconView(View):
+    """``/favicon.ico``, which browsers ask for on their own (pages without a ``<link rel=icon>``, the API).
+
+    Served from the static files here rather than redirected to them: a
+    redirect would lead nowhere where static files are not served by this
+    process (DEBUG off without WhiteNoise).
+    """
+
+    def get(self, request):
+        path = finders.find("favicon.ico")
+        if not path:
+            raise Http404
+        return FileResponse(open(path, "rb"), content_type="image/x-icon")
 
 
 class BenchBareView(LoginRequiredMixin, View):
