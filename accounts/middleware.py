@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 # Paths a signed-in user without TOTP may still open: setting it up (allauth's
 # pages and the profile live under /accounts/), signing out, static files.
-_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/i18n/", "/i/")
+_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/readyz", "/i18n/", "/i/")
 
 # Session key: the user id whose TOTP was seen, so the check costs no query per request.
 # Cleared when an authenticator is removed (accounts.receivers).

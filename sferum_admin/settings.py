@@ -132,6 +132,8 @@ else:
 # and dropped on every change to its data (sferum_admin/college_cache.py); this
 # bounds their age otherwise. 0 switches that cache off.
 COLLEGE_CACHE_SECONDS = env.int("COLLEGE_CACHE_SECONDS", default=300)
+# How long one process reuses the /readyz answer (database, Redis, worker checks).
+READINESS_CACHE_SECONDS = env.float("READINESS_CACHE_SECONDS", default=5.0)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -379,6 +381,8 @@ if TESTING:
     # Test transactions never commit, so nothing would drop a cached part between
     # a test's requests; the cache's own tests and the browser tests switch it on.
     COLLEGE_CACHE_SECONDS = 0
+    # Each test sees the dependencies as they are now; the cache's own test switches it on.
+    READINESS_CACHE_SECONDS = 0.0
     # Sessions in the database, so the query counts pinned by tests do not depend on
     # whether a session happens to be in Redis; tests/accounts/test_cached_sessions.py
     # runs sign-in and sign-out with the production engine.

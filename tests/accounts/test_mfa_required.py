@@ -17,7 +17,7 @@ from tests.conftest import add_totp
 pytestmark = pytest.mark.django_db
 
 MFA_REQUIRED_URL = "/accounts/me/mfa-required/"
-EXEMPT = ("/accounts/", "/api/", "/healthz", "/i18n/", "/static/", "/media/")
+EXEMPT = ("/accounts/", "/api/", "/healthz", "/readyz", "/i18n/", "/static/", "/media/")
 
 
 def college_pages() -> list[str]:
