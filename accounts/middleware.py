@@ -16,7 +16,7 @@ MFA_REQUIRED_API_MESSAGE = "Для вашей роли обязательна д
 
 
 class RequireStaffMfaMiddleware:
-    """Administrators and administration must set up TOTP before any college page.
+    """Platform staff, administrators and administration must set up TOTP before any other page.
 
     allauth offers MFA but forces it on no one; this closes that gap. The
     check runs after CurrentCollegeMiddleware, which loads the user's roles.
@@ -40,7 +40,7 @@ class RequireStaffMfaMiddleware:
             return self._api_token_lacks_totp(request)
         if request.path.startswith(_MFA_EXEMPT_PREFIXES):
             return False
-        if not set(getattr(request, "all_roles", ())) & set(settings.MFA_REQUIRED_ROLES):
+        if not user.is_staff and not set(getattr(request, "all_roles", ())) & set(settings.MFA_REQUIRED_ROLES):
             return False
         if request.session.get(TOTP_SEEN_SESSION_KEY) == user.pk:
             return False

@@ -9,7 +9,7 @@ def user_has_totp(*, user) -> bool:
 
 
 def user_must_use_totp(*, user) -> bool:
-    """Whether the user holds a role (``settings.MFA_REQUIRED_ROLES``) that requires TOTP.
+    """Whether the user is platform staff or holds a role (``settings.MFA_REQUIRED_ROLES``) that requires TOTP.
 
     Memberships live in the colleges app, a higher layer: they are reached
     through the reverse relation, with the same filter as the current-college
@@ -17,9 +17,21 @@ def user_must_use_totp(*, user) -> bool:
     """
     if not user or not user.is_authenticated:
         return False
+    if user.is_staff:
+        return True
     return user.memberships.filter(
         role__in=settings.MFA_REQUIRED_ROLES, status="active", college__status="active"
     ).exists()
+
+
+def session_passed_mfa(*, request) -> bool:
+    """Whether this session's sign-in passed the second factor (allauth records each step of a sign-in)."""
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
 
 
 def user_session_list(*, user) -> list:

@@ -38,7 +38,8 @@ BENCHMARK = env.bool("BENCHMARK", default=False)
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    # Django's admin, signed into only through allauth with the second factor.
+    "sferum_admin.admin_site.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
