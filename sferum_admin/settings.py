@@ -6,9 +6,12 @@ channel layer, SMS printed to the console. ``DJANGO_ENV=production`` turns on
 the production checks and requires a secret key and hosts.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -246,6 +249,17 @@ MFA_FORMS = {"activate_totp": "accounts.forms.ActivateTOTPForm", "authenticate":
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 USERSESSIONS_TRACK_ACTIVITY = False
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Сферум Админ")
+# Fernet key(s) encrypting TOTP keys and recovery-code seeds at rest (accounts/mfa_secrets.py):
+# required in production; elsewhere derived from SECRET_KEY. Several, comma-separated, rotate keys.
+if PRODUCTION:
+    MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY")
+    if not MFA_ENCRYPTION_KEY.strip():
+        raise ImproperlyConfigured("Set MFA_ENCRYPTION_KEY: the key that encrypts TOTP secrets (see .env.example).")
+else:
+    MFA_ENCRYPTION_KEY = env.str(
+        "MFA_ENCRYPTION_KEY",
+        default=base64.urlsafe_b64encode(hashlib.sha256(f"accounts.mfa:{SECRET_KEY}".encode()).digest()).decode(),
+    )
 # Roles that must have TOTP set up before they may open college pages.
 MFA_REQUIRED_ROLES = ("administrator", "administration")
 
