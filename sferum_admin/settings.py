@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_htmx",
     "django_celery_beat",
@@ -248,6 +247,7 @@ MFA_ADAPTER = "accounts.adapter.MfaAdapter"
 MFA_FORMS = {"activate_totp": "accounts.forms.ActivateTOTPForm", "authenticate": "accounts.forms.MfaAuthenticateForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 USERSESSIONS_TRACK_ACTIVITY = False
+USERSESSIONS_ADAPTER = "accounts.sessions_adapter.UserSessionsAdapter"
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Сферум Админ")
 # Fernet key(s) encrypting TOTP keys and recovery-code seeds at rest (accounts/mfa_secrets.py):
 # required in production; elsewhere derived from SECRET_KEY. Several, comma-separated, rotate keys.
@@ -317,7 +317,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Сферум Адм�
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call is answered 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        # Named keys stored hashed (accounts.ApiToken), not DRF's authtoken.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -44,3 +44,24 @@ def sign_in_with_second_factor(client, user):
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
     session.save()
     return client
+
+
+def api_key_for(user, *, college=None, name: str | None = None, days: int = 90) -> str:
+    """A live API key of ``user`` (acting in ``college``), made directly as a fixture; returns the key."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.api_keys import API_KEY_PREFIX_LENGTH, api_key_hash, api_key_new
+    from accounts.models import ApiToken
+
+    key = api_key_new()
+    ApiToken.objects.create(
+        user=user,
+        college=college,
+        name=name or f"Интеграция {key[-6:]}",
+        key_prefix=key[:API_KEY_PREFIX_LENGTH],
+        key_hash=api_key_hash(key),
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    return key
