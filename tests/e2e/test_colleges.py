@@ -122,7 +122,9 @@ def test_administrator_builds_departments_and_adds_a_teacher_on_a_phone(live_ser
 @pytest.mark.django_db(transaction=True)
 def test_staff_rejects_an_application_after_confirming_with_a_reason(live_server, page):
     application = factories.CollegeApplicationFactory(short_name="Кашинский колледж", admin_phone="+79127650001")
-    login_as(page, live_server, factories.UserFactory(is_staff=True))
+    staff = factories.UserFactory(is_staff=True)
+    add_totp(staff)
+    login_as(page, live_server, staff)
 
     page.goto(f"{live_server.url}/platform/applications/{application.pk}/")
     page.get_by_role("button", name="Отклонить…").click()
