@@ -52,8 +52,12 @@ def readiness_checks() -> dict[str, str]:
     cached = _readiness.get("last")
     if cached and time.monotonic() - cached[0] < ttl:
         return cached[1]
-    # Concurrent callers wait for one run of the checks instead of each pinging the broker.
-    with _readiness_lock:
+    # One thread per process runs the checks (up to a second waiting for a worker);
+    # the others answer with the last result meanwhile instead of waiting too and
+    # holding threads the pages need. Only a process's very first call waits.
+    if not _readiness_lock.acquire(blocking=cached is None):
+        return cached[1]
+    try:
         cached = _readiness.get("last")
         if cached and time.monotonic() - cached[0] < ttl:
             return cached[1]
@@ -63,6 +67,8 @@ def readiness_checks() -> dict[str, str]:
         checks = {"database": _check_database(), "redis": redis, "celery": celery}
         _readiness["last"] = (time.monotonic(), checks)
         return checks
+    finally:
+        _readiness_lock.release()
 
 
 def readiness_cache_clear() -> None:

@@ -188,3 +188,20 @@ def test_worker_logs_through_django_logging_as_json_lines(tmp_path):
     lines = [line for line in log_path.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
     records = [json.loads(line) for line in lines]
     assert any(r["logger"].startswith("celery") and "ready" in r["message"] for r in records)
+
+
+@pytest.mark.django_db
+def test_readiness_being_checked_elsewhere_answers_the_last_result_without_waiting(client, settings, monkeypatch):
+    settings.READINESS_CACHE_SECONDS = 5
+    assert client.get("/readyz").status_code == 200
+    from sferum_admin import views
+
+    cached_at, checks = views._readiness["last"]
+    views._readiness["last"] = (cached_at - 6, checks)
+    monkeypatch.setattr(views, "_check_database", lambda: "error")
+
+    with views._readiness_lock:  # another thread is running the checks
+        response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["checks"] == checks
