@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,15 +116,20 @@ def api_token_create(
 
     key = api_key_new()
     now = timezone.now()
-    token = ApiToken.objects.create(
-        user=actor,
-        college=college,
-        name=name,
-        key_prefix=key[:API_KEY_PREFIX_LENGTH],
-        key_hash=api_key_hash(key),
-        created_at=now,
-        expires_at=now + datetime.timedelta(days=lifetime_days),
-    )
+    try:
+        # Two forms sent at once with one name: the partial unique index decides.
+        with transaction.atomic():
+            token = ApiToken.objects.create(
+                user=actor,
+                college=college,
+                name=name,
+                key_prefix=key[:API_KEY_PREFIX_LENGTH],
+                key_hash=api_key_hash(key),
+                created_at=now,
+                expires_at=now + datetime.timedelta(days=lifetime_days),
+            )
+    except IntegrityError:
+        raise ValidationError({"name": _(TOKEN_NAME_TAKEN_MESSAGE)}) from None
     audit_log(
         actor=actor,
         action="accounts.api_token_create",

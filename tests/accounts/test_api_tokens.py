@@ -243,3 +243,15 @@ def django_apps():
     from django.apps import apps
 
     return apps
+
+
+def test_a_name_taken_at_the_same_moment_is_refused_by_the_database(monkeypatch):
+    membership = factories.MembershipFactory(role=Role.TEACHER)
+    api_key_for(membership.user, college=membership.college, name="Журнал")
+    # As if the other request's key were not yet visible when this one checked.
+    monkeypatch.setattr(services.ApiToken.objects, "filter", lambda **kwargs: ApiToken.objects.none())
+
+    with pytest.raises(services.ValidationError) as error:
+        services.api_token_create(actor=membership.user, name="Журнал", college=membership.college)
+
+    assert error.value.message_dict["name"] == [services.TOKEN_NAME_TAKEN_MESSAGE]
