@@ -172,6 +172,10 @@ MATERIALS_MAX_BYTES = {
     "document": env.int("MATERIALS_MAX_DOCUMENT_BYTES", default=50 * 1024 * 1024),
     "video": env.int("MATERIALS_MAX_VIDEO_BYTES", default=500 * 1024 * 1024),
 }
+# Office and OpenDocument files are ZIP archives: refuse one that would unpack to
+# more than this, or whose content is packed tighter than any real document (a zip bomb).
+MATERIALS_MAX_UNPACKED_BYTES = env.int("MATERIALS_MAX_UNPACKED_BYTES", default=512 * 1024 * 1024)
+MATERIALS_MAX_COMPRESSION_RATIO = env.int("MATERIALS_MAX_COMPRESSION_RATIO", default=200)
 MATERIALS_VIDEO_HOSTS = env.list(
     "MATERIALS_VIDEO_HOSTS",
     default=["rutube.ru", "vk.com", "vkvideo.ru", "dzen.ru", "sferum.ru", "youtube.com", "youtu.be"],
