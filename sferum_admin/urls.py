@@ -24,6 +24,7 @@ urlpatterns = [
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("healthz", views.HealthView.as_view(), name="healthz"),
     path("favicon.ico", views.FaviconView.as_view(), name="favicon"),
+    path("readyz", views.ReadinessView.as_view(), name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/me/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -4,6 +4,7 @@ from tests.matrix import Case, answers
 CASES = [
     Case("healthz", answers(200)),
     Case("favicon", answers(200)),
+    Case("readyz", answers(200)),
     Case("api:schema", answers(200)),
     Case("api:docs", answers(200)),
 ]
