@@ -22,6 +22,8 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("healthz", views.HealthView.as_view(), name="healthz"),
+    path("favicon.ico", views.FaviconView.as_view(), name="favicon"),
+    path("readyz", views.ReadinessView.as_view(), name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/me/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
