@@ -7,7 +7,11 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import View
 
+from sferum_admin.middleware import wants_json
+
 logger = logging.getLogger(__name__)
+
+SERVER_ERROR_MESSAGE = "На сервере произошла ошибка. Попробуйте ещё раз через минуту."
 
 
 class HealthView(View):
@@ -84,4 +88,6 @@ def permission_denied(request, exception=None):
 
 
 def server_error(request):
+    if wants_json(request):
+        return JsonResponse({"detail": SERVER_ERROR_MESSAGE}, status=500)
     return render(request, "errors/500.html", status=500)
