@@ -83,6 +83,12 @@ def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+def bad_request(request, exception=None):
+    if wants_json(request):
+        return JsonResponse({"detail": str(exception or "")}, status=400)
+    return render(request, "errors/400.html", {"reason": str(exception or "")}, status=400)
+
+
 def permission_denied(request, exception=None):
     return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
 

@@ -106,3 +106,17 @@ def test_an_api_server_error_answers_json(rf):
 
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
+
+
+def test_a_superscript_digit_as_a_page_filter_answers_400_in_russian(client_for, administrator):
+    response = client_for(administrator).get("/invitations/requests/?group=²")
+
+    assert response.status_code == 400
+    assert "ожидался номер записи" in response.content.decode()
+
+
+def test_a_word_as_an_api_filter_answers_400_json(client_for, administrator):
+    response = client_for(administrator).get("/api/v1/memberships/?college=x")
+
+    assert response.status_code == 400
+    assert "ожидался номер записи" in str(response.json())
