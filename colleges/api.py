@@ -21,6 +21,13 @@ from sferum_admin.pages import parse_id
 MANAGER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION)
 
 
+def api_colleges_of(request, **kwargs):
+    """``colleges_of`` the caller, narrowed to its API key's own college when the call comes with one."""
+    colleges = colleges_of(user=request.user, **kwargs)
+    token_college_id = getattr(request.auth, "college_id", None)
+    return colleges.filter(pk=token_college_id) if token_college_id is not None else colleges
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class MemberCollegeField(serializers.PrimaryKeyRelatedField):
     """A college where the caller is an active member; any other answers «not found»."""
@@ -32,7 +39,7 @@ class MemberCollegeField(serializers.PrimaryKeyRelatedField):
     }
 
     def get_queryset(self):
-        return colleges_of(user=self.context["request"].user)
+        return api_colleges_of(self.context["request"])
 
 
 # --- Colleges -------------------------------------------------------------------------------
@@ -78,7 +85,7 @@ class CollegeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     permission_classes = [permissions.IsAuthenticated, CollegePermission]
 
     def get_queryset(self):
-        return colleges_of(user=self.request.user).order_by("short_name", "pk")
+        return api_colleges_of(self.request).order_by("short_name", "pk")
 
     @extend_schema(request=CollegeSerializer, responses=CollegeSerializer)
     def partial_update(self, request, pk=None):
@@ -134,7 +141,7 @@ class DepartmentViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         qs = (
-            Department.objects.filter(college__in=colleges_of(user=self.request.user))
+            Department.objects.filter(college__in=api_colleges_of(self.request))
             .select_related("college")
             .annotate(group_count=Count("study_groups", distinct=True))
             .order_by("college_id", "name", "pk")
@@ -211,7 +218,7 @@ class MembershipPermission(permissions.BasePermission):
 
     def has_permission(self, request, view):
         if view.action == "list":
-            return colleges_of(user=request.user, roles=MANAGER_ROLES).exists()
+            return api_colleges_of(request, roles=MANAGER_ROLES).exists()
         return True
 
     def has_object_permission(self, request, view, obj):
@@ -235,9 +242,12 @@ class MembershipViewSet(
     permission_classes = [permissions.IsAuthenticated, MembershipPermission]
 
     def get_queryset(self):
-        user = self.request.user
         # Retrieval sees every college of the caller (a teacher gets 403, a stranger 404); lists only managed ones.
-        colleges = colleges_of(user=user, roles=MANAGER_ROLES) if self.action == "list" else colleges_of(user=user)
+        colleges = (
+            api_colleges_of(self.request, roles=MANAGER_ROLES)
+            if self.action == "list"
+            else api_colleges_of(self.request)
+        )
         qs = (
             Membership.objects.filter(college__in=colleges)
             .select_related("user")
