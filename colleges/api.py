@@ -16,6 +16,7 @@ from colleges import permissions as rules
 from colleges import services
 from colleges.models import HIREABLE_ROLES, STAFF_ROLES, College, Department, Membership, Role
 from colleges.selectors import colleges_of
+from sferum_admin.pages import parse_id
 
 MANAGER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION)
 
@@ -145,9 +146,9 @@ class DepartmentViewSet(viewsets.ModelViewSet):
             .annotate(group_count=Count("study_groups", distinct=True))
             .order_by("college_id", "name", "pk")
         )
-        college = self.request.query_params.get("college")
-        if college and college.isdigit():
-            qs = qs.filter(college_id=int(college))
+        college = parse_id(self.request.query_params.get("college"), name="college")
+        if college is not None:
+            qs = qs.filter(college_id=college)
         search = self.request.query_params.get("search", "").strip()
         if search:
             qs = qs.filter(name__icontains=search)
@@ -253,8 +254,9 @@ class MembershipViewSet(
             .order_by("college_id", "user__last_name", "user__first_name", "pk")
         )
         params = self.request.query_params
-        if params.get("college", "").isdigit():
-            qs = qs.filter(college_id=int(params["college"]))
+        college = parse_id(params.get("college"), name="college")
+        if college is not None:
+            qs = qs.filter(college_id=college)
         if params.get("role") in Role.values:
             qs = qs.filter(role=params["role"])
         if params.get("staff") == "1":

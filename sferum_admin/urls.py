@@ -44,6 +44,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "sferum_admin.views.bad_request"
 handler404 = "sferum_admin.views.page_not_found"
 handler403 = "sferum_admin.views.permission_denied"
 handler500 = "sferum_admin.views.server_error"

@@ -12,7 +12,11 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import cache_control
 
+from sferum_admin.middleware import wants_json
+
 logger = logging.getLogger(__name__)
+
+SERVER_ERROR_MESSAGE = "На сервере произошла ошибка. Попробуйте ещё раз через минуту."
 
 
 class HealthView(View):
@@ -145,9 +149,17 @@ def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+def bad_request(request, exception=None):
+    if wants_json(request):
+        return JsonResponse({"detail": str(exception or "")}, status=400)
+    return render(request, "errors/400.html", {"reason": str(exception or "")}, status=400)
+
+
 def permission_denied(request, exception=None):
     return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
 
 
 def server_error(request):
+    if wants_json(request):
+        return JsonResponse({"detail": SERVER_ERROR_MESSAGE}, status=500)
     return render(request, "errors/500.html", status=500)
