@@ -69,7 +69,7 @@ def test_api_answers_carry_the_policy_too(client, teacher):
     _assert_strict(response)
 
 
-def test_the_server_error_page_carries_the_policy_and_is_styled_from_a_file(client):
+def test_the_server_error_page_is_styled_from_a_file_not_inline(client):
     from sferum_admin.views import server_error
 
     request = client.get(reverse("home")).wsgi_request
