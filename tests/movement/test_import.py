@@ -140,6 +140,31 @@ def test_missing_students_are_expelled_only_when_ticked(admin, college, groups, 
     assert Movement.objects.get(batch=batch).kind == "expel"
 
 
+def test_the_owning_apps_write_and_audit_what_an_import_changes(
+    admin, college, groups, django_capture_on_commit_callbacks
+):
+    from audit.models import AuditEvent
+
+    apply(admin, upload(admin, college, roster(LINES)), django_capture_on_commit_callbacks)
+    apply(admin, upload(admin, college, roster(LINES[:2])), django_capture_on_commit_callbacks)
+    batch = upload(admin, college, roster([LINES[0].replace("ИС-20", "ИС-21"), LINES[1]]))
+    apply(admin, batch, django_capture_on_commit_callbacks, include_expulsions=True, confirm_threshold=True)
+
+    events = AuditEvent.objects.filter(action__endswith="_many", actor=admin, college=college)
+    counts = {
+        action: sum(e.after["count"] for e in events.filter(action=action))
+        for action in events.values_list("action", flat=True)
+    }
+    assert counts == {
+        "membership.create_many": 3,
+        "enrollment.start_many": 4,
+        "enrollment.end_many": 2,
+        "membership.end_many": 1,
+    }
+    expelled = Membership.objects.get(user__phone="+79120000003", role="student")
+    assert events.get(action="membership.end_many").after["ids"] == [expelled.pk]
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
