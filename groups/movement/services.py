@@ -683,9 +683,20 @@ def import_preview(*, batch, mapping: dict[str, int]):
     Rows are classified as plain dicts and stored with one bulk INSERT (on PostgreSQL and SQLite alike).
     """
     from accounts.models import User
-    from groups.movement.importers import FIELDS, REQUIRED, clean_phone, parse_date
+    from groups.movement.importers import BAD_CHARACTER, FIELDS, REQUIRED, clean_phone, parse_date
     from groups.movement.models import ImportBatch, RosterRow
 
+    # What a row keeps of each field; a longer value is an error of the row, never cut silently.
+    limits = {
+        field: RosterRow._meta.get_field(column).max_length
+        for field, column in (
+            ("last_name", "last_name"),
+            ("first_name", "first_name"),
+            ("patronymic", "patronymic"),
+            ("phone", "phone"),
+            ("group", "group_name"),
+        )
+    }
     college = batch.college
     groups = {g.name.strip().casefold(): g.pk for g in StudyGroup.objects.filter(college=college)}
     rows: list[dict] = []
@@ -712,6 +723,11 @@ def import_preview(*, batch, mapping: dict[str, int]):
             "error": "",
         }
         errors = [f"Не заполнено поле «{FIELDS[f]}»." for f in REQUIRED if not values[f]]
+        for field, limit in limits.items():
+            if BAD_CHARACTER in values[field]:
+                errors.append(f"В поле «{FIELDS[field]}» есть перенос строки или непечатаемый символ.")
+            elif len(values[field]) > limit:
+                errors.append(f"Поле «{FIELDS[field]}» длиннее {limit} символов.")
         if row["phone"]:
             try:
                 row["phone"] = clean_phone(row["phone"])
