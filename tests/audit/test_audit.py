@@ -104,11 +104,12 @@ def test_model_snapshot_takes_foreign_keys_as_ids():
 def test_admin_shows_events_but_cannot_add_change_or_delete_them(client, college):
     from django.urls import reverse
 
+    from tests.accounts.helpers import sign_in_with_second_factor
     from tests.factories import UserFactory
 
     superuser = UserFactory(is_staff=True, is_superuser=True)
     event = audit_log(actor=None, action="college.update", target=college, after={"a": 1})
-    client.force_login(superuser)
+    sign_in_with_second_factor(client, superuser)
 
     listing = client.get(reverse("admin:audit_auditevent_changelist"))
     change = client.post(reverse("admin:audit_auditevent_change", args=[event.pk]), {"action": "forged"})
