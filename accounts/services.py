@@ -1,7 +1,6 @@
 """Writes about accounts: a person's own profile, sessions and API keys; people added by phone in bulk."""
 
 import datetime
-
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
