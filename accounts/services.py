@@ -1,7 +1,11 @@
-"""Writes about a person's own account: profile, sessions, API keys."""
+"""Writes about accounts: a person's own profile, sessions and API keys; people added by phone in bulk."""
 
 import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -187,3 +191,56 @@ def api_tokens_revoke_all(*, actor: User, user: User, reason: str) -> int:
             after={"revoked": revoked, "reason": reason},
         )
     return revoked
+
+
+@dataclass(frozen=True)
+class PersonByPhone:
+    """Someone known by a phone number (E.164, as ``accounts.phones.normalize_phone`` gives it) and names."""
+
+    phone: str
+    last_name: str = ""
+    first_name: str = ""
+    patronymic: str = ""
+
+
+_E164_RE = re.compile(r"^\+[1-9]\d{7,14}$")
+NOT_E164_MESSAGE = "Телефон {phone} не приведён к международному формату."
+NAME_MAX_LENGTH = User._meta.get_field("last_name").max_length
+NAME_TOO_LONG_MESSAGE = f"Фамилия, имя или отчество (телефон {{phone}}) длиннее {NAME_MAX_LENGTH} символов."
+
+
+@transaction.atomic
+def users_get_or_create_many(*, people: Sequence[PersonByPhone]) -> dict[str, int]:
+    """Phone → user id for everyone in ``people``, creating (without a password) those never seen before.
+
+    The bulk twin of ``colleges.services.user_get_or_create_by_phone`` for a roster import: existing users
+    keep their names as they are. A phone created by someone else at the same moment is skipped, not
+    refused (ON CONFLICT DO NOTHING), and its id is returned all the same. Creating an account is not
+    audited here, as in the single service: the role given to the person is.
+    """
+    by_phone = {person.phone: person for person in people}
+    for person in by_phone.values():
+        if not _E164_RE.match(person.phone):
+            raise ValidationError(_(NOT_E164_MESSAGE).format(phone=person.phone), code="invalid_phone")
+        if max(len(person.last_name), len(person.first_name), len(person.patronymic)) > NAME_MAX_LENGTH:
+            raise ValidationError(_(NAME_TOO_LONG_MESSAGE).format(phone=person.phone), code="name_too_long")
+    known = dict(User.objects.filter(phone__in=by_phone).values_list("phone", "id"))
+    new = [person for phone, person in by_phone.items() if phone not in known]
+    if new:
+        # One unusable password for all: it starts with «!» and matches nothing, whatever follows.
+        unusable = make_password(None)
+        User.objects.bulk_create(
+            [
+                User(
+                    phone=person.phone,
+                    last_name=person.last_name,
+                    first_name=person.first_name,
+                    patronymic=person.patronymic,
+                    password=unusable,
+                )
+                for person in new
+            ],
+            ignore_conflicts=True,
+        )
+        known.update(User.objects.filter(phone__in=[p.phone for p in new]).values_list("phone", "id"))
+    return known
