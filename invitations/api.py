@@ -29,6 +29,7 @@ from invitations.permissions import (
 )
 from invitations.tokens import token_unseal
 from sferum_admin.dates import ApiDateTimeField
+from sferum_admin.pages import parse_id
 
 DENIED = "Этот раздел доступен администратору, администрации и кураторам групп."
 
@@ -209,7 +210,7 @@ class JoinRequestViewSet(_CollegeScoped, mixins.ListModelMixin, mixins.RetrieveM
             college=self.college,
             status=params.get("status", JoinRequest.Status.PENDING),
             role=params.get("role", ""),
-            group_id=group if group and group.isdigit() else None,
+            group_id=parse_id(group, name="group"),
         )
 
     def get_object(self):
