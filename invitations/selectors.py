@@ -3,6 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from accounts.search import search_q
 from colleges.models import College, Role
 from colleges.permissions import has_role
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
@@ -25,8 +26,7 @@ def invitation_list(
         qs = qs.filter(group_id=group_id)
     if status:
         qs = qs.filter(status=status)
-    if search:
-        qs = qs.filter(Q(group__name__icontains=search) | Q(created_by__last_name__icontains=search))
+    qs = qs.filter(search_q(search, people=("created_by", "handed_to__user"), fields=("group__name",)))
     return qs.order_by("-created_at", "-pk")
 
 
@@ -93,12 +93,7 @@ def join_request_list(
         qs = qs.filter(role=role)
     if group_id:
         qs = qs.filter(group_id=group_id)
-    if search:
-        for word in search.split():
-            qs = qs.filter(
-                Q(user__last_name__icontains=word) | Q(user__first_name__icontains=word) | Q(user__phone__contains=word)
-            )
-    return qs.order_by("created_at", "pk")
+    return qs.filter(search_q(search, people=("user",))).order_by("created_at", "pk")
 
 
 def join_request_get_for(*, viewer, college: College, pk) -> JoinRequest:

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.search import search_q
 from colleges.models import College, Membership, Role
 from colleges.permissions import roles_in
 from groups.models import Discipline, Enrollment, StudyGroup
@@ -96,8 +97,7 @@ def material_list(
         qs = qs.filter(discipline=discipline)
     if kind:
         qs = qs.filter(kind=kind)
-    for word in search.split():
-        qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word) | Q(body__icontains=word))
+    qs = qs.filter(search_q(search, fields=("title", "description", "body")))
     return _with_related(qs).order_by("-pinned", Coalesce("published_at", "created_at").desc(), "-id")
 
 

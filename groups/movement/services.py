@@ -958,6 +958,7 @@ def _apply_chunk(batch, rows) -> None:
     from django.contrib.auth.hashers import make_password
 
     from accounts.models import User
+    from accounts.search import person_search_text, person_sort_key
     from groups.movement.models import RosterRow
 
     college = batch.college
@@ -986,9 +987,28 @@ def _apply_chunk(batch, rows) -> None:
                 "is_superuser",
                 "date_joined",
                 "password",
+                "search_text",
+                "sort_name",
             ],
             [
-                (r.phone, False, None, r.last_name, r.first_name, r.patronymic, False, True, False, now, unusable)
+                (
+                    r.phone,
+                    False,
+                    None,
+                    r.last_name,
+                    r.first_name,
+                    r.patronymic,
+                    False,
+                    True,
+                    False,
+                    now,
+                    unusable,
+                    # What User.fill_search_fields() sets (this insert skips save()).
+                    person_search_text(
+                        last_name=r.last_name, first_name=r.first_name, patronymic=r.patronymic, phone=r.phone
+                    ),
+                    person_sort_key(last_name=r.last_name, first_name=r.first_name, patronymic=r.patronymic),
+                )
                 for r in need_membership
                 if r.phone not in users
             ],

@@ -521,6 +521,8 @@ class Command(BaseCommand):
         people = [admin, *administration, *teachers, *student_users]
         for user in people:
             user.set_unusable_password()
+        for user in (staff_user, *people):
+            user.fill_search_fields()  # bulk_create skips save(), which sets them
         User.objects.bulk_create([staff_user, *people], batch_size=2000)
 
         admin_m = Membership(
