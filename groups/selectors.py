@@ -11,10 +11,21 @@ from groups.models import (
     CuratorAssignment,
     Discipline,
     Enrollment,
+    GroupParent,
     StaffGroup,
     StudyGroup,
     SubjectTeacherAssignment,
 )
+
+
+def parent_group_ids(*, user, college: College) -> QuerySet:
+    """A subquery of the groups ``user`` is an active parent of in ``college`` (the groups whose links they used)."""
+    return GroupParent.objects.filter(
+        college=college,
+        parent__user=user,
+        parent__role=Role.PARENT,
+        parent__status=Membership.Status.ACTIVE,
+    ).values("group_id")
 
 
 def _active_student_count() -> Coalesce:

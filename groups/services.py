@@ -14,6 +14,7 @@ from groups.models import (
     Discipline,
     Enrollment,
     FormOfStudy,
+    GroupParent,
     StaffGroup,
     StudyGroup,
     SubjectTeacherAssignment,
@@ -22,6 +23,7 @@ from groups.signals import staff_assignment_changed
 
 ALREADY_ENROLLED_MESSAGE = "Обучающийся уже состоит в учебной группе. Для смены группы оформите перевод."
 NOT_A_STUDENT_MESSAGE = "Зачислить в группу можно только участника с ролью «обучающийся» этого колледжа."
+NOT_A_PARENT_MESSAGE = "Родителем группы может быть только участник с ролью «родитель» этого колледжа."
 NOT_A_TEACHER_MESSAGE = "Куратором может быть только преподаватель этого колледжа."
 NOT_A_SUBJECT_TEACHER_MESSAGE = "Преподавателем дисциплины может быть только преподаватель этого колледжа."
 FOREIGN_DEPARTMENT_MESSAGE = "Выберите отделение этого колледжа."
@@ -79,6 +81,33 @@ def enrollment_start(
     except IntegrityError as exc:
         raise ValidationError(ALREADY_ENROLLED_MESSAGE, code="already_enrolled") from exc
     return enrollment
+
+
+def group_parent_add(*, actor, parent: Membership, group: StudyGroup) -> GroupParent:
+    """Record that ``parent`` is a parent of ``group`` (they followed its parent link); twice changes nothing.
+
+    No permission check: callers are services that already checked (invitation
+    acceptance, join request approval).
+    """
+    if parent.role != Role.PARENT or parent.college_id != group.college_id:
+        raise ValidationError(NOT_A_PARENT_MESSAGE, code="not_a_parent")
+    existing = GroupParent.objects.filter(parent=parent, group=group).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            link = GroupParent.objects.create(college_id=group.college_id, parent=parent, group=group)
+            audit_log(
+                actor=actor,
+                college=group.college,
+                action="group_parent.add",
+                target=link,
+                after={"group": group.pk, "parent": parent.pk},
+            )
+    except IntegrityError:
+        # The same parent following the same link twice at once: the unique constraint let one through.
+        return GroupParent.objects.get(parent=parent, group=group)
+    return link
 
 
 def enrollment_end(*, actor, enrollment: Enrollment, ended_at: datetime.date | None = None) -> Enrollment:

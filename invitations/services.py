@@ -25,8 +25,8 @@ from audit.context import current_ip
 from audit.services import audit_log
 from colleges.models import College, Membership, Role
 from colleges.services import membership_create
-from groups.models import Enrollment, StudyGroup
-from groups.services import enrollment_end, enrollment_start
+from groups.models import Enrollment, GroupParent, StudyGroup
+from groups.services import enrollment_end, enrollment_start, group_parent_add
 from groups.signals import enrollment_changed
 from invitations import conf
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
@@ -338,6 +338,15 @@ def _active_student(user: User, college: College) -> tuple[Membership | None, En
     return membership, enrollment
 
 
+def _new_parent_group(invitation: Invitation, parent: Membership) -> bool:
+    """A parent already in the college follows the parent link of a group they are not a parent of yet."""
+    return (
+        invitation.role == Role.PARENT
+        and invitation.group_id is not None
+        and not GroupParent.objects.filter(parent=parent, group_id=invitation.group_id).exists()
+    )
+
+
 def _is_addressee(invitation: Invitation, user: User) -> bool:
     if invitation.recipient_phone and invitation.recipient_phone == user.phone:
         return True
@@ -374,7 +383,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> AcceptResult:
             .exclude(status=Membership.Status.LEFT)
             .first()
         )
-        if existing is not None:
+        if existing is not None and not _new_parent_group(invitation, existing):
             return AcceptResult(InvitationUse.Result.ALREADY_MEMBER, ALREADY_MEMBER_MESSAGE, membership=existing)
 
     pending = JoinRequest.objects.filter(
@@ -487,11 +496,13 @@ def invitation_accept_by_token(*, token: str, user: User) -> tuple[Invitation | 
 # services write, from what the claim returned. It claims only when
 # invitation_accept would join the person directly with nothing to reuse: a
 # multi-use link that needs no approval, a person with no current membership
-# of this role or as a student in the college and no pending request; anything
-# else claims nothing, inserts nothing and falls back. The one-group and
-# one-membership unique indexes still decide races of the same person: a
-# violation rolls the whole statement back, the claim with it. The audit rows'
-# descriptions are the models' ``__str__`` spelled in SQL (a test compares them).
+# of this role or as a student in the college and no pending request, and not
+# a group's parent link (the parent's group is recorded by invitation_accept
+# through groups' service); anything else claims nothing, inserts nothing and
+# falls back. The one-group and one-membership unique indexes still decide
+# races of the same person: a violation rolls the whole statement back, the
+# claim with it. The audit rows' descriptions are the models' ``__str__``
+# spelled in SQL (a test compares them).
 _JOIN_AT_ONCE_SQL = """
 WITH claim AS (
     UPDATE invitations_invitation AS link
@@ -504,6 +515,7 @@ WITH claim AS (
        AND NOT link.requires_approval
        AND (link.auto_approve_until IS NULL OR link.auto_approve_until > %(now)s)
        AND (link.role <> %(student)s OR link.group_id IS NOT NULL)
+       AND (link.role <> %(parent)s OR link.group_id IS NULL)
        AND (link.group_id IS NULL OR EXISTS (
              SELECT 1 FROM groups_studygroup AS grp WHERE grp.id = link.group_id AND grp.college_id = link.college_id))
        AND NOT EXISTS (
@@ -567,6 +579,7 @@ _JOIN_AT_ONCE_PARAMS = {
     "multi": "text",
     "link_active": "text",
     "student": "text",
+    "parent": "text",
     "member_active": "text",
     "member_left": "text",
     "request_pending": "text",
@@ -619,6 +632,7 @@ def _join_at_once(*, token: str, user: User) -> tuple[Invitation, AcceptResult] 
         "multi": Invitation.Kind.MULTI,
         "link_active": Invitation.Status.ACTIVE,
         "student": Role.STUDENT,
+        "parent": Role.PARENT,
         "member_active": Membership.Status.ACTIVE,
         "member_left": Membership.Status.LEFT,
         "request_pending": JoinRequest.Status.PENDING,
@@ -664,10 +678,13 @@ def _join_at_once(*, token: str, user: User) -> tuple[Invitation, AcceptResult] 
 def _join(
     *, actor, user: User, college: College, role: str, group: StudyGroup | None, existing: Membership | None
 ) -> Membership:
-    """Membership and, for a student with a group, the enrollment — inside the caller's transaction."""
+    """Membership and, for a student with a group, the enrollment, for a parent the group — inside the
+    caller's transaction."""
     membership = existing
     if membership is None:
         membership = membership_create(actor=actor, college=college, user=user, role=role, check_permission=False)
+    if role == Role.PARENT and group is not None:
+        group_parent_add(actor=actor, parent=membership, group=group)
     if role == Role.STUDENT and group is not None:
         if group.college_id == college.pk:
             group.college = college  # already loaded: spares enrollment_start a query
@@ -767,8 +784,8 @@ def join_request_approve(*, actor: User, join_request: JoinRequest) -> JoinReque
                 _join(actor=actor, user=user, college=college, role=locked.role, group=locked.group, existing=existing)
             elif current.group_id != locked.group_id:
                 _transfer(actor=actor, student=existing, current=current, group=locked.group)
-        elif existing is None:
-            _join(actor=actor, user=user, college=college, role=locked.role, group=locked.group, existing=None)
+        else:
+            _join(actor=actor, user=user, college=college, role=locked.role, group=locked.group, existing=existing)
         locked.status = JoinRequest.Status.APPROVED
         locked.decided_by = actor
         locked.decided_at = timezone.now()
