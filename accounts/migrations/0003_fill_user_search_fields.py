@@ -8,25 +8,27 @@ BATCH = 2000
 def fill(apps, schema_editor):
     """Existing users get the search text and sort key User.fill_search_fields() gives new ones."""
     User = apps.get_model("accounts", "User")
-    users = User.objects.order_by("pk")
+    table = User._meta.db_table
+    columns = ("pk", "last_name", "first_name", "patronymic", "phone", "email")
     last_pk = 0
     while True:
-        batch = list(users.filter(pk__gt=last_pk)[:BATCH])
+        batch = list(User.objects.filter(pk__gt=last_pk).order_by("pk").values_list(*columns)[:BATCH])
         if not batch:
             return
-        for user in batch:
-            user.search_text = person_search_text(
-                last_name=user.last_name,
-                first_name=user.first_name,
-                patronymic=user.patronymic,
-                phone=user.phone,
-                email=user.email,
+        rows = [
+            (
+                person_search_text(
+                    last_name=last_name, first_name=first_name, patronymic=patronymic, phone=phone, email=email
+                ),
+                person_sort_key(last_name=last_name, first_name=first_name, patronymic=patronymic),
+                pk,
             )
-            user.sort_name = person_sort_key(
-                last_name=user.last_name, first_name=user.first_name, patronymic=user.patronymic
-            )
-        User.objects.bulk_update(batch, ["search_text", "sort_name"])
-        last_pk = batch[-1].pk
+            for pk, last_name, first_name, patronymic, phone, email in batch
+        ]
+        # One plain UPDATE per row: bulk_update's CASE over thousands of rows is several times slower.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET search_text = %s, sort_name = %s WHERE id = %s", rows)
+        last_pk = batch[-1][0]
 
 
 class Migration(migrations.Migration):

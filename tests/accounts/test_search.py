@@ -5,9 +5,11 @@ Run this file with DATABASE_URL=sqlite:///… too: SQLite's own lower() and LIKE
 
 import datetime
 import importlib
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -120,7 +122,7 @@ def test_existing_users_get_search_fields_from_the_data_migration(people):
     User.objects.update(search_text="", sort_name="")
     migration = importlib.import_module("accounts.migrations.0003_fill_user_search_fields")
 
-    migration.fill(apps, None)
+    migration.fill(apps, SimpleNamespace(connection=connection))
 
     assert _names(membership_list(college=college, search="елкина")) == ["Ёлкина"]
     assert _names(membership_list(college=college)) == ["Белов", "Борисова", "Еремина", "Ёлкина"]
