@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.search import fold
 from audit.services import audit_log, model_snapshot
 from colleges.models import STAFF_ROLES, College, Department, Membership, Role
 from groups import permissions
@@ -288,7 +289,11 @@ def _clean_study_group(group: StudyGroup) -> None:
     group.full_clean(exclude=["college"], validate_constraints=False)
     if group.department_id and group.department.college_id != group.college_id:
         raise ValidationError({"department": FOREIGN_DEPARTMENT_MESSAGE}, code="foreign_department")
-    if StudyGroup.objects.filter(college_id=group.college_id, name__iexact=group.name).exclude(pk=group.pk).exists():
+    if (
+        StudyGroup.objects.filter(college_id=group.college_id, name__fold=fold(group.name))
+        .exclude(pk=group.pk)
+        .exists()
+    ):
         raise ValidationError({"name": DUPLICATE_GROUP_NAME_MESSAGE}, code="duplicate_name")
 
 
@@ -371,7 +376,7 @@ def study_group_update(*, actor, group: StudyGroup, **changes) -> StudyGroup:
 
 def _clean_named(instance, model, message: str) -> None:
     instance.full_clean(exclude=["college", "members"], validate_constraints=False)
-    duplicates = model.objects.filter(college_id=instance.college_id, name__iexact=instance.name)
+    duplicates = model.objects.filter(college_id=instance.college_id, name__fold=fold(instance.name))
     if duplicates.exclude(pk=instance.pk).exists():
         raise ValidationError({"name": message}, code="duplicate_name")
 
