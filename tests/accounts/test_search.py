@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.search import fold, search_terms, sort_key
+from accounts.services import PersonByPhone, users_get_or_create_many
 from colleges.models import Role
 from colleges.selectors import membership_list, staff_list
 from groups.movement.models import Movement
@@ -120,7 +121,7 @@ def test_search_text_follows_a_changed_name(people):
 def test_existing_users_get_search_fields_from_the_data_migration(people):
     college, made = people
     User.objects.update(search_text="", sort_name="")
-    migration = importlib.import_module("accounts.migrations.0003_fill_user_search_fields")
+    migration = importlib.import_module("accounts.migrations.0006_fill_user_search_fields")
 
     migration.fill(apps, SimpleNamespace(connection=connection))
 
@@ -242,3 +243,15 @@ def test_memberships_api_finds_by_lower_case_name_and_phone(people, client):
 
     assert [row["id"] for row in by_name["results"]] == [made["belov"].pk]
     assert [row["id"] for row in by_phone["results"]] == [made["belov"].pk]
+
+
+def test_people_created_in_bulk_by_an_import_are_found_and_sorted(people):
+    college, made = people
+    ids = users_get_or_create_many(
+        people=[PersonByPhone(phone="+79992000099", last_name="Ёжикова", first_name="Анна", patronymic="")]
+    )
+    factories.MembershipFactory(college=college, user_id=ids["+79992000099"], role=Role.STUDENT)
+
+    assert _names(membership_list(college=college, search="ежикова")) == ["Ёжикова"]
+    assert _names(membership_list(college=college, search="8 999 200-00-99")) == ["Ёжикова"]
+    assert _names(membership_list(college=college))[-2:] == ["Ёжикова", "Ёлкина"]

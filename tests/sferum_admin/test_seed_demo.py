@@ -125,6 +125,7 @@ def test_sign_in_details_are_printed_and_work():
     assert DEMO_STAFF_PASSWORD in output and DEMO_TOTP_SECRET in output
     staff = User.objects.get(phone=STAFF_PHONE)
     assert staff.is_staff and staff.check_password(DEMO_STAFF_PASSWORD)
+    assert staff.authenticator_set.filter(type="totp").exists()
     admin = User.objects.get(phone=ADMIN_PHONE)
     assert admin.memberships.get().role == Role.ADMINISTRATOR
     totp = TOTP(Authenticator.objects.get(user=admin, type=Authenticator.Type.TOTP))

@@ -33,7 +33,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_add_user_search_fields"),
+        ("accounts", "0005_add_user_search_fields"),
     ]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
