@@ -322,6 +322,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StudyGroupStatusEnum": "groups.models.StudyGroup.Status",
         "RoleEnum": "colleges.models.Role",
+        "InvitableRoleEnum": "invitations.permissions.INVITABLE_ROLE_CHOICES",
         "InvitationKindEnum": "invitations.models.Invitation.Kind",
         "MaterialKindEnum": "materials.models.Kind",
         "MovementKindEnum": "groups.movement.models.MovementKind",
