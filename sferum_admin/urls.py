@@ -7,6 +7,11 @@ from colleges.views import HomeView
 from groups.views import DashboardView
 from sferum_admin import views
 
+# The platform operators' pages speak Russian like the rest, not «Администрирование Django».
+admin.site.site_header = "Сферум Админ — управление платформой"
+admin.site.site_title = "Сферум Админ"
+admin.site.index_title = "Данные платформы"
+
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
