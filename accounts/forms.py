@@ -1,5 +1,7 @@
 """Forms of the accounts app: allauth's sign-in and sign-up with this project's fields."""
 
+import math
+
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import ConfirmLoginCodeForm as AllauthConfirmLoginCodeForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
@@ -43,13 +45,48 @@ def _numeric_code_field(form) -> None:
     )
 
 
+# «мин.» and «ч.» read right after any number (no Russian catalogue for ngettext's three forms yet).
+CODE_REQUESTS_TOO_MANY_MESSAGE = "Слишком много запросов кода, попробуйте через %(minutes)s мин."
+CODE_REQUESTS_TOO_MANY_HOURS_MESSAGE = (
+    "Слишком много запросов кода на этот номер за сутки, попробуйте через %(hours)s ч."
+)
+
+
 class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
-    """Sign-in code by phone only: e-mail sign-in goes with a password."""
+    """Sign-in code by phone only: e-mail sign-in goes with a password.
+
+    Limits: ``ACCOUNT_RATE_LIMITS["request_login_code"]`` (per phone, per day per
+    phone, and a high ceiling per client address); when one is reached the
+    person is told how many minutes to wait.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields.pop("email", None)
         self.fields["phone"].required = True
+
+    def clean_phone(self) -> str:
+        try:
+            return super().clean_phone()
+        except forms.ValidationError as exc:
+            if exc.code != "too_many_login_attempts":
+                raise
+            from allauth.account import app_settings
+
+            from accounts.ratelimits import retry_after_minutes
+
+            minutes = retry_after_minutes(
+                context.request,
+                app="allauth.account",
+                action="request_login_code",
+                rates=app_settings.RATE_LIMITS,
+                key=self.cleaned_data["phone"].lower(),
+            )
+            if minutes > 60:
+                message = _(CODE_REQUESTS_TOO_MANY_HOURS_MESSAGE) % {"hours": math.ceil(minutes / 60)}
+            else:
+                message = _(CODE_REQUESTS_TOO_MANY_MESSAGE) % {"minutes": minutes}
+            raise forms.ValidationError(message, code="too_many_code_requests") from exc
 
 
 class ConfirmLoginCodeForm(AllauthConfirmLoginCodeForm):
@@ -102,12 +139,31 @@ class SignupForm(AllauthSignupForm):
         return self.cleaned_data["patronymic"].strip()
 
 
-class ProfileForm(forms.Form):
-    """Own names and e-mail; the service validates and saves."""
+class NameForm(forms.Form):
+    """Фамилия, имя, отчество: what a newcomer gives once after the code; the service validates and saves."""
 
     last_name = forms.CharField(label=_("Фамилия"), max_length=100)
     first_name = forms.CharField(label=_("Имя"), max_length=100)
     patronymic = forms.CharField(label=_("Отчество"), max_length=100, required=False, help_text=_("если есть"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["patronymic"].widget.attrs["autocomplete"] = "additional-name"
+
+    @staticmethod
+    def initial_from_full_name(full_name: str) -> dict[str, str]:
+        """«Иванова Мария Петровна» → the three fields (a name as an administrator typed it)."""
+        parts = full_name.split()
+        if len(parts) < 2:
+            return {}
+        return {"last_name": parts[0], "first_name": parts[1], "patronymic": " ".join(parts[2:])}
+
+
+class ProfileForm(NameForm):
+    """Own names and e-mail; the service validates and saves."""
+
     email = forms.EmailField(
         label=_("E-mail"),
         required=False,

@@ -1,7 +1,7 @@
 """Writes about a person's own account: profile, sessions, API token."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -11,6 +11,27 @@ from audit.services import audit_log, model_snapshot
 EMAIL_TAKEN_MESSAGE = "Этот e-mail уже указан в профиле другого пользователя."
 TOKEN_NEEDS_TOTP_MESSAGE = "Сначала настройте двухфакторную аутентификацию: для вашей роли она обязательна."
 PROFILE_FIELDS = ["last_name", "first_name", "patronymic", "email"]
+
+
+def user_get_or_create_by_phone(*, phone: str) -> User:
+    """The account of ``phone`` (E.164), made now with no name and an unconfirmed phone if it is new here.
+
+    A person who follows an invitation gets the sign-in code whether or not they
+    have been here before; the code needs an account to belong to (allauth's own
+    sign-up also makes the account before the code). The phone is confirmed by
+    the code, the name is asked after it.
+    """
+    user = User.objects.filter(phone=phone).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(phone=phone)
+            audit_log(actor=None, action="accounts.user_create", target=user, after={"by": "invitation"})
+    except IntegrityError:
+        # The same phone asked twice at once: the unique phone lets one through.
+        user = User.objects.get(phone=phone)
+    return user
 
 
 @transaction.atomic

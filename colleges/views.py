@@ -2,13 +2,13 @@ import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts import ratelimits
 from colleges import permissions, selectors, services
 from colleges.forms import (
     AdministratorAppointForm,
@@ -20,6 +20,7 @@ from colleges.forms import (
 )
 from colleges.middleware import SESSION_KEY
 from colleges.models import CollegeApplication, Role
+from sferum_admin import home
 from sferum_admin.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 20
@@ -40,7 +41,7 @@ class HomeView(View):
             return redirect("groups:my_group")
         if request.user.is_staff and not request.college:
             return redirect("colleges:application_queue")
-        return render(request, "colleges/home.html")
+        return render(request, "colleges/home.html", {"home_notes": home.notes_for(request)})
 
 
 class CollegeSwitchView(LoginRequiredMixin, View):
@@ -63,14 +64,7 @@ APPLY_TOO_MANY_MESSAGE = "Слишком много попыток отправ�
 
 
 def _apply_attempt_allowed(request) -> bool:
-    key = f"colleges:apply:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        attempts = 1
-    return attempts <= APPLY_ATTEMPTS_PER_HOUR
+    return ratelimits.consume(request, action="colleges.apply", rates=f"{APPLY_ATTEMPTS_PER_HOUR}/h/ip")
 
 
 class ApplyView(View):

@@ -7,8 +7,8 @@ class InvitationsConfig(AppConfig):
     verbose_name = "Приглашения"
 
     def ready(self):
-        from invitations import cards, receivers
-        from sferum_admin import nav
+        from invitations import cards, notes, receivers
+        from sferum_admin import home, nav
 
         receivers.connect()
         cards.register()
@@ -16,6 +16,7 @@ class InvitationsConfig(AppConfig):
         nav.register(
             label="Заявки на вступление", url_name="invitations:request_list", visible=_can_review_requests, order=37
         )
+        home.register(key="invitations.pending_join_requests", provider=notes.pending_join_request_notes)
 
 
 def _can_view_invitations(request) -> bool:

@@ -19,16 +19,46 @@ def burst_window() -> int:
 
 
 def open_limit_per_ip() -> int:
-    """Acceptance pages one IP address may open per minute."""
-    return _int("INVITATION_OPEN_LIMIT_PER_IP", 60)
+    """Acceptance pages one client address may open per minute (0: no limit).
+
+    A whole class behind one school NAT address opens the link in the same minute,
+    and each person opens it two or three times on the way (phone, code, name).
+    """
+    return _int("INVITATION_OPEN_LIMIT_PER_IP", 300)
 
 
 def accept_limit_per_ip() -> int:
-    return _int("INVITATION_ACCEPT_LIMIT_PER_IP", 30)
+    """Joins and code requests from one client address per minute (0: no limit)."""
+    return _int("INVITATION_ACCEPT_LIMIT_PER_IP", 300)
 
 
 def accept_limit_per_user() -> int:
     return _int("INVITATION_ACCEPT_LIMIT_PER_USER", 10)
+
+
+def code_limit_per_link() -> int:
+    """Sign-in codes one link may have sent per 10 minutes (0: no limit).
+
+    A link sends codes to phones never seen here; a leaked link must not become
+    a free SMS gateway. A large college's first day through one link stays well below.
+    """
+    return _int("INVITATION_CODE_LIMIT_PER_LINK", 300)
+
+
+def rates(kind: str) -> str:
+    """The limits of ``kind`` in allauth's format for ``accounts.ratelimits``.
+
+    "open": any visit of a link's page, signed in or not (per client address);
+    "accept": joining, by a signed-in person (per client address and per person);
+    "code": sign-in codes sent from one link (keyed by the link).
+    """
+    if kind == "open":
+        parts = [(open_limit_per_ip(), "ip")]
+    elif kind == "code":
+        return f"{code_limit_per_link()}/10m/key" if code_limit_per_link() > 0 else ""
+    else:
+        parts = [(accept_limit_per_ip(), "ip"), (accept_limit_per_user(), "user")]
+    return ",".join(f"{limit}/m/{per}" for limit, per in parts if limit > 0)
 
 
 def dispatch_batch_size() -> int:

@@ -121,6 +121,15 @@ def join_request_list(
     return qs.order_by("created_at", "pk")
 
 
+def join_request_pending_of(*, user) -> QuerySet[JoinRequest]:
+    """A person's own join requests still waiting for the administrator, oldest first."""
+    return (
+        JoinRequest.objects.filter(user=user, status=JoinRequest.Status.PENDING)
+        .select_related("college", "group")
+        .order_by("created_at", "pk")
+    )
+
+
 def join_request_get_for(*, viewer, college: College, pk) -> JoinRequest:
     try:
         return join_request_list(viewer=viewer, college=college, status="").get(pk=pk)

@@ -27,7 +27,9 @@ from audit.services import audit_log
 from colleges.models import College, Membership, Role
 from colleges.services import membership_create
 from groups.models import Enrollment, StudyGroup
-from groups.services import enrollment_end, enrollment_start
+from groups.movement.models import MovementKind
+from groups.movement.services import movement_create
+from groups.services import enrollment_start
 from groups.signals import enrollment_changed
 from invitations import conf
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
@@ -72,6 +74,7 @@ ADMINISTRATOR_NOT_INVITED_MESSAGE = (
     "Администратора платформы назначает директор колледжа приказом — пригласить на эту роль по ссылке нельзя."
 )
 ALREADY_DECIDED_MESSAGE = "Заявка уже рассмотрена."
+TRANSFER_BY_REQUEST_REASON = "Перевод по одобренной заявке на вступление в группу"
 REASON_REQUIRED_MESSAGE = "Укажите причину отказа."
 
 PROBLEM_MESSAGES = {
@@ -778,7 +781,7 @@ def join_request_approve(*, actor: User, join_request: JoinRequest) -> JoinReque
                     actor=actor, user=user, college=college, role=locked.role, group=locked.group, existing=existing
                 )
             elif current.group_id != locked.group_id:
-                _transfer(actor=actor, student=existing, current=current, group=locked.group)
+                _transfer(actor=actor, join_request=locked, student=existing)
         elif existing is None:
             membership = _join(
                 actor=actor, user=user, college=college, role=locked.role, group=locked.group, existing=None
@@ -799,19 +802,22 @@ def join_request_approve(*, actor: User, join_request: JoinRequest) -> JoinReque
     return locked
 
 
-def _transfer(*, actor, student: Membership, current: Enrollment, group: StudyGroup) -> None:
-    old_group_id = current.group_id
-    enrollment_end(actor=actor, enrollment=current)
-    enrollment_start(actor=actor, student=student, group=group)
-    transaction.on_commit(
-        lambda: enrollment_changed.send(
-            sender=JoinRequest,
-            college_id=group.college_id,
-            student_id=student.pk,
-            old_group_id=old_group_id,
-            new_group_id=group.pk,
-            kind="transfer",
-        )
+def _transfer(*, actor, join_request: JoinRequest, student: Membership) -> None:
+    """A transfer is movement of the roster: it goes through the movement service as an order, so the
+    person's history («История движения») shows it, and is applied at once."""
+    today = timezone.localdate()
+    movement_create(
+        actor=actor,
+        college=join_request.college,
+        kind=MovementKind.TRANSFER,
+        person=student,
+        to_group=join_request.group,
+        order_number=f"заявка № {join_request.pk}",
+        order_date=today,
+        effective_date=today,
+        reason=TRANSFER_BY_REQUEST_REASON,
+        check_permission=False,
+        apply_now=True,
     )
 
 

@@ -158,7 +158,6 @@ def _store_file(
     raw_name = getattr(uploaded, "name", "") or "файл"
     shown = validators.clean_original_name(raw_name, extension="x").rsplit(".", 1)[0]
     detected = validators.detect_file(uploaded, name=shown)
-    validators.check_size(size=uploaded.size, kind=detected.kind, name=shown)
     original_name = validators.clean_original_name(raw_name, extension=detected.extension)
     if expected_kind and detected.kind != expected_kind:
         raise ValidationError(

@@ -3,8 +3,8 @@
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import filetype
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from materials import containers
 from materials.models import Kind
 
 ALLOWED_FORMATS_TEXT = (
@@ -20,39 +21,49 @@ ALLOWED_FORMATS_TEXT = (
     "видео MP4, WEBM, MKV, MOV, AVI"
 )
 UNKNOWN_TYPE_MESSAGE = "Файл «{name}» не принят: по содержимому это не документ и не видео. Можно загрузить: {allowed}."
-MACROS_MESSAGE = "Файл «{name}» не принят: документы с макросами загружать нельзя. Сохраните его без макросов."
+MACROS_MESSAGE = (
+    "Файл «{name}» не принят: в нём есть макросы или элементы ActiveX, а такие документы загружать нельзя. "
+    "Сохраните его без макросов (например, в формате DOCX, XLSX или PPTX) и загрузите снова."
+)
+EXTERNAL_MESSAGE = (
+    "Файл «{name}» не принят: при открытии он подгружает шаблон или объект из интернета. "
+    "Сохраните документ заново без внешних шаблонов и связанных объектов."
+)
+ENCRYPTED_MESSAGE = "Файл «{name}» не принят: он защищён паролем. Снимите пароль и загрузите файл снова."
+BOMB_MESSAGE = (
+    "Файл «{name}» не принят: после распаковки он занял бы несравнимо больше места, чем сам файл "
+    "(больше {limit}), — так устроены архивы-«бомбы», а не документы."
+)
+DAMAGED_MESSAGE = (
+    "Файл «{name}» не принят: начало у него как у {what}, но дальше содержимое этому формату не соответствует "
+    "(файл повреждён или подделан). Откройте его на компьютере, сохраните заново и загрузите ещё раз."
+)
+MARKUP_MESSAGE = (
+    "Файл «{name}» не принят: внутри {what} спрятан код веб-страницы (HTML или скрипт). "
+    "Загрузите обычный файл без вложенного кода."
+)
 TOO_BIG_MESSAGE = "Файл «{name}» слишком большой ({size}). Для типа «{kind}» можно загрузить не больше {limit}."
 EMPTY_FILE_MESSAGE = "Файл «{name}» пустой."
 LINK_SCHEME_MESSAGE = "Ссылка должна начинаться с http:// или https://."
 VIDEO_HOST_MESSAGE = "Ссылка на видео должна вести на видеосервис: {hosts}. Или загрузите видеофайл."
 
-_OOXML_PREFIXES = {
-    "word/": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "xl/": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "ppt/": ("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+# By the first bytes: (kind, content type, extension, «как у …» / «внутри …» in the messages).
+_PDF = (Kind.DOCUMENT, "application/pdf", "pdf", "документа PDF")
+_RTF = (Kind.DOCUMENT, "application/rtf", "rtf", "документа RTF")
+_OLE_WHAT = "документа Microsoft Office 97–2003"
+_ZIP_WHAT = "документа Office или OpenDocument"
+_IMAGE_TYPES = {
+    "image/jpeg": ("jpg", "JPEG", "изображения JPEG"),
+    "image/png": ("png", "PNG", "изображения PNG"),
 }
-_ODF_TYPES = {
-    "application/vnd.oasis.opendocument.text": "odt",
-    "application/vnd.oasis.opendocument.spreadsheet": "ods",
-    "application/vnd.oasis.opendocument.presentation": "odp",
-}
-# Legacy Office files are OLE2 containers with no reliable inner marker of their
-# own; the extension chooses among the three, any other OLE2 file is refused.
-_OLE_TYPES = {
-    "doc": "application/msword",
-    "xls": "application/vnd.ms-excel",
-    "ppt": "application/vnd.ms-powerpoint",
-}
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png"}
+# Every accepted video container has a structure check; formats without one (MPEG, WMV, FLV…) are not accepted.
 _VIDEO_TYPES = {
-    "video/mp4": "mp4",
-    "video/x-m4v": "m4v",
-    "video/webm": "webm",
-    "video/x-matroska": "mkv",
-    "video/quicktime": "mov",
-    "video/x-msvideo": "avi",
-    "video/mpeg": "mpeg",
+    "video/mp4": ("mp4", containers.check_iso_bmff, "видео MP4"),
+    "video/x-m4v": ("m4v", containers.check_iso_bmff, "видео MP4"),
+    "video/quicktime": ("mov", containers.check_iso_bmff, "видео MOV"),
+    "video/webm": ("webm", containers.check_matroska, "видео WEBM"),
+    "video/x-matroska": ("mkv", containers.check_matroska, "видео MKV"),
+    "video/x-msvideo": ("avi", containers.check_avi, "видео AVI"),
 }
 
 
@@ -74,55 +85,97 @@ def human_size(size: int) -> str:
 
 
 def detect_file(uploaded, *, name: str) -> DetectedFile:
-    """The type of ``uploaded`` read from its content; ValidationError when it is neither a document nor a video."""
+    """The type of ``uploaded`` read from its content; ValidationError when it is neither a document nor a video.
+
+    The first bytes name the format, and the size limit of its kind is checked
+    first; then ``containers`` reads the rest, which must be what those first
+    bytes promise — with no macros, no hidden web page, no zip bomb.
+    """
     uploaded.seek(0)
     head = uploaded.read(8192)
     uploaded.seek(0)
     if not head:
         raise ValidationError(EMPTY_FILE_MESSAGE.format(name=name), code="empty")
-    unknown = ValidationError(UNKNOWN_TYPE_MESSAGE.format(name=name, allowed=ALLOWED_FORMATS_TEXT), code="unknown_type")
-    if head.startswith(b"%PDF-"):
-        return DetectedFile(Kind.DOCUMENT, "application/pdf", "pdf")
-    if head.startswith(b"{\\rtf"):
-        return DetectedFile(Kind.DOCUMENT, "application/rtf", "rtf")
-    if head.startswith(_OLE_MAGIC):
-        extension = PurePosixPath(name).suffix.lower().lstrip(".")
-        if extension in _OLE_TYPES:
-            return DetectedFile(Kind.DOCUMENT, _OLE_TYPES[extension], extension)
-        raise unknown
-    if head.startswith(b"PK\x03\x04"):
-        return _detect_zip(uploaded, name=name, unknown=unknown)
-    guess = filetype.guess(head)
-    if guess is not None and guess.mime in _IMAGE_TYPES:
-        return DetectedFile(Kind.DOCUMENT, guess.mime, _IMAGE_TYPES[guess.mime])
-    if guess is not None and guess.mime in _VIDEO_TYPES:
-        return DetectedFile(Kind.VIDEO, guess.mime, _VIDEO_TYPES[guess.mime])
-    raise unknown
+    size = uploaded.size
+    kind = Kind.DOCUMENT
+    what = ""
+    try:
+        if head.startswith(b"%PDF-"):
+            kind, content_type, extension, what = _PDF
+            check_size(size=size, kind=kind, name=name)
+            containers.check_pdf(uploaded, size)
+        elif head.startswith(b"{\\rtf"):
+            kind, content_type, extension, what = _RTF
+            check_size(size=size, kind=kind, name=name)
+            containers.check_rtf(uploaded, size)
+        elif head.startswith(containers.OLE_MAGIC):
+            what = _OLE_WHAT
+            check_size(size=size, kind=kind, name=name)
+            extension, content_type = containers.check_ole(uploaded)
+        elif head.startswith(b"PK\x03\x04"):
+            what = _ZIP_WHAT
+            check_size(size=size, kind=kind, name=name)
+            extension, content_type = _check_zip(uploaded)
+        else:
+            guess = filetype.guess(head)
+            content_type = guess.mime if guess is not None else ""
+            if content_type in _IMAGE_TYPES:
+                extension, image_format, what = _IMAGE_TYPES[content_type]
+                check_size(size=size, kind=kind, name=name)
+                containers.check_image(uploaded, fmt=image_format)
+            elif content_type in _VIDEO_TYPES:
+                kind = Kind.VIDEO
+                extension, check_container, what = _VIDEO_TYPES[content_type]
+                check_size(size=size, kind=kind, name=name)
+                check_container(uploaded, size)
+            else:
+                raise containers.Refused("unknown_type")
+    except containers.Refused as refusal:
+        raise _refusal(refusal.code, name=name, what=what) from None
+    finally:
+        uploaded.seek(0)
+    return DetectedFile(kind, content_type, extension)
 
 
-def _detect_zip(uploaded, *, name: str, unknown: ValidationError) -> DetectedFile:
+def _refusal(code: str, *, name: str, what: str) -> ValidationError:
+    if code == "unknown_type":
+        message = UNKNOWN_TYPE_MESSAGE.format(name=name, allowed=ALLOWED_FORMATS_TEXT)
+    elif code == "bomb":
+        message = BOMB_MESSAGE.format(name=name, limit=human_size(settings.MATERIALS_MAX_UNPACKED_BYTES))
+    else:
+        template = {
+            "macros": MACROS_MESSAGE,
+            "external": EXTERNAL_MESSAGE,
+            "encrypted": ENCRYPTED_MESSAGE,
+            "markup": MARKUP_MESSAGE,
+        }.get(code, DAMAGED_MESSAGE)
+        message = template.format(name=name, what=what)
+    return ValidationError(message, code=code)
+
+
+def _check_zip(uploaded) -> tuple[str, str]:
     """Office files are ZIP containers: OOXML has [Content_Types].xml, ODF a ``mimetype`` entry."""
     try:
         with zipfile.ZipFile(uploaded) as archive:
+            containers.check_zip_size(archive)
             names = archive.namelist()
             if "mimetype" in names:
-                # Read only the first bytes: the entry could be a decompression bomb.
-                with archive.open("mimetype") as entry:
-                    mimetype = entry.read(100).decode("ascii", "replace").strip()
-                if mimetype in _ODF_TYPES:
-                    return DetectedFile(Kind.DOCUMENT, mimetype, _ODF_TYPES[mimetype])
-                raise unknown
+                return containers.check_odf(archive, names)
             if "[Content_Types].xml" in names:
-                if any(entry.lower().endswith("vbaproject.bin") for entry in names):
-                    raise ValidationError(MACROS_MESSAGE.format(name=name), code="macros")
-                for prefix, (extension, content_type) in _OOXML_PREFIXES.items():
-                    if any(entry.startswith(prefix) for entry in names):
-                        return DetectedFile(Kind.DOCUMENT, content_type, extension)
-            raise unknown
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError):
-        raise unknown from None
-    finally:
-        uploaded.seek(0)
+                return containers.check_ooxml(archive, names)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,  # a damaged deflate stream
+        RuntimeError,  # an entry protected by a password
+        NotImplementedError,  # a compression method Office never uses
+        KeyError,
+        OSError,
+        EOFError,
+        ValueError,
+    ):
+        raise containers.Refused("damaged") from None
+    raise containers.Refused("unknown_type")
 
 
 def check_size(*, size: int, kind: str, name: str) -> None:

@@ -171,6 +171,10 @@ MATERIALS_MAX_BYTES = {
     "document": env.int("MATERIALS_MAX_DOCUMENT_BYTES", default=50 * 1024 * 1024),
     "video": env.int("MATERIALS_MAX_VIDEO_BYTES", default=500 * 1024 * 1024),
 }
+# Office and OpenDocument files are ZIP archives: refuse one that would unpack to
+# more than this, or whose content is packed tighter than any real document (a zip bomb).
+MATERIALS_MAX_UNPACKED_BYTES = env.int("MATERIALS_MAX_UNPACKED_BYTES", default=512 * 1024 * 1024)
+MATERIALS_MAX_COMPRESSION_RATIO = env.int("MATERIALS_MAX_COMPRESSION_RATIO", default=200)
 MATERIALS_VIDEO_HOSTS = env.list(
     "MATERIALS_VIDEO_HOSTS",
     default=["rutube.ru", "vk.com", "vkvideo.ru", "dzen.ru", "sferum.ru", "youtube.com", "youtu.be"],
@@ -236,12 +240,20 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = True
+# A class of 30 behind one school NAT address asks for codes in the same minutes: the
+# per-address ceilings are high, the tight limits are per phone (3 codes in 5 minutes,
+# 10 a day) and per code (3 tries, ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS).
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "5/5m/ip,5/5m/key",
-    "request_login_code": "5/5m/ip,3/5m/key",
-    "confirm_login_code": "10/5m/ip",
+    "login": "100/m/ip",
+    "login_failed": "50/5m/ip,5/5m/key",
+    "request_login_code": "300/5m/ip,3/5m/key,10/d/key",
+    "confirm_login_code": "300/5m/ip",
 }
+# Behind a reverse proxy every request comes from the proxy's address: name how many
+# proxies append to X-Forwarded-For (or the one header the proxy sets) so that rate limits,
+# allauth's and the project's own (accounts.ratelimits), count the real client address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
 MFA_ADAPTER = "accounts.adapter.MfaAdapter"
 MFA_FORMS = {"activate_totp": "accounts.forms.ActivateTOTPForm", "authenticate": "accounts.forms.MfaAuthenticateForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -390,10 +402,11 @@ if TESTING:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media")))
     # Rate limits are exercised by their own tests, which switch them back on.
+    ACCOUNT_RATE_LIMITS_PRODUCTION = ACCOUNT_RATE_LIMITS
     ACCOUNT_RATE_LIMITS = {
         **ACCOUNT_RATE_LIMITS,
         "login_failed": "1000/m/ip",
         "login": "1000/m/ip",
-        "request_login_code": "1000/m/ip,1000/m/key",
+        "request_login_code": "1000/m/ip,1000/m/key,1000/d/key",
         "confirm_login_code": "1000/m/ip",
     }

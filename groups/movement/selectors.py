@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from colleges.models import College, Membership
@@ -49,6 +49,20 @@ def person_get_for(*, college: College | None, pk) -> Membership:
         raise Http404 from None
 
 
+def person_latest(*, person: Membership) -> Membership:
+    """The person's newest membership with the same role here: after reinstatement, the current one.
+
+    Reinstatement gives the student a new membership; the one that ended stays for history.
+    """
+    if person.status != Membership.Status.LEFT:
+        return person
+    return (
+        Membership.objects.filter(user_id=person.user_id, college_id=person.college_id, role=person.role)
+        .order_by("-pk")
+        .first()
+    )
+
+
 def group_get_for(*, college: College | None, pk) -> StudyGroup:
     if not college:
         raise Http404
@@ -74,6 +88,17 @@ def person_enrollments(*, person: Membership) -> QuerySet[Enrollment]:
         .select_related("group")
         .order_by("-started_at", "-id")
     )
+
+
+def people_group_ids(*, college: College, user_ids) -> dict[int, set[int]]:
+    """``person_group_ids`` for many people at once, by user id (one query for a page of movements)."""
+    result: dict[int, set[int]] = {}
+    rows = Enrollment.objects.filter(college=college, student__user_id__in=set(user_ids)).values_list(
+        "student__user_id", "group_id"
+    )
+    for user_id, group_id in rows:
+        result.setdefault(user_id, set()).add(group_id)
+    return result
 
 
 def person_group_ids(*, person: Membership) -> set[int]:
@@ -175,8 +200,13 @@ def people_list(*, college: College, search: str = "", role: str = "") -> QueryS
     """Students and staff of the college (all statuses, so expelled people can be reinstated from their card)."""
     from colleges.models import Role
 
+    # One row per person and role: a reinstated student's ended membership stays for history, not in the list.
+    newer = Membership.objects.filter(
+        user_id=OuterRef("user_id"), college_id=OuterRef("college_id"), role=OuterRef("role"), pk__gt=OuterRef("pk")
+    )
     qs = (
         Membership.objects.filter(college=college, role__in=[Role.STUDENT, Role.TEACHER, Role.ADMINISTRATION])
+        .exclude(Exists(newer))
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "id")
     )

@@ -51,6 +51,13 @@ RETURN_DATE_MESSAGE = "Плановая дата выхода должна бы�
 NOT_CURATOR_MESSAGE = "Преподаватель не является куратором этой группы."
 NOT_SUBJECT_TEACHER_MESSAGE = "Преподаватель не ведёт эту дисциплину в этой группе."
 ALREADY_SUBJECT_TEACHER_MESSAGE = "Преподаватель уже ведёт эту дисциплину в этой группе."
+ALREADY_STUDYING_MESSAGE = (
+    "Обучающийся с этим телефоном уже состоит в группе «{group}». Откройте его карточку и оформите перевод."
+)
+BEFORE_ENROLLMENT_MESSAGE = (
+    "Дата вступления в силу раньше зачисления в группу «{group}» ({date}). "
+    "Приказ не может действовать до зачисления — проверьте дату."
+)
 ONLY_PENDING_CANCEL_MESSAGE = (
     "Отменить можно только ещё не применённое движение. Примененное исправляется новым приказом."
 )
@@ -64,6 +71,10 @@ GROUP_KINDS = {
     MovementKind.SUBJECT_ASSIGN,
     MovementKind.SUBJECT_UNASSIGN,
 }
+
+
+# Orders that end the student's current enrollment on their effective date.
+ENDS_ENROLLMENT_KINDS = {MovementKind.TRANSFER, MovementKind.ACADEMIC_LEAVE, MovementKind.EXPEL, MovementKind.GRADUATE}
 
 
 def expel_reason_label(value: str) -> str:
@@ -88,6 +99,16 @@ def last_leave(membership: Membership) -> Movement | None:
         .first()
     )
     return last if last is not None and last.kind == MovementKind.ACADEMIC_LEAVE else None
+
+
+def _current_enrollment_by_phone(*, college: College, phone: str) -> Enrollment | None:
+    return (
+        Enrollment.objects.filter(
+            college=college, student__user__phone=phone, student__role=Role.STUDENT, ended_at__isnull=True
+        )
+        .select_related("group")
+        .first()
+    )
 
 
 # --- Create, cancel ----------------------------------------------------------------------------------------------
@@ -115,15 +136,22 @@ def movement_create(
     position: str = "",
     caused_by: Movement | None = None,
     check_permission: bool = True,
+    apply_now: bool = False,
 ) -> Movement:
-    """Record an order. It is applied right after commit when due today or earlier, else on its date by beat."""
+    """Record an order. It is applied right after commit when due today or earlier, else on its date by beat.
+
+    ``apply_now`` applies it inside the caller's transaction instead (a join request approved today moves the
+    student at once): a failure raises ``ValidationError`` with the reason, so nothing of the caller is kept.
+    """
     if check_permission and not can_manage_movements(actor, college):
         raise PermissionDenied(NOT_ALLOWED_MESSAGE)
     if kind not in MovementKind.values:
         raise ValidationError({"kind": "Неизвестный вид движения."})
     errors: dict[str, str] = {}
     from_group = None
-    if kind == MovementKind.HIRE:
+    current = None
+    if kind == MovementKind.HIRE or (kind == MovementKind.ENROL and person is None):
+        # A person who may never have been here: found or created by the phone when the order is applied.
         try:
             phone = normalize_phone(phone)
         except ValidationError as exc:
@@ -132,7 +160,12 @@ def movement_create(
             errors["last_name"] = "Укажите фамилию."
         if not first_name.strip():
             errors["first_name"] = "Укажите имя."
-        if role not in (Role.TEACHER, Role.ADMINISTRATION):
+        if kind == MovementKind.ENROL:
+            role = Role.STUDENT
+            enrolled = _current_enrollment_by_phone(college=college, phone=phone) if "phone" not in errors else None
+            if enrolled is not None:
+                errors["phone"] = ALREADY_STUDYING_MESSAGE.format(group=enrolled.group)
+        elif role not in (Role.TEACHER, Role.ADMINISTRATION):
             errors["role"] = "Принять на работу можно преподавателя или сотрудника администрации."
     else:
         if person is None or person.college_id != college.pk:
@@ -155,6 +188,11 @@ def movement_create(
         if kind in STUDENT_KINDS:
             current = current_enrollment(person)
             from_group = current.group if current else None
+    if kind in ENDS_ENROLLMENT_KINDS and current is not None and effective_date < current.started_at:
+        # Applying it would end the enrollment before it began: refuse now, not fail later as «не применено».
+        errors["effective_date"] = BEFORE_ENROLLMENT_MESSAGE.format(
+            group=current.group, date=current.started_at.strftime("%d.%m.%Y")
+        )
     if kind in GROUP_KINDS and to_group is None:
         errors["to_group"] = GROUP_REQUIRED_MESSAGE
     if to_group is not None and to_group.college_id != college.pk:
@@ -200,7 +238,11 @@ def movement_create(
         target=movement,
         after={"kind": kind, "person": person.pk if person else None, "effective_date": effective_date},
     )
-    if effective_date <= timezone.localdate():
+    if apply_now:
+        movement = movement_apply(movement_id=movement.pk)
+        if movement.status != Movement.Status.APPLIED:
+            raise ValidationError(movement.error or "Приказ ещё не вступил в силу.", code="not_applied")
+    elif effective_date <= timezone.localdate():
         transaction.on_commit(partial(_queue_apply, movement.pk))
     return movement
 
@@ -321,7 +363,36 @@ def _cancel_pending_returns(person: Membership) -> None:
     ).update(status=Movement.Status.CANCELLED, error="Отменено: обучающийся уже вышел из отпуска или выбыл.")
 
 
+def _student_by_phone(movement: Movement) -> Membership:
+    """The student of an enrolment entered by phone: their current student membership, else a new one."""
+    user, _ = user_get_or_create_by_phone(
+        phone=movement.phone,
+        last_name=movement.last_name,
+        first_name=movement.first_name,
+        patronymic=movement.patronymic,
+    )
+    existing = (
+        Membership.objects.select_for_update()
+        .filter(user=user, college_id=movement.college_id, role=Role.STUDENT)
+        .exclude(status=Membership.Status.LEFT)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    return membership_create(
+        actor=movement.entered_by,
+        college=movement.college,
+        user=user,
+        role=Role.STUDENT,
+        order_number=movement.order_number,
+        order_date=movement.order_date,
+        check_permission=False,
+    )
+
+
 def _apply_enrol(movement: Movement, events: list) -> None:
+    if movement.person_id is None:
+        movement.person = _student_by_phone(movement)
     person = _lock_person(movement)
     _require_active(person)
     current = current_enrollment(person)

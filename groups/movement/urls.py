@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.MovementListView.as_view(), name="list"),
     path("people/", views.PeopleListView.as_view(), name="people"),
     path("people/hire/", views.HireView.as_view(), name="hire"),
+    path("people/enrol/", views.EnrolView.as_view(), name="enrol"),
     path("people/<int:pk>/", views.PersonCardView.as_view(), name="person"),
     path("people/<int:pk>/new/", views.MovementCreateView.as_view(), name="create"),
     path("people/<int:pk>/handover/", views.HandoverView.as_view(), name="handover"),

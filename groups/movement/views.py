@@ -20,6 +20,7 @@ from groups.movement.permissions import (
     can_view_movement_list,
     can_view_person,
 )
+from sferum_admin.exports import EXPORT_FORMATS, export_response
 from sferum_admin.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 50
@@ -52,6 +53,8 @@ class MovementListView(LoginRequiredMixin, View):
         status = request.GET.get("status", "")
         qs = selectors.movement_list(viewer=request.user, college=college, search=search, status=status)
         page = paginate(request, qs, PAGE_SIZE)
+        page.object_list = list(page.object_list)
+        _mark_openable_cards(request.user, college, page.object_list)
         return render(
             request,
             "movement/movement_list.html",
@@ -67,6 +70,19 @@ class MovementListView(LoginRequiredMixin, View):
         )
 
 
+def _mark_openable_cards(user, college, movements) -> None:
+    """Each movement gets ``can_open_person``: a curator's list links only to cards the curator may open."""
+    movements = [m for m in movements if m.person_id]
+    if can_view_all_movements(user, college):
+        for m in movements:
+            m.can_open_person = True
+        return
+    group_ids = selectors.people_group_ids(college=college, user_ids=[m.person.user_id for m in movements])
+    for m in movements:
+        m.person.college = college  # the list is of this college: spares a query per row
+        m.can_open_person = can_view_person(user, m.person, group_ids=group_ids.get(m.person.user_id, set()))
+
+
 class PersonCardView(LoginRequiredMixin, View):
     """A student's or teacher's card: the timeline of movements and enrollments."""
 
@@ -74,6 +90,10 @@ class PersonCardView(LoginRequiredMixin, View):
         person = selectors.person_get_for(college=request.college, pk=pk)
         if not can_view_person(request.user, person, group_ids=selectors.person_group_ids(person=person)):
             raise PermissionDenied("Нет доступа к карточке участника.")
+        latest = selectors.person_latest(person=person)
+        if latest.pk != person.pk:
+            # An earlier period of the same person (before reinstatement): the card is the current one.
+            return redirect("movement:person", pk=latest.pk)
         curatorships = []
         if person.role == Role.TEACHER:
             curatorships = list(
@@ -110,6 +130,10 @@ class MovementCreateView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         person = self._person(request, pk)
+        if request.POST.get("choose_kind"):
+            # Without the page's script: the kind was picked, show its fields with what was typed so far.
+            form = forms.MovementForm(person=person, initial=request.POST.dict())
+            return render(request, "movement/movement_form.html", {"person": person, "form": form})
         form = forms.MovementForm(request.POST, person=person)
         if form.is_valid():
             data = form.cleaned_data
@@ -231,7 +255,9 @@ class RosterView(LoginRequiredMixin, View):
                 "rows": rows,
                 "error": error,
                 "form": forms.RosterDateForm(initial={"date": on}),
-                "can_open_cards": can_view_group_roster(request.user, group),
+                # Every row studied in this group, so one answer of the card predicate serves them all
+                # (a subject teacher sees the list but not the cards).
+                "can_open_cards": bool(rows) and can_view_person(request.user, rows[0].student, group_ids={group.pk}),
             },
             status=400 if error else 200,
         )
@@ -248,7 +274,7 @@ class JoinedReportView(LoginRequiredMixin, View):
             raise PermissionDenied("Отчёт доступен администратору и администрации колледжа.")
         rows = selectors.joined_report(college=college)
         export = request.GET.get("format", "")
-        if export in ("csv", "xlsx"):
+        if export in EXPORT_FORMATS:
             return _export(rows, export)
         return render(request, "movement/joined_report.html", {"rows": rows})
 
@@ -257,36 +283,13 @@ REPORT_HEADERS = ["Группа", "Расхождение", "ФИО", "Теле�
 
 
 def _export(rows: list[dict], fmt: str):
-    import csv
-    import io
-
-    from django.http import HttpResponse
-
-    values = [[r["group"], r["status"], r["name"], r["phone"]] for r in rows]
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(REPORT_HEADERS)
-        writer.writerows(values)
-        # Excel in Russia opens a UTF-8 CSV correctly only with the byte-order mark.
-        response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="prisoedinenie.csv"'
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Присоединение"
-    sheet.append(REPORT_HEADERS)
-    for row in values:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return export_response(
+        fmt,
+        filename="prisoedinenie",
+        title="Присоединение",
+        header=REPORT_HEADERS,
+        rows=([r["group"], r["status"], r["name"], r["phone"]] for r in rows),
     )
-    response["Content-Disposition"] = 'attachment; filename="prisoedinenie.xlsx"'
-    return response
 
 
 class PeopleListView(LoginRequiredMixin, View):
@@ -349,3 +352,48 @@ class HireView(LoginRequiredMixin, View):
                     )
                 return redirect("movement:list")
         return render(request, "movement/hire_form.html", {"form": form}, status=400)
+
+
+class EnrolView(LoginRequiredMixin, View):
+    """Enrol one new student by an order (зачисление): the person signs in with the phone once it applies."""
+
+    def _college(self, request):
+        college = _college_or_403(request)
+        if not can_manage_movements(request.user, college):
+            raise PermissionDenied(services.NOT_ALLOWED_MESSAGE)
+        return college
+
+    def get(self, request):
+        college = self._college(request)
+        form = forms.EnrolForm(college=college, initial={"to_group": request.GET.get("group")})
+        return render(request, "movement/enrol_form.html", {"form": form})
+
+    def post(self, request):
+        college = self._college(request)
+        form = forms.EnrolForm(request.POST, college=college)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                # Due today or earlier: applied here, so a reason it cannot be applied comes back to the form.
+                movement = services.movement_create(
+                    actor=request.user,
+                    college=college,
+                    kind=MovementKind.ENROL,
+                    apply_now=data["effective_date"] <= timezone.localdate(),
+                    **data,
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                if movement.person_id:
+                    messages.success(
+                        request,
+                        f"Обучающийся зачислен в группу {movement.to_group}. "
+                        "Он входит на платформу по номеру телефона и коду из SMS.",
+                    )
+                    return redirect("movement:person", pk=movement.person_id)
+                messages.success(
+                    request, f"Приказ о зачислении записан; вступит в силу {movement.effective_date:%d.%m.%Y}."
+                )
+                return redirect("movement:list")
+        return render(request, "movement/enrol_form.html", {"form": form}, status=400)

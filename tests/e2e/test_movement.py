@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from colleges.models import Role
 from tests import factories
 from tests.conftest import add_totp
-from tests.e2e.helpers import login_as
+from tests.e2e.helpers import login_as, sign_in_by_phone
 from tests.movement.workers import kill_worker, start_worker
 
 ROSTER = (
@@ -130,3 +130,102 @@ def test_curator_on_a_phone_sees_the_roster_on_a_past_date_and_the_groups_moveme
     expect(page.get_by_text("на 15.01.2026")).to_be_visible()
     expect(page.locator("#roster tbody tr")).to_have_count(2)
     expect(page.locator("#roster")).to_contain_text("Чернов")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_administrator_on_a_phone_enrols_a_new_student_who_then_signs_in(live_server, browser, phone_context):
+    from accounts.models import User
+
+    college = factories.CollegeFactory()
+    factories.StudyGroupFactory(college=college, name="ИС-41")
+    administrator = factories.MembershipFactory(college=college, role=Role.ADMINISTRATOR).user
+    add_totp(administrator)
+    assert not User.objects.filter(phone="+79176660055").exists()
+    page = phone_context.new_page()
+
+    login_as(page, live_server, administrator)
+    page.goto(f"{live_server.url}/movement/people/")
+    page.get_by_role("button", name="Зачислить обучающегося").click()
+    page.get_by_label("Фамилия").fill("Фомина")
+    page.get_by_label("Имя", exact=True).fill("Ксения")
+    page.get_by_label("Мобильный телефон").fill("8 (917) 666-00-55")
+    page.get_by_label("Учебная группа").select_option(label="ИС-41")
+    page.get_by_label("Номер приказа").fill("31-к")
+    page.get_by_role("button", name="Зачислить").click()
+
+    expect(page.get_by_role("heading", name="Фомина Ксения")).to_be_visible()
+    expect(page.locator("#current-group")).to_contain_text("ИС-41")
+    expect(page.locator("#timeline li")).to_contain_text("зачисление")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    student_page = browser.new_context(locale="ru-RU").new_page()
+    sign_in_by_phone(student_page, live_server.url, "+7 917 666-00-55", next_path="/groups/my-group/")
+    expect(student_page.get_by_role("heading", name="Моя группа — ИС-41")).to_be_visible()
+
+
+def _order_form_fields(page):
+    return {
+        "Группа": page.get_by_label("Группа", exact=True),
+        "Причина отчисления": page.get_by_label("Причина отчисления"),
+        "Плановая дата выхода из отпуска": page.get_by_label("Плановая дата выхода из отпуска"),
+        "Дисциплина": page.get_by_label("Дисциплина"),
+    }
+
+
+def _expect_only(page, *shown):
+    for label, locator in _order_form_fields(page).items():
+        if label in shown:
+            expect(locator).to_be_visible()
+        else:
+            expect(locator).to_be_hidden()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_order_form_on_a_phone_shows_only_the_chosen_kinds_fields(live_server, browser, phone_context):
+    college = factories.CollegeFactory()
+    group = factories.StudyGroupFactory(college=college, name="ИС-51")
+    factories.StudyGroupFactory(college=college, name="ИС-52")
+    administrator = factories.MembershipFactory(college=college, role=Role.ADMINISTRATOR).user
+    add_totp(administrator)
+    student = factories.MembershipFactory(college=college, role=Role.STUDENT, user__last_name="Гусев")
+    factories.EnrollmentFactory(student=student, group=group, started_at=datetime.date(2025, 9, 1))
+    page = phone_context.new_page()
+
+    login_as(page, live_server, administrator)
+    page.goto(f"{live_server.url}/movement/people/{student.pk}/")
+    page.get_by_role("button", name="Оформить движение").click()
+    expect(page.get_by_label("Вид движения")).to_have_value("")
+    expect(page.get_by_role("button", name="Показать поля этого вида")).to_be_hidden()
+    _expect_only(page)
+    page.get_by_label("Вид движения").select_option(label="отчисление")
+    _expect_only(page, "Причина отчисления")
+    page.get_by_label("Вид движения").select_option(label="академический отпуск")
+    _expect_only(page, "Плановая дата выхода из отпуска")
+    page.get_by_label("Вид движения").select_option(label="перевод в другую группу")
+    _expect_only(page, "Группа")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # A backdated transfer is refused on the form with the reason.
+    page.get_by_label("Группа", exact=True).select_option(label="ИС-52")
+    page.get_by_label("Номер приказа").fill("40-к")
+    page.get_by_label("Дата вступления в силу").fill("2025-08-20")
+    page.get_by_label("Номер приказа").press("Enter")
+    expect(page.get_by_text("Дата вступления в силу раньше зачисления в группу «ИС-51» (01.09.2025)")).to_be_visible()
+    _expect_only(page, "Группа")
+
+    # Without scripts the same form works in two steps: pick the kind, show its fields, submit.
+    no_script = browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}, locale="ru-RU"
+    ).new_page()
+    login_as(no_script, live_server, administrator)
+    no_script.goto(f"{live_server.url}/movement/people/{student.pk}/new/")
+    _expect_only(no_script)
+    no_script.get_by_label("Вид движения").select_option(label="перевод в другую группу")
+    no_script.get_by_label("Номер приказа").fill("41-к")
+    no_script.get_by_role("button", name="Показать поля этого вида").click()
+    _expect_only(no_script, "Группа")
+    expect(no_script.get_by_label("Номер приказа")).to_have_value("41-к")
+    no_script.get_by_label("Группа", exact=True).select_option(label="ИС-52")
+    no_script.get_by_role("button", name="Оформить", exact=True).click()
+    expect(no_script.locator("#current-group")).to_contain_text("ИС-52")
+    expect(no_script.locator("#timeline li").first).to_contain_text("перевод в другую группу")

@@ -393,3 +393,24 @@ def test_requests_closed_for_a_leaver_are_logged_and_give_places_back(make_link,
     assert InvitationUse.objects.get(user=person).result == InvitationUse.Result.CLOSED
     invitation.refresh_from_db()
     assert invitation.uses_count == 0
+
+
+def test_transfer_approved_from_a_join_request_is_recorded_as_an_applied_movement_order(
+    make_link, student, group, administrator
+):
+    from groups.movement.models import Movement
+    from groups.movement.selectors import person_timeline
+
+    old_group = Enrollment.objects.get(student__user=student, ended_at__isnull=True).group
+    invitation, _ = make_link()
+    request = invitation_accept(invitation=invitation, user=student).join_request
+
+    join_request_approve(actor=administrator, join_request=request)
+
+    movement = Movement.objects.get(person__user=student)
+    assert (movement.kind, movement.status) == ("transfer", "applied")
+    assert (movement.from_group, movement.to_group) == (old_group, group)
+    assert movement.order_number == f"заявка № {request.pk}"
+    assert movement.entered_by == administrator
+    assert [item["movement"] for item in person_timeline(person=movement.person)] == [movement]
+    assert Enrollment.objects.get(student__user=student, ended_at__isnull=True).group == group

@@ -2,6 +2,7 @@ import datetime
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,13 +57,23 @@ def test_revoked_link_page_says_whom_to_ask(client, make_link, administrator):
     assert "администратору платформы колледжа" in text
 
 
-def test_anonymous_join_is_sent_to_sign_in_with_next(client, make_link):
+def test_anonymous_join_without_a_phone_is_asked_for_it(client, make_link, sms_outbox):
     _, token = make_link()
 
     response = client.post(accept_url(token))
 
+    assert response.status_code == 400
+    assert "Обязательное поле" in response.content.decode()
+    assert sms_outbox == []
+
+
+def test_phone_on_the_link_page_leads_to_the_code_page_and_back(client, make_link, sms_outbox):
+    _, token = make_link()
+
+    response = client.post(accept_url(token), {"phone": "+7 999 000-11-22"})
+
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next=%2Fi%2F{token}%2F"
+    assert response["Location"] == f"/accounts/login/code/confirm/?next=%2Fi%2F{token}%2F"
 
 
 def test_signed_in_person_joins_group_and_lands_home(client_for, make_link, group):
@@ -503,3 +514,15 @@ def test_recent_dispatches_count_recipients_in_russian(client_for, administrator
     response = client.get(reverse("invitations:list"))
 
     assert "— 2 получателя," in response.content.decode()
+
+
+def test_link_page_limits_count_each_client_behind_a_trusted_proxy(make_link, settings):
+    settings.INVITATION_OPEN_LIMIT_PER_IP = 2
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    _, token = make_link()
+
+    answers = [Client(HTTP_X_FORWARDED_FOR=f"198.51.100.{n // 2}").get(accept_url(token)).status_code for n in range(4)]
+    third = Client(HTTP_X_FORWARDED_FOR="198.51.100.0").get(accept_url(token)).status_code
+
+    assert answers == [200, 200, 200, 200]
+    assert third == 429

@@ -1,6 +1,4 @@
 import datetime
-import io
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from colleges.models import Role
 from tests import factories
 from tests.conftest import add_totp
+from tests.materials.files import mp4_bytes, ooxml_bytes
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 # A Windows executable starts with «MZ» and has a PE header further on.
@@ -19,25 +18,9 @@ EXE_BYTES = (
     + b"\x80\x00\x00\x00"
     + (b"\x00" * 64 + b"PE\x00\x00L\x01\x03\x00" + b"\x00" * 200)
 )
-# The start of an MP4 file: an «ftyp» box with the isom brand.
-MP4_BYTES = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00\x00\x00\x08free" + b"\x00" * 256
-
-
-def zip_bytes(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-DOCX_BYTES = zip_bytes(
-    {
-        "[Content_Types].xml": b'<?xml version="1.0"?><Types/>',
-        "_rels/.rels": b"<Relationships/>",
-        "word/document.xml": b"<w:document/>",
-    }
-)
+# Minimal but complete: an MP4 of ftyp, moov and mdat boxes; a DOCX with its content types and relationships.
+MP4_BYTES = mp4_bytes()
+DOCX_BYTES = ooxml_bytes("docx")
 
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:

@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 
 from materials import validators
 from materials.models import Kind
-from tests.materials.conftest import DOCX_BYTES, EXE_BYTES, MP4_BYTES, PDF_BYTES, upload, zip_bytes
+from tests.materials.conftest import DOCX_BYTES, EXE_BYTES, MP4_BYTES, PDF_BYTES, upload
+from tests.materials.files import odf_bytes, ooxml_bytes, zip_bytes
 
 
 def test_pdf_is_recognised_by_content_whatever_its_name():
@@ -20,16 +21,16 @@ def test_docx_is_recognised_by_its_inner_structure():
 
 
 @pytest.mark.parametrize(
-    ("entries", "extension"),
+    ("data", "extension"),
     [
-        ({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}, "xlsx"),
-        ({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p/>"}, "pptx"),
-        ({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office/>"}, "odt"),
-        ({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<office/>"}, "ods"),
+        (ooxml_bytes("xlsx"), "xlsx"),
+        (ooxml_bytes("pptx"), "pptx"),
+        (odf_bytes("application/vnd.oasis.opendocument.text"), "odt"),
+        (odf_bytes("application/vnd.oasis.opendocument.spreadsheet"), "ods"),
     ],
 )
-def test_office_containers_are_recognised(entries, extension):
-    detected = validators.detect_file(upload("file", zip_bytes(entries)), name="file")
+def test_office_containers_are_recognised(data, extension):
+    detected = validators.detect_file(upload("file", data), name="file")
 
     assert detected.extension == extension
 
@@ -52,7 +53,7 @@ def test_plain_zip_archive_named_docx_is_refused():
 
 
 def test_office_document_with_macros_is_refused():
-    data = zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>", "word/vbaProject.bin": b"x"})
+    data = ooxml_bytes("docx", parts={"word/vbaProject.bin": b"x"})
 
     with pytest.raises(ValidationError) as exc:
         validators.detect_file(upload("plan.docm", data), name="plan.docm")

@@ -124,4 +124,5 @@ CASES += [
 CASES += [
     Case("movement:people", page_for("administration", "administrator", "other_administrator")),
     Case("movement:hire", ADMIN_ONLY_PAGE),
+    Case("movement:enrol", ADMIN_ONLY_PAGE),
 ]

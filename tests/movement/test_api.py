@@ -189,3 +189,49 @@ def test_import_rows_api_query_count_is_the_same_for_3_and_30(api, admin, colleg
         response = api.get(f"/api/v1/movement/imports/{large.pk}/rows/")
 
     assert response.data["count"] == 30
+
+
+def test_new_student_enrolled_through_the_api_by_a_phone_never_seen(
+    api, college, groups, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/v1/movement/movements/",
+            {
+                "kind": "enrol",
+                "phone": "+7 918 303-20-10",
+                "last_name": "Кузнецов",
+                "first_name": "Глеб",
+                "to_group": groups[1].pk,
+                "order_number": "22-к",
+                "order_date": TODAY,
+                "effective_date": TODAY,
+            },
+            format="json",
+        )
+
+    assert response.status_code == 201
+    enrollment = Enrollment.objects.get(student__user__phone="+79183032010", ended_at__isnull=True)
+    assert (enrollment.group, enrollment.student.role) == (groups[1], "student")
+    assert Movement.objects.get().status == "applied"
+
+
+def test_backdated_transfer_through_the_api_is_400_with_the_reason(api, college, groups, make_student):
+    student = make_student(groups[0], started_at=datetime.date(2025, 9, 1))
+
+    response = api.post(
+        "/api/v1/movement/movements/",
+        {
+            "kind": "transfer",
+            "person": student.pk,
+            "to_group": groups[1].pk,
+            "order_number": "3-к",
+            "order_date": "2025-08-01",
+            "effective_date": "2025-08-01",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "раньше зачисления" in str(response.data["effective_date"])
+    assert not Movement.objects.exists()

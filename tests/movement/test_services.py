@@ -486,3 +486,79 @@ def test_import_sends_enrollment_changed_for_each_change(
         ("enrol", groups[0].pk),
         ("enrol", groups[1].pk),
     ]
+
+
+def test_backdated_transfer_is_refused_with_the_reason_and_not_recorded(admin, college, groups, make_student):
+    student = make_student(groups[0], started_at=datetime.date(2025, 9, 1))
+
+    with pytest.raises(ValidationError) as caught:
+        create(
+            admin,
+            college,
+            MovementKind.TRANSFER,
+            person=student,
+            to_group=groups[1],
+            effective_date=datetime.date(2025, 8, 15),
+        )
+
+    assert caught.value.message_dict["effective_date"] == [
+        services.BEFORE_ENROLLMENT_MESSAGE.format(group=groups[0], date="01.09.2025")
+    ]
+    assert not Movement.objects.exists()
+    assert active_group(student) == groups[0]
+
+
+def test_new_student_enrolled_by_phone_gets_an_account_membership_and_group(
+    admin, college, groups, django_capture_on_commit_callbacks
+):
+    from accounts.models import User
+
+    with django_capture_on_commit_callbacks(execute=True):
+        movement = create(
+            admin,
+            college,
+            MovementKind.ENROL,
+            phone="8 (917) 404-12-34",
+            last_name="Соколова",
+            first_name="Дарья",
+            to_group=groups[0],
+        )
+
+    movement = reload(movement)
+    user = User.objects.get(phone="+79174041234")
+    assert movement.status == Movement.Status.APPLIED
+    assert (movement.person.user, movement.person.role, movement.person.status) == (user, Role.STUDENT, "active")
+    assert (user.last_name, user.first_name) == ("Соколова", "Дарья")
+    assert active_group(movement.person) == groups[0]
+
+
+def test_enrolling_by_the_phone_of_a_student_already_in_a_group_is_refused(admin, college, groups, make_student):
+    student = make_student(groups[0])
+
+    with pytest.raises(ValidationError) as caught:
+        create(
+            admin,
+            college,
+            MovementKind.ENROL,
+            phone=student.user.phone,
+            last_name="Иванов",
+            first_name="Иван",
+            to_group=groups[1],
+        )
+
+    assert caught.value.message_dict["phone"] == [services.ALREADY_STUDYING_MESSAGE.format(group=groups[0])]
+    assert not Movement.objects.exists()
+
+
+def test_apply_now_applies_inside_the_callers_transaction_and_raises_when_it_cannot(
+    admin, college, groups, make_student
+):
+    student = make_student(groups[0])
+
+    movement = create(admin, college, MovementKind.TRANSFER, person=student, to_group=groups[1], apply_now=True)
+
+    assert movement.status == Movement.Status.APPLIED
+    assert active_group(student) == groups[1]
+    with pytest.raises(ValidationError):
+        create(admin, college, MovementKind.ENROL, person=student, to_group=groups[2], apply_now=True)
+    assert Movement.objects.count() == 1

@@ -258,7 +258,7 @@ def test_movement_form_offers_only_orders_that_fit_the_students_state(
 
     def kinds(person):
         form = client_for(admin).get(reverse("movement:create", kwargs={"pk": person.pk})).context["form"]
-        return {value for value, _ in form.fields["kind"].choices}
+        return {value for value, _ in form.fields["kind"].choices if value}
 
     assert kinds(studying) == {"transfer", "academic_leave", "expel", "graduate"}
     assert kinds(expelled) == {"reinstate"}
@@ -318,3 +318,238 @@ def test_rollover_page_previews_groups_and_applies_the_reviewed_choice(
     assert response.status_code == 302
     assert (third.status, third.course) == ("graduated", 3)
     assert Movement.objects.filter(kind="graduate", status="applied").count() == 1
+
+
+def _kind_fields(html: str) -> dict[str, bool]:
+    """The kind-specific fields of the order form: name → shown (its wrapper is not hidden)."""
+    import re
+
+    fields = {}
+    for attrs, body in re.findall(r"<div( data-for-kind=[^>]*)>(.*?)</div>", html, re.S):
+        fields[re.search(r'name="([a-z_]+)"', body).group(1)] = " hidden" not in attrs
+    return fields
+
+
+def _visible_kind_fields(html: str) -> set[str]:
+    fields = _kind_fields(html)
+    assert set(fields) == {"to_group", "discipline", "expel_reason", "planned_return_date"}
+    return {name for name, shown in fields.items() if shown}
+
+
+def test_order_form_shows_no_kind_specific_field_until_a_kind_is_chosen(
+    client_for, admin, college, groups, make_student
+):
+    student = make_student(groups[0])
+
+    html = client_for(admin).get(reverse("movement:create", kwargs={"pk": student.pk})).content.decode()
+
+    assert 'name="to_group"' in html
+    assert _visible_kind_fields(html) == set()
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [
+        ("transfer", {"to_group"}),
+        ("academic_leave", {"planned_return_date"}),
+        ("expel", {"expel_reason"}),
+        ("graduate", set()),
+    ],
+)
+def test_order_form_without_script_shows_only_the_chosen_kinds_fields(
+    kind, fields, client_for, admin, college, groups, make_student
+):
+    student = make_student(groups[0])
+
+    response = client_for(admin).post(
+        reverse("movement:create", kwargs={"pk": student.pk}),
+        {"kind": kind, "order_number": "3-к", "choose_kind": "1"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert _visible_kind_fields(html) == fields
+    assert 'value="3-к"' in html
+    assert not Movement.objects.exists()
+
+
+def test_order_form_ignores_fields_of_other_kinds(
+    client_for, admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    student = make_student(groups[0])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(admin).post(
+            reverse("movement:create", kwargs={"pk": student.pk}),
+            {
+                "kind": "graduate",
+                "to_group": groups[1].pk,
+                "planned_return_date": "2000-01-01",
+                "order_number": "4-к",
+                "order_date": TODAY.isoformat(),
+                "effective_date": TODAY.isoformat(),
+            },
+        )
+
+    movement = Movement.objects.get()
+    assert (movement.kind, movement.status, movement.to_group, movement.planned_return_date) == (
+        "graduate",
+        "applied",
+        None,
+        None,
+    )
+
+
+def test_teacher_order_form_does_not_default_to_dismissal(client_for, admin, college):
+    teacher = factories.MembershipFactory(college=college, role="teacher")
+
+    response = client_for(admin).get(reverse("movement:create", kwargs={"pk": teacher.pk}))
+
+    choices = [value for value, _ in response.context["form"].fields["kind"].choices]
+    assert choices[0] == ""
+    assert choices[-1] == "dismiss"
+    assert 'value="dismiss" selected' not in response.content.decode()
+
+
+def test_backdated_transfer_from_the_form_is_refused_with_the_reason(client_for, admin, college, groups, make_student):
+    student = make_student(groups[0], started_at=datetime.date(2025, 9, 1))
+
+    response = client_for(admin).post(
+        reverse("movement:create", kwargs={"pk": student.pk}),
+        {
+            "kind": "transfer",
+            "to_group": groups[1].pk,
+            "order_number": "8-к",
+            "order_date": "2025-08-10",
+            "effective_date": "2025-08-15",
+        },
+    )
+
+    assert response.status_code == 400
+    assert f"Дата вступления в силу раньше зачисления в группу «{groups[0].name}» (01.09.2025)" in (
+        response.content.decode()
+    )
+    assert not Movement.objects.exists()
+
+
+def test_reinstated_student_has_one_card_showing_the_group_and_one_row_in_the_people_list(
+    client_for, admin, college, groups, make_student, django_capture_on_commit_callbacks
+):
+    from groups.movement import services
+
+    student = make_student(groups[0])
+    for kind, extra in (("expel", {"reason": "own_wish"}), ("reinstate", {"to_group": groups[1]})):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.movement_create(
+                actor=admin,
+                college=college,
+                kind=kind,
+                person=student,
+                order_number="1",
+                order_date=TODAY,
+                effective_date=TODAY,
+                **extra,
+            )
+    client = client_for(admin)
+
+    card = client.get(reverse("movement:person", kwargs={"pk": student.pk}), follow=True)
+    people = client.get(reverse("movement:people"))
+
+    html = card.content.decode()
+    assert card.redirect_chain and card.context["person"].status == "active"
+    assert f"Учебная группа: <strong>{groups[1].name}</strong>" in html
+    assert "выбыл" not in html.split("<h2>")[0]
+    assert [m.user_id for m in people.context["page_obj"]] == [student.user_id]
+    assert people.context["page_obj"][0].status == "active"
+
+
+def test_curator_movement_list_links_only_to_cards_the_curator_may_open(client_for, college, groups, make_student):
+    curator = factories.CuratorAssignmentFactory(group=groups[0]).teacher
+    student = make_student(groups[0])
+    for person, kind in ((curator, "curator_assign"), (student, "academic_leave")):
+        Movement.objects.create(
+            college=college,
+            kind=kind,
+            person=person,
+            to_group=groups[0] if kind == "curator_assign" else None,
+            from_group=groups[0] if kind != "curator_assign" else None,
+            order_number="1",
+            order_date=TODAY,
+            effective_date=TODAY,
+            status="applied",
+        )
+    client = client_for(curator.user)
+
+    html = client.get(reverse("movement:list")).content.decode()
+
+    assert reverse("movement:person", kwargs={"pk": student.pk}) in html
+    assert reverse("movement:person", kwargs={"pk": curator.pk}) not in html
+    assert client.get(reverse("movement:person", kwargs={"pk": student.pk})).status_code == 200
+
+
+def test_enrol_form_enrols_a_new_student_by_a_phone_never_seen(
+    client_for, admin, college, groups, django_capture_on_commit_callbacks
+):
+    from accounts.models import User
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin).post(
+            reverse("movement:enrol"),
+            {
+                "last_name": "Петрова",
+                "first_name": "Мария",
+                "phone": "8 (915) 777-00-11",
+                "to_group": groups[2].pk,
+                "order_number": "21-к",
+                "order_date": TODAY.isoformat(),
+                "effective_date": TODAY.isoformat(),
+            },
+        )
+
+    movement = Movement.objects.get(kind="enrol")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("movement:person", kwargs={"pk": movement.person_id})
+    assert movement.person.user == User.objects.get(phone="+79157770011")
+    assert movement.person.enrollments.get(ended_at__isnull=True).group == groups[2]
+
+
+def test_enrol_form_shows_russian_errors_and_writes_nothing(client_for, admin, college, groups):
+    response = client_for(admin).post(reverse("movement:enrol"), {"phone": "12345", "order_number": "21-к"})
+
+    assert response.status_code == 400
+    assert "Обязательное поле." in response.content.decode()
+    assert not Movement.objects.exists()
+
+
+def test_subject_teacher_sees_the_roster_without_links_to_cards_they_may_not_open(
+    client_for, college, groups, make_student
+):
+    teacher = factories.SubjectTeacherAssignmentFactory(group=groups[0]).teacher
+    student = make_student(groups[0])
+    client = client_for(teacher.user)
+
+    roster = client.get(reverse("movement:roster", kwargs={"pk": groups[0].pk}))
+
+    assert roster.status_code == 200
+    assert student.user.last_name in roster.content.decode()
+    assert reverse("movement:person", kwargs={"pk": student.pk}) not in roster.content.decode()
+    assert client.get(reverse("movement:person", kwargs={"pk": student.pk})).status_code == 403
+
+
+def test_curator_movement_list_runs_the_same_number_of_queries_for_3_and_30_rows(
+    client_for, college, groups, django_assert_num_queries
+):
+    curator = factories.CuratorAssignmentFactory(group=groups[0]).teacher
+    client = client_for(curator.user)
+    _movements(college, groups, 3)
+    url = reverse("movement:list")
+    client.get(url)
+    small = _count_queries(client, url, None)
+    _movements(college, groups, 27)
+
+    with django_assert_num_queries(small):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert len(response.context["page_obj"].object_list) == 30
+    assert all(m.can_open_person for m in response.context["page_obj"])
