@@ -16,6 +16,7 @@ from invitations.services import (
     join_request_approve,
     join_request_reject,
 )
+from notifications.services import render_message
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +130,17 @@ def test_burst_of_joins_pauses_link_and_tells_administrator(
     assert invitation.uses_count == 3
     assert [m["phone"] for m in sms_outbox] == [administrator.phone]
     assert "приостановлена" in sms_outbox[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("count", "joins"), [(3, "3 присоединения"), (21, "21 присоединение"), (25, "25 присоединений")]
+)
+def test_burst_message_counts_joins_in_russian(count, joins):
+    _, text = render_message(
+        channel="sms", template="invitation_burst_paused", context={"invitation": "ИС-21", "count": count, "minutes": 1}
+    )
+
+    assert f"приостановлена: {joins} за 1 мин." in text
 
 
 def test_qr_code_downloads_as_png_and_svg(client_for, make_link, administrator):
