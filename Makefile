@@ -10,6 +10,11 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # `make run` serves here (tests/test_make_run.py picks a free port). The settings build
 # the default SITE_URL, the address in links, QR codes and SMS, from the same port.
 RUN_PORT ?= 8000
+# `make run` needs no PostgreSQL or Redis, so these flows are tested a second time as it runs them:
+# on SQLite, without Redis. Tests of a PostgreSQL-only path itself or of races are left out there.
+SQLITE_TESTS ?= tests/movement tests/invitations/test_services.py tests/invitations/test_join_at_once.py \
+	tests/invitations/test_views.py tests/materials/test_services.py tests/accounts/test_bulk.py \
+	tests/colleges/test_bulk.py tests/groups/test_bulk.py tests/audit
 
 .PHONY: install run test lint test-unit test-e2e check-deploy bench seed clean
 
@@ -45,18 +50,21 @@ run: install ## migrate, load the demo college, serve on http://127.0.0.1:$(RUN_
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install lint ## ruff, then pytest, then the browser tests in their own process
+test: install lint ## ruff, then pytest (PostgreSQL, then the SQLite flows), then the browser tests
 	# Models against migrations: no database needed, so an in-memory one.
 	DATABASE_URL=sqlite:///:memory: \
 		$(PY) manage.py makemigrations --check --dry-run --settings=sferum_admin.settings_test
 	$(MAKE) --no-print-directory check-deploy
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///:memory: REDIS_URL= \
+		$(PY) -m pytest -m "not e2e and not race and not postgresql" $(SQLITE_TESTS) $(PYTEST_ARGS)
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
 check-deploy: install ## Django's deployment checklist with production settings
 	DJANGO_ENV=production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') \
+		MFA_ENCRYPTION_KEY=$$($(PY) -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \
 		DJANGO_ALLOWED_HOSTS=sferum.example.org SITE_URL=https://sferum.example.org DATABASE_URL=sqlite:///:memory: \
 		$(PY) manage.py check --deploy --fail-level WARNING
 

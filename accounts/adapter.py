@@ -164,6 +164,17 @@ class MfaAdapter(DefaultMFAAdapter):
             return False
         return super().can_delete_authenticator(authenticator)
 
+    def encrypt(self, text: str) -> str:
+        """TOTP keys and recovery-code seeds are stored encrypted (Fernet, ``MFA_ENCRYPTION_KEY``)."""
+        from accounts.mfa_secrets import mfa_secret_encrypt
+
+        return mfa_secret_encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        from accounts.mfa_secrets import mfa_secret_decrypt
+
+        return mfa_secret_decrypt(encrypted_text)
+
 
 def _may_activate_first_totp_without_reauthentication(request) -> bool:
     """Signed in here less than the reauthentication timeout ago, with no second factor older than that."""

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 # Paths a signed-in user without TOTP may still open: setting it up (allauth's
 # pages and the profile live under /accounts/), signing out, static files.
-_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/i18n/", "/i/")
+_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/readyz", "/i18n/", "/i/")
 
 # Session key: the user id whose TOTP was seen, so the check costs no query per request.
 # Cleared when an authenticator is removed (accounts.receivers).
@@ -16,7 +16,7 @@ MFA_REQUIRED_API_MESSAGE = "Для вашей роли обязательна д
 
 
 class RequireStaffMfaMiddleware:
-    """Administrators and administration must set up TOTP before any college page.
+    """Platform staff, administrators and administration must set up TOTP before any other page.
 
     allauth offers MFA but forces it on no one; this closes that gap. The
     check runs after CurrentCollegeMiddleware, which loads the user's roles.
@@ -36,11 +36,12 @@ class RequireStaffMfaMiddleware:
 
     def _must_set_up_totp(self, request) -> bool:
         user = getattr(request, "user", None)
+        # API keys are checked by accounts.authentication, where DRF authenticates them.
         if user is None or not user.is_authenticated:
-            return self._api_token_lacks_totp(request)
+            return False
         if request.path.startswith(_MFA_EXEMPT_PREFIXES):
             return False
-        if not set(getattr(request, "all_roles", ())) & set(settings.MFA_REQUIRED_ROLES):
+        if not user.is_staff and not set(getattr(request, "all_roles", ())) & set(settings.MFA_REQUIRED_ROLES):
             return False
         if request.session.get(TOTP_SEEN_SESSION_KEY) == user.pk:
             return False
@@ -50,28 +51,3 @@ class RequireStaffMfaMiddleware:
             request.session[TOTP_SEEN_SESSION_KEY] = user.pk
             return False
         return True
-
-    @staticmethod
-    def _api_token_lacks_totp(request) -> bool:
-        """An API call with a personal token of someone whose role requires TOTP they have not set up.
-
-        DRF authenticates tokens after the middleware, so the token is looked
-        up here, in one query, and only when the header is present. New
-        tokens are not issued to such users (accounts.services); this covers
-        tokens made before the role was given.
-        """
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if not request.path.startswith("/api/") or not header.startswith("Token "):
-            return False
-        from rest_framework.authtoken.models import Token
-
-        return (
-            Token.objects.filter(
-                key=header.removeprefix("Token ").strip(),
-                user__memberships__role__in=settings.MFA_REQUIRED_ROLES,
-                user__memberships__status="active",
-                user__memberships__college__status="active",
-            )
-            .exclude(user__authenticator__type="totp")
-            .exists()
-        )

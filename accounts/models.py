@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -86,3 +87,52 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name
+
+
+class ApiToken(models.Model):
+    """A person's named API key for one integration (an e-journal, 1C), acting in one college.
+
+    Only the SHA-256 of the key is stored: the key itself is shown once, when
+    it is made. A key works until ``expires_at``, or until it is revoked by
+    hand or by «Выйти на всех других устройствах». Keys carried over from the
+    former one-key-per-person scheme have no college and act in the person's
+    current college, as before.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="пользователь"
+    )
+    # Colleges are a higher layer: referenced by name, never imported here.
+    college = models.ForeignKey(
+        "colleges.College",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="колледж",
+    )
+    name = models.CharField("название", max_length=100)
+    key_prefix = models.CharField("начало ключа", max_length=12)
+    key_hash = models.CharField("SHA-256 ключа", max_length=64, unique=True)
+    created_at = models.DateTimeField("создан", default=timezone.now)
+    expires_at = models.DateTimeField("действует до")
+    revoked_at = models.DateTimeField("отозван", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "ключ API"
+        verbose_name_plural = "ключи API"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="accounts_apitoken_live_name_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -1,15 +1,28 @@
-"""Writes about a person's own account: profile, sessions, API token."""
+"""Writes about accounts: a person's own profile, sessions and API keys; people added by phone in bulk."""
 
+import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from accounts.selectors import user_has_totp, user_must_use_totp
+from accounts.api_keys import API_KEY_PREFIX_LENGTH, api_key_hash, api_key_new
+from accounts.models import ApiToken, User
+from accounts.selectors import user_api_token_colleges, user_has_totp, user_must_use_totp
 from audit.services import audit_log, model_snapshot
 
 EMAIL_TAKEN_MESSAGE = "Этот e-mail уже указан в профиле другого пользователя."
 TOKEN_NEEDS_TOTP_MESSAGE = "Сначала настройте двухфакторную аутентификацию: для вашей роли она обязательна."
+TOKEN_NAME_TAKEN_MESSAGE = "Ключ с таким названием уже есть: отзовите его или выберите другое название."
+# Lifetimes offered on the profile page, in days; the default is the first.
+API_TOKEN_LIFETIME_DAYS = (90, 30, 180, 365)
+API_TOKEN_DEFAULT_DAYS = API_TOKEN_LIFETIME_DAYS[0]
 PROFILE_FIELDS = ["last_name", "first_name", "patronymic", "email"]
 
 
@@ -91,30 +104,143 @@ def user_sessions_end_others(*, actor: User, request) -> int:
     for session in UserSession.objects.filter(user=actor).exclude(session_key=current):
         session.end()
         ended += 1
-    audit_log(actor=actor, action="accounts.sessions_end_others", target=actor, after={"ended": ended})
+    # API keys are signed-in programs too: signing out everywhere stops them.
+    revoked = api_tokens_revoke_all(actor=actor, user=actor, reason="sessions_end_others")
+    audit_log(
+        actor=actor, action="accounts.sessions_end_others", target=actor, after={"ended": ended, "api_tokens": revoked}
+    )
     return ended
 
 
 @transaction.atomic
-def api_token_create(*, actor: User):
-    """Issue a new personal API token, replacing the old one. The key is shown once on the page."""
-    from rest_framework.authtoken.models import Token
+def api_token_create(
+    *, actor: User, name: str, college=None, lifetime_days: int = API_TOKEN_DEFAULT_DAYS
+) -> tuple[ApiToken, str]:
+    """Issue a named API key for one integration, acting in ``college``; returns the token and the key.
 
-    # The API trusts the token alone, so a role that requires TOTP gets a token only with TOTP set up.
+    The key is returned once, to be shown once: only its SHA-256 is stored.
+    """
+    # The API trusts the key alone, so a role that requires TOTP gets a key only with TOTP set up.
     if user_must_use_totp(user=actor) and not user_has_totp(user=actor):
         raise PermissionDenied(_(TOKEN_NEEDS_TOTP_MESSAGE))
-    replaced = Token.objects.filter(user=actor).delete()[0] > 0
-    token = Token.objects.create(user=actor)
-    audit_log(actor=actor, action="accounts.api_token_create", target=actor, after={"replaced": replaced})
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("Укажите, для какой программы этот ключ (например, «Электронный журнал»).")
+    elif ApiToken.objects.filter(user=actor, name=name, revoked_at__isnull=True).exists():
+        errors["name"] = _(TOKEN_NAME_TAKEN_MESSAGE)
+    colleges = user_api_token_colleges(user=actor)
+    if college is None and colleges:
+        errors["college"] = _("Выберите колледж, в котором будет работать ключ.")
+    elif college is not None and college.pk not in {c.pk for c in colleges}:
+        errors["college"] = _("Ключ можно создать только для колледжа, в котором вы состоите.")
+    if lifetime_days not in API_TOKEN_LIFETIME_DAYS:
+        errors["lifetime_days"] = _("Выберите срок действия ключа из списка.")
+    if errors:
+        raise ValidationError(errors)
+
+    key = api_key_new()
+    now = timezone.now()
+    try:
+        # Two forms sent at once with one name: the partial unique index decides.
+        with transaction.atomic():
+            token = ApiToken.objects.create(
+                user=actor,
+                college=college,
+                name=name,
+                key_prefix=key[:API_KEY_PREFIX_LENGTH],
+                key_hash=api_key_hash(key),
+                created_at=now,
+                expires_at=now + datetime.timedelta(days=lifetime_days),
+            )
+    except IntegrityError:
+        raise ValidationError({"name": _(TOKEN_NAME_TAKEN_MESSAGE)}) from None
+    audit_log(
+        actor=actor,
+        action="accounts.api_token_create",
+        target=token,
+        after={"name": name, "college": college.pk if college else None, "expires_at": token.expires_at},
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    """Revoke one of the person's own keys; another person's key answers «not found»."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id, user=actor).first()
+    if token is None:
+        raise Http404
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_log(actor=actor, action="accounts.api_token_revoke", target=token, after={"name": token.name})
     return token
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: User) -> bool:
-    """Revoke the person's API token; returns whether there was one."""
-    from rest_framework.authtoken.models import Token
+def api_tokens_revoke_all(*, actor: User, user: User, reason: str) -> int:
+    """Revoke every live key of ``user`` (on signing out everywhere); returns how many."""
+    if actor.pk != user.pk:
+        raise PermissionDenied(_("Можно отозвать только свои ключи API."))
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        audit_log(
+            actor=actor,
+            action="accounts.api_tokens_revoke_all",
+            target=user,
+            after={"revoked": revoked, "reason": reason},
+        )
+    return revoked
 
-    deleted = Token.objects.filter(user=actor).delete()[0] > 0
-    if deleted:
-        audit_log(actor=actor, action="accounts.api_token_revoke", target=actor)
-    return deleted
+
+@dataclass(frozen=True)
+class PersonByPhone:
+    """Someone known by a phone number (E.164, as ``accounts.phones.normalize_phone`` gives it) and names."""
+
+    phone: str
+    last_name: str = ""
+    first_name: str = ""
+    patronymic: str = ""
+
+
+_E164_RE = re.compile(r"^\+[1-9]\d{7,14}$")
+NOT_E164_MESSAGE = "Телефон {phone} не приведён к международному формату."
+NAME_MAX_LENGTH = User._meta.get_field("last_name").max_length
+NAME_TOO_LONG_MESSAGE = f"Фамилия, имя или отчество (телефон {{phone}}) длиннее {NAME_MAX_LENGTH} символов."
+
+
+@transaction.atomic
+def users_get_or_create_many(*, people: Sequence[PersonByPhone]) -> dict[str, int]:
+    """Phone → user id for everyone in ``people``, creating (without a password) those never seen before.
+
+    The bulk twin of ``colleges.services.user_get_or_create_by_phone`` for a roster import: existing users
+    keep their names as they are. A phone created by someone else at the same moment is skipped, not
+    refused (ON CONFLICT DO NOTHING), and its id is returned all the same. Creating an account is not
+    audited here, as in the single service: the role given to the person is.
+    """
+    by_phone = {person.phone: person for person in people}
+    for person in by_phone.values():
+        if not _E164_RE.match(person.phone):
+            raise ValidationError(_(NOT_E164_MESSAGE).format(phone=person.phone), code="invalid_phone")
+        if max(len(person.last_name), len(person.first_name), len(person.patronymic)) > NAME_MAX_LENGTH:
+            raise ValidationError(_(NAME_TOO_LONG_MESSAGE).format(phone=person.phone), code="name_too_long")
+    known = dict(User.objects.filter(phone__in=by_phone).values_list("phone", "id"))
+    new = [person for phone, person in by_phone.items() if phone not in known]
+    if new:
+        # One unusable password for all: it starts with «!» and matches nothing, whatever follows.
+        unusable = make_password(None)
+        User.objects.bulk_create(
+            [
+                User(
+                    phone=person.phone,
+                    last_name=person.last_name,
+                    first_name=person.first_name,
+                    patronymic=person.patronymic,
+                    password=unusable,
+                )
+                for person in new
+            ],
+            ignore_conflicts=True,
+        )
+        known.update(User.objects.filter(phone__in=[p.phone for p in new]).values_list("phone", "id"))
+    return known

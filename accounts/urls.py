@@ -8,6 +8,6 @@ urlpatterns = [
     path("", views.ProfileView.as_view(), name="profile"),
     path("mfa-required/", views.MfaRequiredView.as_view(), name="mfa_required"),
     path("sessions/end-others/", views.SessionsEndOthersView.as_view(), name="sessions_end_others"),
-    path("api-token/", views.ApiTokenCreateView.as_view(), name="api_token_create"),
-    path("api-token/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
+    path("api-tokens/", views.ApiTokenCreateView.as_view(), name="api_token_create"),
+    path("api-tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
 ]

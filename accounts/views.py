@@ -9,13 +9,24 @@ from django.views.generic import TemplateView
 
 from accounts import services
 from accounts.forms import ProfileForm
-from accounts.selectors import user_api_token, user_has_totp, user_must_use_totp, user_session_list
+from accounts.selectors import (
+    user_api_token_colleges,
+    user_api_token_list,
+    user_has_totp,
+    user_must_use_totp,
+    user_session_list,
+)
+from accounts.token_forms import ApiTokenForm
 from sferum_admin.pages import apply_service_errors
 
 NEW_TOKEN_SESSION_KEY = "accounts_new_api_token"
 
 
-def _profile_context(request, *, form=None, new_token_key=None) -> dict:
+def _token_form(user, data=None) -> ApiTokenForm:
+    return ApiTokenForm(data, colleges=user_api_token_colleges(user=user), lifetimes=services.API_TOKEN_LIFETIME_DAYS)
+
+
+def _profile_context(request, *, form=None, new_token_key=None, token_form=None) -> dict:
     user = request.user
     if form is None:
         form = ProfileForm(
@@ -35,7 +46,8 @@ def _profile_context(request, *, form=None, new_token_key=None) -> dict:
         "other_session_count": sum(1 for s in sessions if s.session_key != current_key),
         "has_totp": user_has_totp(user=user),
         "must_use_totp": user_must_use_totp(user=user),
-        "api_token": user_api_token(user=user),
+        "api_tokens": user_api_token_list(user=user),
+        "token_form": token_form or _token_form(user),
         "new_token_key": new_token_key,
     }
 
@@ -75,25 +87,38 @@ class SessionsEndOthersView(LoginRequiredMixin, View):
 
 
 class ApiTokenCreateView(LoginRequiredMixin, View):
+    """Make a named API key; the key is shown once, on the profile page the redirect leads to."""
+
     def post(self, request):
-        try:
-            token = services.api_token_create(actor=request.user)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
-            return redirect(reverse("accounts:profile") + "#api-token")
-        messages.success(request, _("Новый ключ API создан. Скопируйте его сейчас: позже он не будет показан целиком."))
-        # Shown once, on the page the redirect leads to; a reload does not make another key.
-        request.session[NEW_TOKEN_SESSION_KEY] = token.key
-        return redirect(reverse("accounts:profile") + "#api-token")
+        form = _token_form(request.user, request.POST)
+        if form.is_valid():
+            try:
+                _token, key = services.api_token_create(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    college=form.cleaned_data.get("college"),
+                    lifetime_days=form.cleaned_data["lifetime_days"],
+                )
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+                return redirect(reverse("accounts:profile") + "#api-tokens")
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Ключ API создан. Скопируйте его сейчас: позже он не будет показан целиком.")
+                )
+                # Shown once, on the page the redirect leads to; a reload does not make another key.
+                request.session[NEW_TOKEN_SESSION_KEY] = key
+                return redirect(reverse("accounts:profile") + "#api-tokens")
+        return render(request, ProfileView.template_name, _profile_context(request, token_form=form), status=400)
 
 
 class ApiTokenRevokeView(LoginRequiredMixin, View):
-    def post(self, request):
-        if services.api_token_revoke(actor=request.user):
-            messages.success(request, _("Ключ API отозван."))
-        else:
-            messages.info(request, _("Ключа API не было."))
-        return redirect(reverse("accounts:profile") + "#api-token")
+    def post(self, request, pk: int):
+        token = services.api_token_revoke(actor=request.user, token_id=pk)
+        messages.success(request, _("Ключ API «%(name)s» отозван.") % {"name": token.name})
+        return redirect(reverse("accounts:profile") + "#api-tokens")
 
 
 class MfaRequiredView(LoginRequiredMixin, TemplateView):

@@ -1,4 +1,5 @@
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -38,6 +39,37 @@ def audit_log(
     )
     if college_cache.enabled():
         college_cache.changed_on_commit(_changed_colleges(college, target))
+    return event
+
+
+def audit_log_many(
+    *,
+    actor,
+    college,
+    action: str,
+    model: type[models.Model],
+    ids: Sequence[int],
+    after: dict[str, Any] | None = None,
+) -> AuditEvent | None:
+    """Record one change made to many rows of ``model`` at once by a bulk service: one event naming them all.
+
+    ``after`` gets ``count`` and ``ids`` added; the event's target is the model, described as
+    «участники: 2000». Nothing is recorded for no rows. Drops the college's cached pages on commit, as
+    ``audit_log`` does.
+    """
+    if not ids:
+        return None
+    event = AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        college=college,
+        action=action,
+        target_type=model._meta.label_lower,
+        target_repr=f"{model._meta.verbose_name_plural}: {len(ids)}",
+        after=_jsonable({**(after or {}), "count": len(ids), "ids": list(ids)}),
+        ip=current_ip.get(),
+    )
+    if college_cache.enabled():
+        college_cache.changed_on_commit([college.pk])
     return event
 
 

@@ -16,8 +16,16 @@ from colleges import permissions as rules
 from colleges import services
 from colleges.models import HIREABLE_ROLES, STAFF_ROLES, College, Department, Membership, Role
 from colleges.selectors import colleges_of
+from sferum_admin.pages import parse_id
 
 MANAGER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION)
+
+
+def api_colleges_of(request, **kwargs):
+    """``colleges_of`` the caller, narrowed to its API key's own college when the call comes with one."""
+    colleges = colleges_of(user=request.user, **kwargs)
+    token_college_id = getattr(request.auth, "college_id", None)
+    return colleges.filter(pk=token_college_id) if token_college_id is not None else colleges
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -31,7 +39,7 @@ class MemberCollegeField(serializers.PrimaryKeyRelatedField):
     }
 
     def get_queryset(self):
-        return colleges_of(user=self.context["request"].user)
+        return api_colleges_of(self.context["request"])
 
 
 # --- Colleges -------------------------------------------------------------------------------
@@ -77,7 +85,7 @@ class CollegeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     permission_classes = [permissions.IsAuthenticated, CollegePermission]
 
     def get_queryset(self):
-        return colleges_of(user=self.request.user).order_by("short_name", "pk")
+        return api_colleges_of(self.request).order_by("short_name", "pk")
 
     @extend_schema(request=CollegeSerializer, responses=CollegeSerializer)
     def partial_update(self, request, pk=None):
@@ -133,14 +141,14 @@ class DepartmentViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         qs = (
-            Department.objects.filter(college__in=colleges_of(user=self.request.user))
+            Department.objects.filter(college__in=api_colleges_of(self.request))
             .select_related("college")
             .annotate(group_count=Count("study_groups", distinct=True))
             .order_by("college_id", "name", "pk")
         )
-        college = self.request.query_params.get("college")
-        if college and college.isdigit():
-            qs = qs.filter(college_id=int(college))
+        college = parse_id(self.request.query_params.get("college"), name="college")
+        if college is not None:
+            qs = qs.filter(college_id=college)
         search = self.request.query_params.get("search", "").strip()
         if search:
             qs = qs.filter(name__icontains=search)
@@ -210,7 +218,7 @@ class MembershipPermission(permissions.BasePermission):
 
     def has_permission(self, request, view):
         if view.action == "list":
-            return colleges_of(user=request.user, roles=MANAGER_ROLES).exists()
+            return api_colleges_of(request, roles=MANAGER_ROLES).exists()
         return True
 
     def has_object_permission(self, request, view, obj):
@@ -234,17 +242,21 @@ class MembershipViewSet(
     permission_classes = [permissions.IsAuthenticated, MembershipPermission]
 
     def get_queryset(self):
-        user = self.request.user
         # Retrieval sees every college of the caller (a teacher gets 403, a stranger 404); lists only managed ones.
-        colleges = colleges_of(user=user, roles=MANAGER_ROLES) if self.action == "list" else colleges_of(user=user)
+        colleges = (
+            api_colleges_of(self.request, roles=MANAGER_ROLES)
+            if self.action == "list"
+            else api_colleges_of(self.request)
+        )
         qs = (
             Membership.objects.filter(college__in=colleges)
             .select_related("user")
             .order_by("college_id", "user__last_name", "user__first_name", "pk")
         )
         params = self.request.query_params
-        if params.get("college", "").isdigit():
-            qs = qs.filter(college_id=int(params["college"]))
+        college = parse_id(params.get("college"), name="college")
+        if college is not None:
+            qs = qs.filter(college_id=college)
         if params.get("role") in Role.values:
             qs = qs.filter(role=params["role"])
         if params.get("staff") == "1":

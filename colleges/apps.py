@@ -6,30 +6,34 @@ class CollegesConfig(AppConfig):
     verbose_name = "Колледжи"
 
     def ready(self):
-        from colleges.models import Role
+        from colleges import dashboard, permissions
         from sferum_admin import nav
 
+        dashboard.register()
         nav.register(
             label="Заявки колледжей",
             url_name="colleges:application_queue",
-            visible=lambda request: request.user.is_staff,
+            visible=lambda request: permissions.can_review_applications(request.user),
             order=10,
         )
         nav.register(
             label="Профиль колледжа",
             url_name="colleges:profile",
-            visible=nav.has_current_role(Role.ADMINISTRATOR, Role.ADMINISTRATION),
+            visible=nav.allowed(permissions.can_view_college_profile),
             order=20,
+            section=nav.COLLEGE,
         )
         nav.register(
             label="Отделения",
             url_name="colleges:department_list",
-            visible=nav.has_current_role(Role.ADMINISTRATOR, Role.ADMINISTRATION),
+            visible=nav.allowed(permissions.can_view_departments),
             order=22,
+            section=nav.COLLEGE,
         )
         nav.register(
             label="Сотрудники",
             url_name="colleges:staff_list",
-            visible=nav.has_current_role(Role.ADMINISTRATOR, Role.ADMINISTRATION),
+            visible=nav.allowed(permissions.can_view_staff),
             order=24,
+            section=nav.COLLEGE,
         )

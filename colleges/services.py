@@ -1,6 +1,7 @@
 """Every write of the colleges app: one transaction each, permission checked, audited."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.phones import normalize_phone
-from audit.services import audit_log, model_snapshot
+from audit.services import audit_log, audit_log_many, model_snapshot
 from colleges.files import random_order_file_name, validate_order_file
 from colleges.models import HIREABLE_ROLES, STAFF_ROLES, College, CollegeApplication, Department, Membership, Role
 from notifications.models import Message
@@ -121,6 +122,91 @@ def membership_end(*, actor: User | None, membership: Membership, check_permissi
             after={"status": locked.status},
         )
     return locked
+
+
+@transaction.atomic
+def memberships_add_many(
+    *,
+    actor: User | None,
+    college: College,
+    role: str,
+    user_ids: Sequence[int],
+    order_number: str = "",
+    order_date: datetime.date | None = None,
+    check_permission: bool = True,
+) -> dict[int, int]:
+    """User id → id of that user's current ``role`` membership in ``college``, adding the missing ones.
+
+    The bulk twin of ``membership_create`` (a roster import gives two thousand students their role at
+    once): one INSERT and one ``membership.create_many`` audit event listing the memberships added. A
+    user who already holds the role keeps the membership they have; one added by someone else at the
+    same moment is skipped by the partial unique index and returned all the same.
+    """
+    from colleges.permissions import can_manage_college
+
+    if check_permission and not can_manage_college(actor, college):
+        raise PermissionDenied("Добавлять участников может только администратор платформы колледжа.")
+    if role not in Role.values:
+        raise ValidationError({"role": "Неизвестная роль."})
+    current = Membership.objects.filter(college=college, role=role).exclude(status=Membership.Status.LEFT)
+    found = dict(current.filter(user_id__in=user_ids).values_list("user_id", "id"))
+    new = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in found]
+    if not new:
+        return found
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                user_id=user_id, college_id=college.pk, role=role, order_number=order_number, order_date=order_date
+            )
+            for user_id in new
+        ],
+        ignore_conflicts=True,
+    )
+    before = set(found.values())
+    found.update(current.filter(user_id__in=new).values_list("user_id", "id"))
+    audit_log_many(
+        actor=actor,
+        college=college,
+        action="membership.create_many",
+        model=Membership,
+        ids=sorted(pk for pk in found.values() if pk not in before),
+        after={"role": role},
+    )
+    return found
+
+
+@transaction.atomic
+def memberships_end_many(
+    *, actor: User | None, college: College, membership_ids: Sequence[int], check_permission: bool = True
+) -> list[int]:
+    """Many people leave their role in ``college`` at once (students missing from an imported roster).
+
+    The bulk twin of ``membership_end``: rows locked in primary-key order, one UPDATE, one
+    ``membership.end_many`` audit event. Memberships already ended are left as they are; the ids of
+    the ones ended here are returned.
+    """
+    from colleges.permissions import can_manage_college
+
+    if check_permission and not can_manage_college(actor, college):
+        raise PermissionDenied("Исключать участников может только администратор платформы колледжа.")
+    ending = list(
+        Membership.objects.select_for_update()
+        .filter(college=college, pk__in=membership_ids)
+        .exclude(status=Membership.Status.LEFT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if ending:
+        Membership.objects.filter(pk__in=ending).update(status=Membership.Status.LEFT, ended_at=timezone.now())
+        audit_log_many(
+            actor=actor,
+            college=college,
+            action="membership.end_many",
+            model=Membership,
+            ids=ending,
+            after={"status": Membership.Status.LEFT},
+        )
+    return ending
 
 
 # --- College applications ---------------------------------------------------

@@ -34,7 +34,14 @@ VIEW_DENIED = "Этот раздел недоступен для вашей ро
 
 
 def api_college(request):
-    """The caller's current college: the session's choice for browser sessions, else the first membership."""
+    """The caller's current college: an API key's own college, the session's choice for browser sessions,
+    else the first membership."""
+    token_college_id = getattr(request.auth, "college_id", None)
+    if token_college_id is not None:
+        # A key made for one college acts there only, while its owner is still a member.
+        return next(
+            (m.college for m in user_active_memberships(user=request.user) if m.college_id == token_college_id), None
+        )
     django_request = request._request
     session_user = getattr(django_request, "user", None)
     if session_user is not None and session_user.is_authenticated and session_user.pk == request.user.pk:

@@ -44,8 +44,13 @@ def can_view_study_group(user, group: StudyGroup) -> bool:
     return has_role(user, group.college, Role.TEACHER) and _teaches(user, group)
 
 
+def can_assign_curators(user, college: College | None) -> bool:
+    """Assign curators to the college's groups (the dashboard's first step points there)."""
+    return has_role(user, college, Role.ADMINISTRATOR)
+
+
 def can_assign_curator(user, group: StudyGroup) -> bool:
-    return has_role(user, group.college, Role.ADMINISTRATOR)
+    return can_assign_curators(user, group.college)
 
 
 def can_assign_subject_teacher(user, group: StudyGroup) -> bool:

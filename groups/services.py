@@ -1,12 +1,16 @@
 """Every write of the groups app: one transaction each, permission checked, audited."""
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from audit.services import audit_log, model_snapshot
+from audit.services import audit_log, audit_log_many, model_snapshot
 from colleges.models import STAFF_ROLES, College, Department, Membership, Role
 from groups import permissions
 from groups.models import (
@@ -94,6 +98,86 @@ def enrollment_end(*, actor, enrollment: Enrollment, ended_at: datetime.date | N
         locked.save(update_fields=["ended_at"])
         audit_log(actor=actor, action="enrollment.end", target=locked, after={"ended_at": ended_at})
     return locked
+
+
+@dataclass(frozen=True)
+class EnrollmentStart:
+    """A student (Membership id) to put into a study group (StudyGroup id), for ``enrollments_start_many``."""
+
+    student_id: int
+    group_id: int
+
+
+def enrollments_start_many(
+    *, actor, college, starts: Sequence[EnrollmentStart], started_at: datetime.date
+) -> list[int]:
+    """Put many students of ``college`` into its groups at once (a roster import): ``enrollment_start`` in bulk.
+
+    One INSERT and one ``enrollment.start_many`` audit event; the new enrollments' ids are returned. No
+    permission check, as for one: callers are services that already checked. Every student must be a
+    student of the college and every group a group of it; a student who already studies in a group
+    fails the whole call, decided by the partial unique index ``one_active_enrollment_per_student``.
+    """
+    if not starts:
+        return []
+    student_ids = {start.student_id for start in starts}
+    group_ids = {start.group_id for start in starts}
+    students = Membership.objects.filter(college=college, role=Role.STUDENT, pk__in=student_ids)
+    groups = StudyGroup.objects.filter(college=college, pk__in=group_ids)
+    if students.count() != len(student_ids) or groups.count() != len(group_ids):
+        raise ValidationError(NOT_A_STUDENT_MESSAGE, code="not_a_student")
+    try:
+        with transaction.atomic():
+            enrollments = Enrollment.objects.bulk_create(
+                [
+                    Enrollment(
+                        college_id=college.pk,
+                        student_id=start.student_id,
+                        group_id=start.group_id,
+                        started_at=started_at,
+                    )
+                    for start in starts
+                ]
+            )
+    except IntegrityError as exc:
+        raise ValidationError(ALREADY_ENROLLED_MESSAGE, code="already_enrolled") from exc
+    ids = [enrollment.pk for enrollment in enrollments]
+    audit_log_many(
+        actor=actor,
+        college=college,
+        action="enrollment.start_many",
+        model=Enrollment,
+        ids=ids,
+        after={"started_at": started_at},
+    )
+    return ids
+
+
+@transaction.atomic
+def enrollments_end_many(*, actor, college, enrollment_ids: Sequence[int], ended_at: datetime.date) -> list[int]:
+    """Close many current enrollments of ``college`` at once: the bulk twin of ``enrollment_end``.
+
+    Rows locked in primary-key order, one UPDATE, one ``enrollment.end_many`` audit event. An enrollment
+    that started after ``ended_at`` (an import dated before a later enrolment) ends the day it started
+    rather than before it; ones already closed are left as they are. Returns the ids closed here.
+    """
+    ending = list(
+        Enrollment.objects.select_for_update()
+        .filter(college=college, pk__in=enrollment_ids, ended_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if ending:
+        Enrollment.objects.filter(pk__in=ending).update(ended_at=Greatest(F("started_at"), Value(ended_at)))
+        audit_log_many(
+            actor=actor,
+            college=college,
+            action="enrollment.end_many",
+            model=Enrollment,
+            ids=ending,
+            after={"ended_at": ended_at},
+        )
+    return ending
 
 
 def _send_staff_assignment_changed(*, college_id: int, group_id: int, teacher_id: int, kind: str) -> None:

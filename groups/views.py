@@ -58,9 +58,12 @@ class DashboardView(CollegeView):
         can_manage = permissions.can_create_study_group(request.user, self.college)
 
         def compute():
+            counts = selectors.college_counts(college=self.college, request=request)
             part = {
-                "counts": selectors.college_counts(college=self.college, request=request),
+                "counts": counts,
                 "cards": dashboard.cards_for(request, self.college),
+                # A college without students is still being set up: its dashboard leads through the first steps.
+                "first_steps": dashboard.steps_for(request, self.college) if not counts["students"] else [],
             }
             # The body holds no CSRF token: it is cached rendered, with the figures it shows.
             part["body"] = render_to_string("groups/_dashboard_body.html", {**part, "can_manage": can_manage})

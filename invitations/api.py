@@ -28,6 +28,7 @@ from invitations.permissions import (
     can_view_invitations,
 )
 from invitations.tokens import token_unseal
+from sferum_admin.pages import parse_id
 
 DENIED = "Этот раздел доступен администратору, администрации и кураторам групп."
 ROLE_NOT_INVITABLE = (
@@ -216,7 +217,7 @@ class JoinRequestViewSet(_CollegeScoped, mixins.ListModelMixin, mixins.RetrieveM
             college=self.college,
             status=params.get("status", JoinRequest.Status.PENDING),
             role=params.get("role", ""),
-            group_id=group if group and group.isdigit() else None,
+            group_id=parse_id(group, name="group"),
         )
 
     def get_object(self):

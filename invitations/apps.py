@@ -8,26 +8,23 @@ class InvitationsConfig(AppConfig):
 
     def ready(self):
         from invitations import cards, notes, receivers
+        from invitations.permissions import can_review_join_requests, can_view_invitations
         from sferum_admin import home, nav
 
         receivers.connect()
         cards.register()
-        nav.register(label="Приглашения", url_name="invitations:list", visible=_can_view_invitations, order=36)
         nav.register(
-            label="Заявки на вступление", url_name="invitations:request_list", visible=_can_review_requests, order=37
+            label="Приглашения",
+            url_name="invitations:list",
+            visible=nav.allowed(can_view_invitations),
+            order=36,
+            section=nav.PEOPLE,
+        )
+        nav.register(
+            label="Заявки на вступление",
+            url_name="invitations:request_list",
+            visible=nav.allowed(can_review_join_requests),
+            order=37,
+            section=nav.PEOPLE,
         )
         home.register(key="invitations.pending_join_requests", provider=notes.pending_join_request_notes)
-
-
-def _can_view_invitations(request) -> bool:
-    from invitations.permissions import can_view_invitations
-
-    college = getattr(request, "college", None)
-    return bool(college) and can_view_invitations(request.user, college)
-
-
-def _can_review_requests(request) -> bool:
-    from invitations.permissions import can_review_join_requests
-
-    college = getattr(request, "college", None)
-    return bool(college) and can_review_join_requests(request.user, college)

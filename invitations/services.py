@@ -477,14 +477,16 @@ def invitation_accept(*, invitation: Invitation, user: User) -> AcceptResult:
 def invitation_accept_by_token(*, token: str, user: User) -> tuple[Invitation | None, AcceptResult | None]:
     """What «Присоединиться» does: the link ``token`` opens, and what came of following it.
 
-    ``(None, None)`` for a forged token. The common case — a multi-use link
-    that admits people directly, followed by someone who has no place in its
-    college yet — is done by ``_join_at_once`` in one statement; every other
-    case (and every refusal) goes through ``invitation_accept``.
+    ``(None, None)`` for a forged token. On PostgreSQL the common case — a
+    multi-use link that admits people directly, followed by someone who has no
+    place in its college yet — is done by ``_join_at_once`` in one statement;
+    every other case, every refusal and every other database (the SQLite of
+    ``make run``) go through ``invitation_accept``, which does the same.
     """
     if not _plausible_token(token):
         return None, None
-    joined = _join_at_once(token=token, user=user)
+    # The one vendor check of acceptance: the statement is PostgreSQL's (a data-modifying WITH).
+    joined = _join_at_once(token=token, user=user) if connection.vendor == "postgresql" else None
     if joined is not None:
         return joined
     invitation = invitation_find(token=token)
@@ -617,10 +619,8 @@ def _join_at_once(*, token: str, user: User) -> tuple[Invitation, AcceptResult] 
     minutes after the curator sends the link): this does in one statement what
     ``invitation_accept`` does in about fifteen (reads, savepoints, inserts,
     the claim) — the same rows, audit events, signal and cache drop. PostgreSQL
-    only (a data-modifying WITH); elsewhere it never applies and the service answers.
+    only (a data-modifying WITH): ``invitation_accept_by_token`` calls it there alone.
     """
-    if connection.vendor != "postgresql":
-        return None
     now = timezone.now()
     today = timezone.localdate(now)
     params = {

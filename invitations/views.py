@@ -58,7 +58,7 @@ from invitations.services import (
     join_requests_decide,
 )
 from invitations.tokens import token_unseal
-from sferum_admin.pages import apply_service_errors, paginate
+from sferum_admin.pages import apply_service_errors, paginate, parse_id, parse_ids
 
 RATE_LIMITED_MESSAGE = "Слишком много попыток с вашего адреса. Подождите минуту и откройте ссылку снова."
 JOIN_AFTER_CODE_SESSION_KEY = "invitations_join_after_code"
@@ -464,7 +464,7 @@ class JoinRequestListView(CollegePageMixin, View):
             college=self.college,
             status=status,
             role=request.GET.get("role", ""),
-            group_id=request.GET.get("group") or None,
+            group_id=parse_id(request.GET.get("group"), name="group"),
             search=request.GET.get("q", "").strip(),
         )
         groups = StudyGroup.objects.filter(college=self.college).order_by("name").only("pk", "name")
@@ -497,7 +497,7 @@ class JoinRequestDecideView(CollegePageMixin, View):
             messages.error(request, "Отметьте заявки и выберите действие.")
             return redirect("invitations:request_list")
         qs = selectors.join_request_list(viewer=request.user, college=self.college, status="").filter(
-            pk__in=[i for i in ids if i.isdigit()]
+            pk__in=parse_ids(ids, name="ids")
         )
         try:
             done, errors = join_requests_decide(
@@ -629,8 +629,7 @@ class ProvenanceView(CollegePageMixin, View):
         return can_view_invitations(request.user, self.college)
 
     def get(self, request):
-        group_id = request.GET.get("group", "")
-        group_id = int(group_id) if group_id.isdigit() else None
+        group_id = parse_id(request.GET.get("group"), name="group")
         groups = StudyGroup.objects.filter(college=self.college).order_by("name").only("pk", "name")
         qs = selectors.invitation_joined_people(college=self.college)
         if not has_role(request.user, self.college, Role.ADMINISTRATOR, Role.ADMINISTRATION):

@@ -27,6 +27,7 @@ from groups.models import Discipline, StudyGroup
 from materials import selectors, services
 from materials.models import Audience, Kind, Material, MaterialFile, Section
 from materials.permissions import can_edit_material, can_post_materials, can_view_materials
+from sferum_admin.pages import parse_id
 
 NOT_A_MEMBER = "Материалы доступны участникам колледжа."
 
@@ -172,10 +173,8 @@ class MaterialViewSet(
         if params.get("group"):
             group = selectors.material_group_get_for(user=self.request.user, college=self.college, pk=params["group"])
         if params.get("discipline"):
-            wanted = params["discipline"]
-            discipline = (
-                Discipline.objects.filter(college=self.college, pk=wanted).first() if wanted.isdigit() else None
-            )
+            wanted = parse_id(params["discipline"], name="discipline")
+            discipline = Discipline.objects.filter(college=self.college, pk=wanted).first()
             if discipline is None:
                 raise Http404
         section = params.get("section", Section.LEARNING)

@@ -6,18 +6,20 @@ class MaterialsConfig(AppConfig):
     verbose_name = "Материалы"
 
     def ready(self) -> None:
-        from colleges.models import Role
+        from materials.permissions import can_view_materials
         from sferum_admin import nav
 
         nav.register(
             label="Материалы",
             url_name="materials:list",
-            visible=nav.has_current_role(*Role.values),
+            visible=nav.allowed(can_view_materials),
             order=40,
+            section=nav.MATERIALS,
         )
         nav.register(
             label="Документы колледжа",
             url_name="materials:documents",
-            visible=nav.has_current_role(*Role.values),
+            visible=nav.allowed(can_view_materials),
             order=41,
+            section=nav.MATERIALS,
         )

@@ -19,7 +19,7 @@ from materials.permissions import (
     can_view_materials,
 )
 from materials.validators import human_size
-from sferum_admin.pages import apply_service_errors, paginate
+from sferum_admin.pages import apply_service_errors, paginate, parse_id, parse_ids
 
 PAGE_SIZE = 20
 NOT_A_MEMBER_MESSAGE = "Материалы доступны участникам колледжа."
@@ -138,10 +138,7 @@ class _MaterialFormBase(CollegeMaterialsMixin, View):
 
     def staged_ids(self, request, form) -> list[int] | None:
         """Uploads made by the page's script, plus any files posted with the form itself (no script)."""
-        ids = []
-        for value in request.POST.getlist("upload_ids"):
-            if value.isdigit():
-                ids.append(int(value))
+        ids = parse_ids(request.POST.getlist("upload_ids"), name="upload_ids")
         for uploaded in request.FILES.getlist("files"):
             try:
                 ids.append(services.material_file_stage(actor=request.user, college=self.college, uploaded=uploaded).pk)
@@ -172,8 +169,9 @@ class MaterialCreateView(_MaterialFormBase):
         section = self.section(request)
         self.check(request, section)
         initial = {}
-        if request.GET.get("group", "").isdigit():
-            initial["groups"] = [int(request.GET["group"])]
+        group = parse_id(request.GET.get("group"), name="group")
+        if group is not None:
+            initial["groups"] = [group]
         form = MaterialForm(user=request.user, college=self.college, section=section, initial=initial)
         return self.render_form(request, form)
 

@@ -1,5 +1,6 @@
 """Shared API pieces: the exception handler that turns service errors into 400/403."""
 
+from django.core.exceptions import BadRequest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
@@ -12,6 +13,8 @@ def exception_handler(exc, context):
             exc = exceptions.ValidationError(exc.message_dict)
         else:
             exc = exceptions.ValidationError({"detail": exc.messages})
+    elif isinstance(exc, BadRequest):
+        exc = exceptions.ValidationError({"detail": [str(exc)]})
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)

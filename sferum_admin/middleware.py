@@ -1,5 +1,11 @@
+from urllib.parse import unquote_to_bytes
+
 from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils import translation
+
+NULL_CHARACTER_MESSAGE = "В адресе запроса недопустимый символ (NUL). Проверьте ссылку или условия поиска."
 
 
 class ChosenLanguageMiddleware:
@@ -22,3 +28,28 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+def wants_json(request) -> bool:
+    """API clients get JSON errors; people get pages."""
+    return request.path.startswith("/api/")
+
+
+class RejectNullCharactersMiddleware:
+    """A query string with a NUL byte answers 400 before any view sees it.
+
+    No parameter of any page or endpoint can mean a NUL (PostgreSQL cannot
+    even store one in text), so one check here covers every filter, search
+    and choice, present and future; form fields refuse it in request bodies
+    (Django's ProhibitNullCharactersValidator, DRF's CharField).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+            if wants_json(request):
+                return JsonResponse({"detail": NULL_CHARACTER_MESSAGE}, status=400)
+            return render(request, "errors/400.html", {"reason": NULL_CHARACTER_MESSAGE}, status=400)
+        return self.get_response(request)

@@ -2,7 +2,10 @@
 
 An entry shows when its predicate returns True for the request, so the menu
 follows the user's roles in the current college without the base template
-knowing every app.
+knowing every app. An entry may belong to a section (``COLLEGE``, ``PEOPLE``,
+``MATERIALS``): a wide screen shows each section as one drop-down, a phone
+shows the whole menu behind one «Меню» button, so 13 links of an
+administrator take one row, not three.
 """
 
 from collections.abc import Callable
@@ -10,7 +13,17 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
+
+# The menu's sections, in the order they appear; their labels are translated when shown.
+COLLEGE = "college"
+PEOPLE = "people"
+MATERIALS = "materials"
+SECTIONS = {
+    COLLEGE: gettext_noop("Колледж"),
+    PEOPLE: gettext_noop("Люди"),
+    MATERIALS: gettext_noop("Материалы"),
+}
 
 
 @dataclass(frozen=True)
@@ -19,15 +32,20 @@ class NavItem:
     url_name: str
     visible: Callable[[object], bool]
     order: int = 100
+    section: str = ""
 
 
 _items: list[NavItem] = []
 
 
-def register(*, label: str, url_name: str, visible: Callable[[object], bool], order: int = 100) -> None:
+def register(
+    *, label: str, url_name: str, visible: Callable[[object], bool], order: int = 100, section: str = ""
+) -> None:
+    if section and section not in SECTIONS:
+        raise ValueError(f"unknown menu section {section!r}; known: {', '.join(SECTIONS)}")
     if any(item.url_name == url_name for item in _items):
         return
-    _items.append(NavItem(label=label, url_name=url_name, visible=visible, order=order))
+    _items.append(NavItem(label=label, url_name=url_name, visible=visible, order=order, section=section))
     _items.sort(key=lambda item: item.order)
 
 
@@ -44,9 +62,9 @@ def url_for(url_name: str) -> str:
     return _urls[key]
 
 
-def items_for(request) -> list[dict[str, str]]:
+def items_for(request) -> list[dict]:
     out = [
-        {"label": gettext(item.label), "url": url_for(item.url_name), "active": False}
+        {"label": gettext(item.label), "url": url_for(item.url_name), "active": False, "section": item.section}
         for item in _items
         if item.visible(request)
     ]
@@ -58,8 +76,37 @@ def items_for(request) -> list[dict[str, str]]:
     return out
 
 
-def has_current_role(*roles: str) -> Callable[[object], bool]:
-    def predicate(request) -> bool:
-        return bool(set(getattr(request, "roles", ())) & set(roles))
+def menu_for(request) -> list[dict]:
+    """The visible entries grouped: links without a section first, then one entry per section.
 
-    return predicate
+    A section is ``{"label", "items", "active"}`` (``active`` when it holds the
+    current page). A section with a single visible link is shown as that link:
+    a drop-down of one is one click too many. Computed once per request.
+    """
+    cached = getattr(request, "_nav_menu", None)
+    if cached is not None:
+        return cached
+    items = items_for(request)
+    menu: list[dict] = [item for item in items if not item["section"]]
+    for key, label in SECTIONS.items():
+        members = [item for item in items if item["section"] == key]
+        if len(members) == 1:
+            menu.append(members[0])
+        elif members:
+            menu.append({"label": gettext(label), "items": members, "active": any(item["active"] for item in members)})
+    request._nav_menu = menu
+    return menu
+
+
+def allowed(predicate: Callable[[object, object], bool]) -> Callable[[object], bool]:
+    """An entry's ``visible`` from a permission predicate over (user, college): the question its page asks.
+
+    Without a current college there is nothing of a college to show (``request.college``
+    is a lazy object, so it is asked by truth, not by ``is None``).
+    """
+
+    def visible(request) -> bool:
+        college = getattr(request, "college", None)
+        return bool(college) and predicate(request.user, college)
+
+    return visible

@@ -6,9 +6,14 @@ channel layer, SMS printed to the console. ``DJANGO_ENV=production`` turns on
 the production checks and requires a secret key, hosts and the site address.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import environ
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,7 +47,8 @@ BENCHMARK = env.bool("BENCHMARK", default=False)
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    # Django's admin, signed into only through allauth with the second factor.
+    "sferum_admin.admin_site.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,9 +56,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
+    # Swagger UI's files for /api/v1/docs/, served from here rather than a CDN.
+    "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "django_celery_beat",
     "channels",
     "allauth",
@@ -73,8 +81,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sferum_admin.middleware.ChosenLanguageMiddleware",
+    "sferum_admin.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -136,6 +146,8 @@ else:
 # and dropped on every change to its data (sferum_admin/college_cache.py); this
 # bounds their age otherwise. 0 switches that cache off.
 COLLEGE_CACHE_SECONDS = env.int("COLLEGE_CACHE_SECONDS", default=300)
+# How long one process reuses the /readyz answer (database, Redis, worker checks).
+READINESS_CACHE_SECONDS = env.float("READINESS_CACHE_SECONDS", default=5.0)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -258,7 +270,19 @@ MFA_ADAPTER = "accounts.adapter.MfaAdapter"
 MFA_FORMS = {"activate_totp": "accounts.forms.ActivateTOTPForm", "authenticate": "accounts.forms.MfaAuthenticateForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 USERSESSIONS_TRACK_ACTIVITY = False
+USERSESSIONS_ADAPTER = "accounts.sessions_adapter.UserSessionsAdapter"
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Сферум Админ")
+# Fernet key(s) encrypting TOTP keys and recovery-code seeds at rest (accounts/mfa_secrets.py):
+# required in production; elsewhere derived from SECRET_KEY. Several, comma-separated, rotate keys.
+if PRODUCTION:
+    MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY")
+    if not MFA_ENCRYPTION_KEY.strip():
+        raise ImproperlyConfigured("Set MFA_ENCRYPTION_KEY: the key that encrypts TOTP secrets (see .env.example).")
+else:
+    MFA_ENCRYPTION_KEY = env.str(
+        "MFA_ENCRYPTION_KEY",
+        default=base64.urlsafe_b64encode(hashlib.sha256(f"accounts.mfa:{SECRET_KEY}".encode()).digest()).decode(),
+    )
 # Roles that must have TOTP set up before they may open college pages.
 MFA_REQUIRED_ROLES = ("administrator", "administration")
 
@@ -316,7 +340,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Сферум Адм�
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call is answered 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        # Named keys stored hashed (accounts.ApiToken), not DRF's authtoken.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -330,6 +355,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API платформы коммуникаций колледжа",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/v1/docs/ works without internet: Swagger UI from drf-spectacular-sidecar's static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "StudyGroupStatusEnum": "groups.models.StudyGroup.Status",
@@ -350,6 +379,24 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles only from this
+# server's own files, never inline and never from elsewhere, so injected
+# markup can neither run script nor restyle a page. Behaviours live in
+# static/js (data-confirm, data-autosubmit…), styles in static/css. Pico's
+# icons are data: images. A view that needs more says so with csp_update
+# (the API docs: Swagger UI's own <style>).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+        "form-action": [CSP_SELF],
+    },
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -396,6 +443,8 @@ if TESTING:
     # Test transactions never commit, so nothing would drop a cached part between
     # a test's requests; the cache's own tests and the browser tests switch it on.
     COLLEGE_CACHE_SECONDS = 0
+    # Each test sees the dependencies as they are now; the cache's own test switches it on.
+    READINESS_CACHE_SECONDS = 0.0
     # Sessions in the database, so the query counts pinned by tests do not depend on
     # whether a session happens to be in Redis; tests/accounts/test_cached_sessions.py
     # runs sign-in and sign-out with the production engine.

@@ -1,20 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from colleges.views import HomeView
 from groups.views import DashboardView
-from sferum_admin import views
-
-# The platform operators' pages speak Russian like the rest, not «Администрирование Django».
-admin.site.site_header = "Сферум Админ — управление платформой"
-admin.site.site_title = "Сферум Админ"
-admin.site.index_title = "Данные платформы"
+from sferum_admin import api_docs, views
 
 api_v1 = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", api_docs.SchemaView.as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up script as a file: the page has no inline script.
+    path("docs/", api_docs.DocsView.as_view(url_name="api:schema"), name="docs"),
     path("", include("accounts.api")),
     path("", include("colleges.api")),
     path("", include("groups.api")),
@@ -27,6 +22,8 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("healthz", views.HealthView.as_view(), name="healthz"),
+    path("favicon.ico", views.FaviconView.as_view(), name="favicon"),
+    path("readyz", views.ReadinessView.as_view(), name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/me/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
@@ -47,6 +44,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "sferum_admin.views.bad_request"
 handler404 = "sferum_admin.views.page_not_found"
 handler403 = "sferum_admin.views.permission_denied"
 handler500 = "sferum_admin.views.server_error"

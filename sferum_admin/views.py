@@ -1,31 +1,85 @@
 import logging
+import threading
+import time
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.staticfiles import finders
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import cache_control
+
+from sferum_admin.middleware import wants_json
 
 logger = logging.getLogger(__name__)
 
+SERVER_ERROR_MESSAGE = "На сервере произошла ошибка. Попробуйте ещё раз через минуту."
+
 
 class HealthView(View):
-    """Whether the database, Redis and at least one Celery worker answer.
+    """Liveness: the process answers. Touches no database, Redis or broker.
+
+    A load balancer or an orchestrator may call it as often as it likes, and
+    anonymous callers cannot make the app wait on its dependencies through it.
+    Whether those dependencies answer is ``/readyz`` (ReadinessView).
+    """
+
+    def get(self, request):
+        return JsonResponse({"status": "ok"})
+
+
+class ReadinessView(View):
+    """Readiness: whether the database, Redis and at least one Celery worker answer.
 
     Without REDIS_URL the app runs tasks in-process, so Redis and the worker
     are reported as ``in-process`` and count as healthy. Any failure answers
     503 so a load balancer or an orchestrator takes the instance out. The
-    answer names no host, address or error text: the page is public.
+    answer names no host, address or error text: the page is public. The
+    answer is kept for ``READINESS_CACHE_SECONDS`` in this process, so a burst
+    of calls runs the checks (up to a second of waiting for a worker) once.
     """
 
     def get(self, request):
+        checks = readiness_checks()
+        healthy = all(value in ("ok", "in-process") for value in checks.values())
+        return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+# The last readiness answer of this process: (monotonic time, checks). Kept in
+# memory, not in the Django cache, because that cache is Redis, one of the things checked.
+_readiness: dict[str, tuple[float, dict[str, str]]] = {}
+_readiness_lock = threading.Lock()
+
+
+def readiness_checks() -> dict[str, str]:
+    ttl = settings.READINESS_CACHE_SECONDS
+    cached = _readiness.get("last")
+    if cached and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+    # One thread per process runs the checks (up to a second waiting for a worker);
+    # the others answer with the last result meanwhile instead of waiting too and
+    # holding threads the pages need. Only a process's very first call waits.
+    if not _readiness_lock.acquire(blocking=cached is None):
+        return cached[1]
+    try:
+        cached = _readiness.get("last")
+        if cached and time.monotonic() - cached[0] < ttl:
+            return cached[1]
         redis = _check_redis()
         # Without the broker a ping would only wait for its timeout.
         celery = _check_celery() if redis != "error" else "error"
         checks = {"database": _check_database(), "redis": redis, "celery": celery}
-        healthy = all(value in ("ok", "in-process") for value in checks.values())
-        return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+        _readiness["last"] = (time.monotonic(), checks)
+        return checks
+    finally:
+        _readiness_lock.release()
+
+
+def readiness_cache_clear() -> None:
+    _readiness.clear()
 
 
 def _check_database() -> str:
@@ -34,7 +88,7 @@ def _check_database() -> str:
             cursor.execute("SELECT 1")
         return "ok"
     except Exception as exc:  # noqa: BLE001 (a health check reports any failure)
-        logger.warning("healthz: database unavailable: %s", exc.__class__.__name__)
+        logger.warning("readyz: database unavailable: %s", exc.__class__.__name__)
         return "error"
 
 
@@ -47,7 +101,7 @@ def _check_redis() -> str:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
         return "ok"
     except Exception as exc:  # noqa: BLE001
-        logger.warning("healthz: redis unavailable: %s", exc.__class__.__name__)
+        logger.warning("readyz: redis unavailable: %s", exc.__class__.__name__)
         return "error"
 
 
@@ -60,9 +114,25 @@ def _check_celery() -> str:
         # One reply is enough to know a worker runs; without limit the ping waits out its timeout.
         replies = app.control.ping(timeout=1.0, limit=1)
     except Exception as exc:  # noqa: BLE001
-        logger.warning("healthz: celery ping failed: %s", exc.__class__.__name__)
+        logger.warning("readyz: celery ping failed: %s", exc.__class__.__name__)
         return "error"
     return "ok" if replies else "no-workers"
+
+
+@method_decorator(cache_control(public=True, max_age=24 * 3600), name="dispatch")
+class FaviconView(View):
+    """``/favicon.ico``, which browsers ask for on their own (pages without a ``<link rel=icon>``, the API).
+
+    Served from the static files here rather than redirected to them: a
+    redirect would lead nowhere where static files are not served by this
+    process (DEBUG off without WhiteNoise).
+    """
+
+    def get(self, request):
+        path = finders.find("favicon.ico")
+        if not path:
+            raise Http404
+        return FileResponse(open(path, "rb"), content_type="image/x-icon")
 
 
 class BenchBareView(LoginRequiredMixin, View):
@@ -79,9 +149,17 @@ def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+def bad_request(request, exception=None):
+    if wants_json(request):
+        return JsonResponse({"detail": str(exception or "")}, status=400)
+    return render(request, "errors/400.html", {"reason": str(exception or "")}, status=400)
+
+
 def permission_denied(request, exception=None):
     return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
 
 
 def server_error(request):
+    if wants_json(request):
+        return JsonResponse({"detail": SERVER_ERROR_MESSAGE}, status=500)
     return render(request, "errors/500.html", status=500)

@@ -72,7 +72,10 @@ def student(college):
 
 @pytest.fixture
 def platform_staff(db):
-    return factories.UserFactory(is_staff=True)
+    """An operator of this installation; platform staff must have TOTP, so this one has it."""
+    staff = factories.UserFactory(is_staff=True)
+    add_totp(staff)
+    return staff
 
 
 @pytest.fixture

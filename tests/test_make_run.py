@@ -69,7 +69,7 @@ def test_make_run_serves_the_russian_sign_in_page_and_prints_the_demo_sign_in(tm
         )
     try:
         login = _wait_for(f"http://127.0.0.1:{port}/accounts/login/", process, log_path)
-        health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+        health = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

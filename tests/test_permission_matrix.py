@@ -93,6 +93,7 @@ def world(db) -> World:
         add_totp(memberships[role].user)
     users = {role: m.user for role, m in memberships.items()}
     users["platform_staff"] = factories.UserFactory(is_staff=True)
+    add_totp(users["platform_staff"])
     users["anonymous"] = None
     return World(
         college=college,

@@ -7,20 +7,22 @@ class MovementConfig(AppConfig):
     verbose_name = "Движение контингента"
 
     def ready(self) -> None:
-        from colleges.models import Role
+        from groups.movement import permissions
         from sferum_admin import nav
 
         nav.register(
             label="Движение контингента",
             url_name="movement:list",
-            visible=nav.has_current_role(Role.ADMINISTRATOR, Role.ADMINISTRATION, Role.TEACHER),
+            visible=nav.allowed(permissions.can_view_movement_list),
             order=40,
+            section=nav.PEOPLE,
         )
         nav.register(
             label="Импорт контингента",
             url_name="movement:import_list",
-            visible=nav.has_current_role(Role.ADMINISTRATOR),
+            visible=nav.allowed(permissions.can_manage_movements),
             order=41,
+            section=nav.PEOPLE,
         )
         from groups.movement.dashboard import pending_movements_card
         from sferum_admin import dashboard

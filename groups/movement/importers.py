@@ -41,6 +41,14 @@ XLSX_MESSAGE = "Не удалось открыть файл XLSX: он повр�
 TOO_MANY_ROWS_MESSAGE = f"В файле больше {MAX_ROWS} строк. Разделите его на части."
 MISSING_COLUMNS_MESSAGE = "В файле нет обязательных столбцов: {columns}. Сопоставьте столбцы вручную."
 NO_ROWS_MESSAGE = "В файле есть заголовки, но нет ни одной строки с данными."
+CSV_MESSAGE = (
+    "Не удалось разобрать файл CSV: проверьте, что поля разделены «;» или «,», а кавычки закрыты. "
+    "Сохраните таблицу из Excel как «CSV (разделители — точки с запятой)» или как XLSX."
+)
+# Put in place of a line break, NUL or other control character found inside a cell, so that the file
+# reads (and PostgreSQL stores it) and the dry run reports the row instead of storing a broken name.
+BAD_CHARACTER = "\ufffd"
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _norm_header(value: str) -> str:
@@ -97,7 +105,37 @@ def _cell(value) -> str:
         return value.strftime("%d.%m.%Y")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return _CONTROL_RE.sub(BAD_CHARACTER, str(value).strip())
+
+
+def _xlsx_rows(data: bytes):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ValidationError(XLSX_MESSAGE, code="xlsx") from exc
+    try:
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            yield [_cell(v) for v in row]
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as exc:
+        # A sheet is read as it goes: a broken one shows only here (SyntaxError covers XML parse errors).
+        raise ValidationError(XLSX_MESSAGE, code="xlsx") from exc
+    finally:
+        workbook.close()
+
+
+def _csv_rows(text: str, delimiter: str):
+    text = text.replace("\r\n", "\n")
+    if "\n" not in text:
+        text = text.replace("\r", "\n")  # a file with the old Mac line endings
+    # A lone carriage return left is inside a cell; the csv module would refuse the whole file.
+    text = text.replace("\r", BAD_CHARACTER)
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            yield [_CONTROL_RE.sub(BAD_CHARACTER, c.strip()) for c in row]
+    except csv.Error as exc:
+        raise ValidationError(CSV_MESSAGE, code="csv") from exc
 
 
 def read_table(*, name: str, data: bytes) -> dict:
@@ -105,28 +143,24 @@ def read_table(*, name: str, data: bytes) -> dict:
     if not data.strip():
         raise ValidationError(EMPTY_FILE_MESSAGE, code="empty")
     if data[:4] == b"PK\x03\x04" or name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise ValidationError(XLSX_MESSAGE, code="xlsx") from exc
-        sheet = workbook.worksheets[0]
-        table = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        encoding, delimiter = "xlsx", ""
+        reader, encoding, delimiter = _xlsx_rows(data), "xlsx", ""
     else:
         text, encoding = _decode(data)
         delimiter = _sniff_delimiter(text)
-        table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    table = [row for row in table if any(row)]
+        reader = _csv_rows(text, delimiter)
+    # Rows are read one by one and reading stops past the limit: a sheet of 650,000 rows is not read whole.
+    table = []
+    for row in reader:
+        if any(row):
+            table.append(row)
+            if len(table) > MAX_ROWS + 1:
+                reader.close()
+                raise ValidationError(TOO_MANY_ROWS_MESSAGE, code="too_many_rows")
     if not table:
         raise ValidationError(EMPTY_FILE_MESSAGE, code="empty")
     headers, rows = table[0], table[1:]
     if not rows:
         raise ValidationError(NO_ROWS_MESSAGE, code="no_rows")
-    if len(rows) > MAX_ROWS:
-        raise ValidationError(TOO_MANY_ROWS_MESSAGE, code="too_many_rows")
     return {"headers": headers, "rows": rows, "encoding": encoding, "delimiter": delimiter}
 
 

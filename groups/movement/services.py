@@ -7,28 +7,35 @@ makes commit together, so a worker killed half-way leaves the movement
 """
 
 import datetime
-import io
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.phones import normalize_phone
+from accounts.services import PersonByPhone, users_get_or_create_many
 from audit.services import audit_log
 from colleges.models import College, Membership, Role
-from colleges.services import membership_create, membership_end, user_get_or_create_by_phone
+from colleges.services import (
+    membership_create,
+    membership_end,
+    memberships_add_many,
+    memberships_end_many,
+    user_get_or_create_by_phone,
+)
 from groups import signals
 from groups.models import CuratorAssignment, Discipline, Enrollment, StudyGroup, SubjectTeacherAssignment
 from groups.movement.models import STUDENT_KINDS, ExpelReason, Movement, MovementKind
 from groups.movement.permissions import can_manage_movements
 from groups.services import (
+    EnrollmentStart,
     curator_assign,
     curator_end,
     enrollment_end,
     enrollment_start,
+    enrollments_end_many,
+    enrollments_start_many,
     subject_teacher_assign,
     subject_teacher_assignment_end,
 )
@@ -741,34 +748,26 @@ def import_set_mapping(*, actor, batch, mapping: dict[str, int]):
         return import_preview(batch=batch, mapping=mapping)
 
 
-ROSTER_ROW_FIELDS = [
-    "batch",
-    "line_no",
-    "last_name",
-    "first_name",
-    "patronymic",
-    "phone",
-    "group_name",
-    "birth_date",
-    "group",
-    "current_group",
-    "membership",
-    "action",
-    "error",
-    "applied",
-]
-
-
 def import_preview(*, batch, mapping: dict[str, int]):
     """The dry run: classify every row against the college, store the diff. Writes nothing to the roster.
 
-    Rows are plain dicts and go to the database in multi-row INSERTs: a 10,000-line file is checked in
-    about a second instead of spending most of it building model instances.
+    Rows are classified as plain dicts and stored with one bulk INSERT (on PostgreSQL and SQLite alike).
     """
     from accounts.models import User
-    from groups.movement.importers import FIELDS, REQUIRED, clean_phone, parse_date
+    from groups.movement.importers import BAD_CHARACTER, FIELDS, REQUIRED, clean_phone, parse_date
     from groups.movement.models import ImportBatch, RosterRow
 
+    # What a row keeps of each field; a longer value is an error of the row, never cut silently.
+    limits = {
+        field: RosterRow._meta.get_field(column).max_length
+        for field, column in (
+            ("last_name", "last_name"),
+            ("first_name", "first_name"),
+            ("patronymic", "patronymic"),
+            ("phone", "phone"),
+            ("group", "group_name"),
+        )
+    }
     college = batch.college
     groups = {g.name.strip().casefold(): g.pk for g in StudyGroup.objects.filter(college=college)}
     rows: list[dict] = []
@@ -795,6 +794,11 @@ def import_preview(*, batch, mapping: dict[str, int]):
             "error": "",
         }
         errors = [f"Не заполнено поле «{FIELDS[f]}»." for f in REQUIRED if not values[f]]
+        for field, limit in limits.items():
+            if BAD_CHARACTER in values[field]:
+                errors.append(f"В поле «{FIELDS[field]}» есть перенос строки или непечатаемый символ.")
+            elif len(values[field]) > limit:
+                errors.append(f"Поле «{FIELDS[field]}» длиннее {limit} символов.")
         if row["phone"]:
             try:
                 row["phone"] = clean_phone(row["phone"])
@@ -875,28 +879,25 @@ def import_preview(*, batch, mapping: dict[str, int]):
                 }
             )
     batch.rows.all().delete()
-    _insert(
-        RosterRow,
-        ROSTER_ROW_FIELDS,
+    RosterRow.objects.bulk_create(
         [
-            (
-                batch.pk,
-                r["line_no"],
-                r["last_name"],
-                r["first_name"],
-                r["patronymic"],
-                r["phone"],
-                r["group_name"],
-                r["birth_date"],
-                r["group"],
-                r["current_group"],
-                r["membership"],
-                r["action"],
-                r["error"],
-                False,
+            RosterRow(
+                batch=batch,
+                line_no=r["line_no"],
+                last_name=r["last_name"],
+                first_name=r["first_name"],
+                patronymic=r["patronymic"],
+                phone=r["phone"],
+                group_name=r["group_name"],
+                birth_date=r["birth_date"],
+                group_id=r["group"],
+                current_group_id=r["current_group"],
+                membership_id=r["membership"],
+                action=r["action"],
+                error=r["error"],
             )
             for r in rows
-        ],
+        ]
     )
     counts = {action: 0 for action in RosterRow.Action.values}
     for row in rows:
@@ -964,7 +965,7 @@ def import_process(*, batch_id: int) -> None:
         with transaction.atomic():
             batch = (
                 ImportBatch.objects.select_for_update(of=("self",))
-                .select_related("college")
+                .select_related("college", "created_by")
                 .defer("raw_rows", "headers")
                 .get(pk=batch_id)
             )
@@ -980,58 +981,20 @@ def import_process(*, batch_id: int) -> None:
             _apply_chunk(batch, chunk)
             batch.processed = min(batch.total, batch.processed + len(chunk))
             batch.save(update_fields=["processed"])
-            # The chunk writes rows directly, not through audited services (one audit event covers the import).
+            # The bulk services drop the cache for what they write; the movements written here show too.
             college_cache.changed_on_commit([batch.college_id])
 
 
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    text = str(value)
-    if any(ch in text for ch in "\\\t\n\r"):
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
-def _insert(model, fields: list[str], values: list[tuple], *, skip_conflicts: bool = False) -> None:
-    """Multi-row INSERT without building model instances: the ORM's bulk_create spends most of an
-    import preparing 25 values per Movement in Python; this keeps the apply well above 2,000 rows/s."""
-    if not values:
-        return
-    from django.db import connection
-    from psycopg2.extras import execute_values
-
-    meta = model._meta
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in fields)
-    if not skip_conflicts:
-        # COPY skips building an SQL literal for every value (mogrify), the largest client-side cost left.
-        buffer = io.StringIO()
-        for row in values:
-            buffer.write("\t".join(_copy_value(v) for v in row))
-            buffer.write("\n")
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN", buffer)
-        return
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES %s"
-    if skip_conflicts:
-        sql += " ON CONFLICT DO NOTHING"
-    with connection.cursor() as cursor:
-        execute_values(cursor.cursor, sql, values, page_size=CHUNK_SIZE)
-
-
 def _apply_chunk(batch, rows) -> None:
-    """Bulk writes for up to CHUNK_SIZE rows: users, memberships, enrollments and one Movement per change."""
-    from django.contrib.auth.hashers import make_password
+    """Up to CHUNK_SIZE rows at once through the owning apps' bulk services, then one Movement per change.
 
-    from accounts.models import User
+    Accounts, memberships and enrollments are written by ``accounts``, ``colleges`` and ``groups``
+    (each audited as its single service is); this app writes only its movements and roster rows.
+    """
     from groups.movement.models import RosterRow
 
     college = batch.college
+    actor = batch.created_by
     on = batch.effective_date or timezone.localdate()
     now = timezone.now()
     incoming = [r for r in rows if r.action != RosterRow.Action.MISSING]
@@ -1040,56 +1003,21 @@ def _apply_chunk(batch, rows) -> None:
     # People new to the college: users by phone (created when unknown), then student memberships.
     need_membership = [r for r in incoming if r.membership_id is None]
     if need_membership:
-        phones = [r.phone for r in need_membership]
-        users = dict(User.objects.filter(phone__in=phones).values_list("phone", "id"))
-        unusable = make_password(None)
-        _insert(
-            User,
-            [
-                "phone",
-                "phone_verified",
-                "email",
-                "last_name",
-                "first_name",
-                "patronymic",
-                "is_staff",
-                "is_active",
-                "is_superuser",
-                "date_joined",
-                "password",
-            ],
-            [
-                (r.phone, False, None, r.last_name, r.first_name, r.patronymic, False, True, False, now, unusable)
+        users = users_get_or_create_many(
+            people=[
+                PersonByPhone(phone=r.phone, last_name=r.last_name, first_name=r.first_name, patronymic=r.patronymic)
                 for r in need_membership
-                if r.phone not in users
-            ],
-            skip_conflicts=True,
+            ]
         )
-        users = dict(User.objects.filter(phone__in=phones).values_list("phone", "id"))
-        current_members = Membership.objects.filter(
-            college=college, role=Role.STUDENT, user_id__in=users.values()
-        ).exclude(status=Membership.Status.LEFT)
-        existing = dict(current_members.values_list("user_id", "id"))
-        _insert(
-            Membership,
-            ["user", "college", "role", "status", "position", "order_number", "order_date", "created_at"],
-            [
-                (
-                    users[r.phone],
-                    college.pk,
-                    Role.STUDENT,
-                    Membership.Status.ACTIVE,
-                    "",
-                    batch.order_number,
-                    batch.order_date,
-                    now,
-                )
-                for r in need_membership
-                if users[r.phone] not in existing
-            ],
-            skip_conflicts=True,
+        members = memberships_add_many(
+            actor=actor,
+            college=college,
+            role=Role.STUDENT,
+            user_ids=[users[r.phone] for r in need_membership],
+            order_number=batch.order_number,
+            order_date=batch.order_date,
+            check_permission=False,
         )
-        members = dict(current_members.values_list("user_id", "id"))
         for r in need_membership:
             r.membership_id = members[users[r.phone]]
 
@@ -1103,37 +1031,21 @@ def _apply_chunk(batch, rows) -> None:
         ).values_list("pk", "student_id", "group_id")
     }
     to_end: list[int] = []
-    new_enrollments: list[tuple] = []
-    movements: list[tuple] = []
+    starts: list[EnrollmentStart] = []
+    leaving: list[int] = []
+    movements: list[Movement] = []
     events: list[dict] = []
-    order_number = batch.order_number or "импорт"
-    order_date = batch.order_date or on
-
-    def movement_row(kind, person_id, from_group_id, to_group_id, reason):
-        return (
-            college.pk,
-            kind,
-            person_id,
-            from_group_id,
-            to_group_id,
-            order_number,
-            order_date,
-            on,
-            reason,
-            Movement.Status.APPLIED,
-            now,
-            batch.pk,
-            batch.created_by_id,
-            now,
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        )
-
+    movement = partial(
+        Movement,
+        college_id=college.pk,
+        order_number=batch.order_number or "импорт",
+        order_date=batch.order_date or on,
+        effective_date=on,
+        status=Movement.Status.APPLIED,
+        applied_at=now,
+        batch_id=batch.pk,
+        entered_by_id=batch.created_by_id,
+    )
     for r in incoming:
         enrollment = current.get(r.membership_id)
         if enrollment is not None and enrollment[1] == r.group_id:
@@ -1142,12 +1054,19 @@ def _apply_chunk(batch, rows) -> None:
         old_group_id = enrollment[1] if enrollment else None
         if enrollment is not None:
             to_end.append(enrollment[0])
-        new_enrollments.append((college.pk, r.membership_id, r.group_id, on, now))
-        movements.append(movement_row(kind, r.membership_id, old_group_id, r.group_id, "Импорт контингента"))
+        starts.append(EnrollmentStart(student_id=r.membership_id, group_id=r.group_id))
+        movements.append(
+            movement(
+                kind=kind,
+                person_id=r.membership_id,
+                from_group_id=old_group_id,
+                to_group_id=r.group_id,
+                reason="Импорт контингента",
+            )
+        )
         events.append(
             {"student_id": r.membership_id, "old_group_id": old_group_id, "new_group_id": r.group_id, "kind": kind}
         )
-    leaving: list[int] = []
     reason = ExpelReason.NOT_IN_ROSTER.label
     for r in missing:
         enrollment = current.get(r.membership_id)
@@ -1155,7 +1074,15 @@ def _apply_chunk(batch, rows) -> None:
             continue
         to_end.append(enrollment[0])
         leaving.append(r.membership_id)
-        movements.append(movement_row(MovementKind.EXPEL, r.membership_id, enrollment[1], None, reason))
+        movements.append(
+            movement(
+                kind=MovementKind.EXPEL,
+                person_id=r.membership_id,
+                from_group_id=enrollment[1],
+                to_group_id=None,
+                reason=reason,
+            )
+        )
         events.append(
             {
                 "student_id": r.membership_id,
@@ -1164,41 +1091,11 @@ def _apply_chunk(batch, rows) -> None:
                 "kind": MovementKind.EXPEL,
             }
         )
-    if to_end:
-        # Never end an enrollment before it started (an import dated earlier than a later enrolment).
-        Enrollment.objects.filter(pk__in=to_end, ended_at__isnull=True).update(
-            ended_at=Greatest(F("started_at"), Value(on))
-        )
-    if leaving:
-        Membership.objects.filter(pk__in=leaving).update(status=Membership.Status.LEFT, ended_at=now)
-    _insert(Enrollment, ["college", "student", "group", "started_at", "created_at"], new_enrollments)
-    _insert(
-        Movement,
-        [
-            "college",
-            "kind",
-            "person",
-            "from_group",
-            "to_group",
-            "order_number",
-            "order_date",
-            "effective_date",
-            "reason",
-            "status",
-            "applied_at",
-            "batch",
-            "entered_by",
-            "created_at",
-            "error",
-            "phone",
-            "last_name",
-            "first_name",
-            "patronymic",
-            "role",
-            "position",
-        ],
-        movements,
-    )
+    # Old groups end before new ones start: one active enrollment per student, at every moment.
+    enrollments_end_many(actor=actor, college=college, enrollment_ids=to_end, ended_at=on)
+    memberships_end_many(actor=actor, college=college, membership_ids=leaving, check_permission=False)
+    enrollments_start_many(actor=actor, college=college, starts=starts, started_at=on)
+    Movement.objects.bulk_create(movements)
     RosterRow.objects.filter(pk__in=[r.pk for r in rows]).update(applied=True)
     transaction.on_commit(partial(_send_many, college.pk, events))
 

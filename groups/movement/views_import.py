@@ -13,7 +13,7 @@ from groups.movement.importers import FIELDS
 from groups.movement.models import ImportBatch, RosterRow
 from groups.movement.permissions import can_manage_movements
 from groups.movement.services import NOT_ALLOWED_MESSAGE
-from sferum_admin.pages import apply_service_errors, paginate
+from sferum_admin.pages import apply_service_errors, paginate, parse_id, parse_ids
 
 
 def _manager_college(request):
@@ -121,9 +121,9 @@ class ImportMappingView(LoginRequiredMixin, View):
         batch = _batch(request, pk)
         mapping = {}
         for field in FIELDS:
-            value = request.POST.get(field, "")
-            if value.isdigit() and int(value) < len(batch.headers):
-                mapping[field] = int(value)
+            column = parse_id(request.POST.get(field), name=field)
+            if column is not None and column < len(batch.headers):
+                mapping[field] = column
         try:
             services.import_set_mapping(actor=request.user, batch=batch, mapping=mapping)
         except ValidationError as exc:
@@ -187,7 +187,7 @@ class RolloverView(LoginRequiredMixin, View):
     def post(self, request):
         college = _manager_college(request)
         form = forms.RolloverForm(request.POST)
-        graduating = {int(v) for v in request.POST.getlist("graduate") if v.isdigit()}
+        graduating = set(parse_ids(request.POST.getlist("graduate"), name="graduate"))
         plan = services.rollover_plan(college=college, graduating_ids=graduating)
         if form.is_valid():
             try:

@@ -30,6 +30,7 @@ def test_production_settings_keep_sessions_in_redis_when_it_is_configured(monkey
 
     monkeypatch.setenv("DJANGO_ENV", "production")
     monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", "A" * 43 + "=")
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "example.org")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
     try:

@@ -17,7 +17,7 @@ from tests.conftest import add_totp
 pytestmark = pytest.mark.django_db
 
 MFA_REQUIRED_URL = "/accounts/me/mfa-required/"
-EXEMPT = ("/accounts/", "/api/", "/healthz", "/i18n/", "/static/", "/media/")
+EXEMPT = ("/accounts/", "/api/", "/healthz", "/readyz", "/i18n/", "/static/", "/media/")
 
 
 def college_pages() -> list[str]:
@@ -211,12 +211,12 @@ def test_teacher_confirms_and_switches_totp_off(client):
 
 
 def test_api_token_of_staff_without_totp_is_refused_in_russian(client):
-    from rest_framework.authtoken.models import Token
+    from tests.accounts.helpers import api_key_for
 
     user = factories.MembershipFactory(role=Role.ADMINISTRATOR).user
-    token = Token.objects.create(user=user)
+    key = api_key_for(user)
 
-    response = client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {key}")
 
     assert response.status_code == 403
     assert response.json() == {"detail": MFA_REQUIRED_API_MESSAGE}
@@ -224,14 +224,14 @@ def test_api_token_of_staff_without_totp_is_refused_in_russian(client):
 
 @pytest.mark.parametrize(("role", "totp"), [(Role.ADMINISTRATOR, True), (Role.TEACHER, False)])
 def test_api_token_works_for_staff_with_totp_and_other_roles(client, role, totp):
-    from rest_framework.authtoken.models import Token
+    from tests.accounts.helpers import api_key_for
 
     user = factories.MembershipFactory(role=role).user
     if totp:
         add_totp(user)
-    token = Token.objects.create(user=user)
+    key = api_key_for(user)
 
-    response = client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {key}")
 
     assert response.status_code == 200
 

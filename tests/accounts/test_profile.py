@@ -7,14 +7,11 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from accounts import services
 from accounts.models import User
 from audit.models import AuditEvent
-from colleges.models import Role
 from tests import factories
-from tests.conftest import add_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +38,7 @@ def test_profile_shows_names_phone_2fa_sessions_and_token(client):
     assert 'value="Петрова"' in html
     assert reverse("mfa_index") in html
     assert "Сеансы" in html
-    assert "Ключ API" in html
+    assert "Ключи API" in html
     assert reverse("account_change_password") in html
 
 
@@ -176,61 +173,10 @@ def test_profile_query_count_does_not_grow_with_sessions(client, django_assert_n
         UserSession.objects.create(user=user, session_key=store.session_key, ip="10.0.0.1", user_agent=f"UA {i}")
     client.force_login(user)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(PROFILE_URL)
 
     assert response.content.decode().count("UA ") == count
-
-
-def test_person_creates_and_revokes_an_api_token(client):
-    user = factories.UserFactory()
-    client.force_login(user)
-
-    response = client.post(reverse("accounts:api_token_create"), follow=True)
-
-    token = Token.objects.get(user=user)
-    assert response.redirect_chain[0][1] == 302
-    assert token.key in response.content.decode()
-    api = Client()
-    assert api.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {token.key}").json()["phone"] == user.phone
-    assert token.key not in client.get(PROFILE_URL).content.decode()
-
-    response = client.post(reverse("accounts:api_token_revoke"))
-
-    assert response.status_code == 302
-    assert not Token.objects.filter(user=user).exists()
-    assert api.get(reverse("api:me"), HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
-
-
-def test_new_token_replaces_the_old_one(client):
-    user = factories.UserFactory()
-    client.force_login(user)
-    client.post(reverse("accounts:api_token_create"))
-    old = Token.objects.get(user=user).key
-
-    client.post(reverse("accounts:api_token_create"))
-
-    assert Token.objects.filter(user=user).count() == 1
-    assert Token.objects.get(user=user).key != old
-
-
-def test_staff_without_totp_gets_no_api_token(client):
-    user = factories.MembershipFactory(role=Role.ADMINISTRATOR).user
-    client.force_login(user)
-
-    response = client.post(reverse("accounts:api_token_create"), follow=True)
-
-    assert not Token.objects.filter(user=user).exists()
-    assert services.TOKEN_NEEDS_TOTP_MESSAGE in response.content.decode()
-
-
-def test_staff_with_totp_gets_an_api_token():
-    user = factories.MembershipFactory(role=Role.ADMINISTRATOR).user
-    add_totp(user)
-
-    token = services.api_token_create(actor=user)
-
-    assert token.user == user
 
 
 def test_api_me_edits_own_profile_with_field_errors(client):

@@ -104,11 +104,12 @@ def test_model_snapshot_takes_foreign_keys_as_ids():
 def test_admin_shows_events_but_cannot_add_change_or_delete_them(client, college):
     from django.urls import reverse
 
+    from tests.accounts.helpers import sign_in_with_second_factor
     from tests.factories import UserFactory
 
     superuser = UserFactory(is_staff=True, is_superuser=True)
     event = audit_log(actor=None, action="college.update", target=college, after={"a": 1})
-    client.force_login(superuser)
+    sign_in_with_second_factor(client, superuser)
 
     listing = client.get(reverse("admin:audit_auditevent_changelist"))
     change = client.post(reverse("admin:audit_auditevent_change", args=[event.pk]), {"action": "forged"})
@@ -121,3 +122,17 @@ def test_admin_shows_events_but_cannot_add_change_or_delete_them(client, college
     assert add.status_code == 403
     event.refresh_from_db()
     assert event.action == "college.update"
+
+
+def test_many_changes_are_one_event_listing_the_rows(college):
+    from audit.services import audit_log_many
+    from colleges.models import Membership
+
+    event = audit_log_many(
+        actor=None, college=college, action="membership.end_many", model=Membership, ids=[3, 1], after={"a": 1}
+    )
+
+    assert (event.target_type, event.target_id, event.target_repr) == ("colleges.membership", "", "участники: 2")
+    assert event.after == {"a": 1, "count": 2, "ids": [3, 1]}
+    assert audit_log_many(actor=None, college=college, action="x", model=Membership, ids=[]) is None
+    assert AuditEvent.objects.count() == 1

@@ -397,7 +397,9 @@ def test_django_admin_shows_an_application_without_a_link_to_the_scan(client, pl
     platform_staff.is_superuser = True
     platform_staff.save()
     application = factories.CollegeApplicationFactory()
-    client.force_login(platform_staff)
+    from tests.accounts.helpers import sign_in_with_second_factor
+
+    sign_in_with_second_factor(client, platform_staff)
 
     response = client.get(reverse("admin:colleges_collegeapplication_change", args=[application.pk]))
 

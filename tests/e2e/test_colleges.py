@@ -9,6 +9,7 @@ from colleges.models import College, CollegeApplication, Membership, Role
 from notifications.backends import MemorySmsBackend
 from tests import factories
 from tests.colleges.helpers import PDF_BYTES
+from tests.conftest import add_totp
 from tests.e2e.helpers import login_as, sign_in_by_phone
 from tests.factories import _inn, _ogrn
 
@@ -52,6 +53,7 @@ def test_college_applies_staff_approves_and_administrator_gets_sms(live_server, 
 
     # A platform staff member finds it in the queue and approves it.
     staff = factories.UserFactory(is_staff=True)
+    add_totp(staff)
     reviewer = browser.new_context(locale="ru-RU").new_page()
     login_as(reviewer, live_server, staff)
     reviewer.goto(f"{live_server.url}/platform/applications/")
@@ -120,7 +122,9 @@ def test_administrator_builds_departments_and_adds_a_teacher_on_a_phone(live_ser
 @pytest.mark.django_db(transaction=True)
 def test_staff_rejects_an_application_after_confirming_with_a_reason(live_server, page):
     application = factories.CollegeApplicationFactory(short_name="Кашинский колледж", admin_phone="+79127650001")
-    login_as(page, live_server, factories.UserFactory(is_staff=True))
+    staff = factories.UserFactory(is_staff=True)
+    add_totp(staff)
+    login_as(page, live_server, staff)
 
     page.goto(f"{live_server.url}/platform/applications/{application.pk}/")
     page.get_by_role("button", name="Отклонить…").click()

@@ -40,5 +40,7 @@ def test_demo_platform_staff_sign_in_by_email_and_password(live_server, page):
     page.locator("input[name=login]").fill(STAFF_EMAIL)
     page.locator("input[name=password]").fill(DEMO_STAFF_PASSWORD)
     page.locator("form[action='/accounts/login/'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/"))
+    answer_totp(page, DEMO_TOTP_SECRET)
 
     expect(page).to_have_url(re.compile(r"/platform/applications/$"))

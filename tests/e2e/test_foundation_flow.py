@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from colleges.models import College, Membership, Role
 from groups.models import CuratorAssignment, StudyGroup
 from tests import factories
+from tests.conftest import add_totp
 from tests.e2e.helpers import login_as, set_up_totp, sign_in_by_phone
 
 
@@ -26,6 +27,7 @@ def test_from_application_to_a_curator_seeing_the_group(live_server, browser, ph
         admin_phone="+79127654321",
     )
     staff = factories.UserFactory(is_staff=True)
+    add_totp(staff)
 
     # 1. Platform staff approve the application.
     reviewer = browser.new_context(locale="ru-RU").new_page()

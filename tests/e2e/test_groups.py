@@ -99,6 +99,7 @@ def test_student_opens_my_group_from_the_menu_on_a_phone(live_server, phone_cont
     login_as(page, live_server, enrollment.student.user)
     page.goto(f"{live_server.url}/")
 
+    page.get_by_role("button", name="Меню").click()
     page.get_by_role("link", name="Моя группа").click()
 
     expect(page.get_by_role("heading", name="Моя группа — ИС-21")).to_be_visible()

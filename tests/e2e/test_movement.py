@@ -47,6 +47,7 @@ def test_administrator_imports_roster_then_transfers_a_student(live_server, page
     # Upload the file and review the diff: three new students, nothing written yet.
     login_as(page, live_server, administrator)
     page.goto(f"{live_server.url}/")
+    page.locator("summary", has_text="Люди").click()  # the menu's section
     page.get_by_role("link", name="Импорт контингента").first.click()
     page.get_by_role("button", name="Загрузить файл").click()
     page.get_by_label("Файл контингента (CSV или XLSX)").set_input_files(str(roster))

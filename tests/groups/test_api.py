@@ -269,11 +269,11 @@ class TestStaffGroupAndDisciplineApi:
         assert created.status_code == 403
 
     def test_token_client_works_in_its_college(self, client, administrator, college):
-        from rest_framework.authtoken.models import Token
+        from tests.accounts.helpers import api_key_for
 
         factories.DisciplineFactory(college=college, name="Химия")
-        token = Token.objects.create(user=administrator)
+        key = api_key_for(administrator, college=college)
 
-        response = client.get(reverse("api:discipline-list"), HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = client.get(reverse("api:discipline-list"), HTTP_AUTHORIZATION=f"Token {key}")
 
         assert [d["name"] for d in response.json()["results"]] == ["Химия"]

@@ -142,3 +142,79 @@ def test_with_every_registered_card_the_query_count_is_the_same_for_3_and_30_gro
         return len(captured)
 
     assert queries_with(3) == queries_with(30)
+
+
+# --- First steps of a new college ---------------------------------------------------------------
+
+
+def _steps(response) -> dict[str, bool]:
+    return {step["key"]: step["done"] for step in response.context["first_steps"]}
+
+
+def test_a_new_college_dashboard_lists_its_first_steps_as_links(client_for, administrator):
+    client = client_for(administrator)
+
+    response = client.get(reverse("dashboard"))
+
+    assert list(_steps(response)) == [
+        "colleges.profile",
+        "colleges.departments",
+        "colleges.teachers",
+        "groups.study_groups",
+        "groups.curators",
+        "invitations.create",
+    ]
+    assert "Первые шаги" in response.text
+    for step in response.context["first_steps"]:
+        assert f'href="{step["url"]}"' in response.text
+        assert client.get(step["url"]).status_code == 200, step
+
+
+def test_first_steps_show_only_what_the_viewer_may_do(client_for, administration):
+    response = client_for(administration).get(reverse("dashboard"))
+
+    # The director neither edits the structure nor assigns curators; invitation links are theirs too.
+    assert list(_steps(response)) == ["invitations.create"]
+
+
+def test_first_steps_already_taken_are_marked_done(client_for, administrator, college):
+    college.phone = "+74822000000"
+    college.save()
+    factories.DepartmentFactory(college=college)
+    factories.MembershipFactory(college=college, role=Role.TEACHER)
+    factories.CuratorAssignmentFactory(group=factories.StudyGroupFactory(college=college))
+
+    response = client_for(administrator).get(reverse("dashboard"))
+
+    assert _steps(response) == {
+        "colleges.profile": True,
+        "colleges.departments": True,
+        "colleges.teachers": True,
+        "groups.study_groups": True,
+        "groups.curators": True,
+        "invitations.create": False,
+    }
+
+
+def test_first_steps_are_gone_once_students_have_joined(client_for, administrator, college):
+    factories.EnrollmentFactory(group=factories.StudyGroupFactory(college=college))
+
+    response = client_for(administrator).get(reverse("dashboard"))
+
+    assert response.context["first_steps"] == []
+    assert "Первые шаги" not in response.text
+
+
+def test_a_cached_dashboard_marks_a_step_done_after_the_change(
+    client_for, administrator, college, settings, django_capture_on_commit_callbacks
+):
+    from colleges import services as college_services
+
+    settings.COLLEGE_CACHE_SECONDS = 300
+    client = client_for(administrator)
+    assert _steps(client.get(reverse("dashboard")))["colleges.departments"] is False
+
+    with django_capture_on_commit_callbacks(execute=True):
+        college_services.department_create(actor=administrator, college=college, name="Отделение экономики")
+
+    assert _steps(client.get(reverse("dashboard")))["colleges.departments"] is True

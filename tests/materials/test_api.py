@@ -1,16 +1,15 @@
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from materials.models import Audience, Kind, Material
+from tests.accounts.helpers import api_key_for
 from tests.materials.conftest import EXE_BYTES, pdf, upload
 from tests.materials.helpers import publish_document
 
 
 def _api(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
     return client
 
 

@@ -140,6 +140,86 @@ def test_missing_students_are_expelled_only_when_ticked(admin, college, groups, 
     assert Movement.objects.get(batch=batch).kind == "expel"
 
 
+def test_a_roster_with_carriage_returns_only_is_read(admin, college, groups):
+    batch = upload(admin, college, roster(LINES).replace(b"\n", b"\r"))
+
+    assert batch.summary["new"] == 3 and not batch.summary["error"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ор\rлов;Олег;;89120000009;ИС-20;",
+        '"Ор\nлов";Олег;;89120000009;ИС-20;',
+        "Ор\x00лов;Олег;;89120000009;ИС-20;",
+    ],
+)
+def test_a_line_break_or_nul_inside_a_cell_is_an_error_of_its_row(admin, college, groups, line):
+    # The first 4 KiB are the binary-file check; a NUL after them reached PostgreSQL's JSON.
+    padding = [f"Житель{i:05d};Иван;;8913{i:07d};ИС-21;" for i in range(150)]
+
+    batch = upload(admin, college, roster(padding + [LINES[0], line], encoding="utf-8"))
+
+    error = batch.rows.get(action=RosterRow.Action.ERROR)
+    assert "есть перенос строки или непечатаемый символ" in error.error
+    assert (batch.summary["new"], batch.summary["error"]) == (151, 1)
+
+
+def test_a_name_longer_than_100_characters_is_an_error_not_cut(admin, college, groups):
+    batch = upload(admin, college, roster([LINES[0], "Я" * 300 + ";Олег;;89120000009;ИС-20;"]))
+
+    error = batch.rows.get(action=RosterRow.Action.ERROR)
+    assert "Поле «Фамилия» длиннее 100 символов." in error.error
+
+
+def test_an_xlsx_over_the_row_limit_is_refused_without_reading_it_whole(admin, college, groups, monkeypatch):
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(HEADER.split(";"))
+    for i in range(1000):
+        sheet.append(["Иванов", "Иван", "", f"8912{i:07d}", "ИС-20", ""])
+    out = io.BytesIO()
+    workbook.save(out)
+    monkeypatch.setattr(importers, "MAX_ROWS", 10)
+    cells = []
+    real_cell = importers._cell
+    monkeypatch.setattr(importers, "_cell", lambda value: cells.append(value) or real_cell(value))
+
+    with pytest.raises(ValidationError) as exc:
+        upload(admin, college, out.getvalue(), name="kontingent.xlsx")
+
+    assert exc.value.code == "too_many_rows"
+    assert len(cells) <= 12 * 6
+    assert not ImportBatch.objects.exists()
+
+
+def test_the_owning_apps_write_and_audit_what_an_import_changes(
+    admin, college, groups, django_capture_on_commit_callbacks
+):
+    from audit.models import AuditEvent
+
+    apply(admin, upload(admin, college, roster(LINES)), django_capture_on_commit_callbacks)
+    apply(admin, upload(admin, college, roster(LINES[:2])), django_capture_on_commit_callbacks)
+    batch = upload(admin, college, roster([LINES[0].replace("ИС-20", "ИС-21"), LINES[1]]))
+    apply(admin, batch, django_capture_on_commit_callbacks, include_expulsions=True, confirm_threshold=True)
+
+    events = AuditEvent.objects.filter(action__endswith="_many", actor=admin, college=college)
+    counts = {
+        action: sum(e.after["count"] for e in events.filter(action=action))
+        for action in events.values_list("action", flat=True)
+    }
+    assert counts == {
+        "membership.create_many": 3,
+        "enrollment.start_many": 4,
+        "enrollment.end_many": 2,
+        "membership.end_many": 1,
+    }
+    expelled = Membership.objects.get(user__phone="+79120000003", role="student")
+    assert events.get(action="membership.end_many").after["ids"] == [expelled.pk]
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
@@ -170,6 +250,7 @@ def test_malformed_rows_are_reported_and_nothing_is_written(admin, college, grou
         (b"", importers.EMPTY_FILE_MESSAGE),
         (HEADER.encode("utf-8"), importers.NO_ROWS_MESSAGE),
         (b"PK\x03\x04not really a workbook", importers.XLSX_MESSAGE),
+        (('Фамилия;Имя\n"' + "я" * 140_000 + '";Иван\n').encode("utf-8"), importers.CSV_MESSAGE),
     ],
 )
 def test_unreadable_files_get_a_russian_error_and_no_batch(admin, college, data, message):

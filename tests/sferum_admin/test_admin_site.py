@@ -5,11 +5,13 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.accounts.helpers import sign_in_with_second_factor
+
 pytestmark = pytest.mark.django_db
 
 
 def test_admin_pages_are_named_after_the_product_not_django(client, platform_staff):
-    client.force_login(platform_staff)
+    sign_in_with_second_factor(client, platform_staff)
 
     response = client.get(reverse("admin:index"))
 
@@ -22,7 +24,7 @@ def test_admin_pages_are_named_after_the_product_not_django(client, platform_sta
 
 def test_invitation_admin_fields_are_labelled_in_russian(client, django_user_model):
     superuser = django_user_model.objects.create(phone="+79995550001", is_staff=True, is_superuser=True)
-    client.force_login(superuser)
+    sign_in_with_second_factor(client, superuser)
 
     for model in ("invitation", "invitationuse", "joinrequest", "bulkdispatch"):
         response = client.get(reverse(f"admin:invitations_{model}_add"))

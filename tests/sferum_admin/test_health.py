@@ -1,4 +1,4 @@
-"""/healthz: database, Redis and Celery workers, against a real worker process."""
+"""/healthz (liveness: touches nothing) and /readyz (database, Redis, Celery workers: a real worker process)."""
 
 import json
 
@@ -21,12 +21,93 @@ def with_broker(settings):
     return settings
 
 
+@pytest.fixture(autouse=True)
+def fresh_readiness():
+    from sferum_admin.views import readiness_cache_clear
+
+    readiness_cache_clear()
+    yield
+    readiness_cache_clear()
+
+
+@pytest.fixture
+def broker_untouchable(monkeypatch):
+    """Any ping of Redis or of Celery workers fails the test."""
+    import redis
+    from celery.app.control import Control
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a broker was called")
+
+    monkeypatch.setattr(redis.Redis, "ping", forbidden)
+    monkeypatch.setattr(redis.Redis, "from_url", forbidden)
+    monkeypatch.setattr(Control, "ping", forbidden)
+
+
+@pytest.mark.django_db
+def test_liveness_touches_no_database_redis_or_worker(
+    client, with_broker, broker_untouchable, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_liveness_answers_at_once_when_no_worker_answers(client, with_broker):
+    import time
+
+    assert ping_workers() == [], "a stray worker listens on this test run's Redis database"
+    started = time.monotonic()
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert time.monotonic() - started < 0.3
+
+
+@pytest.mark.django_db
+def test_readiness_answer_is_reused_for_a_few_seconds(client, settings, monkeypatch, django_assert_num_queries):
+    settings.READINESS_CACHE_SECONDS = 5
+    first = client.get("/readyz")
+    import redis
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("readiness checked again within its cache time")
+
+    monkeypatch.setattr(redis.Redis, "from_url", forbidden)
+
+    with django_assert_num_queries(0):
+        second = client.get("/readyz")
+
+    assert first.status_code == second.status_code == 200
+    assert second.json() == first.json()
+
+
+@pytest.mark.django_db
+def test_readiness_is_checked_again_once_its_cache_time_has_passed(client, settings, monkeypatch):
+    settings.READINESS_CACHE_SECONDS = 5
+    assert client.get("/readyz").status_code == 200
+    from sferum_admin import views
+
+    cached_at, checks = views._readiness["last"]
+    views._readiness["last"] = (cached_at - 6, checks)
+    monkeypatch.setattr(views, "_check_database", lambda: "error")
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "error"
+
+
 @pytest.mark.django_db
 def test_without_redis_tasks_run_in_process_and_count_as_healthy(client, settings):
     settings.REDIS_URL = ""
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
-    response = client.get("/healthz")
+    response = client.get("/readyz")
 
     assert response.status_code == 200
     assert response.json() == {
@@ -39,7 +120,7 @@ def test_without_redis_tasks_run_in_process_and_count_as_healthy(client, setting
 def test_no_worker_answers_503_no_workers(client, with_broker):
     assert ping_workers() == [], "a stray worker listens on this test run's Redis database"
 
-    response = client.get("/healthz")
+    response = client.get("/readyz")
 
     assert response.status_code == 503
     assert response.json() == {"status": "error", "checks": {"database": "ok", "redis": "ok", "celery": "no-workers"}}
@@ -47,7 +128,7 @@ def test_no_worker_answers_503_no_workers(client, with_broker):
 
 @pytest.mark.django_db
 def test_running_worker_makes_every_check_ok(client, with_broker, celery_worker_process):
-    response = client.get("/healthz")
+    response = client.get("/readyz")
 
     assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok", "celery": "ok"}}
     assert response.status_code == 200
@@ -57,7 +138,7 @@ def test_running_worker_makes_every_check_ok(client, with_broker, celery_worker_
 def test_redis_down_answers_503(client, with_broker, refused_redis_url):
     with_broker.REDIS_URL = refused_redis_url
 
-    response = client.get("/healthz")
+    response = client.get("/readyz")
 
     assert response.status_code == 503
     assert response.json()["checks"]["redis"] == "error"
@@ -86,7 +167,7 @@ def test_database_down_answers_503(client, monkeypatch):
 
     monkeypatch.setattr(connection, "cursor", broken_cursor)
 
-    response = client.get("/healthz")
+    response = client.get("/readyz")
 
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "error"
@@ -107,3 +188,20 @@ def test_worker_logs_through_django_logging_as_json_lines(tmp_path):
     lines = [line for line in log_path.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
     records = [json.loads(line) for line in lines]
     assert any(r["logger"].startswith("celery") and "ready" in r["message"] for r in records)
+
+
+@pytest.mark.django_db
+def test_readiness_being_checked_elsewhere_answers_the_last_result_without_waiting(client, settings, monkeypatch):
+    settings.READINESS_CACHE_SECONDS = 5
+    assert client.get("/readyz").status_code == 200
+    from sferum_admin import views
+
+    cached_at, checks = views._readiness["last"]
+    views._readiness["last"] = (cached_at - 6, checks)
+    monkeypatch.setattr(views, "_check_database", lambda: "error")
+
+    with views._readiness_lock:  # another thread is running the checks
+        response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["checks"] == checks

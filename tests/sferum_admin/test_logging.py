@@ -47,7 +47,12 @@ def _run_logging(extra_env: dict[str, str]) -> str:
 @pytest.mark.parametrize(
     "extra_env",
     [
-        {"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "sferum.example.org"},
+        {
+            "DJANGO_ENV": "production",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "MFA_ENCRYPTION_KEY": "A" * 43 + "=",
+            "DJANGO_ALLOWED_HOSTS": "sferum.example.org",
+        },
         {"LOG_JSON": "true"},
     ],
     ids=["production", "LOG_JSON"],

@@ -24,3 +24,56 @@ def test_layout_links_are_the_reversed_urls(url_name):
 
     assert fixed_url(url_name) == reverse(url_name)
     assert fixed_url(url_name) == reverse(url_name)  # the second time from the per-process table
+
+
+def _register_menu(monkeypatch):
+    monkeypatch.setattr(nav, "_items", [])
+    always = lambda request: True  # noqa: E731
+    nav.register(label="Панель", url_name="dashboard", visible=always, order=10)
+    nav.register(label="Профиль колледжа", url_name="colleges:profile", visible=always, order=20, section=nav.COLLEGE)
+    nav.register(label="Отделения", url_name="colleges:department_list", visible=always, order=22, section=nav.COLLEGE)
+    nav.register(label="Материалы", url_name="materials:list", visible=always, order=40, section=nav.MATERIALS)
+    nav.register(
+        label="Документы колледжа",
+        url_name="materials:documents",
+        visible=lambda request: False,
+        order=41,
+        section=nav.MATERIALS,
+    )
+
+
+def test_menu_groups_entries_into_sections_and_a_lone_entry_stays_a_link(monkeypatch):
+    _register_menu(monkeypatch)
+    request = RequestFactory().get("/college/departments/")
+
+    menu = nav.menu_for(request)
+
+    assert [entry["label"] for entry in menu] == ["Панель", "Колледж", "Материалы"]
+    assert [item["label"] for item in menu[1]["items"]] == ["Профиль колледжа", "Отделения"]
+    assert menu[1]["active"] is True
+    assert "items" not in menu[2]  # one visible entry of «Материалы»: a plain link, not a drop-down
+
+
+def test_an_unknown_menu_section_is_refused(monkeypatch):
+    monkeypatch.setattr(nav, "_items", [])
+
+    with pytest.raises(ValueError):
+        nav.register(label="X", url_name="home", visible=lambda request: True, section="elsewhere")
+
+
+@pytest.mark.django_db
+def test_main_nav_renders_sections_as_drop_downs_wide_and_as_labelled_lists_on_a_phone(monkeypatch):
+    from sferum_admin.templatetags.sferum import main_nav
+    from tests.factories import UserFactory
+
+    _register_menu(monkeypatch)
+    request = RequestFactory().get("/college/")
+    request.user = UserFactory()
+
+    wide = main_nav({"request": request}, "wide")
+    phone = main_nav({"request": request}, "phone")
+
+    assert '<details class="dropdown nav-section"><summary class="current">Колледж</summary>' in wide
+    assert '<a href="/college/" aria-current="page">Профиль колледжа</a>' in wide
+    assert '<span class="nav-group-label">Колледж</span>' in phone
+    assert "<details" not in phone

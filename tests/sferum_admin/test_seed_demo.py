@@ -20,6 +20,7 @@ from groups.management.commands.seed_demo import (
 )
 from groups.models import CuratorAssignment, Discipline, Enrollment, StudyGroup, SubjectTeacherAssignment
 from tests import factories
+from tests.accounts.helpers import sign_in_with_second_factor
 
 CYRILLIC_NAME = re.compile(r"^[А-ЯЁ][а-яё]+$")
 
@@ -126,6 +127,7 @@ def test_sign_in_details_are_printed_and_work():
     assert DEMO_STAFF_PASSWORD in output and DEMO_TOTP_SECRET in output
     staff = User.objects.get(phone=STAFF_PHONE)
     assert staff.is_staff and staff.check_password(DEMO_STAFF_PASSWORD)
+    assert staff.authenticator_set.filter(type="totp").exists()
     admin = User.objects.get(phone=ADMIN_PHONE)
     assert admin.memberships.get().role == Role.ADMINISTRATOR
     totp = TOTP(Authenticator.objects.get(user=admin, type=Authenticator.Type.TOTP))
@@ -202,7 +204,7 @@ def test_two_runs_in_fresh_databases_give_the_same_college():
 def test_platform_operator_is_greeted_by_a_first_name_not_a_role(client):
     _seed("--students", "30")
     staff = User.objects.get(phone=STAFF_PHONE)
-    client.force_login(staff)
+    sign_in_with_second_factor(client, staff)
 
     response = client.get(reverse("admin:index"))
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from invitations.services import invitation_url
 from sferum_admin.checks import site_url_check
@@ -15,6 +16,7 @@ PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "DJANGO_SECRET_KEY": "a-production-key-for-this-test-only-0123456789abcdefghijkl",
     "DJANGO_ALLOWED_HOSTS": "sferum.example.org",
+    "MFA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
     "DATABASE_URL": "sqlite:///:memory:",
 }
 

@@ -22,7 +22,8 @@ backend prints it) and then needs TOTP: the administrator gets an activated
 TOTP authenticator with the fixed ``DEMO_TOTP_SECRET`` printed at the end, so
 it can be added to an authenticator app once and reused after every reseed.
 The administration (director, deputies) set up TOTP themselves at first
-sign-in. Platform staff sign in by phone or e-mail and ``DEMO_STAFF_PASSWORD``.
+sign-in. Platform staff sign in by phone or e-mail and ``DEMO_STAFF_PASSWORD``,
+then TOTP (platform staff must have it) with the same ``DEMO_TOTP_SECRET``.
 """
 
 import datetime
@@ -624,6 +625,7 @@ class Command(BaseCommand):
         SubjectTeacherAssignment.objects.bulk_create(assignments, batch_size=2000)
 
         self._activate_demo_totp(admin)
+        self._activate_demo_totp(staff_user)
 
         counts = {
             "отделений": len(departments),
@@ -657,7 +659,8 @@ class Command(BaseCommand):
             "    (в разработке SMS печатается в консоль сервера), затем код из приложения-аутентификатора.",
             f"    Секрет TOTP для приложения (Google Authenticator, Яндекс Ключ и т. п.): {DEMO_TOTP_SECRET}",
             f"    или ссылка: {totp_uri(ADMIN_PHONE)}",
-            f"  Сотрудник платформы: телефон {STAFF_PHONE} или e-mail {STAFF_EMAIL}, пароль {DEMO_STAFF_PASSWORD}",
+            f"  Сотрудник платформы: телефон {STAFF_PHONE} или e-mail {STAFF_EMAIL}, пароль {DEMO_STAFF_PASSWORD},",
+            "    затем код из приложения-аутентификатора с тем же секретом TOTP.",
             "  Директор и заместители (+79990000010…13) настраивают TOTP при первом входе;",
             "  преподаватели +79991000000…, обучающиеся +79992000000… входят по коду из SMS.",
             "",
