@@ -83,7 +83,7 @@ def test_parents_who_joined_before_get_their_groups_from_the_links_they_used(mak
     _, result = invitation_accept_by_token(token=by_request, user=requested)
     join_request_approve(actor=administrator, join_request=JoinRequest.objects.get(pk=result.join_request.pk))
     GroupParent.objects.all().delete()
-    migration = importlib.import_module("invitations.migrations.0003_derive_group_parents_from_link_use")
+    migration = importlib.import_module("invitations.migrations.0006_derive_group_parents_from_link_use")
 
     migration.derive(apps, None)
 

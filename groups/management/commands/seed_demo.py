@@ -515,8 +515,11 @@ class Command(BaseCommand):
             email=STAFF_EMAIL,
             phone_verified=True,
             is_staff=True,
-            last_name="Оператор",
-            first_name="Платформы",
+            # A person's name, not the role spelt across the name fields: pages greet people by
+            # first name (the Django admin's «Добро пожаловать, …» read «…, ПЛАТФОРМЫ»).
+            last_name="Соколова",
+            first_name="Мария",
+            patronymic="Андреевна",
         )
         staff_user.set_password(DEMO_STAFF_PASSWORD)
         people = [admin, *administration, *teachers, *student_users]

@@ -46,7 +46,7 @@ def derive(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invitations", "0002_add_unknown_delivery_status"),
+        ("invitations", "0005_russian_field_names"),
         ("groups", "0002_add_group_parents"),
         ("colleges", "0001_initial"),
     ]
