@@ -18,6 +18,7 @@ from colleges.models import Membership
 from groups.api import api_college
 from groups.models import Discipline, StudyGroup
 from groups.movement import selectors, services
+from groups.movement.importers import check_upload_size
 from groups.movement.models import ImportBatch, Movement, MovementKind, RosterRow
 from groups.movement.permissions import can_manage_movements, can_view_group_roster, can_view_movement_list
 from groups.movement.views import parse_ru_date
@@ -194,10 +195,10 @@ class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
     def validate_file(self, upload):
-        from groups.movement.forms import MAX_ROSTER_BYTES
-
-        if upload.size > MAX_ROSTER_BYTES:
-            raise serializers.ValidationError("Файл больше 10 МБ. Разделите контингент на несколько файлов.")
+        try:
+            check_upload_size(upload.size)  # before the file is read
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
         return upload
 
     order_number = serializers.CharField(max_length=50)
