@@ -109,3 +109,47 @@ def test_without_expulsions_nobody_missing_is_touched(admin, college, students, 
     assert (batch.status, batch.total) == ("applied", 0)
     assert Enrollment.objects.filter(college=college, ended_at__isnull=True).count() == 30
     assert batch.rows.count() == 1
+
+
+def test_the_rows_api_and_the_page_read_the_students_not_in_the_file_in_the_same_queries_for_3_and_30(
+    client_for, admin, college, groups, make_student
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = APIClient()
+    api.force_authenticate(admin)
+    client = client_for(admin)
+    counts = []
+    for n in (3, 30):
+        Enrollment.objects.all().delete()
+        for i in range(n):
+            make_student(groups[i % 3])
+        batch = upload(admin, college, ["Новикова;Анна;89120000077;ИС-21"])
+        client.get(reverse("movement:import_list"))  # the session and the college's cached pages warm up
+        with CaptureQueriesContext(connection) as rows:
+            answer = api.get(f"/api/v1/movement/imports/{batch.pk}/rows/")
+        with CaptureQueriesContext(connection) as page:
+            client.get(reverse("movement:import_detail", kwargs={"pk": batch.pk}))
+        assert answer.data["count"] == n + 1
+        counts.append((len(rows.captured_queries), len(page.captured_queries)))
+
+    assert counts[0] == counts[1]
+
+
+def test_the_apply_page_shows_the_refreshed_dry_run_when_the_roster_moved(
+    client_for, admin, college, groups, students, make_student
+):
+    batch = upload(admin, college, [line(s, s.enrollments.get().group.name) for s in students[:28]])
+    late = make_student(groups[0])
+
+    response = client_for(admin).post(
+        reverse("movement:import_apply", kwargs={"pk": batch.pk}), {"include_expulsions": "on"}
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert "изменился состав обучающихся колледжа" in content
+    assert "Отчислить обучающихся, которых нет в файле (3)" in content
+    assert late.user.phone in content
+    assert Movement.objects.count() == 0
