@@ -7,7 +7,8 @@ PIP := $(VENV)/bin/pip
 # Tests use local PostgreSQL and Redis unless told otherwise.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sferum
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
-# `make run` serves here (tests/test_make_run.py picks a free port).
+# `make run` serves here (tests/test_make_run.py picks a free port). The settings build
+# the default SITE_URL, the address in links, QR codes and SMS, from the same port.
 RUN_PORT ?= 8000
 # `make run` needs no PostgreSQL or Redis, so these flows are tested a second time as it runs them:
 # on SQLite, without Redis. Tests of a PostgreSQL-only path itself or of races are left out there.
@@ -29,7 +30,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: install ## migrate, load the demo college, serve on http://127.0.0.1:8000 (RUN_PORT)
+run: export RUN_PORT := $(RUN_PORT)
+run: install ## migrate, load the demo college, serve on http://127.0.0.1:$(RUN_PORT)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	@# With REDIS_URL a Celery worker (with beat) runs beside the server and is
@@ -63,7 +65,7 @@ test: install lint ## ruff, then pytest (PostgreSQL, then the SQLite flows), the
 check-deploy: install ## Django's deployment checklist with production settings
 	DJANGO_ENV=production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') \
 		MFA_ENCRYPTION_KEY=$$($(PY) -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \
-		DJANGO_ALLOWED_HOSTS=sferum.example.org DATABASE_URL=sqlite:///:memory: \
+		DJANGO_ALLOWED_HOSTS=sferum.example.org SITE_URL=https://sferum.example.org DATABASE_URL=sqlite:///:memory: \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install ## run every script in bench/ (needs PostgreSQL and Redis)

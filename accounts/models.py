@@ -6,6 +6,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.phones import format_phone, normalize_phone
+from accounts.search import person_search_text, person_sort_key
+
+# The fields search_text and sort_name are made of.
+SEARCH_SOURCE_FIELDS = frozenset({"last_name", "first_name", "patronymic", "phone", "email"})
 
 
 class UserManager(BaseUserManager):
@@ -51,6 +55,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("сотрудник платформы", default=False)
     is_active = models.BooleanField("активен", default=True)
     date_joined = models.DateTimeField("дата регистрации", default=timezone.now)
+    # Derived from the name, phone and e-mail by fill_search_fields() (see accounts.search).
+    search_text = models.TextField("текст для поиска", blank=True, default="", editable=False)
+    sort_name = models.TextField("ключ сортировки по имени", blank=True, default="", editable=False)
 
     objects = UserManager()
 
@@ -67,6 +74,30 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.phone_display
+
+    def save(self, *args, **kwargs):
+        self.fill_search_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and SEARCH_SOURCE_FIELDS.intersection(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text", "sort_name"}
+        super().save(*args, **kwargs)
+
+    def fill_search_fields(self) -> None:
+        """Set ``search_text`` and ``sort_name`` from the name, phone and e-mail.
+
+        ``save()`` calls it; code that writes users without ``save()``
+        (``bulk_create``) calls it on each user first.
+        """
+        self.search_text = person_search_text(
+            last_name=self.last_name,
+            first_name=self.first_name,
+            patronymic=self.patronymic,
+            phone=self.phone,
+            email=self.email,
+        )
+        self.sort_name = person_sort_key(
+            last_name=self.last_name, first_name=self.first_name, patronymic=self.patronymic
+        )
 
     @property
     def full_name(self) -> str:

@@ -229,18 +229,18 @@ def users_get_or_create_many(*, people: Sequence[PersonByPhone]) -> dict[str, in
     if new:
         # One unusable password for all: it starts with «!» and matches nothing, whatever follows.
         unusable = make_password(None)
-        User.objects.bulk_create(
-            [
-                User(
-                    phone=person.phone,
-                    last_name=person.last_name,
-                    first_name=person.first_name,
-                    patronymic=person.patronymic,
-                    password=unusable,
-                )
-                for person in new
-            ],
-            ignore_conflicts=True,
-        )
+        users = [
+            User(
+                phone=person.phone,
+                last_name=person.last_name,
+                first_name=person.first_name,
+                patronymic=person.patronymic,
+                password=unusable,
+            )
+            for person in new
+        ]
+        for user in users:
+            user.fill_search_fields()  # bulk_create skips save(), which sets them
+        User.objects.bulk_create(users, ignore_conflicts=True)
         known.update(User.objects.filter(phone__in=[p.phone for p in new]).values_list("phone", "id"))
     return known

@@ -5,13 +5,14 @@ membership, so another college's objects answer 404. Input serializers
 validate; the services decide and write.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from accounts.search import name_order, search_q
 from colleges import permissions as rules
 from colleges import services
 from colleges.models import HIREABLE_ROLES, STAFF_ROLES, College, Department, Membership, Role
@@ -149,9 +150,7 @@ class DepartmentViewSet(viewsets.ModelViewSet):
         college = parse_id(self.request.query_params.get("college"), name="college")
         if college is not None:
             qs = qs.filter(college_id=college)
-        search = self.request.query_params.get("search", "").strip()
-        if search:
-            qs = qs.filter(name__icontains=search)
+        qs = qs.filter(search_q(self.request.query_params.get("search", ""), fields=("name",)))
         return qs
 
     def _out(self, department: Department) -> dict:
@@ -251,7 +250,7 @@ class MembershipViewSet(
         qs = (
             Membership.objects.filter(college__in=colleges)
             .select_related("user")
-            .order_by("college_id", "user__last_name", "user__first_name", "pk")
+            .order_by("college_id", name_order("user"), "pk")
         )
         params = self.request.query_params
         college = parse_id(params.get("college"), name="college")
@@ -261,11 +260,7 @@ class MembershipViewSet(
             qs = qs.filter(role=params["role"])
         if params.get("staff") == "1":
             qs = qs.filter(role__in=STAFF_ROLES)
-        for word in params.get("search", "").split():
-            qs = qs.filter(
-                Q(user__last_name__icontains=word) | Q(user__first_name__icontains=word) | Q(user__phone__contains=word)
-            )
-        return qs
+        return qs.filter(search_q(params.get("search", ""), people=("user",)))
 
     @extend_schema(request=StaffCreateSerializer, responses={201: MembershipSerializer})
     def create(self, request):

@@ -1,3 +1,6 @@
+import zoneinfo
+
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 SESSION_KEY = "current_college_id"
@@ -8,6 +11,8 @@ class CurrentCollegeMiddleware:
 
     A user with memberships in several colleges switches between them; the
     choice is kept in the session. Memberships are loaded once, lazily.
+    Dates and times on the pages (and the ones typed into forms) are in the
+    current college's time zone, so a signed-in user's request loads them.
     """
 
     def __init__(self, get_response):
@@ -19,7 +24,20 @@ class CurrentCollegeMiddleware:
         request.college = SimpleLazyObject(lambda: _current_college(request))
         request.roles = SimpleLazyObject(lambda: _current_roles(request))
         request.all_roles = SimpleLazyObject(lambda: frozenset(m.role for m in _memberships(request)))
-        return self.get_response(request)
+        college = request.college if request.user.is_authenticated else None
+        if college:
+            timezone.activate(_zone(college.time_zone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def _zone(name: str):
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
 
 
 def _memberships(request) -> list:

@@ -1,6 +1,7 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
+from accounts.search import name_order, search_q
 from colleges.models import STAFF_ROLES, College, CollegeApplication, Department, Membership, Role
 
 
@@ -24,9 +25,7 @@ def college_get_for(*, user, pk) -> College:
 
 def department_list(*, college: College, search: str = "") -> QuerySet[Department]:
     qs = Department.objects.filter(college=college).annotate(group_count=Count("study_groups", distinct=True))
-    if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(head_name__icontains=search))
-    return qs.order_by("name")
+    return qs.filter(search_q(search, fields=("name", "head_name"))).order_by("name")
 
 
 def department_get_for(*, college: College, pk) -> Department:
@@ -44,15 +43,7 @@ def membership_list(
         qs = qs.filter(role__in=roles)
     if status:
         qs = qs.filter(status=status)
-    if search:
-        for word in search.split():
-            qs = qs.filter(
-                Q(user__last_name__icontains=word)
-                | Q(user__first_name__icontains=word)
-                | Q(user__patronymic__icontains=word)
-                | Q(user__phone__contains=word)
-            )
-    return qs.order_by("user__last_name", "user__first_name", "pk")
+    return qs.filter(search_q(search, people=("user",))).order_by(name_order("user"), "pk")
 
 
 def membership_get_for(*, college: College, pk, roles=None) -> Membership:
@@ -75,16 +66,7 @@ def application_list(*, status: str | None = None) -> QuerySet[CollegeApplicatio
 def application_search(*, status: str | None = None, search: str = "") -> QuerySet[CollegeApplication]:
     """The platform staff's queue: by status, searched by name, INN, OGRN or the administrator's surname."""
     qs = application_list(status=status)
-    for word in search.split():
-        qs = qs.filter(
-            Q(short_name__icontains=word)
-            | Q(full_name__icontains=word)
-            | Q(inn__startswith=word)
-            | Q(ogrn__startswith=word)
-            | Q(region__icontains=word)
-            | Q(admin_last_name__icontains=word)
-        )
-    return qs
+    return qs.filter(search_q(search, fields=("short_name", "full_name", "inn", "ogrn", "region", "admin_last_name")))
 
 
 def application_get(*, pk) -> CollegeApplication:

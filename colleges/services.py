@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.phones import normalize_phone
+from accounts.search import fold
 from audit.services import audit_log, audit_log_many, model_snapshot
 from colleges.files import random_order_file_name, validate_order_file
 from colleges.models import HIREABLE_ROLES, STAFF_ROLES, College, CollegeApplication, Department, Membership, Role
@@ -471,7 +472,7 @@ DEPARTMENT_HAS_GROUPS_MESSAGE = (
 def _department_save(department: Department) -> None:
     department.full_clean(validate_constraints=False)
     if (
-        Department.objects.filter(college=department.college, name__iexact=department.name)
+        Department.objects.filter(college=department.college, name__fold=fold(department.name))
         .exclude(pk=department.pk)
         .exists()
     ):

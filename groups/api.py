@@ -14,6 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from accounts.search import name_order
 from colleges.middleware import SESSION_KEY, current_college_or_none
 from colleges.models import STAFF_ROLES, Membership
 from colleges.permissions import is_member
@@ -247,7 +248,7 @@ class StaffGroupApi(
     denied_message = services.MANAGE_STAFF_GROUPS_DENIED
 
     def get_queryset(self):
-        members = Membership.objects.select_related("user").order_by("user__last_name", "user__first_name", "pk")
+        members = Membership.objects.select_related("user").order_by(name_order("user"), "pk")
         return selectors.staff_group_list(college=self.college).prefetch_related(Prefetch("members", queryset=members))
 
     def get_object(self):

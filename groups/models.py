@@ -159,3 +159,28 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student.user} в {self.group}"
+
+
+class GroupParent(models.Model):
+    """A parent of a study group: the group whose parent link the parent followed.
+
+    A parent joins the college once (one membership) and may belong to several
+    groups (a child in each); parent-addressed materials of a group reach its
+    parents only.
+    """
+
+    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(
+        "colleges.Membership", on_delete=models.CASCADE, related_name="parent_groups", verbose_name="родитель"
+    )
+    group = models.ForeignKey(StudyGroup, on_delete=models.CASCADE, related_name="parents", verbose_name="группа")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "родитель группы"
+        verbose_name_plural = "родители групп"
+        constraints = [models.UniqueConstraint(fields=["parent", "group"], name="group_parent_unique")]
+        indexes = [models.Index(fields=["group", "parent"])]
+
+    def __str__(self) -> str:
+        return f"{self.parent.user} — родитель группы {self.group}"

@@ -5,15 +5,27 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
+from accounts.search import name_order, search_q
 from colleges.models import STAFF_ROLES, College, Department, Membership, Role
 from groups.models import (
     CuratorAssignment,
     Discipline,
     Enrollment,
+    GroupParent,
     StaffGroup,
     StudyGroup,
     SubjectTeacherAssignment,
 )
+
+
+def parent_group_ids(*, user, college: College) -> QuerySet:
+    """A subquery of the groups ``user`` is an active parent of in ``college`` (the groups whose links they used)."""
+    return GroupParent.objects.filter(
+        college=college,
+        parent__user=user,
+        parent__role=Role.PARENT,
+        parent__status=Membership.Status.ACTIVE,
+    ).values("group_id")
 
 
 def _active_student_count() -> Coalesce:
@@ -60,11 +72,7 @@ def study_group_list(
         .annotate(student_count=_active_student_count())
         .prefetch_related(_active_curators())
     )
-    if search:
-        for word in search.split():
-            qs = qs.filter(
-                Q(name__icontains=word) | Q(specialty_code__icontains=word) | Q(specialty_name__icontains=word)
-            )
+    qs = qs.filter(search_q(search, fields=("name", "specialty_code", "specialty_name")))
     if department_id:
         qs = qs.filter(department_id=department_id)
     if course:
@@ -121,7 +129,7 @@ def study_group_roster(*, group: StudyGroup) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(group=group, ended_at__isnull=True)
         .select_related("student__user")
-        .order_by("student__user__last_name", "student__user__first_name", "pk")
+        .order_by(name_order("student__user"), "pk")
     )
 
 
@@ -135,7 +143,7 @@ def subject_assignment_list(*, college: College, group: StudyGroup | None = None
     )
     if group is not None:
         qs = qs.filter(group=group)
-    return qs.order_by("discipline__name", "teacher__user__last_name", "pk")
+    return qs.order_by("discipline__name", name_order("teacher__user"), "pk")
 
 
 def subject_assignment_get_for(*, college: College | None, pk) -> SubjectTeacherAssignment:
@@ -161,7 +169,7 @@ def teacher_choices(*, college: College) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(college=college, role=Role.TEACHER, status=Membership.Status.ACTIVE)
         .select_related("user")
-        .order_by("user__last_name", "user__first_name", "pk")
+        .order_by(name_order("user"), "pk")
     )
 
 
@@ -170,7 +178,7 @@ def staff_choices(*, college: College) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(college=college, role__in=STAFF_ROLES, status=Membership.Status.ACTIVE)
         .select_related("user")
-        .order_by("user__last_name", "user__first_name", "pk")
+        .order_by(name_order("user"), "pk")
     )
 
 
@@ -180,9 +188,7 @@ def department_choices(*, college: College) -> QuerySet[Department]:
 
 def staff_group_list(*, college: College, search: str = "") -> QuerySet[StaffGroup]:
     qs = StaffGroup.objects.filter(college=college).annotate(member_count=Count("members", distinct=True))
-    if search:
-        qs = qs.filter(name__icontains=search)
-    return qs.order_by("name", "pk")
+    return qs.filter(search_q(search, fields=("name",))).order_by("name", "pk")
 
 
 def staff_group_get_for(*, college: College | None, pk) -> StaffGroup:
@@ -195,16 +201,14 @@ def staff_group_get_for(*, college: College | None, pk) -> StaffGroup:
 
 
 def staff_group_members(*, staff_group: StaffGroup) -> QuerySet[Membership]:
-    return staff_group.members.select_related("user").order_by("user__last_name", "user__first_name", "pk")
+    return staff_group.members.select_related("user").order_by(name_order("user"), "pk")
 
 
 def discipline_list(*, college: College, search: str = "") -> QuerySet[Discipline]:
     qs = Discipline.objects.filter(college=college).annotate(
         group_count=Count("assignments__group", filter=Q(assignments__ended_at__isnull=True), distinct=True)
     )
-    if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search))
-    return qs.order_by("name", "pk")
+    return qs.filter(search_q(search, fields=("name", "code"))).order_by("name", "pk")
 
 
 def discipline_get_for(*, college: College | None, pk) -> Discipline:
@@ -221,7 +225,7 @@ def _roster_prefetch(prefix: str = "") -> Prefetch:
         f"{prefix}enrollments",
         queryset=Enrollment.objects.filter(ended_at__isnull=True)
         .select_related("student__user")
-        .order_by("student__user__last_name", "student__user__first_name", "pk"),
+        .order_by(name_order("student__user"), "pk"),
         to_attr="roster",
     )
 

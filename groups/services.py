@@ -10,6 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from accounts.search import fold
 from audit.services import audit_log, audit_log_many, model_snapshot
 from colleges.models import STAFF_ROLES, College, Department, Membership, Role
 from groups import permissions
@@ -18,6 +19,7 @@ from groups.models import (
     Discipline,
     Enrollment,
     FormOfStudy,
+    GroupParent,
     StaffGroup,
     StudyGroup,
     SubjectTeacherAssignment,
@@ -26,6 +28,7 @@ from groups.signals import staff_assignment_changed
 
 ALREADY_ENROLLED_MESSAGE = "Обучающийся уже состоит в учебной группе. Для смены группы оформите перевод."
 NOT_A_STUDENT_MESSAGE = "Зачислить в группу можно только участника с ролью «обучающийся» этого колледжа."
+NOT_A_PARENT_MESSAGE = "Родителем группы может быть только участник с ролью «родитель» этого колледжа."
 NOT_A_TEACHER_MESSAGE = "Куратором может быть только преподаватель этого колледжа."
 NOT_A_SUBJECT_TEACHER_MESSAGE = "Преподавателем дисциплины может быть только преподаватель этого колледжа."
 FOREIGN_DEPARTMENT_MESSAGE = "Выберите отделение этого колледжа."
@@ -83,6 +86,33 @@ def enrollment_start(
     except IntegrityError as exc:
         raise ValidationError(ALREADY_ENROLLED_MESSAGE, code="already_enrolled") from exc
     return enrollment
+
+
+def group_parent_add(*, actor, parent: Membership, group: StudyGroup) -> GroupParent:
+    """Record that ``parent`` is a parent of ``group`` (they followed its parent link); twice changes nothing.
+
+    No permission check: callers are services that already checked (invitation
+    acceptance, join request approval).
+    """
+    if parent.role != Role.PARENT or parent.college_id != group.college_id:
+        raise ValidationError(NOT_A_PARENT_MESSAGE, code="not_a_parent")
+    existing = GroupParent.objects.filter(parent=parent, group=group).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            link = GroupParent.objects.create(college_id=group.college_id, parent=parent, group=group)
+            audit_log(
+                actor=actor,
+                college=group.college,
+                action="group_parent.add",
+                target=link,
+                after={"group": group.pk, "parent": parent.pk},
+            )
+    except IntegrityError:
+        # The same parent following the same link twice at once: the unique constraint let one through.
+        return GroupParent.objects.get(parent=parent, group=group)
+    return link
 
 
 def enrollment_end(*, actor, enrollment: Enrollment, ended_at: datetime.date | None = None) -> Enrollment:
@@ -343,7 +373,11 @@ def _clean_study_group(group: StudyGroup) -> None:
     group.full_clean(exclude=["college"], validate_constraints=False)
     if group.department_id and group.department.college_id != group.college_id:
         raise ValidationError({"department": FOREIGN_DEPARTMENT_MESSAGE}, code="foreign_department")
-    if StudyGroup.objects.filter(college_id=group.college_id, name__iexact=group.name).exclude(pk=group.pk).exists():
+    if (
+        StudyGroup.objects.filter(college_id=group.college_id, name__fold=fold(group.name))
+        .exclude(pk=group.pk)
+        .exists()
+    ):
         raise ValidationError({"name": DUPLICATE_GROUP_NAME_MESSAGE}, code="duplicate_name")
 
 
@@ -426,7 +460,7 @@ def study_group_update(*, actor, group: StudyGroup, **changes) -> StudyGroup:
 
 def _clean_named(instance, model, message: str) -> None:
     instance.full_clean(exclude=["college", "members"], validate_constraints=False)
-    duplicates = model.objects.filter(college_id=instance.college_id, name__iexact=instance.name)
+    duplicates = model.objects.filter(college_id=instance.college_id, name__fold=fold(instance.name))
     if duplicates.exclude(pk=instance.pk).exists():
         raise ValidationError({"name": message}, code="duplicate_name")
 

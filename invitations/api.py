@@ -15,13 +15,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from colleges.models import Role
 from groups.api import CollegeRelatedField, api_college
 from groups.models import StudyGroup
 from invitations import selectors, services
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
 from invitations.parsing import recipients_preview
 from invitations.permissions import (
+    INVITABLE_ROLE_CHOICES,
     can_manage_invitation,
     can_review_join_requests,
     can_send_bulk_invitations,
@@ -31,6 +31,16 @@ from invitations.tokens import token_unseal
 from sferum_admin.pages import parse_id
 
 DENIED = "Этот раздел доступен администратору, администрации и кураторам групп."
+ROLE_NOT_INVITABLE = (
+    "Пригласить можно на роль администрации колледжа, преподавателя, обучающегося или родителя. "
+    "Администратора платформы назначает директор колледжа приказом."
+)
+
+
+def _invitable_role_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=INVITABLE_ROLE_CHOICES, error_messages={"invalid_choice": ROLE_NOT_INVITABLE}
+    )
 
 
 class _CollegeScoped:
@@ -83,7 +93,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 class InvitationCreateSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Role.choices)
+    role = _invitable_role_field()
     group = CollegeRelatedField(
         scope=lambda college: StudyGroup.objects.filter(college=college), required=False, allow_null=True
     )
@@ -265,7 +275,7 @@ class RecipientSerializer(serializers.Serializer):
 
 
 class BulkDispatchCreateSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Role.choices)
+    role = _invitable_role_field()
     group = CollegeRelatedField(
         scope=lambda college: StudyGroup.objects.filter(college=college), required=False, allow_null=True
     )

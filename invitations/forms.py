@@ -54,7 +54,7 @@ class RejectForm(forms.Form):
 
 
 class BulkInvitationForm(forms.Form):
-    role = forms.ChoiceField(label="Роль", choices=Role.choices)
+    role = forms.ChoiceField(label="Роль", choices=Role.choices, error_messages={"required": "Выберите роль."})
     group = forms.ModelChoiceField(label="Учебная группа", queryset=StudyGroup.objects.none(), required=False)
     days = forms.IntegerField(label="Действует дней", min_value=1, max_value=365, initial=14)
     text = forms.CharField(
@@ -66,7 +66,10 @@ class BulkInvitationForm(forms.Form):
 
     def __init__(self, *args, college, roles, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in roles]
+        # No role is chosen in advance: a list of teachers sent as students is worse than one more click.
+        self.fields["role"].choices = [("", "— выберите роль —")] + [
+            (value, label) for value, label in Role.choices if value in roles
+        ]
         self.fields["group"].queryset = StudyGroup.objects.filter(
             college=college, status=StudyGroup.Status.ACTIVE
         ).order_by("name")

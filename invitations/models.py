@@ -32,7 +32,9 @@ class Invitation(models.Model):
         UNKNOWN = "unknown", "исход неизвестен"
         ACCEPTED = "accepted", "принято"
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="invitations")
+    college = models.ForeignKey(
+        "colleges.College", on_delete=models.CASCADE, related_name="invitations", verbose_name="колледж"
+    )
     role = models.CharField("роль", max_length=16, choices=Role.choices)
     group = models.ForeignKey(
         "groups.StudyGroup",
@@ -43,8 +45,8 @@ class Invitation(models.Model):
         verbose_name="учебная группа",
     )
     kind = models.CharField("вид", max_length=16, choices=Kind.choices, default=Kind.MULTI)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    token_sealed = models.TextField(editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name="отпечаток ссылки")
+    token_sealed = models.TextField(editable=False, verbose_name="ссылка (зашифрована)")
     max_uses = models.PositiveIntegerField("не более присоединений", null=True, blank=True)
     uses_count = models.PositiveIntegerField("присоединений", default=0)
     expires_at = models.DateTimeField("действует до")
@@ -59,9 +61,14 @@ class Invitation(models.Model):
     delivery_status = models.CharField(
         "доставка", max_length=16, choices=Delivery.choices, default=Delivery.NONE, blank=True
     )
-    delivery_error = models.CharField(max_length=500, blank=True)
+    delivery_error = models.CharField("ошибка доставки", max_length=500, blank=True)
     dispatch = models.ForeignKey(
-        "BulkDispatch", null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+        "BulkDispatch",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name="рассылка",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="создал"
@@ -74,9 +81,9 @@ class Invitation(models.Model):
         related_name="handed_invitations",
         verbose_name="передана куратору",
     )
-    paused_reason = models.CharField(max_length=300, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    paused_reason = models.CharField("причина приостановки", max_length=300, blank=True)
+    revoked_at = models.DateTimeField("отозвана", null=True, blank=True)
+    created_at = models.DateTimeField("создана", auto_now_add=True)
 
     class Meta:
         verbose_name = "ссылка-приглашение"
@@ -116,6 +123,9 @@ class InvitationUse(models.Model):
     class Result(models.TextChoices):
         JOINED = "joined", "присоединился"
         REQUESTED = "requested", "подал заявку"
+        # What became of a request: an approved one is JOINED, these two gave their place back.
+        REJECTED = "rejected", "заявка отклонена"
+        CLOSED = "closed", "заявка закрыта"
         ALREADY_MEMBER = "already_member", "уже участник"
         USED_UP = "used_up", "ссылка исчерпана"
         EXPIRED = "expired", "срок истёк"
@@ -123,15 +133,24 @@ class InvitationUse(models.Model):
         PAUSED = "paused", "ссылка приостановлена"
         REFUSED = "refused", "отказано"
 
-    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="uses")
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="uses", verbose_name="ссылка")
+    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="кто"
+    )
     result = models.CharField("результат", max_length=16, choices=Result.choices)
     membership = models.ForeignKey(
-        "colleges.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "colleges.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="участник колледжа",
     )
-    join_request = models.ForeignKey("JoinRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    join_request = models.ForeignKey(
+        "JoinRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="заявка"
+    )
+    created_at = models.DateTimeField("когда", auto_now_add=True)
 
     class Meta:
         verbose_name = "использование ссылки"
@@ -150,11 +169,20 @@ class JoinRequest(models.Model):
         REJECTED = "rejected", "отклонена"
         CLOSED = "closed", "закрыта"
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="join_requests")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    college = models.ForeignKey(
+        "colleges.College", on_delete=models.CASCADE, related_name="join_requests", verbose_name="колледж"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests", verbose_name="кто подал"
+    )
     role = models.CharField("роль", max_length=16, choices=Role.choices)
     group = models.ForeignKey(
-        "groups.StudyGroup", null=True, blank=True, on_delete=models.CASCADE, related_name="join_requests"
+        "groups.StudyGroup",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+        verbose_name="учебная группа",
     )
     from_group = models.ForeignKey(
         "groups.StudyGroup",
@@ -165,15 +193,25 @@ class JoinRequest(models.Model):
         verbose_name="сейчас в группе",
     )
     invitation = models.ForeignKey(
-        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="join_requests"
+        Invitation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="join_requests",
+        verbose_name="по ссылке",
     )
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField("причина отказа", max_length=500, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="рассмотрел",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField("рассмотрена", null=True, blank=True)
+    created_at = models.DateTimeField("подана", auto_now_add=True)
 
     class Meta:
         verbose_name = "заявка на вступление"
@@ -202,13 +240,22 @@ class BulkDispatch(models.Model):
         RUNNING = "running", "отправляется"
         DONE = "done", "завершена"
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+")
+    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж")
     role = models.CharField("роль", max_length=16, choices=Role.choices)
-    group = models.ForeignKey("groups.StudyGroup", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    group = models.ForeignKey(
+        "groups.StudyGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="учебная группа",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="создал"
+    )
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField("получателей", default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("создана", auto_now_add=True)
 
     class Meta:
         verbose_name = "рассылка приглашений"

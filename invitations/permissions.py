@@ -4,10 +4,12 @@ from colleges.models import Membership, Role
 from colleges.permissions import has_role
 from groups.models import CuratorAssignment
 
-# Roles each inviter may invite. The administrator invites anyone; the
-# administration everyone but the administrator (the director appoints that one
-# by order); a curator invites students and parents of their own groups.
-ADMINISTRATION_MAY_INVITE = (Role.ADMINISTRATION, Role.TEACHER, Role.STUDENT, Role.PARENT)
+# Roles a link can give. The administrator is not among them: the director
+# appoints that one by order (§1.4 and §2.2 of the regulation), and a college has
+# one. The administrator and the administration invite to any of these roles; a
+# curator invites students and parents of their own groups.
+INVITABLE_ROLES = (Role.ADMINISTRATION, Role.TEACHER, Role.STUDENT, Role.PARENT)
+INVITABLE_ROLE_CHOICES = [(role.value, role.label) for role in INVITABLE_ROLES]
 CURATOR_MAY_INVITE = (Role.STUDENT, Role.PARENT)
 
 
@@ -36,12 +38,21 @@ def can_view_invitations(user, college) -> bool:
     return has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION) or is_curator(user, college)
 
 
+def invitable_roles(user, college) -> tuple[str, ...]:
+    """The roles ``user`` may put on a link (forms offer these and no other)."""
+    if has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION):
+        return INVITABLE_ROLES
+    if is_curator(user, college):
+        return CURATOR_MAY_INVITE
+    return ()
+
+
 def can_create_invitation(user, college, *, role: str, group=None) -> bool:
-    if has_role(user, college, Role.ADMINISTRATOR):
+    if role not in invitable_roles(user, college):
+        return False
+    if has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION):
         return True
-    if has_role(user, college, Role.ADMINISTRATION):
-        return role in ADMINISTRATION_MAY_INVITE
-    return role in CURATOR_MAY_INVITE and group is not None and group.pk in curated_group_ids(user, college)
+    return group is not None and group.pk in curated_group_ids(user, college)
 
 
 def can_manage_invitation(user, invitation) -> bool:

@@ -1,12 +1,29 @@
 """Reads of the invitations app, scoped to a college and shaped to avoid N+1."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from accounts.search import search_q
 from colleges.models import College, Role
 from colleges.permissions import has_role
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
 from invitations.permissions import can_view_invitation, curated_group_ids
+
+
+def _with_places(qs: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    """``pending_requests`` and ``joined_count`` on each link: its ``uses_count`` counts the people who
+    joined and the requests still waiting (a decided request that ended without a join gave its place back)."""
+    pending = (
+        JoinRequest.objects.filter(invitation=OuterRef("pk"), status=JoinRequest.Status.PENDING)
+        .order_by()
+        .values("invitation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(pending_requests=Coalesce(Subquery(pending), 0)).annotate(
+        joined_count=F("uses_count") - F("pending_requests")
+    )
 
 
 def invitation_list(
@@ -14,8 +31,10 @@ def invitation_list(
 ) -> QuerySet[Invitation]:
     """Multi-use links the viewer may see: all for the administrator and administration; for a curator
     the links of their groups and the ones they made."""
-    qs = Invitation.objects.filter(college=college, kind=Invitation.Kind.MULTI).select_related(
-        "group", "created_by", "handed_to__user"
+    qs = _with_places(
+        Invitation.objects.filter(college=college, kind=Invitation.Kind.MULTI).select_related(
+            "group", "created_by", "handed_to__user"
+        )
     )
     if not has_role(viewer, college, Role.ADMINISTRATOR, Role.ADMINISTRATION):
         qs = qs.filter(Q(group_id__in=curated_group_ids(viewer, college)) | Q(created_by=viewer))
@@ -25,17 +44,16 @@ def invitation_list(
         qs = qs.filter(group_id=group_id)
     if status:
         qs = qs.filter(status=status)
-    if search:
-        qs = qs.filter(Q(group__name__icontains=search) | Q(created_by__last_name__icontains=search))
+    qs = qs.filter(search_q(search, people=("created_by", "handed_to__user"), fields=("group__name",)))
     return qs.order_by("-created_at", "-pk")
 
 
 def invitation_get_for(*, viewer, college: College, pk) -> Invitation:
     """The link if it is of this college and the viewer may see it; 404 otherwise (missing or not yours)."""
     try:
-        invitation = Invitation.objects.select_related("college", "group", "created_by", "handed_to__user").get(
-            pk=pk, college=college
-        )
+        invitation = _with_places(
+            Invitation.objects.select_related("college", "group", "created_by", "handed_to__user")
+        ).get(pk=pk, college=college)
     except (Invitation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if not can_view_invitation(viewer, invitation):
@@ -51,7 +69,8 @@ def invitation_use_list(*, invitation: Invitation, result: str = "") -> QuerySet
 
 
 def invitation_joined_people(*, college: College, invitation=None, group=None, created_by=None):
-    """Provenance: everyone who joined (or asked to) through a link, a group's links or one person's links."""
+    """Provenance: everyone who joined (or whose request still waits) through a link, a group's links or
+    one person's links. A request approved later is logged as joined; a rejected one is not here."""
     qs = InvitationUse.objects.filter(
         college=college, result__in=[InvitationUse.Result.JOINED, InvitationUse.Result.REQUESTED]
     ).select_related("user", "invitation__created_by", "invitation__group")
@@ -65,6 +84,7 @@ def invitation_joined_people(*, college: College, invitation=None, group=None, c
 
 
 def invitation_use_counts(*, invitation: Invitation) -> dict[str, int]:
+    """How many uses of the link ended how (``InvitationUse.Result`` → count)."""
     return dict(
         InvitationUse.objects.filter(invitation=invitation)
         .values_list("result")
@@ -93,12 +113,7 @@ def join_request_list(
         qs = qs.filter(role=role)
     if group_id:
         qs = qs.filter(group_id=group_id)
-    if search:
-        for word in search.split():
-            qs = qs.filter(
-                Q(user__last_name__icontains=word) | Q(user__first_name__icontains=word) | Q(user__phone__contains=word)
-            )
-    return qs.order_by("created_at", "pk")
+    return qs.filter(search_q(search, people=("user",))).order_by("created_at", "pk")
 
 
 def join_request_pending_of(*, user) -> QuerySet[JoinRequest]:

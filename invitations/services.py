@@ -10,6 +10,7 @@ import contextlib
 import datetime
 import json
 import weakref
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,14 +26,15 @@ from audit.context import current_ip
 from audit.services import audit_log
 from colleges.models import College, Membership, Role
 from colleges.services import membership_create
-from groups.models import Enrollment, StudyGroup
+from groups.models import Enrollment, GroupParent, StudyGroup
 from groups.movement.models import MovementKind
 from groups.movement.services import movement_create
-from groups.services import enrollment_start
+from groups.services import enrollment_start, group_parent_add
 from groups.signals import enrollment_changed
 from invitations import conf
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
 from invitations.permissions import (
+    INVITABLE_ROLES,
     can_create_invitation,
     can_decide_join_request,
     can_hand_invitations,
@@ -67,6 +69,9 @@ REQUESTED_MESSAGE = "Заявка на вступление отправлена
 TRANSFER_REQUESTED_MESSAGE = (
     "Вы уже обучаетесь в другой группе, поэтому отправлена заявка на перевод. "
     "Администратор рассмотрит её, и вы получите SMS с ответом."
+)
+ADMINISTRATOR_NOT_INVITED_MESSAGE = (
+    "Администратора платформы назначает директор колледжа приказом — пригласить на эту роль по ссылке нельзя."
 )
 ALREADY_DECIDED_MESSAGE = "Заявка уже рассмотрена."
 TRANSFER_BY_REQUEST_REASON = "Перевод по одобренной заявке на вступление в группу"
@@ -119,8 +124,11 @@ def invitation_problem(invitation: Invitation, *, now: datetime.datetime | None 
 # --- Links -----------------------------------------------------------------
 
 
-def _validate_target(*, college: College, role: str, group: StudyGroup | None) -> None:
-    if role not in Role.values:
+def invitation_target_check(*, college: College, role: str, group: StudyGroup | None) -> None:
+    """Whether a link may give ``role`` (in ``group``): a ``ValidationError`` with a message per field if not."""
+    if role == Role.ADMINISTRATOR:
+        raise ValidationError({"role": ADMINISTRATOR_NOT_INVITED_MESSAGE})
+    if role not in INVITABLE_ROLES:
         raise ValidationError({"role": "Неизвестная роль."})
     if group is not None and group.college_id != college.pk:
         raise ValidationError({"group": "Группа не из этого колледжа."})
@@ -147,9 +155,10 @@ def invitation_create(
     handed_to: Membership | None = None,
 ) -> tuple[Invitation, str]:
     """Create a link; returns it with its token (the only moment the token is handed out in the clear)."""
+    # What the link gives is checked first: asking for a role no link gives is bad input, whoever asks.
+    invitation_target_check(college=college, role=role, group=group)
     if not can_create_invitation(actor, college, role=role, group=group):
         raise PermissionDenied("Вы не можете создавать приглашения с этой ролью или в эту группу.")
-    _validate_target(college=college, role=role, group=group)
     if expires_at <= timezone.now():
         raise ValidationError({"expires_at": "Срок действия должен быть в будущем."})
     if kind == Invitation.Kind.PERSONAL:
@@ -341,6 +350,15 @@ def _active_student(user: User, college: College) -> tuple[Membership | None, En
     return membership, enrollment
 
 
+def _new_parent_group(invitation: Invitation, parent: Membership) -> bool:
+    """A parent already in the college follows the parent link of a group they are not a parent of yet."""
+    return (
+        invitation.role == Role.PARENT
+        and invitation.group_id is not None
+        and not GroupParent.objects.filter(parent=parent, group_id=invitation.group_id).exists()
+    )
+
+
 def _is_addressee(invitation: Invitation, user: User) -> bool:
     if invitation.recipient_phone and invitation.recipient_phone == user.phone:
         return True
@@ -377,7 +395,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> AcceptResult:
             .exclude(status=Membership.Status.LEFT)
             .first()
         )
-        if existing is not None:
+        if existing is not None and not _new_parent_group(invitation, existing):
             return AcceptResult(InvitationUse.Result.ALREADY_MEMBER, ALREADY_MEMBER_MESSAGE, membership=existing)
 
     pending = JoinRequest.objects.filter(
@@ -492,11 +510,13 @@ def invitation_accept_by_token(*, token: str, user: User) -> tuple[Invitation | 
 # services write, from what the claim returned. It claims only when
 # invitation_accept would join the person directly with nothing to reuse: a
 # multi-use link that needs no approval, a person with no current membership
-# of this role or as a student in the college and no pending request; anything
-# else claims nothing, inserts nothing and falls back. The one-group and
-# one-membership unique indexes still decide races of the same person: a
-# violation rolls the whole statement back, the claim with it. The audit rows'
-# descriptions are the models' ``__str__`` spelled in SQL (a test compares them).
+# of this role or as a student in the college and no pending request, and not
+# a group's parent link (the parent's group is recorded by invitation_accept
+# through groups' service); anything else claims nothing, inserts nothing and
+# falls back. The one-group and one-membership unique indexes still decide
+# races of the same person: a violation rolls the whole statement back, the
+# claim with it. The audit rows' descriptions are the models' ``__str__``
+# spelled in SQL (a test compares them).
 _JOIN_AT_ONCE_SQL = """
 WITH claim AS (
     UPDATE invitations_invitation AS link
@@ -509,6 +529,7 @@ WITH claim AS (
        AND NOT link.requires_approval
        AND (link.auto_approve_until IS NULL OR link.auto_approve_until > %(now)s)
        AND (link.role <> %(student)s OR link.group_id IS NOT NULL)
+       AND (link.role <> %(parent)s OR link.group_id IS NULL)
        AND (link.group_id IS NULL OR EXISTS (
              SELECT 1 FROM groups_studygroup AS grp WHERE grp.id = link.group_id AND grp.college_id = link.college_id))
        AND NOT EXISTS (
@@ -572,6 +593,7 @@ _JOIN_AT_ONCE_PARAMS = {
     "multi": "text",
     "link_active": "text",
     "student": "text",
+    "parent": "text",
     "member_active": "text",
     "member_left": "text",
     "request_pending": "text",
@@ -622,6 +644,7 @@ def _join_at_once(*, token: str, user: User) -> tuple[Invitation, AcceptResult] 
         "multi": Invitation.Kind.MULTI,
         "link_active": Invitation.Status.ACTIVE,
         "student": Role.STUDENT,
+        "parent": Role.PARENT,
         "member_active": Membership.Status.ACTIVE,
         "member_left": Membership.Status.LEFT,
         "request_pending": JoinRequest.Status.PENDING,
@@ -667,10 +690,13 @@ def _join_at_once(*, token: str, user: User) -> tuple[Invitation, AcceptResult] 
 def _join(
     *, actor, user: User, college: College, role: str, group: StudyGroup | None, existing: Membership | None
 ) -> Membership:
-    """Membership and, for a student with a group, the enrollment — inside the caller's transaction."""
+    """Membership and, for a student with a group, the enrollment, for a parent the group — inside the
+    caller's transaction."""
     membership = existing
     if membership is None:
         membership = membership_create(actor=actor, college=college, user=user, role=role, check_permission=False)
+    if role == Role.PARENT and group is not None:
+        group_parent_add(actor=actor, parent=membership, group=group)
     if role == Role.STUDENT and group is not None:
         if group.college_id == college.pk:
             group.college = college  # already loaded: spares enrollment_start a query
@@ -764,14 +790,20 @@ def join_request_approve(*, actor: User, join_request: JoinRequest) -> JoinReque
             .exclude(status=Membership.Status.LEFT)
             .first()
         )
+        membership = existing
         if locked.role == Role.STUDENT:
             current = Enrollment.objects.filter(student=existing, ended_at__isnull=True).first() if existing else None
             if current is None:
-                _join(actor=actor, user=user, college=college, role=locked.role, group=locked.group, existing=existing)
+                membership = _join(
+                    actor=actor, user=user, college=college, role=locked.role, group=locked.group, existing=existing
+                )
             elif current.group_id != locked.group_id:
                 _transfer(actor=actor, join_request=locked, student=existing)
-        elif existing is None:
-            _join(actor=actor, user=user, college=college, role=locked.role, group=locked.group, existing=None)
+        else:
+            membership = _join(
+                actor=actor, user=user, college=college, role=locked.role, group=locked.group, existing=existing
+            )
+        _settle_uses([locked.pk], result=InvitationUse.Result.JOINED, membership=membership)
         locked.status = JoinRequest.Status.APPROVED
         locked.decided_by = actor
         locked.decided_at = timezone.now()
@@ -825,9 +857,36 @@ def join_request_reject(*, actor: User, join_request: JoinRequest, reason: str) 
         locked.decided_by = actor
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-        audit_log(actor=actor, action="join_request.reject", target=locked, after={"reason": locked.reason})
+        released = _settle_uses([locked.pk], result=InvitationUse.Result.REJECTED)
+        audit_log(
+            actor=actor,
+            action="join_request.reject",
+            target=locked,
+            after={"reason": locked.reason, "places_released": released},
+        )
         _notify_person(locked, template="invitation_request_rejected")
     return locked
+
+
+def _settle_uses(join_request_ids: list[int], *, result: str, membership: Membership | None = None) -> int:
+    """The use log takes the outcome of decided requests (it said «подал заявку» until now).
+
+    A request holds a place on its link from the moment it is filed, so that
+    approvals never pass the cap; one that ends without a join gives the place
+    back to a multi-use link (a personal invitation stays spent: its addressee
+    had their one attempt). Returns how many places were given back.
+    """
+    uses = InvitationUse.objects.filter(join_request_id__in=join_request_ids, result=InvitationUse.Result.REQUESTED)
+    released = {}
+    if result != InvitationUse.Result.JOINED:
+        released = Counter(uses.filter(invitation__kind=Invitation.Kind.MULTI).values_list("invitation_id", flat=True))
+    changes = {"result": result}
+    if membership is not None:
+        changes["membership"] = membership
+    uses.update(**changes)
+    for invitation_id, n in sorted(released.items()):
+        Invitation.objects.filter(pk=invitation_id, uses_count__gte=n).update(uses_count=F("uses_count") - n)
+    return sum(released.values())
 
 
 def join_requests_decide(
@@ -875,9 +934,14 @@ def _notify_person(join_request: JoinRequest, *, template: str) -> None:
 def join_requests_close_for_student(*, college_id: int, student: Membership, reason: str) -> int:
     """A student left the college: their open requests and personal invitations close. Returns how many."""
     with transaction.atomic():
-        closed = JoinRequest.objects.filter(
+        pending = JoinRequest.objects.filter(
             college_id=college_id, user_id=student.user_id, status=JoinRequest.Status.PENDING
-        ).update(status=JoinRequest.Status.CLOSED, reason=reason, decided_at=timezone.now())
+        )
+        pending_ids = list(pending.select_for_update().values_list("pk", flat=True))
+        closed = JoinRequest.objects.filter(pk__in=pending_ids, status=JoinRequest.Status.PENDING).update(
+            status=JoinRequest.Status.CLOSED, reason=reason, decided_at=timezone.now()
+        )
+        _settle_uses(pending_ids, result=InvitationUse.Result.CLOSED)
         user = student.user
         personal = Invitation.objects.filter(
             Q(recipient_phone=user.phone) | (Q(recipient_email__iexact=user.email) if user.email else Q(pk__in=[])),
@@ -910,11 +974,11 @@ def bulk_dispatch_create(
 ) -> BulkDispatch:
     """One personal invitation per recipient (``{"name", "phone" or "email"}``, already checked by the preview),
     then Celery sends them in batches after commit."""
+    invitation_target_check(college=college, role=role, group=group)
     if not can_send_bulk_invitations(actor, college) or not can_create_invitation(
         actor, college, role=role, group=group
     ):
         raise PermissionDenied("Рассылать приглашения может администратор платформы или администрация колледжа.")
-    _validate_target(college=college, role=role, group=group)
     if not recipients:
         raise ValidationError("Нет получателей для рассылки.")
     if expires_at <= timezone.now():

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import ngettext_lazy
 from django.views import View
 
 from accounts import ratelimits
@@ -29,14 +30,14 @@ from invitations.models import Invitation, InvitationUse, JoinRequest
 from invitations.notes import join_request_waiting
 from invitations.parsing import recipients_preview, rows_from_text, rows_from_upload
 from invitations.permissions import (
-    ADMINISTRATION_MAY_INVITE,
-    CURATOR_MAY_INVITE,
+    INVITABLE_ROLE_CHOICES,
     can_hand_invitations,
     can_manage_invitation,
     can_review_join_requests,
     can_send_bulk_invitations,
     can_view_invitations,
     curated_group_ids,
+    invitable_roles,
 )
 from invitations.services import (
     FORGED_MESSAGE,
@@ -51,6 +52,7 @@ from invitations.services import (
     invitation_revoke,
     invitation_send_to,
     invitation_set_paused,
+    invitation_target_check,
     invitation_url,
     invitations_hand_to_curator,
     join_requests_decide,
@@ -237,14 +239,6 @@ class CollegePageMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-def _invitable_roles(user, college) -> list[str]:
-    if has_role(user, college, Role.ADMINISTRATOR):
-        return list(Role.values)
-    if has_role(user, college, Role.ADMINISTRATION):
-        return list(ADMINISTRATION_MAY_INVITE)
-    return list(CURATOR_MAY_INVITE)
-
-
 class InvitationListView(CollegePageMixin, View):
     template_name = "invitations/invitation_list.html"
 
@@ -267,7 +261,7 @@ class InvitationListView(CollegePageMixin, View):
             self.template_name,
             {
                 "page_obj": page,
-                "roles": Role.choices,
+                "roles": INVITABLE_ROLE_CHOICES,
                 "statuses": Invitation.Status.choices,
                 "can_send_bulk": can_send_bulk_invitations(request.user, self.college),
                 "dispatches": selectors.bulk_dispatch_list(college=self.college)[:5]
@@ -292,7 +286,7 @@ class InvitationCreateView(CollegePageMixin, View):
             data,
             initial=initial,
             college=self.college,
-            roles=_invitable_roles(request.user, self.college),
+            roles=invitable_roles(request.user, self.college),
             groups=groups,
         )
 
@@ -327,12 +321,30 @@ class InvitationDetailView(CollegePageMixin, View):
                 "url": invitation_url(token) if token else "",
                 "problem": invitation_problem(invitation),
                 "page_obj": people,
-                "counts": selectors.invitation_use_counts(invitation=invitation),
+                "use_summary": _use_summary(selectors.invitation_use_counts(invitation=invitation)),
                 "can_manage": can_manage_invitation(request.user, invitation),
                 "can_hand": can_hand_invitations(request.user, self.college),
                 "send_form": SendLinkForm(),
             },
         )
+
+
+# A link's uses in words, one phrase per outcome («2 человека присоединились»); the other
+# outcomes read «ссылка исчерпана: 3». The number is put in when the page is drawn.
+USE_PHRASES = {
+    InvitationUse.Result.JOINED: ngettext_lazy("%(n)s человек присоединился", "%(n)s человека присоединились", "n"),
+    InvitationUse.Result.REQUESTED: ngettext_lazy("%(n)s заявка ждёт решения", "%(n)s заявки ждут решения", "n"),
+    InvitationUse.Result.REJECTED: ngettext_lazy("%(n)s заявка отклонена", "%(n)s заявки отклонены", "n"),
+    InvitationUse.Result.CLOSED: ngettext_lazy("%(n)s заявка закрыта", "%(n)s заявки закрыты", "n"),
+}
+
+
+def _use_summary(counts: dict[str, int]) -> list[str]:
+    return [
+        USE_PHRASES[result] % {"n": n} if result in USE_PHRASES else f"{result.label}: {n}"
+        for result in InvitationUse.Result
+        if (n := counts.get(result.value))
+    ]
 
 
 class _InvitationActionView(CollegePageMixin, View):
@@ -517,7 +529,7 @@ class BulkDispatchCreateView(CollegePageMixin, View):
         return can_send_bulk_invitations(request.user, self.college)
 
     def _form(self, request, data=None, files=None):
-        return BulkInvitationForm(data, files, college=self.college, roles=_invitable_roles(request.user, self.college))
+        return BulkInvitationForm(data, files, college=self.college, roles=invitable_roles(request.user, self.college))
 
     def get(self, request):
         return render(request, self.template_name, {"form": self._form(request)})
@@ -528,6 +540,13 @@ class BulkDispatchCreateView(CollegePageMixin, View):
         form = self._form(request, request.POST, request.FILES)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
+        role, group = form.cleaned_data["role"], form.cleaned_data["group"]
+        try:
+            # The role and group are checked before the list: the preview promises only what will be sent.
+            invitation_target_check(college=self.college, role=role, group=group)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return render(request, self.template_name, {"form": form}, status=400)
         try:
             upload = form.cleaned_data.get("file")
             raw = rows_from_upload(upload.name, upload.read()) if upload else rows_from_text(form.cleaned_data["text"])
@@ -537,15 +556,23 @@ class BulkDispatchCreateView(CollegePageMixin, View):
             return render(request, self.template_name, {"form": form}, status=400)
         good = [row for row in rows if row.ok]
         request.session[self.SESSION_KEY] = {
-            "role": form.cleaned_data["role"],
-            "group": form.cleaned_data["group"].pk if form.cleaned_data["group"] else None,
+            "role": role,
+            "group": group.pk if group else None,
             "days": form.cleaned_data["days"],
             "recipients": [row.as_recipient() for row in good],
         }
         return render(
             request,
             "invitations/bulkdispatch_preview.html",
-            {"rows": rows, "good": len(good), "bad": len(rows) - len(good), "form": form},
+            {
+                "rows": rows,
+                "good": len(good),
+                "bad": len(rows) - len(good),
+                "form": form,
+                "role_label": Role(role).label,
+                "group": group,
+                "days": form.cleaned_data["days"],
+            },
         )
 
     def _send(self, request):

@@ -4,10 +4,9 @@ Visibility is computed from the viewer's memberships and current enrollment
 at query time, so a transferred student sees the new group's materials and
 no longer the old group's, with nothing to update when they move.
 
-Parents: there is no parent↔child link yet, so a parent (role ``parent``
-in the college) sees what is addressed to the whole college and every
-«родители группы …» material of that college. When a link exists, only
-``_parent_q`` needs to narrow to the children's current groups.
+Parents: a parent belongs to the groups whose parent links they followed
+(``groups.GroupParent``) and sees what is addressed to the whole college and
+the «родители группы …» materials of those groups.
 """
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -15,9 +14,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.search import search_q
 from colleges.models import College, Membership, Role
 from colleges.permissions import roles_in
-from groups.models import Discipline, Enrollment, StudyGroup
+from groups.models import Discipline, Enrollment, GroupParent, StudyGroup
+from groups.selectors import parent_group_ids
 from materials.models import GROUP_AUDIENCES, Audience, Material, MaterialFile, MaterialNotice, Section
 from materials.permissions import can_edit_material, can_manage_all_materials, teacher_scope
 
@@ -58,7 +59,7 @@ def material_visibility_q(*, user, college: College, now=None) -> Q:
             current_group_ids(user=user, college=college)
         )
     if Role.PARENT in roles:
-        audience |= Q(audience=Audience.PARENTS)
+        audience |= Q(audience=Audience.PARENTS) & _targets_groups(parent_group_ids(user=user, college=college))
     visible = Q(status=Material.Status.PUBLISHED, published_at__lte=now) & audience
     if Role.TEACHER in roles:
         visible |= Q(author=user)
@@ -96,8 +97,7 @@ def material_list(
         qs = qs.filter(discipline=discipline)
     if kind:
         qs = qs.filter(kind=kind)
-    for word in search.split():
-        qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word) | Q(body__icontains=word))
+    qs = qs.filter(search_q(search, fields=("title", "description", "body")))
     return _with_related(qs).order_by("-pinned", Coalesce("published_at", "created_at").desc(), "-id")
 
 
@@ -216,7 +216,14 @@ def material_audience_user_ids(*, material: Material) -> set[int]:
             )
         )
     elif audience == Audience.PARENTS:
-        ids = set(members.filter(role=Role.PARENT).values_list("user_id", flat=True))
+        ids = set(
+            GroupParent.objects.filter(
+                college_id=material.college_id,
+                group__in=material.groups.all(),
+                parent__role=Role.PARENT,
+                parent__status=Membership.Status.ACTIVE,
+            ).values_list("parent__user_id", flat=True)
+        )
     else:
         group_ids = list(material.groups.values_list("pk", flat=True))
         ids = set(

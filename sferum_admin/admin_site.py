@@ -24,6 +24,7 @@ ADMIN_NOT_STAFF_MESSAGE = "Панель управления доступна т
 class PlatformAdminSite(admin.AdminSite):
     site_header = "Сферум Админ — управление платформой"
     site_title = "Сферум Админ"
+    index_title = "Данные платформы"
 
     def has_permission(self, request) -> bool:
         from accounts.selectors import session_passed_mfa

@@ -3,7 +3,7 @@
 Every deploy-specific value is read through ``env``. With nothing set the
 project runs on one machine: SQLite, Celery tasks in-process, an in-memory
 channel layer, SMS printed to the console. ``DJANGO_ENV=production`` turns on
-the production checks and requires a secret key and hosts.
+the production checks and requires a secret key, hosts and the site address.
 """
 
 import base64
@@ -35,7 +35,11 @@ else:
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The address people open: every link in an SMS, e-mail, QR code and print sheet starts
+# with it. Unset, it is where `make run` serves (RUN_PORT); production refuses to start
+# without it (sferum_admin/checks.py).
+RUN_PORT = env.int("RUN_PORT", default=8000)
+SITE_URL = env.str("SITE_URL", default="") or f"http://127.0.0.1:{RUN_PORT}"
 # bench/dashboard.py sets it: adds the bare view the benchmark compares pages with.
 BENCHMARK = env.bool("BENCHMARK", default=False)
 
@@ -365,6 +369,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StudyGroupStatusEnum": "groups.models.StudyGroup.Status",
         "RoleEnum": "colleges.models.Role",
+        "InvitableRoleEnum": "invitations.permissions.INVITABLE_ROLE_CHOICES",
         "InvitationKindEnum": "invitations.models.Invitation.Kind",
         "MaterialKindEnum": "materials.models.Kind",
         "MovementKindEnum": "groups.movement.models.MovementKind",

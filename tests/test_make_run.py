@@ -13,6 +13,8 @@ import requests
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVICE_VARIABLES = (
+    "SITE_URL",
+    "RUN_PORT",
     "DATABASE_URL",
     "REDIS_URL",
     "DJANGO_ENV",
@@ -78,6 +80,9 @@ def test_make_run_serves_the_russian_sign_in_page_and_prints_the_demo_sign_in(tm
     assert "Войти" in login.text and "Номер телефона" in login.text
     assert health.json()["checks"] == {"database": "ok", "redis": "in-process", "celery": "in-process"}
     assert "Вход в демо-колледж" in output
+    # The printed sign-in address (and every link the demo makes) is where this server runs.
+    assert f"Страница входа: http://127.0.0.1:{port}/accounts/login/" in output
+    assert "127.0.0.1:8000" not in output
     assert "+79990000001" in output
     assert "Celery tasks run in-process" in output
 

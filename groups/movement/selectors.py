@@ -5,6 +5,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from accounts.search import name_order, search_q
 from colleges.models import College, Membership
 from groups.models import Enrollment, StudyGroup
 from groups.movement.models import ImportBatch, Movement
@@ -21,14 +22,13 @@ def movement_list(*, viewer, college: College, search: str = "", status: str = "
         qs = qs.filter(status=status)
     if kind:
         qs = qs.filter(kind=kind)
-    if search:
-        qs = qs.filter(
-            Q(person__user__last_name__icontains=search)
-            | Q(last_name__icontains=search)
-            | Q(order_number__icontains=search)
-            | Q(to_group__name__icontains=search)
-            | Q(from_group__name__icontains=search)
+    qs = qs.filter(
+        search_q(
+            search,
+            people=("person__user",),
+            fields=("last_name", "first_name", "phone", "order_number", "to_group__name", "from_group__name"),
         )
+    )
     return qs.order_by("-effective_date", "-id")
 
 
@@ -116,7 +116,7 @@ def roster_on_date(*, group: StudyGroup, on: datetime.date) -> QuerySet[Enrollme
         Enrollment.objects.filter(group=group, started_at__lte=on)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=on))
         .select_related("student__user")
-        .order_by("student__user__last_name", "student__user__first_name", "id")
+        .order_by(name_order("student__user"), "id")
     )
 
 
@@ -198,7 +198,7 @@ def joined_report(*, college: College) -> list[dict]:
     active = list(
         Enrollment.objects.filter(college=college, ended_at__isnull=True, student__status=Membership.Status.ACTIVE)
         .select_related("group", "student__user")
-        .order_by("group__name", "student__user__last_name", "student__user__first_name")
+        .order_by("group__name", name_order("student__user"), "id")
     )
     rows: list[dict] = []
     if last is None:
@@ -246,14 +246,8 @@ def people_list(*, college: College, search: str = "", role: str = "") -> QueryS
         Membership.objects.filter(college=college, role__in=[Role.STUDENT, Role.TEACHER, Role.ADMINISTRATION])
         .exclude(Exists(newer))
         .select_related("user")
-        .order_by("user__last_name", "user__first_name", "id")
+        .order_by(name_order("user"), "id")
     )
     if role:
         qs = qs.filter(role=role)
-    if search:
-        qs = qs.filter(
-            Q(user__last_name__icontains=search)
-            | Q(user__first_name__icontains=search)
-            | Q(user__phone__icontains=search)
-        )
-    return qs
+    return qs.filter(search_q(search, people=("user",)))

@@ -165,3 +165,32 @@ def test_dispatch_list_endpoint_query_count_is_fixed(
         response = client.get(reverse("api:invitation-dispatch-list"))
 
     assert response.json()["count"] == size
+
+
+@pytest.mark.parametrize(
+    ("url_name", "payload"),
+    [
+        ("api:invitation-list", {"role": Role.ADMINISTRATOR}),
+        (
+            "api:invitation-dispatch-list",
+            {"role": Role.ADMINISTRATOR, "recipients": [{"name": "Иванов", "contact": "89120000001"}]},
+        ),
+    ],
+)
+def test_api_does_not_invite_to_the_administrator_role(client_for, administrator, url_name, payload):
+    response = client_for(administrator).post(reverse(url_name), payload, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "Администратора платформы назначает директор" in response.json()["role"][0]
+    assert not Invitation.objects.exists()
+
+
+def test_api_schema_offers_only_roles_a_link_can_give(client_for, administrator):
+    schema = client_for(administrator).get(reverse("api:schema"), {"format": "json"}).json()
+
+    assert schema["components"]["schemas"]["InvitableRoleEnum"]["enum"] == [
+        "administration",
+        "teacher",
+        "student",
+        "parent",
+    ]

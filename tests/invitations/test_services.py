@@ -9,8 +9,10 @@ from colleges.models import Membership, Role
 from groups.models import Enrollment
 from invitations.models import Invitation, InvitationUse, JoinRequest
 from invitations.services import (
+    ADMINISTRATOR_NOT_INVITED_MESSAGE,
     PARENT_LINK_IN_STUDENT_SESSION_MESSAGE,
     USED_UP_MESSAGE,
+    bulk_dispatch_create,
     invitation_accept,
     invitation_create,
     invitation_find,
@@ -19,6 +21,7 @@ from invitations.services import (
     invitations_hand_to_curator,
     join_request_approve,
     join_request_reject,
+    join_requests_close_for_student,
     join_requests_decide,
 )
 from invitations.tokens import token_hash, token_unseal
@@ -209,11 +212,30 @@ def test_curator_creates_student_link_for_own_group_only(curator, college, group
         invitation_create(actor=curator, college=college, role=Role.TEACHER, expires_at=expires)
 
 
-def test_administration_cannot_invite_administrator(administration, college):
-    with pytest.raises(PermissionDenied):
-        invitation_create(
-            actor=administration, college=college, role=Role.ADMINISTRATOR, expires_at=timezone.now() + IN_A_WEEK
+@pytest.mark.parametrize("inviter", ["administrator", "administration"])
+def test_nobody_invites_to_the_administrator_role(inviter, college, request):
+    actor = request.getfixturevalue(inviter)
+
+    with pytest.raises(ValidationError) as caught:
+        invitation_create(actor=actor, college=college, role=Role.ADMINISTRATOR, expires_at=timezone.now() + IN_A_WEEK)
+
+    assert caught.value.message_dict["role"] == [ADMINISTRATOR_NOT_INVITED_MESSAGE]
+    assert not Invitation.objects.exists()
+
+
+def test_bulk_invitations_to_the_administrator_role_are_refused(administrator, college):
+    with pytest.raises(ValidationError) as caught:
+        bulk_dispatch_create(
+            actor=administrator,
+            college=college,
+            role=Role.ADMINISTRATOR,
+            group=None,
+            expires_at=timezone.now() + IN_A_WEEK,
+            recipients=[{"name": "Иванов Иван", "phone": "+79120000001"}],
         )
+
+    assert caught.value.message_dict["role"] == [ADMINISTRATOR_NOT_INVITED_MESSAGE]
+    assert not Invitation.objects.exists()
 
 
 def test_student_link_needs_group(administrator, college):
@@ -302,6 +324,75 @@ def test_curator_decides_requests_of_own_group_only(make_link, curator, college)
 
     with pytest.raises(PermissionDenied):
         join_request_approve(actor=curator, join_request=foreign)
+
+
+# --- What a decision on a request does to the link's log and count ---------------
+
+
+def test_approved_request_is_logged_as_joined(make_link, administrator):
+    invitation, _ = make_link(requires_approval=True)
+    person = factories.UserFactory()
+    request = invitation_accept(invitation=invitation, user=person).join_request
+
+    join_request_approve(actor=administrator, join_request=request)
+
+    use = InvitationUse.objects.get(invitation=invitation, user=person)
+    assert use.result == InvitationUse.Result.JOINED
+    assert use.membership == Membership.objects.get(user=person, role=Role.STUDENT)
+    invitation.refresh_from_db()
+    assert invitation.uses_count == 1
+
+
+def test_rejected_request_is_logged_as_rejected_and_gives_its_place_back(make_link, administrator):
+    invitation, _ = make_link(requires_approval=True, max_uses=40)
+    accepted, rejected = factories.UserFactory(), factories.UserFactory()
+    first = invitation_accept(invitation=invitation, user=accepted).join_request
+    second = invitation_accept(invitation=invitation, user=rejected).join_request
+    join_request_approve(actor=administrator, join_request=first)
+
+    join_request_reject(actor=administrator, join_request=second, reason="Не обучается в колледже")
+
+    assert InvitationUse.objects.get(user=rejected).result == InvitationUse.Result.REJECTED
+    invitation.refresh_from_db()
+    assert invitation.uses_count == 1
+    assert invitation.uses_left == 39
+
+
+def test_place_given_back_by_a_rejection_admits_the_next_person(make_link, administrator):
+    invitation, _ = make_link(requires_approval=True, max_uses=1)
+    request = invitation_accept(invitation=invitation, user=factories.UserFactory()).join_request
+    join_request_reject(actor=administrator, join_request=request, reason="Ошибся группой")
+
+    result = invitation_accept(invitation=invitation, user=factories.UserFactory())
+
+    assert result.result == InvitationUse.Result.REQUESTED
+
+
+def test_rejected_personal_invitation_stays_spent(make_link, administrator):
+    invitation, _ = make_link(
+        kind=Invitation.Kind.PERSONAL, recipient_phone="+79120000077", requires_approval=True, max_uses=None
+    )
+    person = factories.UserFactory(phone="+79120000077")
+    request = invitation_accept(invitation=invitation, user=person).join_request
+
+    join_request_reject(actor=administrator, join_request=request, reason="Уже отчислен")
+
+    assert InvitationUse.objects.get(user=person).result == InvitationUse.Result.REJECTED
+    invitation.refresh_from_db()
+    assert invitation.uses_count == 1
+
+
+def test_requests_closed_for_a_leaver_are_logged_and_give_places_back(make_link, college):
+    invitation, _ = make_link(requires_approval=True)
+    person = factories.UserFactory()
+    invitation_accept(invitation=invitation, user=person)
+    membership = factories.MembershipFactory(college=college, user=person, role=Role.STUDENT)
+
+    join_requests_close_for_student(college_id=college.pk, student=membership, reason="Отчислен")
+
+    assert InvitationUse.objects.get(user=person).result == InvitationUse.Result.CLOSED
+    invitation.refresh_from_db()
+    assert invitation.uses_count == 0
 
 
 def test_transfer_approved_from_a_join_request_is_recorded_as_an_applied_movement_order(

@@ -13,7 +13,10 @@ from invitations.services import (
     PARENT_LINK_IN_STUDENT_SESSION_MESSAGE,
     invitation_accept,
     invitation_revoke,
+    join_request_approve,
+    join_request_reject,
 )
+from notifications.services import render_message
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +130,17 @@ def test_burst_of_joins_pauses_link_and_tells_administrator(
     assert invitation.uses_count == 3
     assert [m["phone"] for m in sms_outbox] == [administrator.phone]
     assert "приостановлена" in sms_outbox[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("count", "joins"), [(3, "3 присоединения"), (21, "21 присоединение"), (25, "25 присоединений")]
+)
+def test_burst_message_counts_joins_in_russian(count, joins):
+    _, text = render_message(
+        channel="sms", template="invitation_burst_paused", context={"invitation": "ИС-21", "count": count, "minutes": 1}
+    )
+
+    assert f"приостановлена: {joins} за 1 мин." in text
 
 
 def test_qr_code_downloads_as_png_and_svg(client_for, make_link, administrator):
@@ -394,6 +408,124 @@ def test_provenance_query_count_is_fixed(client_for, administrator, make_link, s
         response = client.get(reverse("invitations:provenance"))
 
     assert len(response.context["page_obj"].object_list) == size
+
+
+# --- Roles a link may give; the bulk form and its preview -------------------------
+
+
+def test_link_form_does_not_offer_the_administrator_role(client_for, administrator):
+    response = client_for(administrator).get(reverse("invitations:create"))
+
+    offered = [value for value, _ in response.context["form"].fields["role"].choices]
+    assert offered == [Role.ADMINISTRATION, Role.TEACHER, Role.STUDENT, Role.PARENT]
+    assert "администратор платформы" not in response.content.decode()
+
+
+def test_bulk_form_has_no_default_role_and_does_not_offer_the_administrator(client_for, administrator):
+    response = client_for(administrator).get(reverse("invitations:dispatch_create"))
+
+    field = response.context["form"]["role"]
+    assert field.value() is None
+    assert [value for value, _ in field.field.choices] == ["", "administration", "teacher", "student", "parent"]
+
+
+def test_bulk_list_without_a_chosen_role_is_sent_back(client_for, administrator):
+    response = client_for(administrator).post(
+        reverse("invitations:dispatch_create"), {"days": 7, "text": "Иванов Иван;89120000001"}
+    )
+
+    assert response.status_code == 400
+    assert "Выберите роль." in response.content.decode()
+    assert not BulkDispatch.objects.exists()
+
+
+def test_bulk_list_for_the_administrator_role_is_sent_back(client_for, administrator):
+    client = client_for(administrator)
+
+    response = client.post(
+        reverse("invitations:dispatch_create"),
+        {"role": Role.ADMINISTRATOR, "days": 7, "text": "Иванов Иван;89120000001"},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["role"]
+    assert "invitations_bulk_preview" not in client.session
+
+
+def test_preview_shows_role_and_group(client_for, administrator, group):
+    response = _preview(client_for(administrator), group, text="Иванов Иван;89120000001")
+
+    body = response.content.decode()
+    assert '<dd data-testid="preview-role">обучающийся</dd>' in body
+    assert f'<dd data-testid="preview-group">{group.name}</dd>' in body
+
+
+def test_preview_of_a_staff_list_with_a_group_is_sent_back_before_the_preview(client_for, administrator, group):
+    response = _preview(client_for(administrator), group, role=Role.TEACHER, text="Иванов Иван;89120000001")
+
+    assert response.status_code == 400
+    assert "Группа указывается только для обучающихся и родителей." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("count", "button"),
+    [
+        (1, "Отправить 1 приглашение"),
+        (4, "Отправить 4 приглашения"),
+        (5, "Отправить 5 приглашений"),
+        (21, "Отправить 21 приглашение"),
+    ],
+)
+def test_preview_button_counts_invitations_in_russian(client_for, administrator, group, count, button):
+    text = "\n".join(f"Человек {i};8912000{i:04d}" for i in range(count))
+
+    response = _preview(client_for(administrator), group, text=text)
+
+    assert f'data-testid="dispatch-confirm">{button}</button>' in response.content.decode()
+
+
+# --- Counts of a link's uses ----------------------------------------------------------
+
+
+def test_link_detail_counts_uses_in_russian_after_decisions(client_for, make_link, administrator):
+    invitation, _ = make_link(requires_approval=True, max_uses=40)
+    requests = [invitation_accept(invitation=invitation, user=factories.UserFactory()).join_request for _ in range(5)]
+    join_request_approve(actor=administrator, join_request=requests[0])
+    join_request_reject(actor=administrator, join_request=requests[1], reason="Не наш студент")
+
+    response = client_for(administrator).get(reverse("invitations:detail", kwargs={"pk": invitation.pk}))
+
+    body = response.content.decode()
+    assert "1 человек присоединился, 3 заявки ждут решения, 1 заявка отклонена." in body
+    assert "joined:" not in body and "requested:" not in body
+    places = body.split('data-testid="invitation-places">')[1].split("</dd>")[0]
+    assert places.startswith("1 из 40")
+    assert "и 3 заявки ждут решения" in places
+
+
+def test_rejected_request_does_not_count_as_joined_in_the_link_list(client_for, make_link, administrator):
+    invitation, _ = make_link(requires_approval=True, max_uses=40)
+    approved, rejected = (
+        invitation_accept(invitation=invitation, user=factories.UserFactory()).join_request for _ in range(2)
+    )
+    join_request_approve(actor=administrator, join_request=approved)
+    join_request_reject(actor=administrator, join_request=rejected, reason="Не наш студент")
+
+    response = client_for(administrator).get(reverse("invitations:list"))
+
+    row = response.content.decode().split('data-testid="invitation-row"')[1]
+    assert "1 из 40" in row
+    assert "2 из 40" not in row
+
+
+def test_recent_dispatches_count_recipients_in_russian(client_for, administrator, group):
+    client = client_for(administrator)
+    _preview(client, group, text="Иванов;89120000001\nПетров;89120000002")
+    client.post(reverse("invitations:dispatch_create"), {"confirm": "1"})
+
+    response = client.get(reverse("invitations:list"))
+
+    assert "— 2 получателя," in response.content.decode()
 
 
 def test_link_page_limits_count_each_client_behind_a_trusted_proxy(make_link, settings):

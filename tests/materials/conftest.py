@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from colleges.models import Role
+from groups.services import group_parent_add
 from tests import factories
 from tests.conftest import add_totp
 from tests.materials.files import mp4_bytes, ooxml_bytes
@@ -58,7 +59,8 @@ class MaterialsWorld:
 
 @pytest.fixture
 def mw(db) -> MaterialsWorld:
-    """A college with two groups: a subject teacher and a curator of ИС-1, students of both groups, and the rest."""
+    """A college with two groups: a subject teacher, a curator and a parent of ИС-1, students of both groups,
+    and the rest."""
     college = factories.CollegeFactory()
     other_college = factories.CollegeFactory()
     group = factories.StudyGroupFactory(college=college, name="ИС-1")
@@ -79,6 +81,7 @@ def mw(db) -> MaterialsWorld:
     }
     factories.EnrollmentFactory(student=m["student"], group=group)
     factories.EnrollmentFactory(student=m["other_student"], group=other_group)
+    group_parent_add(actor=None, parent=m["parent"], group=group)
     factories.SubjectTeacherAssignmentFactory(group=group, teacher=m["teacher"], discipline=discipline)
     factories.SubjectTeacherAssignmentFactory(
         group=other_group, teacher=m["other_teacher"], discipline=other_discipline

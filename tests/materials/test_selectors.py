@@ -4,10 +4,12 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
+from colleges.models import Role
 from groups.models import Enrollment
-from groups.services import enrollment_end, enrollment_start
+from groups.services import enrollment_end, enrollment_start, group_parent_add
 from materials import selectors, services
 from materials.models import Audience, Section
+from tests import factories
 from tests.materials.conftest import pdf
 from tests.materials.helpers import publish_document, publish_link
 
@@ -186,3 +188,44 @@ def test_ended_assignment_no_longer_lets_a_teacher_post(mw):
     teacher = type(mw.users["teacher"]).objects.get(pk=mw.users["teacher"].pk)
 
     assert selectors.teacher_targets(user=teacher, college=mw.college)["pairs"] == []
+
+
+def test_a_parent_sees_parent_materials_of_their_own_groups_only(mw):
+    admin = mw.users["administration"]
+    publish_link(actor=admin, college=mw.college, title="Родителям ИС-1", audience=Audience.PARENTS, groups=[mw.group])
+    publish_link(
+        actor=admin, college=mw.college, title="Родителям ТМ-2", audience=Audience.PARENTS, groups=[mw.other_group]
+    )
+    other_parent = factories.MembershipFactory(college=mw.college, role=Role.PARENT)
+    group_parent_add(actor=None, parent=other_parent, group=mw.other_group)
+    no_group_parent = factories.MembershipFactory(college=mw.college, role=Role.PARENT)
+
+    def titles(user):
+        return {m.title for m in selectors.material_list(viewer=user, college=mw.college)}
+
+    assert titles(mw.users["parent"]) == {"Родителям ИС-1"}
+    assert titles(other_parent.user) == {"Родителям ТМ-2"}
+    assert titles(no_group_parent.user) == set()
+
+
+def test_a_parent_of_two_groups_sees_both_groups_parent_materials(mw):
+    admin = mw.users["administration"]
+    publish_link(actor=admin, college=mw.college, title="Родителям ИС-1", audience=Audience.PARENTS, groups=[mw.group])
+    publish_link(
+        actor=admin, college=mw.college, title="Родителям ТМ-2", audience=Audience.PARENTS, groups=[mw.other_group]
+    )
+    group_parent_add(actor=None, parent=mw.memberships["parent"], group=mw.other_group)
+
+    titles = {m.title for m in selectors.material_list(viewer=mw.users["parent"], college=mw.college)}
+
+    assert titles == {"Родителям ИС-1", "Родителям ТМ-2"}
+
+
+def test_parent_materials_are_announced_to_the_groups_parents_only(mw):
+    other_parent = factories.MembershipFactory(college=mw.college, role=Role.PARENT)
+    group_parent_add(actor=None, parent=other_parent, group=mw.other_group)
+    material = publish_link(
+        actor=mw.users["curator"], college=mw.college, title="Собрание", audience=Audience.PARENTS, groups=[mw.group]
+    )
+
+    assert selectors.material_audience_user_ids(material=material) == {mw.users["parent"].pk}

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -424,3 +426,39 @@ def test_student_cannot_open_another_groups_page(mw, client):
     response = client.get(reverse("materials:group", args=[mw.group.pk]))
 
     assert response.status_code == 404
+
+
+def test_dates_on_pages_are_in_the_college_time_zone(mw, client):
+    mw.college.time_zone = "Asia/Yekaterinburg"
+    mw.college.save(update_fields=["time_zone"])
+    material = publish_link(actor=mw.users["administrator"], college=mw.college, title="Время")
+    Material.objects.filter(pk=material.pk).update(
+        published_at=datetime.datetime(2026, 3, 2, 7, 30, tzinfo=datetime.UTC)
+    )
+    client.force_login(mw.users["student"])
+
+    response = client.get(reverse("materials:detail", args=[material.pk]))
+
+    assert "опубликован 02.03.2026 12:30" in response.text
+
+
+def test_a_time_typed_into_a_form_is_read_in_the_college_time_zone(mw, client):
+    mw.college.time_zone = "Asia/Yekaterinburg"
+    mw.college.save(update_fields=["time_zone"])
+    client.force_login(mw.users["curator"])
+
+    client.post(
+        reverse("materials:create"),
+        {
+            "kind": Kind.LINK,
+            "title": "К понедельнику",
+            "url": "https://example.org/",
+            "audience": Audience.GROUPS,
+            "groups": [mw.group.pk],
+            "publish_at": "2031-09-01T09:00",
+            "action": "publish",
+        },
+    )
+
+    material = Material.objects.get(title="К понедельнику")
+    assert material.published_at == datetime.datetime(2031, 9, 1, 4, 0, tzinfo=datetime.UTC)

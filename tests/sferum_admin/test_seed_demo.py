@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -19,6 +20,7 @@ from groups.management.commands.seed_demo import (
 )
 from groups.models import CuratorAssignment, Discipline, Enrollment, StudyGroup, SubjectTeacherAssignment
 from tests import factories
+from tests.accounts.helpers import sign_in_with_second_factor
 
 CYRILLIC_NAME = re.compile(r"^[А-ЯЁ][а-яё]+$")
 
@@ -196,3 +198,17 @@ def test_two_runs_in_fresh_databases_give_the_same_college():
 
     assert _snapshot() == first
     assert len(first["people"]) == 150 + 60 + 1
+
+
+@pytest.mark.django_db
+def test_platform_operator_is_greeted_by_a_first_name_not_a_role(client):
+    _seed("--students", "30")
+    staff = User.objects.get(phone=STAFF_PHONE)
+    sign_in_with_second_factor(client, staff)
+
+    response = client.get(reverse("admin:index"))
+
+    greeting = response.content.decode().split('<div id="user-tools">')[1].split("</strong>")[0]
+    assert "Добро пожаловать" in greeting
+    assert greeting.endswith(f"<strong>{staff.first_name}")
+    assert CYRILLIC_NAME.match(staff.first_name) and staff.first_name != "Платформы"

@@ -515,13 +515,18 @@ class Command(BaseCommand):
             email=STAFF_EMAIL,
             phone_verified=True,
             is_staff=True,
-            last_name="Оператор",
-            first_name="Платформы",
+            # A person's name, not the role spelt across the name fields: pages greet people by
+            # first name (the Django admin's «Добро пожаловать, …» read «…, ПЛАТФОРМЫ»).
+            last_name="Соколова",
+            first_name="Мария",
+            patronymic="Андреевна",
         )
         staff_user.set_password(DEMO_STAFF_PASSWORD)
         people = [admin, *administration, *teachers, *student_users]
         for user in people:
             user.set_unusable_password()
+        for user in (staff_user, *people):
+            user.fill_search_fields()  # bulk_create skips save(), which sets them
         User.objects.bulk_create([staff_user, *people], batch_size=2000)
 
         admin_m = Membership(
