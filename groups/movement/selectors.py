@@ -145,7 +145,7 @@ def import_missing_enrollments(*, batch: ImportBatch) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(college_id=batch.college_id, ended_at__isnull=True)
         .exclude(student__user__phone__in=in_file)
-        .order_by("student__user__last_name", "student__user__first_name", "student_id")
+        .order_by(name_order("student__user"), "student_id")
     )
 
 
