@@ -36,6 +36,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 
+from sferum_admin.zipcheck import zip_is_too_large
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CHUNK = 8 * 1024 * 1024
 
@@ -50,28 +52,14 @@ class Refused(Exception):
 
 # --- ZIP containers: size caps ----------------------------------------------
 
-ZIP_MAX_ENTRIES = 20_000
-# The ratio cap (settings.MATERIALS_MAX_COMPRESSION_RATIO) applies to entries and
-# archives that unpack to more than this: deflate reaches ~1000:1 on a run of zeros,
-# while a small XML part of a real document may well be packed tighter than the cap.
-_RATIO_MIN_ENTRY_BYTES = 4 * 1024 * 1024
-
 
 def check_zip_size(archive: zipfile.ZipFile) -> None:
     """Refuse a decompression bomb by the sizes in the ZIP directory (reading stops at the declared size)."""
-    infos = archive.infolist()
-    if len(infos) > ZIP_MAX_ENTRIES:
-        raise Refused("bomb")
-    max_ratio = settings.MATERIALS_MAX_COMPRESSION_RATIO
-    unpacked = packed = 0
-    for info in infos:
-        unpacked += info.file_size
-        packed += info.compress_size
-        if info.file_size > _RATIO_MIN_ENTRY_BYTES and info.file_size > max_ratio * max(info.compress_size, 1):
-            raise Refused("bomb")
-    if unpacked > settings.MATERIALS_MAX_UNPACKED_BYTES:
-        raise Refused("bomb")
-    if unpacked > _RATIO_MIN_ENTRY_BYTES and unpacked > max_ratio * max(packed, 1):
+    if zip_is_too_large(
+        archive,
+        max_unpacked=settings.MATERIALS_MAX_UNPACKED_BYTES,
+        max_ratio=settings.MATERIALS_MAX_COMPRESSION_RATIO,
+    ):
         raise Refused("bomb")
 
 

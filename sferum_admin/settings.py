@@ -196,6 +196,12 @@ STORAGES["materials"] = {
     "OPTIONS": {"location": MATERIALS_ROOT},
 }
 
+# Roster imports (CSV or XLSX, at most 50,000 rows): the largest file accepted, checked before it is read,
+# and for XLSX (a ZIP archive) the most its parts may unpack to and the tightest packing allowed.
+ROSTER_MAX_UPLOAD_BYTES = env.int("ROSTER_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+ROSTER_MAX_UNPACKED_BYTES = env.int("ROSTER_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024)
+ROSTER_MAX_COMPRESSION_RATIO = env.int("ROSTER_MAX_COMPRESSION_RATIO", default=200)
+
 # S3-compatible object storage (django-storages) when a bucket is configured.
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:

@@ -18,6 +18,7 @@ from colleges.models import Membership
 from groups.api import api_college
 from groups.models import Discipline, StudyGroup
 from groups.movement import selectors, services
+from groups.movement.importers import check_upload_size
 from groups.movement.models import ImportBatch, Movement, MovementKind, RosterRow
 from groups.movement.permissions import can_manage_movements, can_view_group_roster, can_view_movement_list
 from groups.movement.views import parse_ru_date
@@ -195,10 +196,10 @@ class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
     def validate_file(self, upload):
-        from groups.movement.forms import MAX_ROSTER_BYTES
-
-        if upload.size > MAX_ROSTER_BYTES:
-            raise serializers.ValidationError("Файл больше 10 МБ. Разделите контингент на несколько файлов.")
+        try:
+            check_upload_size(upload.size)  # before the file is read
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
         return upload
 
     order_number = serializers.CharField(max_length=50)
@@ -282,7 +283,43 @@ class ImportRowsApi(CollegeApiMixin, generics.ListAPIView):
         self.require_manager()
         qs = batch.rows.select_related("group", "current_group").order_by("line_no", "id")
         action = self.request.query_params.get("action")
-        return qs.filter(action=action) if action else qs
+        if batch.status != ImportBatch.Status.PREVIEWED:
+            return qs.filter(action=action) if action else qs
+        # At the dry run the students not in the file are read from the roster, after the file's lines.
+        qs = qs.exclude(action=RosterRow.Action.MISSING)
+        if action == RosterRow.Action.MISSING:
+            return _RowsThenMissing(qs.none(), batch)
+        return qs.filter(action=action) if action else _RowsThenMissing(qs, batch)
+
+
+class _RowsThenMissing:
+    """The file's rows, then the students not in the file, as one list the paginator slices."""
+
+    def __init__(self, rows, batch):
+        self.rows, self.batch = rows, batch
+        self._counts = None
+
+    def _sizes(self) -> tuple[int, int]:
+        if self._counts is None:
+            missing = selectors.import_missing_enrollments(batch=self.batch).count()
+            self._counts = (self.rows.count(), missing)
+        return self._counts
+
+    def count(self) -> int:
+        return sum(self._sizes())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        in_file = self._sizes()[0]
+        found = list(self.rows[start:stop]) if start < in_file else []
+        if stop > in_file:
+            found += selectors.import_missing_rows(batch=self.batch, start=max(start - in_file, 0), stop=stop - in_file)
+        return found
 
 
 class ImportApplySerializer(serializers.Serializer):

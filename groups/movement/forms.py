@@ -4,6 +4,7 @@ from django import forms
 
 from colleges.models import Membership, Role
 from groups.models import Discipline, StudyGroup
+from groups.movement.importers import check_upload_size
 from groups.movement.models import STAFF_KINDS, ExpelReason, MovementKind
 from sferum_admin.dates import DateField
 
@@ -179,16 +180,12 @@ class RosterDateForm(forms.Form):
     date = DateField(label="На дату", required=False, input_formats=DATE_INPUT_FORMATS, widget=DateInput())
 
 
-MAX_ROSTER_BYTES = 10 * 1024 * 1024
-
-
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label="Файл контингента (CSV или XLSX)")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_ROSTER_BYTES:
-            raise forms.ValidationError("Файл больше 10 МБ. Разделите контингент на несколько файлов.")
+        check_upload_size(upload.size)  # before the file is read
         return upload
 
     order_number = forms.CharField(label="Номер приказа", max_length=50)

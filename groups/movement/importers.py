@@ -9,10 +9,12 @@ import io
 import re
 import zipfile
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.phones import normalize_phone
 from sferum_admin.dates import year_in_range
+from sferum_admin.zipcheck import zip_is_too_large
 
 FIELDS = {
     "last_name": "Фамилия",
@@ -32,6 +34,7 @@ SYNONYMS = {
     "birth_date": {"дата рождения", "др", "день рождения"},
 }
 MAX_ROWS = 50_000
+MAX_COLUMNS = 100
 
 EMPTY_FILE_MESSAGE = "Файл пуст: в нём нет ни строки заголовков, ни данных."
 ENCODING_MESSAGE = (
@@ -40,6 +43,13 @@ ENCODING_MESSAGE = (
 )
 XLSX_MESSAGE = "Не удалось открыть файл XLSX: он повреждён или это не таблица Excel."
 TOO_MANY_ROWS_MESSAGE = f"В файле больше {MAX_ROWS} строк. Разделите его на части."
+TOO_MANY_COLUMNS_MESSAGE = (
+    f"В файле больше {MAX_COLUMNS} заполненных столбцов. Оставьте в таблице только данные контингента."
+)
+XLSX_TOO_LARGE_MESSAGE = (
+    "Файл XLSX распаковывается в слишком большой объём — так не бывает у обычной таблицы. "
+    "Сохраните контингент заново из Excel или как CSV."
+)
 MISSING_COLUMNS_MESSAGE = "В файле нет обязательных столбцов: {columns}. Сопоставьте столбцы вручную."
 NO_ROWS_MESSAGE = "В файле есть заголовки, но нет ни одной строки с данными."
 CSV_MESSAGE = (
@@ -50,6 +60,17 @@ CSV_MESSAGE = (
 # reads (and PostgreSQL stores it) and the dry run reports the row instead of storing a broken name.
 BAD_CHARACTER = "\ufffd"
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def too_large_message() -> str:
+    megabytes = settings.ROSTER_MAX_UPLOAD_BYTES / (1024 * 1024)
+    return f"Файл больше {megabytes:g} МБ. Разделите контингент на несколько файлов."
+
+
+def check_upload_size(size: int) -> None:
+    """Refuse a file over ``ROSTER_MAX_UPLOAD_BYTES`` before anything reads it."""
+    if size > settings.ROSTER_MAX_UPLOAD_BYTES:
+        raise ValidationError(too_large_message(), code="too_large")
 
 
 def _norm_header(value: str) -> str:
@@ -112,6 +133,18 @@ def _cell(value) -> str:
 def _xlsx_rows(data: bytes):
     from openpyxl import load_workbook
 
+    # The ZIP directory first: a small upload must not unpack (its shared strings are read whole) into gigabytes.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            too_large = zip_is_too_large(
+                archive,
+                max_unpacked=settings.ROSTER_MAX_UNPACKED_BYTES,
+                max_ratio=settings.ROSTER_MAX_COMPRESSION_RATIO,
+            )
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ValidationError(XLSX_MESSAGE, code="xlsx") from exc
+    if too_large:
+        raise ValidationError(XLSX_TOO_LARGE_MESSAGE, code="xlsx_too_large")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -141,6 +174,7 @@ def _csv_rows(text: str, delimiter: str):
 
 def read_table(*, name: str, data: bytes) -> dict:
     """``{"headers", "rows", "encoding", "delimiter"}`` or a ValidationError with a Russian message."""
+    check_upload_size(len(data))
     if not data.strip():
         raise ValidationError(EMPTY_FILE_MESSAGE, code="empty")
     if data[:4] == b"PK\x03\x04" or name.lower().endswith(".xlsx"):
@@ -152,7 +186,12 @@ def read_table(*, name: str, data: bytes) -> dict:
     # Rows are read one by one and reading stops past the limit: a sheet of 650,000 rows is not read whole.
     table = []
     for row in reader:
-        if any(row):
+        while row and not row[-1]:
+            row.pop()  # Excel pads rows with the empty cells of the sheet's whole width
+        if len(row) > MAX_COLUMNS:
+            reader.close()
+            raise ValidationError(TOO_MANY_COLUMNS_MESSAGE, code="too_many_columns")
+        if row:
             table.append(row)
             if len(table) > MAX_ROWS + 1:
                 reader.close()

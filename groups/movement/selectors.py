@@ -133,6 +133,44 @@ def import_batch_get_for(*, college: College | None, pk) -> ImportBatch:
         raise Http404 from None
 
 
+def import_missing_enrollments(*, batch: ImportBatch) -> QuerySet[Enrollment]:
+    """The current students of the batch's college whose phone is not in its file («нет в файле»).
+
+    Read from the roster when asked, never stored per student at the dry run: a two-line file must not
+    write a row for every student of the college. Applying with expulsions stores them as rows then.
+    """
+    from groups.movement.models import RosterRow
+
+    in_file = RosterRow.objects.filter(batch_id=batch.pk).exclude(action=RosterRow.Action.MISSING).values("phone")
+    return (
+        Enrollment.objects.filter(college_id=batch.college_id, ended_at__isnull=True)
+        .exclude(student__user__phone__in=in_file)
+        .order_by(name_order("student__user"), "student_id")
+    )
+
+
+def import_missing_rows(*, batch: ImportBatch, start: int = 0, stop: int | None = None) -> list:
+    """Unsaved roster rows («нет в файле») for pages and the API, from ``import_missing_enrollments``."""
+    from groups.movement.models import RosterRow
+
+    enrollments = import_missing_enrollments(batch=batch).select_related("group", "student__user")[start:stop]
+
+    return [
+        RosterRow(
+            batch_id=None,
+            line_no=None,
+            last_name=e.student.user.last_name,
+            first_name=e.student.user.first_name,
+            patronymic=e.student.user.patronymic,
+            phone=e.student.user.phone or "",
+            current_group=e.group,
+            membership_id=e.student_id,
+            action=RosterRow.Action.MISSING,
+        )
+        for e in enrollments
+    ]
+
+
 def pending_movement_count(*, college: College) -> int:
     return Movement.objects.filter(college=college, status=Movement.Status.PENDING).count()
 

@@ -675,6 +675,10 @@ IMPORT_NOT_PREVIEWED_MESSAGE = "Этот файл уже применён, пр�
 IMPORT_THRESHOLD_MESSAGE = (
     "Из колледжа выбудет {count} обучающихся — больше 10% контингента. Подтвердите отчисление отдельной отметкой."
 )
+IMPORT_ROSTER_CHANGED_MESSAGE = (
+    "После проверки файла изменился состав обучающихся колледжа. Проверка обновлена: посмотрите список "
+    "«Нет в файле» и примените снова."
+)
 IMPORT_NOT_APPLIED_MESSAGE = "Отменить можно только применённый импорт."
 THRESHOLD_SHARE = 0.10
 CHUNK_SIZE = 2000
@@ -832,19 +836,9 @@ def import_preview(*, batch, mapping: dict[str, int]):
             college=college, role=Role.STUDENT, status=Membership.Status.ACTIVE, user_id__in=user_by_phone.values()
         ).values_list("user_id", "id")
     )
-    active = {
-        student_id: (group_id, phone, last_name, first_name, patronymic)
-        for student_id, group_id, phone, last_name, first_name, patronymic in Enrollment.objects.filter(
-            college=college, ended_at__isnull=True
-        ).values_list(
-            "student_id",
-            "group_id",
-            "student__user__phone",
-            "student__user__last_name",
-            "student__user__first_name",
-            "student__user__patronymic",
-        )
-    }
+    active = dict(
+        Enrollment.objects.filter(college=college, ended_at__isnull=True).values_list("student_id", "group_id")
+    )
     for row in rows:
         if row["action"] == RosterRow.Action.ERROR:
             continue
@@ -856,28 +850,9 @@ def import_preview(*, batch, mapping: dict[str, int]):
         if enrollment is None:
             row["action"] = RosterRow.Action.ENROL
         else:
-            row["current_group"] = enrollment[0]
-            same = enrollment[0] == row["group"]
+            row["current_group"] = enrollment
+            same = enrollment == row["group"]
             row["action"] = RosterRow.Action.UNCHANGED if same else RosterRow.Action.TRANSFER
-    in_file = set(phones)
-    for student_id, (group_id, phone, last_name, first_name, patronymic) in active.items():
-        if phone not in in_file:
-            rows.append(
-                {
-                    "line_no": None,
-                    "last_name": last_name,
-                    "first_name": first_name,
-                    "patronymic": patronymic,
-                    "phone": phone,
-                    "group_name": "",
-                    "birth_date": None,
-                    "group": None,
-                    "current_group": group_id,
-                    "membership": student_id,
-                    "action": RosterRow.Action.MISSING,
-                    "error": "",
-                }
-            )
     batch.rows.all().delete()
     RosterRow.objects.bulk_create(
         [
@@ -902,6 +877,11 @@ def import_preview(*, batch, mapping: dict[str, int]):
     counts = {action: 0 for action in RosterRow.Action.values}
     for row in rows:
         counts[row["action"]] += 1
+    # The students not in the file are counted, not stored: the pages read them from the roster, and
+    # applying with expulsions stores them then, if they are still the ones counted here.
+    missing = _missing_students(batch, names=False)
+    counts[RosterRow.Action.MISSING] = len(missing)
+    counts["missing_check"] = _missing_check(missing)
     counts["active_students"] = len(active)
     counts["threshold_exceeded"] = counts[RosterRow.Action.MISSING] > THRESHOLD_SHARE * max(len(active), 1)
     batch.mapping = mapping
@@ -909,6 +889,24 @@ def import_preview(*, batch, mapping: dict[str, int]):
     batch.status = ImportBatch.Status.PREVIEWED
     batch.save(update_fields=["mapping", "summary", "status"])
     return batch
+
+
+def _missing_students(batch, *, names: bool = True) -> list[tuple]:
+    """(membership, current group[, phone, last, first and middle name]) of each student not in the file."""
+    from groups.movement.selectors import import_missing_enrollments
+
+    fields = ["student_id", "group_id"]
+    if names:
+        fields += ["student__user__phone", "student__user__last_name", "student__user__first_name"]
+        fields += ["student__user__patronymic"]
+    return list(import_missing_enrollments(batch=batch).values_list(*fields))
+
+
+def _missing_check(missing: list[tuple]) -> str:
+    """A fingerprint of who is missing and from which group, to tell whether the roster moved since the dry run."""
+    import hashlib
+
+    return hashlib.sha256(",".join(f"{m[0]}:{m[1]}" for m in sorted(missing)).encode()).hexdigest()
 
 
 def _rows_to_apply(batch):
@@ -920,10 +918,23 @@ def _rows_to_apply(batch):
     return batch.rows.filter(action__in=actions)
 
 
-@transaction.atomic
 def import_apply_start(*, actor, batch, include_expulsions: bool = False, confirm_threshold: bool = False):
-    """Check the dry run and hand the batch to the worker. Nothing is written when the file has errors."""
-    from groups.movement.models import ImportBatch
+    """Check the dry run and hand the batch to the worker. Nothing is written when the file has errors.
+
+    With expulsions, the students not in the file are stored as rows now, and only if they are the ones the
+    dry run showed; otherwise the dry run is refreshed and the person is asked to look again.
+    """
+    with transaction.atomic():
+        batch, refreshed = _import_apply_start(
+            actor=actor, batch=batch, include_expulsions=include_expulsions, confirm_threshold=confirm_threshold
+        )
+    if refreshed:
+        raise ValidationError(IMPORT_ROSTER_CHANGED_MESSAGE, code="roster_changed")
+    return batch
+
+
+def _import_apply_start(*, actor, batch, include_expulsions: bool, confirm_threshold: bool):
+    from groups.movement.models import ImportBatch, RosterRow
 
     if not can_manage_movements(actor, batch.college):
         raise PermissionDenied(NOT_ALLOWED_MESSAGE)
@@ -932,8 +943,29 @@ def import_apply_start(*, actor, batch, include_expulsions: bool = False, confir
         raise ValidationError(IMPORT_NOT_PREVIEWED_MESSAGE, code="not_previewed")
     if batch.summary.get("error"):
         raise ValidationError(IMPORT_HAS_ERRORS_MESSAGE, code="has_errors")
-    if include_expulsions and batch.summary.get("threshold_exceeded") and not confirm_threshold:
-        raise ValidationError(IMPORT_THRESHOLD_MESSAGE.format(count=batch.summary.get("missing", 0)), code="threshold")
+    if include_expulsions:
+        batch.rows.filter(action=RosterRow.Action.MISSING).delete()
+        missing = _missing_students(batch)
+        if _missing_check(missing) != batch.summary.get("missing_check"):
+            import_preview(batch=batch, mapping=batch.mapping)
+            return batch, True
+        if batch.summary.get("threshold_exceeded") and not confirm_threshold:
+            raise ValidationError(
+                IMPORT_THRESHOLD_MESSAGE.format(count=batch.summary.get("missing", 0)), code="threshold"
+            )
+        RosterRow.objects.bulk_create(
+            RosterRow(
+                batch=batch,
+                phone=phone or "",
+                last_name=last_name,
+                first_name=first_name,
+                patronymic=patronymic,
+                current_group_id=group_id,
+                membership_id=student_id,
+                action=RosterRow.Action.MISSING,
+            )
+            for student_id, group_id, phone, last_name, first_name, patronymic in missing
+        )
     batch.include_expulsions = include_expulsions
     batch.threshold_confirmed = confirm_threshold
     batch.status = ImportBatch.Status.APPLYING
@@ -948,7 +980,7 @@ def import_apply_start(*, actor, batch, include_expulsions: bool = False, confir
         after={"rows": batch.total, "expulsions": include_expulsions},
     )
     transaction.on_commit(partial(_queue_import, batch.pk))
-    return batch
+    return batch, False
 
 
 def _queue_import(batch_id: int) -> None:

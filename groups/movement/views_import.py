@@ -93,9 +93,16 @@ class ImportDetailView(LoginRequiredMixin, View):
                 (RosterRow.Action.MISSING, "Нет в файле (отчисление — только если отметить ниже)"),
             ):
                 count = batch.summary.get(action, 0)
-                if count:
+                if not count:
+                    continue
+                if action == RosterRow.Action.MISSING and batch.status == ImportBatch.Status.PREVIEWED:
+                    # Not stored at the dry run: read from the roster (stored only when applied with expulsions).
+                    rows = selectors.import_missing_rows(batch=batch, stop=ROWS_SHOWN)
+                elif action == RosterRow.Action.MISSING and not batch.include_expulsions:
+                    continue
+                else:
                     rows = batch.rows.filter(action=action).select_related("group", "current_group")[:ROWS_SHOWN]
-                    sections.append({"action": action, "title": title, "count": count, "rows": rows})
+                sections.append({"action": action, "title": title, "count": count, "rows": rows})
         return {
             "batch": batch,
             "sections": sections,
@@ -146,6 +153,7 @@ class ImportApplyView(LoginRequiredMixin, View):
                 confirm_threshold=form.cleaned_data.get("confirm_threshold", False),
             )
         except ValidationError as exc:
+            batch.refresh_from_db()  # the dry run is refreshed when the roster moved since it
             context = ImportDetailView.context(batch, apply_error=" ".join(exc.messages))
             return render(request, "movement/import_detail.html", context, status=400)
         return redirect("movement:import_detail", pk=batch.pk)
