@@ -48,46 +48,45 @@ class Card:
 
 
 _cards: list[Card] = []
+_steps: list[Card] = []
+
+
+def _add(registry: list[Card], *, key: str, provider: Provider, order: int) -> None:
+    """Registering the same ``key`` again replaces it (ready() may run twice in tests)."""
+    registry[:] = [item for item in registry if item.key != key]
+    registry.append(Card(key=key, provider=provider, order=order))
+    registry.sort(key=lambda item: (item.order, item.key))
+
+
+def _provide(registry: list[Card], request, college, defaults: dict[str, Any]) -> list[dict[str, Any]]:
+    """What each provider gives for this request, in order; a provider answering None is left out."""
+    out = []
+    for item in registry:
+        data = item.provider(request, college)
+        if data is not None:
+            out.append({"key": item.key, **defaults, **data})
+    return out
 
 
 def register(*, key: str, provider: Provider, order: int = 100) -> None:
-    """Add a card; registering the same ``key`` again replaces it (ready() may run twice in tests)."""
-    _cards[:] = [card for card in _cards if card.key != key]
-    _cards.append(Card(key=key, provider=provider, order=order))
-    _cards.sort(key=lambda card: (card.order, card.key))
+    """Add a card."""
+    _add(_cards, key=key, provider=provider, order=order)
 
 
 def cards_for(request, college) -> list[dict[str, Any]]:
     """The cards to show on ``college``'s dashboard for this request, in order."""
-    out = []
-    for card in _cards:
-        data = card.provider(request, college)
-        if data is None:
-            continue
-        out.append({"key": card.key, "url": "", **data})
-    return out
+    return _provide(_cards, request, college, {"url": ""})
 
 
 def registered_keys() -> list[str]:
     return [card.key for card in _cards]
 
 
-_steps: list[Card] = []
-
-
 def register_step(*, key: str, provider: Provider, order: int = 100) -> None:
-    """Add a first step; registering the same ``key`` again replaces it."""
-    _steps[:] = [step for step in _steps if step.key != key]
-    _steps.append(Card(key=key, provider=provider, order=order))
-    _steps.sort(key=lambda step: (step.order, step.key))
+    """Add a first step for a new college."""
+    _add(_steps, key=key, provider=provider, order=order)
 
 
 def steps_for(request, college) -> list[dict[str, Any]]:
     """The first steps this viewer may take in ``college``, in order, each marked done or not."""
-    out = []
-    for step in _steps:
-        data = step.provider(request, college)
-        if data is None:
-            continue
-        out.append({"key": step.key, "done": False, **data})
-    return out
+    return _provide(_steps, request, college, {"done": False})
