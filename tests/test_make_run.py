@@ -50,12 +50,14 @@ def test_with_nothing_configured_the_app_needs_no_services():
     }
 
 
-def test_make_run_serves_the_russian_sign_in_page_and_prints_the_demo_sign_in(tmp_path):
+def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    # SQLite in a temporary file: the default path is the checkout's own db.sqlite3.
-    env = {**_bare_env(), "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}"}
+        return sock.getsockname()[1]
+
+
+def _start_make_run(*, port: int, env: dict[str, str], tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    """`make run` on ``port``, its output in a log file; returns once the sign-in page answers."""
     log_path = tmp_path / "make-run.log"
     with log_path.open("wb") as log:
         # -o: the virtualenv and npm packages are installed already; never reinstall here.
@@ -68,11 +70,28 @@ def test_make_run_serves_the_russian_sign_in_page_and_prints_the_demo_sign_in(tm
             start_new_session=True,
         )
     try:
-        login = _wait_for(f"http://127.0.0.1:{port}/accounts/login/", process, log_path)
+        _wait_for(f"http://127.0.0.1:{port}/accounts/login/", process, log_path)
+    except BaseException:
+        _stop(process)
+        raise
+    return process, log_path
+
+
+def _stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def test_make_run_serves_the_russian_sign_in_page_and_prints_the_demo_sign_in(tmp_path):
+    port = _free_port()
+    # SQLite in a temporary file: the default path is the checkout's own db.sqlite3.
+    env = {**_bare_env(), "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}"}
+    process, log_path = _start_make_run(port=port, env=env, tmp_path=tmp_path)
+    try:
+        login = requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=10)
         health = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        _stop(process)
 
     output = log_path.read_text(encoding="utf-8")
     assert login.status_code == 200
