@@ -6,7 +6,13 @@ from sferum_admin.celery import app
 
 QUEUE = "invitations-kill-test"
 
-app.conf.broker_transport_options = {"visibility_timeout": 3}
+# kombu sweeps for unacknowledged messages every interval × throttle seconds (10 × 10 by default):
+# without these two the lost batch came back after about 100 s, close to the test's patience.
+app.conf.broker_transport_options = {
+    "visibility_timeout": 3,
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
 app.conf.task_default_queue = QUEUE
 
 __all__ = ["QUEUE", "app"]
