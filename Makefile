@@ -16,7 +16,7 @@ SQLITE_TESTS ?= tests/movement tests/invitations/test_services.py tests/invitati
 	tests/invitations/test_views.py tests/materials/test_services.py tests/accounts/test_bulk.py \
 	tests/colleges/test_bulk.py tests/groups/test_bulk.py tests/audit
 
-.PHONY: install run test lint test-unit test-e2e check-deploy bench seed fuzz clean
+.PHONY: install run test test-fast lint test-unit test-e2e check-deploy bench seed fuzz clean
 
 install: $(VENV)/.installed node_modules/.installed ## virtualenv, Python packages, front-end assets
 
@@ -61,6 +61,13 @@ test: install lint ## ruff, then pytest (PostgreSQL, then the SQLite flows), the
 		$(PY) -m pytest -m "not e2e and not race and not postgresql" $(SQLITE_TESTS) $(PYTEST_ARGS)
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# The inner loop: ruff, then pytest without the browser tests, the tests that start a worker or
+# subprocess or race threads (marked slow, race; tests/test_markers.py keeps them marked), and the fuzz.
+# Under two minutes on a 2-core machine; `make test` still runs everything.
+test-fast: install lint ## ruff, then the quick tests on PostgreSQL (no browser, workers, races, fuzz)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(PY) -m pytest -m "not e2e and not slow and not race and not fuzz" $(PYTEST_ARGS)
 
 check-deploy: install ## Django's deployment checklist with production settings
 	DJANGO_ENV=production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') \

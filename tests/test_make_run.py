@@ -9,7 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
+
+# Each test starts Python or `make run` in a subprocess: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVICE_VARIABLES = (

@@ -17,6 +17,7 @@ PROBE = (
 )
 
 
+@pytest.mark.slow
 def test_s3_bucket_switches_default_and_materials_storage_to_private_s3():
     env = {
         **os.environ,

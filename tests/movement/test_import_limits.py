@@ -110,6 +110,7 @@ def test_a_row_with_too_many_filled_columns_is_refused(admin, college, groups):
     assert exc.value.code == "too_many_columns"
 
 
+@pytest.mark.slow
 def test_a_60000_row_xlsx_is_refused_reading_at_most_the_limit_in_bounded_memory(admin, college, groups, monkeypatch):
     data = xlsx(60_000)
     cells = 0

@@ -89,6 +89,7 @@ def test_enqueue_sends_after_commit(sms_outbox, django_capture_on_commit_callbac
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_a_real_worker_sends_queued_messages_and_logs_no_secret(tmp_path, settings, monkeypatch):
     import time
 

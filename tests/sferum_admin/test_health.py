@@ -56,6 +56,7 @@ def test_liveness_touches_no_database_redis_or_worker(
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_liveness_answers_at_once_when_no_worker_answers(client, with_broker):
     import time
 
@@ -117,6 +118,7 @@ def test_without_redis_tasks_run_in_process_and_count_as_healthy(client, setting
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_no_worker_answers_503_no_workers(client, with_broker):
     assert ping_workers() == [], "a stray worker listens on this test run's Redis database"
 
@@ -127,6 +129,7 @@ def test_no_worker_answers_503_no_workers(client, with_broker):
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_running_worker_makes_every_check_ok(client, with_broker, celery_worker_process):
     response = client.get("/readyz")
 
@@ -180,6 +183,7 @@ def test_bench_bare_view_is_not_routed_outside_benchmarks():
         reverse("bench_bare")
 
 
+@pytest.mark.slow
 def test_worker_logs_through_django_logging_as_json_lines(tmp_path):
     log_path = tmp_path / "worker.log"
     process = start_worker(log_path, LOG_JSON="true", DJANGO_ENV="development")

@@ -57,6 +57,7 @@ def _run_logging(extra_env: dict[str, str]) -> str:
     ],
     ids=["production", "LOG_JSON"],
 )
+@pytest.mark.slow
 def test_each_log_record_is_one_json_line(extra_env):
     output = _run_logging(extra_env)
 
@@ -75,6 +76,7 @@ def test_each_log_record_is_one_json_line(extra_env):
     assert "tok_abcdef123456" not in output
 
 
+@pytest.mark.slow
 def test_development_logs_are_plain_lines_with_secrets_masked():
     output = _run_logging({})
 

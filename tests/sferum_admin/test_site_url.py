@@ -26,6 +26,7 @@ def _env(**values: str) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if k not in skip}, **values}
 
 
+@pytest.mark.slow
 def test_without_site_url_links_follow_the_port_make_run_serves_on():
     script = (
         "import django; django.setup(); from invitations.services import invitation_url; print(invitation_url('t'))"
@@ -61,6 +62,7 @@ def test_production_with_a_public_site_url_passes(settings):
     assert site_url_check(None) == []
 
 
+@pytest.mark.slow
 def test_production_refuses_to_migrate_without_site_url():
     command = [sys.executable, "manage.py", "migrate", "--noinput"]
 
