@@ -57,6 +57,8 @@ def _distinct(cases: list[Case]) -> list[Case]:
     return out
 
 
+# Every URL × every role: some 650 requests, the largest block of the suite; `make test` runs it.
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", _distinct(CASES), ids=lambda case: case.id or f"{case.method}:{case.url_name}")
 def test_hostile_query_values_never_answer_a_server_error(case: Case, role: str, world, client):  # noqa: F811
