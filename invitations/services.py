@@ -1166,8 +1166,8 @@ def invitation_send_to(*, actor: User, invitation: Invitation, phone: str) -> No
         transaction.on_commit(lambda: send_link.delay(invitation_id=invitation.pk, phone=phone))
 
 
-def invitation_send_link(*, invitation_id: int, phone: str) -> None:
-    """The SMS with a link, rendered where it is sent (called by the task)."""
+def invitation_send_link(*, invitation_id: int, phone: str, idempotency_key: str | None = None) -> None:
+    """The SMS with a link, rendered where it is sent (called by the task; a retried task passes the same key)."""
     from invitations.tokens import token_unseal
     from notifications.models import Message
     from notifications.services import notification_send
@@ -1188,6 +1188,7 @@ def invitation_send_link(*, invitation_id: int, phone: str) -> None:
         },
         college=invitation.college,
         secret_keys=("url",),
+        idempotency_key=idempotency_key,
     )
 
 

@@ -72,12 +72,14 @@ def close_for_leaver(*, college_id: int, student_id: int, kind: str):
 @shared_task(
     name="invitations.send_link",
     base=RetryingTask,
+    bind=True,
     autoretry_for=(*TRANSIENT_ERRORS, SmsDeliveryError),
 )
-def send_link(*, invitation_id: int, phone: str):
+def send_link(self, *, invitation_id: int, phone: str):
+    """One SMS with a link. A retry or a redelivery of this task (same id) sends nothing twice."""
     from invitations.services import invitation_send_link
 
-    invitation_send_link(invitation_id=invitation_id, phone=phone)
+    invitation_send_link(invitation_id=invitation_id, phone=phone, idempotency_key=f"send-link:{self.request.id}")
 
 
 @shared_task(name="invitations.bulk_dispatch_requeue_stuck", base=RetryingTask)

@@ -86,3 +86,14 @@ def test_teacher_cannot_requeue_a_dispatch(administrator, college, group, teache
 
     with pytest.raises(PermissionDenied):
         bulk_dispatch_requeue(actor=teacher, dispatch=dispatch)
+
+
+def test_a_redelivered_link_sms_goes_out_once(make_link, sms_outbox):
+    from invitations.tasks import send_link
+
+    invitation, _token = make_link()
+
+    for _delivery in range(2):
+        send_link.apply(kwargs={"invitation_id": invitation.pk, "phone": "+79129998877"}, task_id="same-message")
+
+    assert [m["phone"] for m in sms_outbox] == ["+79129998877"]
