@@ -1063,8 +1063,10 @@ def _stuck_dispatches():
     )
 
 
-def bulk_dispatch_is_stuck(dispatch: BulkDispatch) -> bool:
-    return _stuck_dispatches().filter(pk=dispatch.pk).exists()
+def bulk_dispatch_is_stuck(*, dispatch: BulkDispatch, progress: dict[str, int]) -> bool:
+    """For the page, from ``bulk_dispatch_progress`` it already has: the same test as the sweep's, no query."""
+    queued_at = dispatch.queued_at or dispatch.created_at
+    return dispatch.status != BulkDispatch.Status.DONE and progress["queued"] > 0 and queued_at < _stuck_before()
 
 
 def _bulk_dispatch_requeue_claim(dispatch_id: int) -> bool:

@@ -97,3 +97,41 @@ def test_a_redelivered_link_sms_goes_out_once(make_link, sms_outbox):
         send_link.apply(kwargs={"invitation_id": invitation.pk, "phone": "+79129998877"}, task_id="same-message")
 
     assert [m["phone"] for m in sms_outbox] == ["+79129998877"]
+
+
+def test_stuck_dispatch_page_offers_retry_and_the_button_sends(
+    administrator, college, group, client_for, sms_outbox, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    dispatch = _lost(administrator, college, group)
+    client = client_for(administrator)
+    page = client.get(reverse("invitations:dispatch_detail", kwargs={"pk": dispatch.pk})).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("invitations:dispatch_requeue", kwargs={"pk": dispatch.pk}))
+
+    assert 'id="requeue-dispatch"' in page and 'data-confirm="' in page
+    assert response.status_code == 302
+    assert len(sms_outbox) == 5
+
+
+def test_fresh_dispatch_page_has_no_retry_button(administrator, college, group, client_for):
+    from django.urls import reverse
+
+    dispatch = _lost(administrator, college, group, minutes_ago=1)
+
+    page = client_for(administrator).get(reverse("invitations:dispatch_detail", kwargs={"pk": dispatch.pk}))
+
+    assert 'id="requeue-dispatch"' not in page.content.decode()
+
+
+def test_teacher_is_refused_the_dispatch_retry_button(administrator, college, group, teacher, client_for, sms_outbox):
+    from django.urls import reverse
+
+    dispatch = _lost(administrator, college, group)
+
+    response = client_for(teacher).post(reverse("invitations:dispatch_requeue", kwargs={"pk": dispatch.pk}))
+
+    assert response.status_code == 403
+    assert sms_outbox == []

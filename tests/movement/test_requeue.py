@@ -96,3 +96,43 @@ def test_teacher_cannot_requeue(admin, college, groups, teacher):
 
     with pytest.raises(PermissionDenied):
         services.import_requeue(actor=teacher, batch=batch)
+
+
+def test_stuck_batch_page_offers_retry_and_the_button_applies_it(
+    admin, college, groups, client_for, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    batch = _lost(admin, college)
+    client = client_for(admin)
+    page = client.get(reverse("movement:import_detail", kwargs={"pk": batch.pk})).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("movement:import_requeue", kwargs={"pk": batch.pk}))
+
+    batch.refresh_from_db()
+    assert 'id="requeue-import"' in page and 'data-confirm="' in page
+    assert response.status_code == 302
+    assert batch.status == ImportBatch.Status.APPLIED
+
+
+def test_fresh_batch_page_has_no_retry_button(admin, college, groups, client_for):
+    from django.urls import reverse
+
+    batch = _lost(admin, college, minutes_ago=1)
+
+    page = client_for(admin).get(reverse("movement:import_detail", kwargs={"pk": batch.pk})).content.decode()
+
+    assert 'id="requeue-import"' not in page
+
+
+def test_teacher_is_refused_the_retry_button(admin, college, groups, teacher, client_for):
+    from django.urls import reverse
+
+    batch = _lost(admin, college)
+
+    response = client_for(teacher).post(reverse("movement:import_requeue", kwargs={"pk": batch.pk}))
+
+    batch.refresh_from_db()
+    assert response.status_code == 403
+    assert batch.queued_at < timezone.now() - datetime.timedelta(minutes=15)
