@@ -9,8 +9,10 @@ makes commit together, so a worker killed half-way leaves the movement
 import datetime
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.phones import normalize_phone
@@ -680,6 +682,7 @@ IMPORT_ROSTER_CHANGED_MESSAGE = (
     "«Нет в файле» и примените снова."
 )
 IMPORT_NOT_APPLIED_MESSAGE = "Отменить можно только применённый импорт."
+IMPORT_NOT_STUCK_MESSAGE = "Пакет не завис: он уже применён или ещё применяется. Обновите страницу."
 THRESHOLD_SHARE = 0.10
 CHUNK_SIZE = 2000
 
@@ -969,9 +972,10 @@ def _import_apply_start(*, actor, batch, include_expulsions: bool, confirm_thres
     batch.include_expulsions = include_expulsions
     batch.threshold_confirmed = confirm_threshold
     batch.status = ImportBatch.Status.APPLYING
+    batch.queued_at = timezone.now()
     batch.total = _rows_to_apply(batch).count()
     batch.processed = 0
-    batch.save(update_fields=["include_expulsions", "threshold_confirmed", "status", "total", "processed"])
+    batch.save(update_fields=["include_expulsions", "threshold_confirmed", "status", "queued_at", "total", "processed"])
     audit_log(
         actor=actor,
         college=batch.college,
@@ -1154,6 +1158,7 @@ def import_rollback(*, actor, batch):
         created_by=actor,
         file_name=batch.file_name,
         status=ImportBatch.Status.APPLYING,
+        queued_at=timezone.now(),
         order_number=batch.order_number,
         order_date=today,
         effective_date=today,
@@ -1282,6 +1287,7 @@ def rollover_start(
         kind=ImportBatch.Kind.ROLLOVER,
         created_by=actor,
         status=ImportBatch.Status.APPLYING,
+        queued_at=timezone.now(),
         order_number=order_number.strip(),
         order_date=order_date,
         effective_date=effective_date,
@@ -1322,6 +1328,73 @@ def _queue_rollover(batch_id: int) -> None:
     from groups.movement.tasks import process_rollover_batch
 
     process_rollover_batch.delay(batch_id)
+
+
+def _stuck_before() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(minutes=settings.STUCK_WORK_MINUTES)
+
+
+def import_is_stuck(batch) -> bool:
+    """A batch still «применяется» longer than ``STUCK_WORK_MINUTES`` after it was queued: its worker was lost."""
+    from groups.movement.models import ImportBatch
+
+    queued_at = batch.queued_at or batch.created_at
+    return batch.status == ImportBatch.Status.APPLYING and queued_at < _stuck_before()
+
+
+def _import_requeue_claim(batch_id: int) -> bool:
+    """Claim a stuck batch by moving its ``queued_at`` on: of two sweeps (or a sweep and a click) one queues it."""
+    from groups.movement.models import ImportBatch
+
+    before = _stuck_before()
+    return bool(
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.APPLYING)
+        .filter(Q(queued_at__lt=before) | Q(queued_at__isnull=True, created_at__lt=before))
+        .update(queued_at=timezone.now())
+    )
+
+
+_QUEUE_BY_KIND = {"roster": _queue_import, "rollback": _queue_rollback, "rollover": _queue_rollover}
+
+
+def import_requeue_stuck() -> int:
+    """Beat: hand every stuck import, rollback and roll-over batch to the worker again; returns how many.
+
+    Processing is idempotent (rows and movements are claimed one by one), so a batch whose worker is merely
+    slow and is queued a second time loses nothing and applies nothing twice.
+    """
+    from groups.movement.models import ImportBatch
+
+    before = _stuck_before()
+    stuck = (
+        ImportBatch.objects.filter(status=ImportBatch.Status.APPLYING)
+        .filter(Q(queued_at__lt=before) | Q(queued_at__isnull=True, created_at__lt=before))
+        .select_related("college")
+        .only("pk", "kind", "file_name", "college")
+        .order_by("pk")[:500]
+    )
+    queued = 0
+    for batch in stuck:
+        with transaction.atomic():
+            if not _import_requeue_claim(batch.pk):
+                continue
+            audit_log(actor=None, college=batch.college, action="roster_import.requeue", target=batch)
+            transaction.on_commit(partial(_QUEUE_BY_KIND[batch.kind], batch.pk))
+        queued += 1
+    return queued
+
+
+@transaction.atomic
+def import_requeue(*, actor, batch):
+    """«Повторить»: the administrator hands a stuck batch to the worker again."""
+    if not can_manage_movements(actor, batch.college):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    if not import_is_stuck(batch) or not _import_requeue_claim(batch.pk):
+        raise ValidationError(IMPORT_NOT_STUCK_MESSAGE, code="not_stuck")
+    audit_log(actor=actor, college=batch.college, action="roster_import.requeue", target=batch)
+    transaction.on_commit(partial(_QUEUE_BY_KIND[batch.kind], batch.pk))
+    batch.refresh_from_db()
+    return batch
 
 
 def rollover_process(*, batch_id: int) -> None:
