@@ -467,7 +467,7 @@ def _apply_leave_college(movement: Movement) -> None:
         kind=EnrollmentChange(movement.kind),  # EXPEL or GRADUATE
     )
     if ended is not None:
-        movement.from_group = ended.group
+        movement.from_group_id = ended.group_id
     membership_end(actor=movement.entered_by, membership=person, check_permission=False)
     _cancel_pending_returns(person)
 
