@@ -29,8 +29,8 @@ from colleges.services import membership_create
 from groups.models import Enrollment, GroupParent, StudyGroup
 from groups.movement.models import MovementKind
 from groups.movement.services import movement_create
-from groups.services import enrollment_start, group_parent_add
-from groups.signals import enrollment_changed
+from groups.services import enrollment_changed_on_commit, enrollment_start, group_parent_add
+from groups.signals import EnrollmentChange
 from invitations import conf
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
 from invitations.permissions import (
@@ -664,15 +664,13 @@ def _join_at_once(*, token: str, user: User) -> tuple[Invitation, AcceptResult] 
                 return None
             link_id, college_id, role, group_id, member_id, enrollment_id, elsewhere = row
             if enrollment_id is not None:
-                transaction.on_commit(
-                    lambda: enrollment_changed.send(
-                        sender=Invitation,
-                        college_id=college_id,
-                        student_id=member_id,
-                        old_group_id=None,
-                        new_group_id=group_id,
-                        kind="enrol",
-                    )
+                # The statement enrolled the student itself: the groups app announces it.
+                enrollment_changed_on_commit(
+                    college_id=college_id,
+                    student_id=member_id,
+                    old_group_id=None,
+                    new_group_id=group_id,
+                    kind=EnrollmentChange.ENROL,
                 )
             college_cache.changed_on_commit([college_id])
     except IntegrityError:
@@ -700,17 +698,7 @@ def _join(
     if role == Role.STUDENT and group is not None:
         if group.college_id == college.pk:
             group.college = college  # already loaded: spares enrollment_start a query
-        enrollment_start(actor=actor, student=membership, group=group)
-        transaction.on_commit(
-            lambda: enrollment_changed.send(
-                sender=Invitation,
-                college_id=college.pk,
-                student_id=membership.pk,
-                old_group_id=None,
-                new_group_id=group.pk,
-                kind="enrol",
-            )
-        )
+        enrollment_start(actor=actor, student=membership, group=group, kind=EnrollmentChange.ENROL)
     return membership
 
 
