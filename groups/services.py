@@ -24,7 +24,7 @@ from groups.models import (
     StudyGroup,
     SubjectTeacherAssignment,
 )
-from groups.signals import staff_assignment_changed
+from groups.signals import EnrollmentChange, StaffAssignmentKind, enrollment_changed, staff_assignment_changed
 
 ALREADY_ENROLLED_MESSAGE = "Обучающийся уже состоит в учебной группе. Для смены группы оформите перевод."
 NOT_A_STUDENT_MESSAGE = "Зачислить в группу можно только участника с ролью «обучающийся» этого колледжа."
@@ -57,16 +57,28 @@ STUDY_GROUP_FIELDS = [
 
 
 def enrollment_start(
-    *, actor, student: Membership, group: StudyGroup, started_at: datetime.date | None = None
+    *, actor, student: Membership, group: StudyGroup, kind: str, started_at: datetime.date | None = None
 ) -> Enrollment:
     """Put a student into a group. Fails if the student already studies in a group.
+
+    ``kind`` (``EnrollmentChange``: ENROL, LEAVE_RETURN, REINSTATE) is what ``enrollment_changed``,
+    sent on commit, tells its receivers.
 
     No permission check: callers are services that already checked (join
     request approval, movement application). The partial unique index
     ``one_active_enrollment_per_student`` is the last word under races.
     """
+    kind = EnrollmentChange(kind)
     if student.role != Role.STUDENT or student.college_id != group.college_id:
         raise ValidationError(NOT_A_STUDENT_MESSAGE, code="not_a_student")
+    enrollment = _enrollment_create(actor=actor, student=student, group=group, started_at=started_at)
+    enrollment_changed_on_commit(
+        college_id=group.college_id, student_id=student.pk, old_group_id=None, new_group_id=group.pk, kind=kind
+    )
+    return enrollment
+
+
+def _enrollment_create(*, actor, student: Membership, group: StudyGroup, started_at: datetime.date | None):
     started_at = started_at or timezone.localdate()
     # The partial unique index decides (no read-then-write pre-check): one
     # statement fewer on the hot path of accepting an invitation, and the
@@ -115,13 +127,33 @@ def group_parent_add(*, actor, parent: Membership, group: StudyGroup) -> GroupPa
     return link
 
 
-def enrollment_end(*, actor, enrollment: Enrollment, ended_at: datetime.date | None = None) -> Enrollment:
-    """Close a student's current enrollment (transfer, leave, expulsion, graduation)."""
+def enrollment_end(*, actor, enrollment: Enrollment, kind: str, ended_at: datetime.date | None = None) -> Enrollment:
+    """Close a student's current enrollment (academic leave, expulsion, graduation).
+
+    ``kind`` (``EnrollmentChange``) goes out with ``enrollment_changed`` on commit; an enrollment already
+    closed is left as it is and announced no more. A transfer is ``enrollment_transfer``.
+    """
+    kind = EnrollmentChange(kind)
+    locked = _enrollment_end(actor=actor, enrollment=enrollment, ended_at=ended_at)
+    if locked is not None:
+        enrollment_changed_on_commit(
+            college_id=locked.college_id,
+            student_id=locked.student_id,
+            old_group_id=locked.group_id,
+            new_group_id=None,
+            kind=kind,
+        )
+        return locked
+    return Enrollment.objects.get(pk=enrollment.pk)
+
+
+def _enrollment_end(*, actor, enrollment: Enrollment, ended_at: datetime.date | None) -> Enrollment | None:
+    """Close the enrollment; None if it was already closed."""
     ended_at = ended_at or timezone.localdate()
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if locked.ended_at is not None:
-            return locked
+            return None
         if ended_at < locked.started_at:
             raise ValidationError("Дата окончания раньше даты зачисления.", code="ended_before_started")
         locked.ended_at = ended_at
@@ -130,12 +162,84 @@ def enrollment_end(*, actor, enrollment: Enrollment, ended_at: datetime.date | N
     return locked
 
 
+def enrollment_transfer(
+    *, actor, enrollment: Enrollment, group: StudyGroup, transferred_at: datetime.date | None = None
+) -> Enrollment:
+    """Move a student from the group of their current ``enrollment`` to ``group``; returns the new enrollment.
+
+    One transaction; one ``enrollment_changed`` (TRANSFER, both groups) on commit.
+    """
+    with transaction.atomic():
+        ended = _enrollment_end(actor=actor, enrollment=enrollment, ended_at=transferred_at)
+        old_group_id = ended.group_id if ended is not None else None
+        student = enrollment.student
+        if student.role != Role.STUDENT or student.college_id != group.college_id:
+            raise ValidationError(NOT_A_STUDENT_MESSAGE, code="not_a_student")
+        new = _enrollment_create(actor=actor, student=student, group=group, started_at=transferred_at)
+    enrollment_changed_on_commit(
+        college_id=group.college_id,
+        student_id=student.pk,
+        old_group_id=old_group_id,
+        new_group_id=group.pk,
+        kind=EnrollmentChange.TRANSFER,
+    )
+    return new
+
+
+def student_leaves_groups(
+    *, actor, student: Membership, kind: str, ended_at: datetime.date | None = None
+) -> Enrollment | None:
+    """A student leaves the college (``kind`` EXPEL or GRADUATE): their current enrollment, if any, closes.
+
+    ``enrollment_changed`` goes out on commit either way (old group None when they had none), so that
+    receivers can close what a leaver still had open. Returns the closed enrollment, if there was one.
+    """
+    kind = EnrollmentChange(kind)
+    current = Enrollment.objects.filter(student=student, ended_at__isnull=True).first()
+    locked = _enrollment_end(actor=actor, enrollment=current, ended_at=ended_at) if current is not None else None
+    enrollment_changed_on_commit(
+        college_id=student.college_id,
+        student_id=student.pk,
+        old_group_id=locked.group_id if locked is not None else None,
+        new_group_id=None,
+        kind=kind,
+    )
+    return locked
+
+
+def enrollment_changed_on_commit(
+    *, college_id: int, student_id: int, old_group_id: int | None, new_group_id: int | None, kind: str
+) -> None:
+    """Send ``enrollment_changed`` when the current transaction commits (at once outside one).
+
+    Called by the services above; also by the one invitations statement that enrols a student in raw SQL
+    on its hot path (``invitations.services._join_at_once``), which cannot go through ``enrollment_start``.
+    """
+    kind = EnrollmentChange(kind)
+    transaction.on_commit(
+        lambda: enrollment_changed.send(
+            sender=Enrollment,
+            college_id=college_id,
+            student_id=student_id,
+            old_group_id=old_group_id,
+            new_group_id=new_group_id,
+            kind=kind,
+        )
+    )
+
+
 @dataclass(frozen=True)
 class EnrollmentStart:
-    """A student (Membership id) to put into a study group (StudyGroup id), for ``enrollments_start_many``."""
+    """A student (Membership id) to put into a study group (StudyGroup id), for ``enrollments_start_many``.
+
+    ``kind`` is what ``enrollment_changed`` says for this student: ENROL, or TRANSFER from ``old_group_id``
+    (whose enrollment the caller closed with ``enrollments_end_many(kind=TRANSFER)`` in the same transaction).
+    """
 
     student_id: int
     group_id: int
+    kind: str = EnrollmentChange.ENROL
+    old_group_id: int | None = None
 
 
 def enrollments_start_many(
@@ -147,9 +251,11 @@ def enrollments_start_many(
     permission check, as for one: callers are services that already checked. Every student must be a
     student of the college and every group a group of it; a student who already studies in a group
     fails the whole call, decided by the partial unique index ``one_active_enrollment_per_student``.
+    On commit, one ``enrollment_changed`` per student, with the start's ``kind`` and ``old_group_id``.
     """
     if not starts:
         return []
+    kinds = [EnrollmentChange(start.kind) for start in starts]
     student_ids = {start.student_id for start in starts}
     group_ids = {start.group_id for start in starts}
     students = Membership.objects.filter(college=college, role=Role.STUDENT, pk__in=student_ids)
@@ -180,23 +286,37 @@ def enrollments_start_many(
         ids=ids,
         after={"started_at": started_at},
     )
+    for start, kind in zip(starts, kinds, strict=True):
+        enrollment_changed_on_commit(
+            college_id=college.pk,
+            student_id=start.student_id,
+            old_group_id=start.old_group_id,
+            new_group_id=start.group_id,
+            kind=kind,
+        )
     return ids
 
 
 @transaction.atomic
-def enrollments_end_many(*, actor, college, enrollment_ids: Sequence[int], ended_at: datetime.date) -> list[int]:
+def enrollments_end_many(
+    *, actor, college, enrollment_ids: Sequence[int], ended_at: datetime.date, kind: str
+) -> list[int]:
     """Close many current enrollments of ``college`` at once: the bulk twin of ``enrollment_end``.
 
     Rows locked in primary-key order, one UPDATE, one ``enrollment.end_many`` audit event. An enrollment
     that started after ``ended_at`` (an import dated before a later enrolment) ends the day it started
     rather than before it; ones already closed are left as they are. Returns the ids closed here.
+    On commit, one ``enrollment_changed`` of ``kind`` per enrollment closed here, except for TRANSFER:
+    the transfer's new start (``enrollments_start_many``) announces it, with both groups.
     """
-    ending = list(
+    kind = EnrollmentChange(kind)
+    rows = list(
         Enrollment.objects.select_for_update()
         .filter(college=college, pk__in=enrollment_ids, ended_at__isnull=True)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "student_id", "group_id")
     )
+    ending = [pk for pk, _, _ in rows]
     if ending:
         Enrollment.objects.filter(pk__in=ending).update(ended_at=Greatest(F("started_at"), Value(ended_at)))
         audit_log_many(
@@ -207,13 +327,18 @@ def enrollments_end_many(*, actor, college, enrollment_ids: Sequence[int], ended
             ids=ending,
             after={"ended_at": ended_at},
         )
+    if kind != EnrollmentChange.TRANSFER:
+        for _, student_id, group_id in rows:
+            enrollment_changed_on_commit(
+                college_id=college.pk, student_id=student_id, old_group_id=group_id, new_group_id=None, kind=kind
+            )
     return ending
 
 
 def _send_staff_assignment_changed(*, college_id: int, group_id: int, teacher_id: int, kind: str) -> None:
     transaction.on_commit(
         lambda: staff_assignment_changed.send(
-            sender=CuratorAssignment if kind == "curator" else SubjectTeacherAssignment,
+            sender=CuratorAssignment if kind == StaffAssignmentKind.CURATOR else SubjectTeacherAssignment,
             college_id=college_id,
             group_id=group_id,
             teacher_id=teacher_id,
@@ -253,7 +378,10 @@ def curator_assign(
             current.ended_at = max(started_at, current.started_at)
             current.save(update_fields=["ended_at"])
             _send_staff_assignment_changed(
-                college_id=group.college_id, group_id=group.pk, teacher_id=current.teacher_id, kind="curator"
+                college_id=group.college_id,
+                group_id=group.pk,
+                teacher_id=current.teacher_id,
+                kind=StaffAssignmentKind.CURATOR,
             )
         assignment = CuratorAssignment.objects.create(
             college_id=group.college_id, group=group, teacher=teacher, started_at=started_at
@@ -267,7 +395,7 @@ def curator_assign(
             after={"curator": teacher.pk},
         )
         _send_staff_assignment_changed(
-            college_id=group.college_id, group_id=group.pk, teacher_id=teacher.pk, kind="curator"
+            college_id=group.college_id, group_id=group.pk, teacher_id=teacher.pk, kind=StaffAssignmentKind.CURATOR
         )
     return assignment
 
@@ -294,7 +422,10 @@ def curator_end(
             after={"curator": None},
         )
         _send_staff_assignment_changed(
-            college_id=locked.college_id, group_id=locked.group_id, teacher_id=locked.teacher_id, kind="curator"
+            college_id=locked.college_id,
+            group_id=locked.group_id,
+            teacher_id=locked.teacher_id,
+            kind=StaffAssignmentKind.CURATOR,
         )
     return locked
 
@@ -338,7 +469,7 @@ def subject_teacher_assign(
             after={"group": group.pk, "teacher": teacher.pk, "discipline": discipline.pk},
         )
         _send_staff_assignment_changed(
-            college_id=group.college_id, group_id=group.pk, teacher_id=teacher.pk, kind="subject"
+            college_id=group.college_id, group_id=group.pk, teacher_id=teacher.pk, kind=StaffAssignmentKind.SUBJECT
         )
     return assignment
 
@@ -364,7 +495,10 @@ def subject_teacher_assignment_end(
             after={"ended_at": locked.ended_at},
         )
         _send_staff_assignment_changed(
-            college_id=locked.college_id, group_id=locked.group_id, teacher_id=locked.teacher_id, kind="subject"
+            college_id=locked.college_id,
+            group_id=locked.group_id,
+            teacher_id=locked.teacher_id,
+            kind=StaffAssignmentKind.SUBJECT,
         )
     return locked
 

@@ -1,16 +1,56 @@
 """Signals the groups app sends; higher apps (chats, invitations, materials) connect receivers.
 
-``enrollment_changed`` is sent after commit whenever a student's group
-changes (enrol, transfer, leave, return, expel, graduate, reinstate), with
-``college_id``, ``student_id`` (Membership pk), ``old_group_id``,
-``new_group_id`` (either may be None) and ``kind`` (the movement kind).
+Both are sent by the groups services themselves (``groups/services.py``), after
+commit, never by their callers: a caller passes the ``kind`` to the service.
 
-``staff_assignment_changed`` is sent after commit when a curator or subject
-teacher assignment starts or ends, with ``college_id``, ``group_id``,
-``teacher_id`` (Membership pk) and ``kind`` ("curator" or "subject").
+``enrollment_changed`` — a student's study group changed. Arguments:
+
+- ``college_id`` — the college;
+- ``student_id`` — the student's ``Membership`` pk;
+- ``old_group_id`` — the ``StudyGroup`` pk they left, or None;
+- ``new_group_id`` — the ``StudyGroup`` pk they joined, or None;
+- ``kind`` — one of ``EnrollmentChange`` (below).
+
+``staff_assignment_changed`` — a curator or subject teacher assignment started
+or ended. Arguments: ``college_id``, ``group_id``, ``teacher_id`` (Membership
+pk) and ``kind``, one of ``StaffAssignmentKind``.
 """
 
+from django.db import models
 from django.dispatch import Signal
+
+
+class EnrollmentChange(models.TextChoices):
+    """What happened to the student (the values are those of the movement kinds that cause it).
+
+    - ``ENROL`` — put into a group (enrolment order, invitation, roster import); old group None.
+    - ``TRANSFER`` — moved from one group to another; both groups set.
+    - ``ACADEMIC_LEAVE`` — went on academic leave: left the group, still a student; new group None.
+    - ``LEAVE_RETURN`` — back from academic leave into a group; old group None.
+    - ``EXPEL`` — expelled: left the college; new group None, old group None if they had none.
+    - ``GRADUATE`` — graduated: left the college; as for ``EXPEL``.
+    - ``REINSTATE`` — a former student taken back into a group (a new membership); old group None.
+    """
+
+    ENROL = "enrol", "зачисление"
+    TRANSFER = "transfer", "перевод в другую группу"
+    ACADEMIC_LEAVE = "academic_leave", "академический отпуск"
+    LEAVE_RETURN = "leave_return", "выход из академического отпуска"
+    EXPEL = "expel", "отчисление"
+    GRADUATE = "graduate", "выпуск"
+    REINSTATE = "reinstate", "восстановление"
+
+
+# The kinds after which the person no longer studies in the college.
+LEAVING_KINDS = frozenset({EnrollmentChange.EXPEL, EnrollmentChange.GRADUATE})
+
+
+class StaffAssignmentKind(models.TextChoices):
+    """Which assignment of a teacher to a group changed."""
+
+    CURATOR = "curator", "куратор"
+    SUBJECT = "subject", "преподаватель дисциплины"
+
 
 enrollment_changed = Signal()
 staff_assignment_changed = Signal()

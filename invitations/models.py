@@ -256,6 +256,8 @@ class BulkDispatch(models.Model):
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField("получателей", default=0)
     created_at = models.DateTimeField("создана", auto_now_add=True)
+    # When the batches were last handed to the workers: a dispatch still sending long after is queued again.
+    queued_at = models.DateTimeField("поставлена в очередь", null=True, blank=True)
 
     class Meta:
         verbose_name = "рассылка приглашений"

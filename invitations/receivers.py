@@ -1,9 +1,6 @@
 """Receivers of signals lower apps send. Connected in ``InvitationsConfig.ready()``."""
 
-from groups.signals import enrollment_changed
-
-# Movement kinds after which the student no longer studies in the college.
-LEAVING_KINDS = ("expel", "expulsion", "graduate", "graduation")
+from groups.signals import LEAVING_KINDS, enrollment_changed
 
 
 def student_left(sender, *, college_id, student_id, kind, **kwargs):
@@ -12,7 +9,7 @@ def student_left(sender, *, college_id, student_id, kind, **kwargs):
         return
     from invitations.tasks import close_for_leaver
 
-    close_for_leaver.delay(college_id=college_id, student_id=student_id, kind=kind)
+    close_for_leaver.delay(college_id=college_id, student_id=student_id, kind=str(kind))
 
 
 def connect() -> None:

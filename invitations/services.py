@@ -29,8 +29,8 @@ from colleges.services import membership_create
 from groups.models import Enrollment, GroupParent, StudyGroup
 from groups.movement.models import MovementKind
 from groups.movement.services import movement_create
-from groups.services import enrollment_start, group_parent_add
-from groups.signals import enrollment_changed
+from groups.services import enrollment_changed_on_commit, enrollment_start, group_parent_add
+from groups.signals import EnrollmentChange
 from invitations import conf
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
 from invitations.permissions import (
@@ -664,15 +664,13 @@ def _join_at_once(*, token: str, user: User) -> tuple[Invitation, AcceptResult] 
                 return None
             link_id, college_id, role, group_id, member_id, enrollment_id, elsewhere = row
             if enrollment_id is not None:
-                transaction.on_commit(
-                    lambda: enrollment_changed.send(
-                        sender=Invitation,
-                        college_id=college_id,
-                        student_id=member_id,
-                        old_group_id=None,
-                        new_group_id=group_id,
-                        kind="enrol",
-                    )
+                # The statement enrolled the student itself: the groups app announces it.
+                enrollment_changed_on_commit(
+                    college_id=college_id,
+                    student_id=member_id,
+                    old_group_id=None,
+                    new_group_id=group_id,
+                    kind=EnrollmentChange.ENROL,
                 )
             college_cache.changed_on_commit([college_id])
     except IntegrityError:
@@ -700,17 +698,7 @@ def _join(
     if role == Role.STUDENT and group is not None:
         if group.college_id == college.pk:
             group.college = college  # already loaded: spares enrollment_start a query
-        enrollment_start(actor=actor, student=membership, group=group)
-        transaction.on_commit(
-            lambda: enrollment_changed.send(
-                sender=Invitation,
-                college_id=college.pk,
-                student_id=membership.pk,
-                old_group_id=None,
-                new_group_id=group.pk,
-                kind="enrol",
-            )
-        )
+        enrollment_start(actor=actor, student=membership, group=group, kind=EnrollmentChange.ENROL)
     return membership
 
 
@@ -985,7 +973,7 @@ def bulk_dispatch_create(
         raise ValidationError({"expires_at": "Срок действия должен быть в будущем."})
     with transaction.atomic():
         dispatch = BulkDispatch.objects.create(
-            college=college, role=role, group=group, created_by=actor, total=len(recipients)
+            college=college, role=role, group=group, created_by=actor, total=len(recipients), queued_at=timezone.now()
         )
         rows = []
         for recipient in recipients:
@@ -1040,6 +1028,66 @@ def bulk_dispatch_enqueue(*, dispatch: BulkDispatch) -> int:
     if not ids:
         BulkDispatch.objects.filter(pk=dispatch.pk).update(status=BulkDispatch.Status.DONE)
     return batches
+
+
+DISPATCH_NOT_STUCK_MESSAGE = "Рассылка не зависла: она завершена или ещё отправляется. Обновите страницу."
+
+
+def _stuck_before() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(minutes=settings.STUCK_WORK_MINUTES)
+
+
+def _stuck_dispatches():
+    """Dispatches not finished, with invitations still «в очереди» longer than ``STUCK_WORK_MINUTES`` after queueing."""
+    before = _stuck_before()
+    return (
+        BulkDispatch.objects.exclude(status=BulkDispatch.Status.DONE)
+        .filter(Q(queued_at__lt=before) | Q(queued_at__isnull=True, created_at__lt=before))
+        .filter(
+            pk__in=Invitation.objects.filter(dispatch__isnull=False, delivery_status=Invitation.Delivery.QUEUED).values(
+                "dispatch_id"
+            )
+        )
+    )
+
+
+def bulk_dispatch_is_stuck(*, dispatch: BulkDispatch, progress: dict[str, int]) -> bool:
+    """For the page, from ``bulk_dispatch_progress`` it already has: the same test as the sweep's, no query."""
+    queued_at = dispatch.queued_at or dispatch.created_at
+    return dispatch.status != BulkDispatch.Status.DONE and progress["queued"] > 0 and queued_at < _stuck_before()
+
+
+def _bulk_dispatch_requeue_claim(dispatch_id: int) -> bool:
+    """Move ``queued_at`` on, conditionally: of two sweeps (or a sweep and a click) only one queues the batches."""
+    return bool(_stuck_dispatches().filter(pk=dispatch_id).update(queued_at=timezone.now()))
+
+
+def bulk_dispatch_requeue_stuck() -> int:
+    """Beat: queue again the still-queued invitations of dispatches whose workers were lost; returns how many.
+
+    Sending is idempotent per (invitation, recipient), so a dispatch that was only slow sends nothing twice.
+    """
+    queued = 0
+    for dispatch in _stuck_dispatches().select_related("college").order_by("pk")[:500]:
+        with transaction.atomic():
+            if not _bulk_dispatch_requeue_claim(dispatch.pk):
+                continue
+            audit_log(actor=None, college=dispatch.college, action="invitation.bulk_dispatch_requeue", target=dispatch)
+            transaction.on_commit(lambda dispatch=dispatch: bulk_dispatch_enqueue(dispatch=dispatch))
+        queued += 1
+    return queued
+
+
+@transaction.atomic
+def bulk_dispatch_requeue(*, actor: User, dispatch: BulkDispatch) -> BulkDispatch:
+    """«Повторить»: the administrator queues a stuck dispatch again."""
+    if not can_send_bulk_invitations(actor, dispatch.college):
+        raise PermissionDenied("Рассылать приглашения может администратор платформы или администрация колледжа.")
+    if not _bulk_dispatch_requeue_claim(dispatch.pk):
+        raise ValidationError(DISPATCH_NOT_STUCK_MESSAGE, code="not_stuck")
+    audit_log(actor=actor, college=dispatch.college, action="invitation.bulk_dispatch_requeue", target=dispatch)
+    transaction.on_commit(lambda: bulk_dispatch_enqueue(dispatch=dispatch))
+    return dispatch
 
 
 def invitation_deliver(*, invitation: Invitation) -> str:
@@ -1108,8 +1156,8 @@ def invitation_send_to(*, actor: User, invitation: Invitation, phone: str) -> No
         transaction.on_commit(lambda: send_link.delay(invitation_id=invitation.pk, phone=phone))
 
 
-def invitation_send_link(*, invitation_id: int, phone: str) -> None:
-    """The SMS with a link, rendered where it is sent (called by the task)."""
+def invitation_send_link(*, invitation_id: int, phone: str, idempotency_key: str | None = None) -> None:
+    """The SMS with a link, rendered where it is sent (called by the task; a retried task passes the same key)."""
     from invitations.tokens import token_unseal
     from notifications.models import Message
     from notifications.services import notification_send
@@ -1130,6 +1178,7 @@ def invitation_send_link(*, invitation_id: int, phone: str) -> None:
         },
         college=invitation.college,
         secret_keys=("url",),
+        idempotency_key=idempotency_key,
     )
 
 

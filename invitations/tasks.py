@@ -5,16 +5,15 @@ import logging
 from celery import shared_task
 
 from notifications.backends import SmsDeliveryError
+from sferum_admin.tasks import TRANSIENT_ERRORS, RetryingTask
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
     name="invitations.notify",
-    autoretry_for=(SmsDeliveryError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=5,
+    base=RetryingTask,
+    autoretry_for=(*TRANSIENT_ERRORS, SmsDeliveryError),
 )
 def notify(*, recipient, template, context, college_id=None, idempotency_key=None, secret_keys=()):
     """One SMS about an invitation or a join request (the outcome, a burst alert)."""
@@ -38,7 +37,7 @@ def _college(pk):
     return College.objects.filter(pk=pk).first()
 
 
-@shared_task(name="invitations.dispatch_send_batch", bind=True, max_retries=5)
+@shared_task(name="invitations.dispatch_send_batch", base=RetryingTask, bind=True, max_retries=5)
 def dispatch_send_batch(self, dispatch_id: int, invitation_ids: list[int]):
     """Send a batch of personal invitations. A redelivered or retried batch sends nothing twice:
     each message carries the idempotency key of its (invitation, recipient)."""
@@ -58,7 +57,7 @@ def dispatch_send_batch(self, dispatch_id: int, invitation_ids: list[int]):
         raise self.retry(args=[dispatch_id, retry_ids], countdown=min(2 ** (self.request.retries + 1), 600))
 
 
-@shared_task(name="invitations.close_for_leaver", max_retries=3, autoretry_for=(Exception,), retry_backoff=True)
+@shared_task(name="invitations.close_for_leaver", base=RetryingTask, max_retries=3, autoretry_for=(Exception,))
 def close_for_leaver(*, college_id: int, student_id: int, kind: str):
     from colleges.models import Membership
     from invitations.services import join_requests_close_for_student
@@ -72,12 +71,20 @@ def close_for_leaver(*, college_id: int, student_id: int, kind: str):
 
 @shared_task(
     name="invitations.send_link",
-    autoretry_for=(SmsDeliveryError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=5,
+    base=RetryingTask,
+    bind=True,
+    autoretry_for=(*TRANSIENT_ERRORS, SmsDeliveryError),
 )
-def send_link(*, invitation_id: int, phone: str):
+def send_link(self, *, invitation_id: int, phone: str):
+    """One SMS with a link. A retry or a redelivery of this task (same id) sends nothing twice."""
     from invitations.services import invitation_send_link
 
-    invitation_send_link(invitation_id=invitation_id, phone=phone)
+    invitation_send_link(invitation_id=invitation_id, phone=phone, idempotency_key=f"send-link:{self.request.id}")
+
+
+@shared_task(name="invitations.bulk_dispatch_requeue_stuck", base=RetryingTask)
+def bulk_dispatch_requeue_stuck() -> int:
+    """Beat: queue again the bulk dispatches whose invitations stay «в очереди» long after they were queued."""
+    from invitations.services import bulk_dispatch_requeue_stuck as requeue
+
+    return requeue()

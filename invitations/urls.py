@@ -21,4 +21,5 @@ urlpatterns = [
     path("invitations/requests/decide/", views.JoinRequestDecideView.as_view(), name="request_decide"),
     path("invitations/send/", views.BulkDispatchCreateView.as_view(), name="dispatch_create"),
     path("invitations/send/<int:pk>/", views.BulkDispatchDetailView.as_view(), name="dispatch_detail"),
+    path("invitations/send/<int:pk>/requeue/", views.BulkDispatchRequeueView.as_view(), name="dispatch_requeue"),
 ]

@@ -43,7 +43,9 @@ from invitations.services import (
     FORGED_MESSAGE,
     PROBLEM_MESSAGES,
     bulk_dispatch_create,
+    bulk_dispatch_is_stuck,
     bulk_dispatch_progress,
+    bulk_dispatch_requeue,
     invitation_accept_by_token,
     invitation_create,
     invitation_find,
@@ -616,8 +618,26 @@ class BulkDispatchDetailView(CollegePageMixin, View):
                 "progress": progress,
                 "page_obj": paginate(request, selectors.dispatch_recipient_list(dispatch=dispatch, status=status), 50),
                 "statuses": Invitation.Delivery.choices[1:],
+                "stuck": bulk_dispatch_is_stuck(dispatch=dispatch, progress=progress),
             },
         )
+
+
+class BulkDispatchRequeueView(CollegePageMixin, View):
+    """«Повторить»: invitations still «в очереди» long after the dispatch was queued are queued again."""
+
+    def allowed(self, request):
+        return can_send_bulk_invitations(request.user, self.college)
+
+    def post(self, request, pk):
+        dispatch = selectors.bulk_dispatch_get_for(college=self.college, pk=pk)
+        try:
+            bulk_dispatch_requeue(actor=request.user, dispatch=dispatch)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Рассылка снова поставлена в очередь.")
+        return redirect("invitations:dispatch_detail", pk=dispatch.pk)
 
 
 class ProvenanceView(CollegePageMixin, View):

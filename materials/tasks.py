@@ -7,17 +7,19 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from sferum_admin.tasks import TRANSIENT_ERRORS, RetryingTask
+
 MAX_RETRIES = 5
 
 
-@shared_task(name="materials.tasks.material_notify", bind=True, max_retries=MAX_RETRIES, acks_late=True)
+@shared_task(name="materials.tasks.material_notify", base=RetryingTask, bind=True, max_retries=MAX_RETRIES)
 def material_notify(self, material_id: int) -> int:
     from materials.services import material_notify as notify
 
     return notify(material_id=material_id)
 
 
-@shared_task(name="materials.tasks.material_notify_due")
+@shared_task(name="materials.tasks.material_notify_due", base=RetryingTask)
 def material_notify_due() -> int:
     """Beat: notify scheduled publications whose time has come (each claimed once by ``material_notify``)."""
     from materials.models import Material
@@ -30,7 +32,7 @@ def material_notify_due() -> int:
     return len(due)
 
 
-@shared_task(name="materials.tasks.material_uploads_discard_stale")
+@shared_task(name="materials.tasks.material_uploads_discard_stale", base=RetryingTask)
 def material_uploads_discard_stale() -> int:
     """Beat: remove uploads left on the upload page without saving the material."""
     from materials.services import material_uploads_discard_stale as discard
@@ -40,13 +42,11 @@ def material_uploads_discard_stale() -> int:
 
 @shared_task(
     name="materials.tasks.material_email_send",
+    base=RetryingTask,
     bind=True,
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=(*TRANSIENT_ERRORS, smtplib.SMTPException, ConnectionError, TimeoutError),
     retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
     max_retries=MAX_RETRIES,
-    acks_late=True,
 )
 def material_email_send(self, material_id: int, user_id: int) -> int | None:
     """One e-mail about a publication to one person, at most once (keyed by material and person)."""

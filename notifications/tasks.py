@@ -7,20 +7,20 @@ from celery import shared_task
 
 from notifications.backends import SmsDeliveryError
 from notifications.services import notification_send
+from sferum_admin.tasks import TRANSIENT_ERRORS, RetryingTask
 
 MAX_RETRIES = 5
 
 
 @shared_task(
+    name="notifications.tasks.send_message",
+    base=RetryingTask,
     bind=True,
     # notification_send raises only what is worth another try (a 5xx, a
     # timeout, a refused connection); a refused number is recorded and returned.
-    autoretry_for=(SmsDeliveryError, smtplib.SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=(*TRANSIENT_ERRORS, SmsDeliveryError, smtplib.SMTPException, ConnectionError, TimeoutError),
     retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
     max_retries=MAX_RETRIES,
-    acks_late=True,
 )
 def send_message(
     self,

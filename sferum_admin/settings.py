@@ -323,6 +323,17 @@ CELERY_BEAT_SCHEDULE["movement.apply_due"] = {
 }
 # Scheduled materials: notify their audience once their publication time has come.
 CELERY_BEAT_SCHEDULE["materials.notify_due"] = {"task": "materials.tasks.material_notify_due", "schedule": 60.0}
+# Work still «применяется» or «в очереди» this long after it was queued lost its worker: the beat queues it
+# again (each task is idempotent), and the page offers «Повторить».
+STUCK_WORK_MINUTES = env.int("STUCK_WORK_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["movement.import_requeue_stuck"] = {
+    "task": "groups.movement.tasks.import_requeue_stuck",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["invitations.bulk_dispatch_requeue_stuck"] = {
+    "task": "invitations.bulk_dispatch_requeue_stuck",
+    "schedule": 300.0,
+}
 CELERY_BEAT_SCHEDULE["materials.uploads_discard_stale"] = {
     "task": "materials.tasks.material_uploads_discard_stale",
     "schedule": 3600.0,

@@ -90,6 +90,8 @@ class ImportBatch(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rollback_of"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the batch was last handed to the worker: one still «применяется» long after is queued again.
+    queued_at = models.DateTimeField("поставлен в очередь", null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -9,8 +9,10 @@ makes commit together, so a worker killed half-way leaves the movement
 import datetime
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.phones import normalize_phone
@@ -24,7 +26,6 @@ from colleges.services import (
     memberships_end_many,
     user_get_or_create_by_phone,
 )
-from groups import signals
 from groups.models import CuratorAssignment, Discipline, Enrollment, StudyGroup, SubjectTeacherAssignment
 from groups.movement.models import STUDENT_KINDS, ExpelReason, Movement, MovementKind
 from groups.movement.permissions import can_manage_movements
@@ -34,11 +35,14 @@ from groups.services import (
     curator_end,
     enrollment_end,
     enrollment_start,
+    enrollment_transfer,
     enrollments_end_many,
     enrollments_start_many,
+    student_leaves_groups,
     subject_teacher_assign,
     subject_teacher_assignment_end,
 )
+from groups.signals import EnrollmentChange
 from sferum_admin import college_cache
 
 NOT_ALLOWED_MESSAGE = "Оформлять движение контингента может только администратор платформы колледжа."
@@ -294,10 +298,9 @@ def movement_apply(*, movement_id: int) -> Movement:
         )
         if not claimed:
             return movement
-        events: list[tuple[str, dict]] = []
         try:
             with transaction.atomic():
-                _APPLY[movement.kind](movement, events)
+                _APPLY[movement.kind](movement)
         except (ValidationError, PermissionDenied) as exc:
             # A permission lost since the order was entered fails it the same way as a broken precondition.
             movement.status = Movement.Status.FAILED
@@ -321,38 +324,12 @@ def movement_apply(*, movement_id: int) -> Movement:
             target=movement,
             after={"kind": movement.kind, "person": movement.person_id},
         )
-        for name, kwargs in events:
-            transaction.on_commit(partial(_send, name, kwargs))
     return movement
-
-
-def _send(name: str, kwargs: dict) -> None:
-    getattr(signals, name).send(sender=Movement, **kwargs)
 
 
 def _lock_person(movement: Movement) -> Membership:
     # Every movement of one person takes this row lock first, so conflicting orders apply one after another.
     return Membership.objects.select_for_update().get(pk=movement.person_id)
-
-
-def _enrollment_event(movement, *, student_id, old_group_id, new_group_id) -> tuple[str, dict]:
-    return (
-        "enrollment_changed",
-        {
-            "college_id": movement.college_id,
-            "student_id": student_id,
-            "old_group_id": old_group_id,
-            "new_group_id": new_group_id,
-            "kind": movement.kind,
-        },
-    )
-
-
-def _staff_event(movement, *, group_id, teacher_id, kind) -> tuple[str, dict]:
-    return (
-        "staff_assignment_changed",
-        {"college_id": movement.college_id, "group_id": group_id, "teacher_id": teacher_id, "kind": kind},
-    )
 
 
 def _require_active(person: Membership) -> None:
@@ -397,7 +374,7 @@ def _student_by_phone(movement: Movement) -> Membership:
     )
 
 
-def _apply_enrol(movement: Movement, events: list) -> None:
+def _apply_enrol(movement: Movement) -> None:
     if movement.person_id is None:
         movement.person = _student_by_phone(movement)
     person = _lock_person(movement)
@@ -406,14 +383,15 @@ def _apply_enrol(movement: Movement, events: list) -> None:
     if current is not None:
         raise ValidationError(ALREADY_IN_GROUP_MESSAGE.format(group=current.group), code="already_enrolled")
     enrollment_start(
-        actor=movement.entered_by, student=person, group=movement.to_group, started_at=movement.effective_date
-    )
-    events.append(
-        _enrollment_event(movement, student_id=person.pk, old_group_id=None, new_group_id=movement.to_group_id)
+        actor=movement.entered_by,
+        student=person,
+        group=movement.to_group,
+        started_at=movement.effective_date,
+        kind=EnrollmentChange.ENROL,
     )
 
 
-def _apply_transfer(movement: Movement, events: list) -> None:
+def _apply_transfer(movement: Movement) -> None:
     person = _lock_person(movement)
     _require_active(person)
     current = current_enrollment(person)
@@ -425,27 +403,25 @@ def _apply_transfer(movement: Movement, events: list) -> None:
         )
     if current.group_id == movement.to_group_id:
         raise ValidationError(SAME_GROUP_MESSAGE.format(group=current.group), code="same_group")
-    enrollment_end(actor=movement.entered_by, enrollment=current, ended_at=movement.effective_date)
-    enrollment_start(
-        actor=movement.entered_by, student=person, group=movement.to_group, started_at=movement.effective_date
+    enrollment_transfer(
+        actor=movement.entered_by, enrollment=current, group=movement.to_group, transferred_at=movement.effective_date
     )
     movement.from_group = current.group
-    events.append(
-        _enrollment_event(
-            movement, student_id=person.pk, old_group_id=current.group_id, new_group_id=movement.to_group_id
-        )
-    )
 
 
-def _apply_leave(movement: Movement, events: list) -> None:
+def _apply_leave(movement: Movement) -> None:
     person = _lock_person(movement)
     _require_active(person)
     current = current_enrollment(person)
     if current is None:
         raise ValidationError(NOT_ENROLLED_MESSAGE, code="not_enrolled")
-    enrollment_end(actor=movement.entered_by, enrollment=current, ended_at=movement.effective_date)
+    enrollment_end(
+        actor=movement.entered_by,
+        enrollment=current,
+        ended_at=movement.effective_date,
+        kind=EnrollmentChange.ACADEMIC_LEAVE,
+    )
     movement.from_group = current.group
-    events.append(_enrollment_event(movement, student_id=person.pk, old_group_id=current.group_id, new_group_id=None))
     if movement.planned_return_date:
         back = Movement.objects.create(
             college_id=movement.college_id,
@@ -463,7 +439,7 @@ def _apply_leave(movement: Movement, events: list) -> None:
             transaction.on_commit(partial(_queue_apply, back.pk))
 
 
-def _apply_return(movement: Movement, events: list) -> None:
+def _apply_return(movement: Movement) -> None:
     person = _lock_person(movement)
     _require_active(person)
     leave = last_leave(person)
@@ -473,30 +449,32 @@ def _apply_return(movement: Movement, events: list) -> None:
     if group is None:
         raise ValidationError(GROUP_REQUIRED_MESSAGE, code="no_group")
     started = max(movement.effective_date, leave.effective_date)
-    enrollment_start(actor=movement.entered_by, student=person, group=group, started_at=started)
+    enrollment_start(
+        actor=movement.entered_by, student=person, group=group, started_at=started, kind=EnrollmentChange.LEAVE_RETURN
+    )
     movement.to_group = group
     Movement.objects.filter(caused_by=leave, kind=MovementKind.LEAVE_RETURN, status=Movement.Status.PENDING).exclude(
         pk=movement.pk
     ).update(status=Movement.Status.CANCELLED, error="Отменено: выход оформлен приказом.")
-    events.append(_enrollment_event(movement, student_id=person.pk, old_group_id=None, new_group_id=group.pk))
 
 
-def _apply_leave_college(movement: Movement, events: list) -> None:
+def _apply_leave_college(movement: Movement) -> None:
     """Expulsion and graduation: the enrollment (if any) ends and the person leaves the college."""
     person = _lock_person(movement)
     _require_active(person)
-    current = current_enrollment(person)
-    old_group_id = None
-    if current is not None:
-        enrollment_end(actor=movement.entered_by, enrollment=current, ended_at=movement.effective_date)
-        movement.from_group = current.group
-        old_group_id = current.group_id
+    ended = student_leaves_groups(
+        actor=movement.entered_by,
+        student=person,
+        ended_at=movement.effective_date,
+        kind=EnrollmentChange(movement.kind),  # EXPEL or GRADUATE
+    )
+    if ended is not None:
+        movement.from_group_id = ended.group_id
     membership_end(actor=movement.entered_by, membership=person, check_permission=False)
     _cancel_pending_returns(person)
-    events.append(_enrollment_event(movement, student_id=person.pk, old_group_id=old_group_id, new_group_id=None))
 
 
-def _apply_reinstate(movement: Movement, events: list) -> None:
+def _apply_reinstate(movement: Movement) -> None:
     person = _lock_person(movement)
     if person.status != Membership.Status.LEFT:
         raise ValidationError(NOT_LEFT_MESSAGE, code="not_left")
@@ -510,14 +488,15 @@ def _apply_reinstate(movement: Movement, events: list) -> None:
         check_permission=False,
     )
     enrollment_start(
-        actor=movement.entered_by, student=membership, group=movement.to_group, started_at=movement.effective_date
-    )
-    events.append(
-        _enrollment_event(movement, student_id=membership.pk, old_group_id=None, new_group_id=movement.to_group_id)
+        actor=movement.entered_by,
+        student=membership,
+        group=movement.to_group,
+        started_at=movement.effective_date,
+        kind=EnrollmentChange.REINSTATE,
     )
 
 
-def _apply_hire(movement: Movement, events: list) -> None:
+def _apply_hire(movement: Movement) -> None:
     user, _ = user_get_or_create_by_phone(
         phone=movement.phone,
         last_name=movement.last_name,
@@ -536,7 +515,7 @@ def _apply_hire(movement: Movement, events: list) -> None:
     )
 
 
-def _apply_dismiss(movement: Movement, events: list) -> None:
+def _apply_dismiss(movement: Movement) -> None:
     person = _lock_person(movement)
     _require_active(person)
     # The groups services end each assignment and tell chats (staff_assignment_changed) themselves.
@@ -554,7 +533,7 @@ def _apply_dismiss(movement: Movement, events: list) -> None:
     membership_end(actor=movement.entered_by, membership=person, check_permission=False)
 
 
-def _apply_curator_assign(movement: Movement, events: list) -> None:
+def _apply_curator_assign(movement: Movement) -> None:
     """The new curator takes the group over; the groups service ends the previous one and tells both."""
     person = _lock_person(movement)
     _require_active(person)
@@ -567,7 +546,7 @@ def _apply_curator_assign(movement: Movement, events: list) -> None:
     )
 
 
-def _apply_curator_unassign(movement: Movement, events: list) -> None:
+def _apply_curator_unassign(movement: Movement) -> None:
     person = _lock_person(movement)
     assignment = CuratorAssignment.objects.filter(
         group=movement.to_group, teacher=person, ended_at__isnull=True
@@ -579,7 +558,7 @@ def _apply_curator_unassign(movement: Movement, events: list) -> None:
     )
 
 
-def _apply_subject_assign(movement: Movement, events: list) -> None:
+def _apply_subject_assign(movement: Movement) -> None:
     person = _lock_person(movement)
     _require_active(person)
     subject_teacher_assign(
@@ -591,7 +570,7 @@ def _apply_subject_assign(movement: Movement, events: list) -> None:
     )
 
 
-def _apply_subject_unassign(movement: Movement, events: list) -> None:
+def _apply_subject_unassign(movement: Movement) -> None:
     person = _lock_person(movement)
     assignment = SubjectTeacherAssignment.objects.filter(
         group=movement.to_group, teacher=person, discipline=movement.discipline, ended_at__isnull=True
@@ -680,6 +659,7 @@ IMPORT_ROSTER_CHANGED_MESSAGE = (
     "«Нет в файле» и примените снова."
 )
 IMPORT_NOT_APPLIED_MESSAGE = "Отменить можно только применённый импорт."
+IMPORT_NOT_STUCK_MESSAGE = "Пакет не завис: он уже применён или ещё применяется. Обновите страницу."
 THRESHOLD_SHARE = 0.10
 CHUNK_SIZE = 2000
 
@@ -969,9 +949,10 @@ def _import_apply_start(*, actor, batch, include_expulsions: bool, confirm_thres
     batch.include_expulsions = include_expulsions
     batch.threshold_confirmed = confirm_threshold
     batch.status = ImportBatch.Status.APPLYING
+    batch.queued_at = timezone.now()
     batch.total = _rows_to_apply(batch).count()
     batch.processed = 0
-    batch.save(update_fields=["include_expulsions", "threshold_confirmed", "status", "total", "processed"])
+    batch.save(update_fields=["include_expulsions", "threshold_confirmed", "status", "queued_at", "total", "processed"])
     audit_log(
         actor=actor,
         college=batch.college,
@@ -1062,11 +1043,11 @@ def _apply_chunk(batch, rows) -> None:
             student_id__in=ids, ended_at__isnull=True
         ).values_list("pk", "student_id", "group_id")
     }
-    to_end: list[int] = []
+    transferring: list[int] = []
+    expelled: list[int] = []
     starts: list[EnrollmentStart] = []
     leaving: list[int] = []
     movements: list[Movement] = []
-    events: list[dict] = []
     movement = partial(
         Movement,
         college_id=college.pk,
@@ -1085,8 +1066,15 @@ def _apply_chunk(batch, rows) -> None:
         kind = MovementKind.TRANSFER if enrollment is not None else MovementKind.ENROL
         old_group_id = enrollment[1] if enrollment else None
         if enrollment is not None:
-            to_end.append(enrollment[0])
-        starts.append(EnrollmentStart(student_id=r.membership_id, group_id=r.group_id))
+            transferring.append(enrollment[0])
+        starts.append(
+            EnrollmentStart(
+                student_id=r.membership_id,
+                group_id=r.group_id,
+                kind=EnrollmentChange(kind),
+                old_group_id=old_group_id,
+            )
+        )
         movements.append(
             movement(
                 kind=kind,
@@ -1096,15 +1084,12 @@ def _apply_chunk(batch, rows) -> None:
                 reason="Импорт контингента",
             )
         )
-        events.append(
-            {"student_id": r.membership_id, "old_group_id": old_group_id, "new_group_id": r.group_id, "kind": kind}
-        )
     reason = ExpelReason.NOT_IN_ROSTER.label
     for r in missing:
         enrollment = current.get(r.membership_id)
         if enrollment is None:
             continue
-        to_end.append(enrollment[0])
+        expelled.append(enrollment[0])
         leaving.append(r.membership_id)
         movements.append(
             movement(
@@ -1115,26 +1100,20 @@ def _apply_chunk(batch, rows) -> None:
                 reason=reason,
             )
         )
-        events.append(
-            {
-                "student_id": r.membership_id,
-                "old_group_id": enrollment[1],
-                "new_group_id": None,
-                "kind": MovementKind.EXPEL,
-            }
-        )
     # Old groups end before new ones start: one active enrollment per student, at every moment.
-    enrollments_end_many(actor=actor, college=college, enrollment_ids=to_end, ended_at=on)
+    # The groups services send enrollment_changed on commit, one per student (a transfer by its new start).
+    if transferring:
+        enrollments_end_many(
+            actor=actor, college=college, enrollment_ids=transferring, ended_at=on, kind=EnrollmentChange.TRANSFER
+        )
+    if expelled:
+        enrollments_end_many(
+            actor=actor, college=college, enrollment_ids=expelled, ended_at=on, kind=EnrollmentChange.EXPEL
+        )
     memberships_end_many(actor=actor, college=college, membership_ids=leaving, check_permission=False)
     enrollments_start_many(actor=actor, college=college, starts=starts, started_at=on)
     Movement.objects.bulk_create(movements)
     RosterRow.objects.filter(pk__in=[r.pk for r in rows]).update(applied=True)
-    transaction.on_commit(partial(_send_many, college.pk, events))
-
-
-def _send_many(college_id: int, events: list[dict]) -> None:
-    for event in events:
-        signals.enrollment_changed.send(sender=Movement, college_id=college_id, **event)
 
 
 @transaction.atomic
@@ -1154,6 +1133,7 @@ def import_rollback(*, actor, batch):
         created_by=actor,
         file_name=batch.file_name,
         status=ImportBatch.Status.APPLYING,
+        queued_at=timezone.now(),
         order_number=batch.order_number,
         order_date=today,
         effective_date=today,
@@ -1282,6 +1262,7 @@ def rollover_start(
         kind=ImportBatch.Kind.ROLLOVER,
         created_by=actor,
         status=ImportBatch.Status.APPLYING,
+        queued_at=timezone.now(),
         order_number=order_number.strip(),
         order_date=order_date,
         effective_date=effective_date,
@@ -1322,6 +1303,73 @@ def _queue_rollover(batch_id: int) -> None:
     from groups.movement.tasks import process_rollover_batch
 
     process_rollover_batch.delay(batch_id)
+
+
+def _stuck_before() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(minutes=settings.STUCK_WORK_MINUTES)
+
+
+def import_is_stuck(batch) -> bool:
+    """A batch still «применяется» longer than ``STUCK_WORK_MINUTES`` after it was queued: its worker was lost."""
+    from groups.movement.models import ImportBatch
+
+    queued_at = batch.queued_at or batch.created_at
+    return batch.status == ImportBatch.Status.APPLYING and queued_at < _stuck_before()
+
+
+def _import_requeue_claim(batch_id: int) -> bool:
+    """Claim a stuck batch by moving its ``queued_at`` on: of two sweeps (or a sweep and a click) one queues it."""
+    from groups.movement.models import ImportBatch
+
+    before = _stuck_before()
+    return bool(
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.APPLYING)
+        .filter(Q(queued_at__lt=before) | Q(queued_at__isnull=True, created_at__lt=before))
+        .update(queued_at=timezone.now())
+    )
+
+
+_QUEUE_BY_KIND = {"roster": _queue_import, "rollback": _queue_rollback, "rollover": _queue_rollover}
+
+
+def import_requeue_stuck() -> int:
+    """Beat: hand every stuck import, rollback and roll-over batch to the worker again; returns how many.
+
+    Processing is idempotent (rows and movements are claimed one by one), so a batch whose worker is merely
+    slow and is queued a second time loses nothing and applies nothing twice.
+    """
+    from groups.movement.models import ImportBatch
+
+    before = _stuck_before()
+    stuck = (
+        ImportBatch.objects.filter(status=ImportBatch.Status.APPLYING)
+        .filter(Q(queued_at__lt=before) | Q(queued_at__isnull=True, created_at__lt=before))
+        .select_related("college")
+        .only("pk", "kind", "file_name", "college")
+        .order_by("pk")[:500]
+    )
+    queued = 0
+    for batch in stuck:
+        with transaction.atomic():
+            if not _import_requeue_claim(batch.pk):
+                continue
+            audit_log(actor=None, college=batch.college, action="roster_import.requeue", target=batch)
+            transaction.on_commit(partial(_QUEUE_BY_KIND[batch.kind], batch.pk))
+        queued += 1
+    return queued
+
+
+@transaction.atomic
+def import_requeue(*, actor, batch):
+    """«Повторить»: the administrator hands a stuck batch to the worker again."""
+    if not can_manage_movements(actor, batch.college):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    if not import_is_stuck(batch) or not _import_requeue_claim(batch.pk):
+        raise ValidationError(IMPORT_NOT_STUCK_MESSAGE, code="not_stuck")
+    audit_log(actor=actor, college=batch.college, action="roster_import.requeue", target=batch)
+    transaction.on_commit(partial(_QUEUE_BY_KIND[batch.kind], batch.pk))
+    batch.refresh_from_db()
+    return batch
 
 
 def rollover_process(*, batch_id: int) -> None:

@@ -3,14 +3,15 @@
 from celery import shared_task
 
 from groups.movement import services
+from sferum_admin.tasks import RetryingTask
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=5, acks_late=True)
+@shared_task(name="groups.movement.tasks.apply_movement", base=RetryingTask, bind=True)
 def apply_movement(self, movement_id: int) -> str:
     return services.movement_apply(movement_id=movement_id).status
 
 
-@shared_task(name="groups.movement.tasks.apply_due_movements")
+@shared_task(name="groups.movement.tasks.apply_due_movements", base=RetryingTask)
 def apply_due_movements() -> int:
     """Beat: apply every pending movement whose effective date has come, in date order."""
     applied = 0
@@ -20,16 +21,22 @@ def apply_due_movements() -> int:
     return applied
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=5, acks_late=True)
+@shared_task(name="groups.movement.tasks.process_import_batch", base=RetryingTask, bind=True)
 def process_import_batch(self, batch_id: int) -> None:
     services.import_process(batch_id=batch_id)
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=5, acks_late=True)
+@shared_task(name="groups.movement.tasks.process_rollback_batch", base=RetryingTask, bind=True)
 def process_rollback_batch(self, batch_id: int) -> None:
     services.rollback_process(batch_id=batch_id)
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=5, acks_late=True)
+@shared_task(name="groups.movement.tasks.process_rollover_batch", base=RetryingTask, bind=True)
 def process_rollover_batch(self, batch_id: int) -> None:
     services.rollover_process(batch_id=batch_id)
+
+
+@shared_task(name="groups.movement.tasks.import_requeue_stuck", base=RetryingTask)
+def import_requeue_stuck() -> int:
+    """Beat: queue again the import, rollback and roll-over batches whose worker was lost."""
+    return services.import_requeue_stuck()

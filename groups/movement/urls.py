@@ -21,6 +21,7 @@ urlpatterns = [
     path("imports/<int:pk>/apply/", views_import.ImportApplyView.as_view(), name="import_apply"),
     path("imports/<int:pk>/progress/", views_import.ImportProgressView.as_view(), name="import_progress"),
     path("imports/<int:pk>/rollback/", views_import.ImportRollbackView.as_view(), name="import_rollback"),
+    path("imports/<int:pk>/requeue/", views_import.ImportRequeueView.as_view(), name="import_requeue"),
     path("rollover/", views_import.RolloverView.as_view(), name="rollover"),
     path("reports/joined/", views.JoinedReportView.as_view(), name="report"),
 ]

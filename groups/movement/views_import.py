@@ -79,7 +79,9 @@ class ImportDetailView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         batch = _batch(request, pk)
-        return render(request, "movement/import_detail.html", self.context(batch))
+        return render(
+            request, "movement/import_detail.html", self.context(batch, stuck=services.import_is_stuck(batch))
+        )
 
     @staticmethod
     def context(batch, **extra):
@@ -180,6 +182,20 @@ class ImportRollbackView(LoginRequiredMixin, View):
             return redirect("movement:import_detail", pk=batch.pk)
         messages.success(request, "Импорт отменён компенсирующими приказами.")
         return redirect("movement:import_detail", pk=rollback.pk)
+
+
+class ImportRequeueView(LoginRequiredMixin, View):
+    """«Повторить»: a batch still «применяется» long after it was queued is handed to the worker again."""
+
+    def post(self, request, pk):
+        batch = _batch(request, pk)
+        try:
+            services.import_requeue(actor=request.user, batch=batch)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Пакет снова поставлен в очередь.")
+        return redirect("movement:import_detail", pk=batch.pk)
 
 
 class RolloverView(LoginRequiredMixin, View):

@@ -9,6 +9,7 @@ from audit.models import AuditEvent
 from colleges.models import Role
 from groups.models import Enrollment
 from groups.services import ALREADY_ENROLLED_MESSAGE, EnrollmentStart, enrollments_end_many, enrollments_start_many
+from groups.signals import EnrollmentChange
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,11 @@ def test_ending_never_goes_before_the_start_and_skips_closed_ones(administrator,
     )
 
     ended = enrollments_end_many(
-        actor=administrator, college=college, enrollment_ids=[e_early.pk, e_late.pk, e_closed.pk], ended_at=SEPT
+        actor=administrator,
+        college=college,
+        enrollment_ids=[e_early.pk, e_late.pk, e_closed.pk],
+        ended_at=SEPT,
+        kind=EnrollmentChange.EXPEL,
     )
 
     assert ended == sorted([e_early.pk, e_late.pk])

@@ -123,6 +123,12 @@ CASES += [
         page_for("administration", "administrator", other_administrator=404),
         kwargs=dispatch_kwargs,
     ),
+    Case(
+        "invitations:dispatch_requeue",
+        answers(403, anonymous=LOGIN, administration=302, administrator=302, other_administrator=404),
+        kwargs=dispatch_kwargs,
+        method="post",
+    ),
 ]
 
 

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from colleges.models import Role
 from groups.models import Enrollment
-from groups.services import enrollment_end, enrollment_start, group_parent_add
+from groups.services import enrollment_end, enrollment_transfer, group_parent_add
+from groups.signals import EnrollmentChange
 from materials import selectors, services
 from materials.models import Audience, Section
 from tests import factories
@@ -91,9 +92,11 @@ def test_transferred_student_sees_the_new_groups_materials_not_the_old(mw, poste
     current = Enrollment.objects.get(student=student, ended_at__isnull=True)
     assert _titles(mw, "student") == {"Для всех", "ИС-1", "Методичка"}
 
-    enrollment_end(actor=mw.users["administrator"], enrollment=current, ended_at=datetime.date(2026, 12, 1))
-    enrollment_start(
-        actor=mw.users["administrator"], student=student, group=mw.other_group, started_at=datetime.date(2026, 12, 1)
+    enrollment_transfer(
+        actor=mw.users["administrator"],
+        enrollment=current,
+        group=mw.other_group,
+        transferred_at=datetime.date(2026, 12, 1),
     )
 
     assert _titles(mw, "student") == {"Для всех", "ТМ-2"}
@@ -102,7 +105,7 @@ def test_transferred_student_sees_the_new_groups_materials_not_the_old(mw, poste
 def test_student_after_expulsion_sees_only_college_wide_materials(mw, posted):
     current = Enrollment.objects.get(student=mw.memberships["student"], ended_at__isnull=True)
 
-    enrollment_end(actor=mw.users["administrator"], enrollment=current)
+    enrollment_end(actor=mw.users["administrator"], enrollment=current, kind=EnrollmentChange.EXPEL)
 
     assert _titles(mw, "student") == {"Для всех"}
 

@@ -72,6 +72,7 @@ CASES = [
     Case("movement:import_apply", ADMIN_ONLY_POST, kwargs=_batch, method="post"),
     Case("movement:import_progress", ADMIN_ONLY_OBJECT, kwargs=_batch),
     Case("movement:import_rollback", ADMIN_ONLY_POST, kwargs=_batch, method="post"),
+    Case("movement:import_requeue", ADMIN_ONLY_POST, kwargs=_batch, method="post"),
 ]
 
 API_OBJECT_ADMIN = answers(403, anonymous=401, administrator=200, other_administrator=404, platform_staff=404)
