@@ -3,11 +3,65 @@
 Views, the API and the templates' ``can_*`` flags use these same predicates.
 """
 
+from dataclasses import dataclass
+
+from django.db.models import IntegerField, Value
+
 from colleges.models import College, Membership, Role
 from colleges.permissions import has_role
 from groups.models import CuratorAssignment, StudyGroup, SubjectTeacherAssignment
 
 _OVERSEERS = (Role.ADMINISTRATOR, Role.ADMINISTRATION)
+_SCOPE_CACHE = "_teacher_scope"
+
+
+@dataclass(frozen=True)
+class TeacherScope:
+    """A teacher's active assignments in one college: the groups they curate and what they teach."""
+
+    curated: frozenset[int]
+    subjects: frozenset[tuple[int, int]]  # (group id, discipline id)
+
+    @property
+    def taught(self) -> frozenset[int]:
+        return frozenset(group_id for group_id, _ in self.subjects)
+
+    @property
+    def group_ids(self) -> frozenset[int]:
+        """The groups the teacher curates or teaches."""
+        return self.curated | self.taught
+
+
+_EMPTY_SCOPE = TeacherScope(frozenset(), frozenset())
+
+
+def teacher_scope(user, college: College | None) -> TeacherScope:
+    """«The groups this teacher curates or teaches»: the one computation every app asks.
+
+    One query (curatorships and subject assignments in a UNION), cached on the user object
+    per college, so a request asks the database once whichever predicates it calls.
+    """
+    if college is None or not getattr(user, "is_authenticated", False):
+        return _EMPTY_SCOPE
+    cache = user.__dict__.setdefault(_SCOPE_CACHE, {})
+    if college.pk not in cache:
+        active = {
+            "college": college,
+            "ended_at__isnull": True,
+            "teacher__user": user,
+            "teacher__role": Role.TEACHER,
+            "teacher__status": Membership.Status.ACTIVE,
+        }
+        curated = CuratorAssignment.objects.filter(**active).values_list(
+            "group_id", Value(None, output_field=IntegerField())
+        )
+        taught = SubjectTeacherAssignment.objects.filter(**active).values_list("group_id", "discipline_id")
+        rows = list(curated.union(taught, all=True))
+        cache[college.pk] = TeacherScope(
+            curated=frozenset(group_id for group_id, discipline_id in rows if discipline_id is None),
+            subjects=frozenset((group_id, discipline) for group_id, discipline in rows if discipline is not None),
+        )
+    return cache[college.pk]
 
 
 def can_view_dashboard(user, college: College | None) -> bool:
@@ -28,13 +82,7 @@ def can_edit_study_group(user, group: StudyGroup) -> bool:
 
 
 def _teaches(user, group: StudyGroup) -> bool:
-    teacher = Membership.objects.filter(
-        user=user, college_id=group.college_id, role=Role.TEACHER, status=Membership.Status.ACTIVE
-    )
-    return (
-        CuratorAssignment.objects.filter(group=group, teacher__in=teacher, ended_at__isnull=True).exists()
-        or SubjectTeacherAssignment.objects.filter(group=group, teacher__in=teacher, ended_at__isnull=True).exists()
-    )
+    return group.pk in teacher_scope(user, group.college).group_ids
 
 
 def can_view_study_group(user, group: StudyGroup) -> bool:

@@ -96,15 +96,9 @@ def study_group_visible_to(*, user, college: College) -> QuerySet[StudyGroup]:
         return qs
     condition = Q(pk__in=[])
     if Role.TEACHER in roles:
-        condition |= Q(
-            pk__in=CuratorAssignment.objects.filter(
-                ended_at__isnull=True, teacher__user=user, teacher__college=college, teacher__status="active"
-            ).values("group_id")
-        ) | Q(
-            pk__in=SubjectTeacherAssignment.objects.filter(
-                ended_at__isnull=True, teacher__user=user, teacher__college=college, teacher__status="active"
-            ).values("group_id")
-        )
+        from groups.permissions import teacher_scope
+
+        condition |= Q(pk__in=teacher_scope(user, college).group_ids)
     if Role.STUDENT in roles:
         condition |= Q(
             pk__in=Enrollment.objects.filter(

@@ -1,8 +1,8 @@
 """Who may do what with invitations and join requests."""
 
-from colleges.models import Membership, Role
+from colleges.models import Role
 from colleges.permissions import has_role
-from groups.models import CuratorAssignment
+from groups.permissions import teacher_scope
 
 # Roles a link can give. The administrator is not among them: the director
 # appoints that one by order (§1.4 and §2.2 of the regulation), and a college has
@@ -13,21 +13,19 @@ INVITABLE_ROLE_CHOICES = [(role.value, role.label) for role in INVITABLE_ROLES]
 CURATOR_MAY_INVITE = (Role.STUDENT, Role.PARENT)
 
 
-def curated_group_ids(user, college) -> set[int]:
-    """Groups where ``user`` is the active curator (cached on the user object)."""
-    if college is None or not getattr(user, "is_authenticated", False):
-        return set()
-    cache = user.__dict__.setdefault("_curated_groups", {})
-    if college.pk not in cache:
-        cache[college.pk] = set(
-            CuratorAssignment.objects.filter(
-                college=college,
-                ended_at__isnull=True,
-                teacher__user=user,
-                teacher__status=Membership.Status.ACTIVE,
-            ).values_list("group_id", flat=True)
-        )
-    return cache[college.pk]
+def curated_group_ids(user, college) -> frozenset[int]:
+    """Groups where ``user`` is the active curator (the shared teacher scope, see groups.permissions)."""
+    return teacher_scope(user, college).curated
+
+
+def can_see_all_groups_invitations(user, college) -> bool:
+    """Links, joined people and the invitation form over every group, not only the curated ones."""
+    return has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION)
+
+
+def can_see_all_join_requests(user, college) -> bool:
+    """Join requests of every role and group; a curator sees the student requests of their groups."""
+    return has_role(user, college, Role.ADMINISTRATOR)
 
 
 def is_curator(user, college) -> bool:

@@ -8,49 +8,21 @@
 - everyone else reads (see ``selectors.material_visibility_q``).
 """
 
-from dataclasses import dataclass
-
-from colleges.models import College, Membership, Role
+from colleges.models import College, Role
 from colleges.permissions import has_role, is_member
+from groups.permissions import TeacherScope
+from groups.permissions import teacher_scope as groups_teacher_scope
 from materials.models import Audience, Material, Section
 
 MANAGER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION)
 POSTER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION, Role.TEACHER)
 
 
-@dataclass(frozen=True)
-class TeacherScope:
-    """A teacher's active assignments in one college."""
-
-    curated: frozenset[int]
-    subjects: frozenset[tuple[int, int]]  # (group id, discipline id)
-
-    @property
-    def group_ids(self) -> frozenset[int]:
-        return self.curated | {group_id for group_id, _ in self.subjects}
-
-
 def teacher_scope(user, college: College | None) -> TeacherScope:
-    """The groups a teacher curates and the (group, discipline) pairs they teach; cached on the user."""
+    """The groups a teacher curates and the (group, discipline) pairs they teach (groups.permissions)."""
     if college is None or not has_role(user, college, Role.TEACHER):
         return TeacherScope(frozenset(), frozenset())
-    cache = user.__dict__.setdefault("_material_scope", {})
-    if college.pk not in cache:
-        from groups.models import CuratorAssignment, SubjectTeacherAssignment
-
-        teacher = {
-            "teacher__user": user,
-            "teacher__role": Role.TEACHER,
-            "teacher__status": Membership.Status.ACTIVE,
-            "college": college,
-            "ended_at__isnull": True,
-        }
-        curated = frozenset(CuratorAssignment.objects.filter(**teacher).values_list("group_id", flat=True))
-        subjects = frozenset(
-            SubjectTeacherAssignment.objects.filter(**teacher).values_list("group_id", "discipline_id")
-        )
-        cache[college.pk] = TeacherScope(curated, subjects)
-    return cache[college.pk]
+    return groups_teacher_scope(user, college)
 
 
 def can_view_materials(user, college: College | None) -> bool:

@@ -2,6 +2,7 @@
 
 from colleges.models import College, Role
 from colleges.permissions import has_role
+from groups.permissions import teacher_scope
 
 
 def can_manage_movements(user, college: College | None) -> bool:
@@ -18,31 +19,12 @@ def can_view_movement_list(user, college: College | None) -> bool:
     return bool(college) and has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION, Role.TEACHER)
 
 
-def curated_group_ids(user, college: College | None) -> set[int]:
-    from groups.models import CuratorAssignment
-
-    if not college or not getattr(user, "is_authenticated", False):
-        return set()
-    cache = user.__dict__.setdefault("_curated_groups", {})
-    if college.pk not in cache:
-        cache[college.pk] = set(
-            CuratorAssignment.objects.filter(
-                college=college, teacher__user=user, teacher__status="active", ended_at__isnull=True
-            ).values_list("group_id", flat=True)
-        )
-    return cache[college.pk]
+def curated_group_ids(user, college: College | None) -> frozenset[int]:
+    return teacher_scope(user, college).curated
 
 
-def taught_group_ids(user, college: College | None) -> set[int]:
-    from groups.models import SubjectTeacherAssignment
-
-    if not college or not getattr(user, "is_authenticated", False):
-        return set()
-    return set(
-        SubjectTeacherAssignment.objects.filter(
-            college=college, teacher__user=user, teacher__status="active", ended_at__isnull=True
-        ).values_list("group_id", flat=True)
-    )
+def taught_group_ids(user, college: College | None) -> frozenset[int]:
+    return teacher_scope(user, college).taught
 
 
 def can_view_group_roster(user, group) -> bool:
