@@ -221,7 +221,7 @@ class MembershipPermission(permissions.BasePermission):
         return True
 
     def has_object_permission(self, request, view, obj):
-        return rules.has_role(request.user, obj.college, *MANAGER_ROLES)
+        return rules.can_view_memberships(request.user, obj.college)
 
 
 @extend_schema_view(

@@ -69,5 +69,10 @@ def can_view_staff(user, college: College) -> bool:
     return has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION)
 
 
+def can_view_memberships(user, college: College) -> bool:
+    """The college's members through the API: the administrator and the administration."""
+    return has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION)
+
+
 def can_add_staff(user, college: College) -> bool:
     return can_manage_college(user, college)

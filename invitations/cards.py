@@ -4,13 +4,12 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from colleges.models import Role
-from colleges.permissions import has_role
 from invitations.models import Invitation, JoinRequest
-from invitations.permissions import can_create_invitation
+from invitations.permissions import can_create_invitation, can_see_all_join_requests
 
 
 def pending_join_requests(request, college) -> dict | None:
-    if not has_role(request.user, college, Role.ADMINISTRATOR):
+    if not can_see_all_join_requests(request.user, college):
         return None
     count = JoinRequest.objects.filter(college=college, status=JoinRequest.Status.PENDING).count()
     return {"title": "Заявки на вступление", "count": count, "url": reverse("invitations:request_list")}

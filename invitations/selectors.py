@@ -6,9 +6,13 @@ from django.http import Http404
 
 from accounts.search import search_q
 from colleges.models import College, Role
-from colleges.permissions import has_role
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
-from invitations.permissions import can_view_invitation, curated_group_ids
+from invitations.permissions import (
+    can_see_all_groups_invitations,
+    can_see_all_join_requests,
+    can_view_invitation,
+    curated_group_ids,
+)
 
 
 def _with_places(qs: QuerySet[Invitation]) -> QuerySet[Invitation]:
@@ -36,7 +40,7 @@ def invitation_list(
             "group", "created_by", "handed_to__user"
         )
     )
-    if not has_role(viewer, college, Role.ADMINISTRATOR, Role.ADMINISTRATION):
+    if not can_see_all_groups_invitations(viewer, college):
         qs = qs.filter(Q(group_id__in=curated_group_ids(viewer, college)) | Q(created_by=viewer))
     if role:
         qs = qs.filter(role=role)
@@ -105,7 +109,7 @@ def join_request_list(
     qs = JoinRequest.objects.filter(college=college).select_related(
         "user", "group", "from_group", "invitation__created_by", "decided_by"
     )
-    if not has_role(viewer, college, Role.ADMINISTRATOR):
+    if not can_see_all_join_requests(viewer, college):
         qs = qs.filter(role=Role.STUDENT, group_id__in=curated_group_ids(viewer, college))
     if status:
         qs = qs.filter(status=status)

@@ -22,7 +22,6 @@ from accounts.services import user_profile_update
 from colleges.middleware import SESSION_KEY as COLLEGE_SESSION_KEY
 from colleges.middleware import current_college_or_none
 from colleges.models import Role
-from colleges.permissions import has_role
 from groups.models import StudyGroup
 from invitations import conf, selectors
 from invitations.forms import BulkInvitationForm, InvitationForm, RejectForm, SendLinkForm
@@ -34,6 +33,8 @@ from invitations.permissions import (
     can_hand_invitations,
     can_manage_invitation,
     can_review_join_requests,
+    can_see_all_groups_invitations,
+    can_see_all_join_requests,
     can_send_bulk_invitations,
     can_view_invitations,
     curated_group_ids,
@@ -281,7 +282,7 @@ class InvitationCreateView(CollegePageMixin, View):
 
     def _form(self, request, data=None):
         groups = None
-        if not has_role(request.user, self.college, Role.ADMINISTRATOR, Role.ADMINISTRATION):
+        if not can_see_all_groups_invitations(request.user, self.college):
             groups = curated_group_ids(request.user, self.college)
         initial = {"role": request.GET.get("role", Role.STUDENT), "group": request.GET.get("group")}
         return InvitationForm(
@@ -425,7 +426,7 @@ class GroupPrintSheetView(CollegePageMixin, View):
             for link in selectors.invitation_list(viewer=request.user, college=self.college, group_id=group.pk)
             if link.role == Role.STUDENT and not invitation_problem(link)
         ]
-        if not has_role(request.user, self.college, Role.ADMINISTRATOR, Role.ADMINISTRATION) and (
+        if not can_see_all_groups_invitations(request.user, self.college) and (
             group.pk not in curated_group_ids(request.user, self.college)
         ):
             raise Http404
@@ -470,7 +471,7 @@ class JoinRequestListView(CollegePageMixin, View):
             search=request.GET.get("q", "").strip(),
         )
         groups = StudyGroup.objects.filter(college=self.college).order_by("name").only("pk", "name")
-        if not has_role(request.user, self.college, Role.ADMINISTRATOR):
+        if not can_see_all_join_requests(request.user, self.college):
             groups = groups.filter(pk__in=curated_group_ids(request.user, self.college))
         return render(
             request,
@@ -652,7 +653,7 @@ class ProvenanceView(CollegePageMixin, View):
         group_id = parse_id(request.GET.get("group"), name="group")
         groups = StudyGroup.objects.filter(college=self.college).order_by("name").only("pk", "name")
         qs = selectors.invitation_joined_people(college=self.college)
-        if not has_role(request.user, self.college, Role.ADMINISTRATOR, Role.ADMINISTRATION):
+        if not can_see_all_groups_invitations(request.user, self.college):
             curated = curated_group_ids(request.user, self.college)
             groups = groups.filter(pk__in=curated)
             qs = qs.filter(invitation__group_id__in=curated)
