@@ -89,15 +89,14 @@ def study_group_list(
 def study_group_visible_to(*, user, college: College) -> QuerySet[StudyGroup]:
     """The groups ``user`` may see in ``college``: all for overseers, assigned ones for teachers, own for students."""
     from colleges.permissions import roles_in
+    from groups.permissions import can_view_study_group_list, teacher_scope
 
     roles = roles_in(user, college)
     qs = study_group_list(college=college)
-    if roles & {Role.ADMINISTRATOR, Role.ADMINISTRATION}:
+    if can_view_study_group_list(user, college):
         return qs
     condition = Q(pk__in=[])
     if Role.TEACHER in roles:
-        from groups.permissions import teacher_scope
-
         condition |= Q(pk__in=teacher_scope(user, college).group_ids)
     if Role.STUDENT in roles:
         condition |= Q(
