@@ -8,15 +8,22 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from groups.signals import EnrollmentChange
+
+
+def _student(change: EnrollmentChange) -> tuple[str, str]:
+    """A student's movement is the enrollment change it makes: one value and one wording for both."""
+    return change.value, change.label
+
 
 class MovementKind(models.TextChoices):
-    ENROL = "enrol", "зачисление"
-    TRANSFER = "transfer", "перевод в другую группу"
-    ACADEMIC_LEAVE = "academic_leave", "академический отпуск"
-    LEAVE_RETURN = "leave_return", "выход из академического отпуска"
-    EXPEL = "expel", "отчисление"
-    GRADUATE = "graduate", "выпуск"
-    REINSTATE = "reinstate", "восстановление"
+    ENROL = _student(EnrollmentChange.ENROL)
+    TRANSFER = _student(EnrollmentChange.TRANSFER)
+    ACADEMIC_LEAVE = _student(EnrollmentChange.ACADEMIC_LEAVE)
+    LEAVE_RETURN = _student(EnrollmentChange.LEAVE_RETURN)
+    EXPEL = _student(EnrollmentChange.EXPEL)
+    GRADUATE = _student(EnrollmentChange.GRADUATE)
+    REINSTATE = _student(EnrollmentChange.REINSTATE)
     HIRE = "hire", "приём на работу"
     DISMISS = "dismiss", "увольнение"
     CURATOR_ASSIGN = "curator_assign", "назначение куратором"
