@@ -1,4 +1,16 @@
+from allauth.account.adapter import get_adapter
+from django.core.exceptions import PermissionDenied
+
 from audit.context import current_ip
+
+
+def client_ip(request) -> str | None:
+    """The client's address as the rate limits see it: behind ``ALLAUTH_TRUSTED_PROXY_COUNT`` proxies, the
+    forwarded one, not the proxy's (allauth's adapter is the one place that reads the proxy headers)."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # allauth's answer when no address can be told
+        return None
 
 
 class RequestContextMiddleware:
@@ -6,7 +18,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        token = current_ip.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:

@@ -27,6 +27,20 @@ def test_ip_of_the_request_lands_in_the_event(college):
     assert AuditEvent.objects.get().ip == "203.0.113.7"
 
 
+def test_behind_a_trusted_proxy_the_event_keeps_the_client_address_not_the_proxys(college, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+    def view(request):
+        audit_log(actor=None, action="college.update", target=college)
+        return HttpResponse()
+
+    request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+
+    RequestContextMiddleware(view)(request)
+
+    assert AuditEvent.objects.get().ip == "203.0.113.9"
+
+
 def test_ip_is_forgotten_after_the_request(college):
     RequestContextMiddleware(lambda request: HttpResponse())(RequestFactory().get("/", REMOTE_ADDR="198.51.100.1"))
 
