@@ -26,6 +26,7 @@ from audit.context import current_ip
 from audit.services import audit_log
 from colleges.models import College, Membership, Role
 from colleges.services import membership_create
+from core import college_cache
 from groups.models import Enrollment, GroupParent, StudyGroup
 from groups.movement.models import MovementKind
 from groups.movement.services import movement_create
@@ -44,7 +45,6 @@ from invitations.permissions import (
 )
 from invitations.tokens import token_hash, token_new, token_seal
 from notifications.backends import SmsDeliveryError
-from sferum_admin import college_cache
 
 ASK_WHOM = "Обратитесь к куратору группы или к администратору платформы колледжа, чтобы получить новую ссылку."
 FORGED_MESSAGE = "Такой ссылки-приглашения нет. Проверьте, что ссылка скопирована целиком. " + ASK_WHOM

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from colleges.models import Membership
+from core.dates import ApiDateField
 from groups.api import api_college
 from groups.models import Discipline, StudyGroup
 from groups.movement import selectors, services
@@ -22,7 +23,6 @@ from groups.movement.importers import check_upload_size
 from groups.movement.models import ImportBatch, Movement, MovementKind, RosterRow
 from groups.movement.permissions import can_manage_movements, can_view_group_roster, can_view_movement_list
 from groups.movement.views import parse_ru_date
-from sferum_admin.dates import ApiDateField
 
 
 class CollegeApiMixin:

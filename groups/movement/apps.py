@@ -7,8 +7,8 @@ class MovementConfig(AppConfig):
     verbose_name = "Движение контингента"
 
     def ready(self) -> None:
+        from core import nav
         from groups.movement import permissions
-        from sferum_admin import nav
 
         nav.register(
             label="Движение контингента",
@@ -24,7 +24,7 @@ class MovementConfig(AppConfig):
             order=41,
             section=nav.PEOPLE,
         )
+        from core import dashboard
         from groups.movement.dashboard import pending_movements_card
-        from sferum_admin import dashboard
 
         dashboard.register(key="movement.pending", provider=pending_movements_card, order=30)

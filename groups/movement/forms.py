@@ -3,10 +3,10 @@ import datetime
 from django import forms
 
 from colleges.models import Membership, Role
+from core.dates import DateField
 from groups.models import Discipline, StudyGroup
 from groups.movement.importers import check_upload_size
 from groups.movement.models import STAFF_KINDS, ExpelReason, MovementKind
-from sferum_admin.dates import DateField
 
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 

@@ -26,6 +26,7 @@ from colleges.services import (
     memberships_end_many,
     user_get_or_create_by_phone,
 )
+from core import college_cache
 from groups.models import CuratorAssignment, Discipline, Enrollment, StudyGroup, SubjectTeacherAssignment
 from groups.movement.models import STUDENT_KINDS, ExpelReason, Movement, MovementKind
 from groups.movement.permissions import can_manage_movements
@@ -43,7 +44,6 @@ from groups.services import (
     subject_teacher_assignment_end,
 )
 from groups.signals import EnrollmentChange
-from sferum_admin import college_cache
 
 NOT_ALLOWED_MESSAGE = "Оформлять движение контингента может только администратор платформы колледжа."
 NOT_ENROLLED_MESSAGE = "Обучающийся не состоит ни в одной учебной группе."

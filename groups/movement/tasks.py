@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
+from core.tasks import RetryingTask
 from groups.movement import services
-from sferum_admin.tasks import RetryingTask
 
 
 @shared_task(name="groups.movement.tasks.apply_movement", base=RetryingTask, bind=True)

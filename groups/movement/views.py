@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.views import View
 
 from colleges.models import Role
+from core.dates import year_in_range
+from core.exports import EXPORT_FORMATS, export_response
+from core.pages import apply_service_errors, paginate
 from groups.models import CuratorAssignment
 from groups.movement import forms, selectors, services
 from groups.movement.models import Movement, MovementKind
@@ -20,9 +23,6 @@ from groups.movement.permissions import (
     can_view_movement_list,
     can_view_person,
 )
-from sferum_admin.dates import year_in_range
-from sferum_admin.exports import EXPORT_FORMATS, export_response
-from sferum_admin.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 50
 

@@ -7,13 +7,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 
+from core.pages import apply_service_errors, paginate, parse_id, parse_ids
 from groups.models import StudyGroup
 from groups.movement import forms, selectors, services
 from groups.movement.importers import FIELDS
 from groups.movement.models import ImportBatch, RosterRow
 from groups.movement.permissions import can_manage_movements
 from groups.movement.services import NOT_ALLOWED_MESSAGE
-from sferum_admin.pages import apply_service_errors, paginate, parse_id, parse_ids
 
 
 def _manager_college(request):

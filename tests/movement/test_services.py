@@ -438,8 +438,8 @@ def test_rollover_dated_in_the_future_is_refused(admin, college, groups):
 
 
 def test_pending_movements_dashboard_card_counts_for_the_administration_only(college, groups, make_student, rf):
+    from core import dashboard
     from groups.movement.dashboard import pending_movements_card
-    from sferum_admin import dashboard
 
     student = make_student(groups[0])
     Movement.objects.create(

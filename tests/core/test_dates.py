@@ -11,6 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from colleges.forms import AdministratorAppointForm
+from core.dates import OUT_OF_RANGE_MESSAGE
 from groups.movement.forms import MovementForm, RosterDateForm
 from groups.movement.importers import parse_date
 from groups.movement.models import Movement
@@ -18,7 +19,6 @@ from groups.movement.views import parse_ru_date
 from invitations.models import Invitation
 from materials.forms import MaterialForm
 from materials.models import Material
-from sferum_admin.dates import OUT_OF_RANGE_MESSAGE
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,30 @@
+"""The checker of tests/write_owners.py itself: it sees writes, names their issuer, and fails on a
+table written by code outside its owning app."""
+
+import pytest
+
+from audit.services import audit_log
+from tests.factories import CollegeFactory, UserFactory
+from tests.write_owners import _app_of_file, writes_owned
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_names_the_app_of_a_file():
+    assert _app_of_file("groups/services.py") == "groups"
+    assert _app_of_file("groups/movement/services.py") == "movement"
+    assert _app_of_file("core/cache.py") is None
+    assert _app_of_file("tests/factories.py") is None
+
+
+def test_a_write_through_the_owning_service_passes():
+    college, user = CollegeFactory(), UserFactory()
+    with writes_owned() as writes:
+        audit_log(actor=user, college=college, action="test.checked", target=college)
+    assert ("audit", "audit", "audit_auditevent") in writes
+
+
+def test_a_write_from_elsewhere_fails():
+    with pytest.raises(AssertionError, match="colleges_college by None"):
+        with writes_owned():
+            CollegeFactory()
