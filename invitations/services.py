@@ -25,7 +25,7 @@ from accounts.models import User
 from audit.context import current_ip
 from audit.services import audit_log
 from colleges.models import College, Membership, Role
-from colleges.services import membership_create
+from colleges.services import membership_create_unchecked
 from core import college_cache
 from groups.models import Enrollment, GroupParent, StudyGroup
 from groups.movement.models import MovementKind
@@ -692,7 +692,7 @@ def _join(
     caller's transaction."""
     membership = existing
     if membership is None:
-        membership = membership_create(actor=actor, college=college, user=user, role=role, check_permission=False)
+        membership = membership_create_unchecked(actor=actor, college=college, user=user, role=role)
     if role == Role.PARENT and group is not None:
         group_parent_add(actor=actor, parent=membership, group=group)
     if role == Role.STUDENT and group is not None:

@@ -20,10 +20,10 @@ from accounts.services import PersonByPhone, users_get_or_create_many
 from audit.services import audit_log
 from colleges.models import College, Membership, Role
 from colleges.services import (
-    membership_create,
-    membership_end,
-    memberships_add_many,
-    memberships_end_many,
+    membership_create_unchecked,
+    membership_end_unchecked,
+    memberships_add_many_unchecked,
+    memberships_end_many_unchecked,
     user_get_or_create_by_phone,
 )
 from core import college_cache
@@ -32,8 +32,8 @@ from groups.movement.models import STUDENT_KINDS, ExpelReason, Movement, Movemen
 from groups.movement.permissions import can_manage_movements
 from groups.services import (
     EnrollmentStart,
-    curator_assign,
-    curator_end,
+    curator_assign_unchecked,
+    curator_end_unchecked,
     enrollment_end,
     enrollment_start,
     enrollment_transfer,
@@ -363,14 +363,13 @@ def _student_by_phone(movement: Movement) -> Membership:
     )
     if existing is not None:
         return existing
-    return membership_create(
+    return membership_create_unchecked(
         actor=movement.entered_by,
         college=movement.college,
         user=user,
         role=Role.STUDENT,
         order_number=movement.order_number,
         order_date=movement.order_date,
-        check_permission=False,
     )
 
 
@@ -470,7 +469,7 @@ def _apply_leave_college(movement: Movement) -> None:
     )
     if ended is not None:
         movement.from_group_id = ended.group_id
-    membership_end(actor=movement.entered_by, membership=person, check_permission=False)
+    membership_end_unchecked(actor=movement.entered_by, membership=person)
     _cancel_pending_returns(person)
 
 
@@ -478,14 +477,13 @@ def _apply_reinstate(movement: Movement) -> None:
     person = _lock_person(movement)
     if person.status != Membership.Status.LEFT:
         raise ValidationError(NOT_LEFT_MESSAGE, code="not_left")
-    membership = membership_create(
+    membership = membership_create_unchecked(
         actor=movement.entered_by,
         college=movement.college,
         user=person.user,
         role=Role.STUDENT,
         order_number=movement.order_number,
         order_date=movement.order_date,
-        check_permission=False,
     )
     enrollment_start(
         actor=movement.entered_by,
@@ -503,7 +501,7 @@ def _apply_hire(movement: Movement) -> None:
         first_name=movement.first_name,
         patronymic=movement.patronymic,
     )
-    movement.person = membership_create(
+    movement.person = membership_create_unchecked(
         actor=movement.entered_by,
         college=movement.college,
         user=user,
@@ -511,7 +509,6 @@ def _apply_hire(movement: Movement) -> None:
         position=movement.position,
         order_number=movement.order_number,
         order_date=movement.order_date,
-        check_permission=False,
     )
 
 
@@ -520,29 +517,27 @@ def _apply_dismiss(movement: Movement) -> None:
     _require_active(person)
     # The groups services end each assignment and tell chats (staff_assignment_changed) themselves.
     for assignment in CuratorAssignment.objects.filter(teacher=person, ended_at__isnull=True):
-        curator_end(
+        curator_end_unchecked(
             actor=movement.entered_by,
             assignment=assignment,
             ended_at=movement.effective_date,
-            check_permission=False,
         )
     for assignment in SubjectTeacherAssignment.objects.filter(teacher=person, ended_at__isnull=True):
         subject_teacher_assignment_end(
             actor=movement.entered_by, assignment=assignment, ended_at=movement.effective_date
         )
-    membership_end(actor=movement.entered_by, membership=person, check_permission=False)
+    membership_end_unchecked(actor=movement.entered_by, membership=person)
 
 
 def _apply_curator_assign(movement: Movement) -> None:
     """The new curator takes the group over; the groups service ends the previous one and tells both."""
     person = _lock_person(movement)
     _require_active(person)
-    curator_assign(
+    curator_assign_unchecked(
         actor=movement.entered_by,
         group=movement.to_group,
         teacher=person,
         started_at=movement.effective_date,
-        check_permission=False,
     )
 
 
@@ -553,8 +548,10 @@ def _apply_curator_unassign(movement: Movement) -> None:
     ).first()
     if assignment is None:
         raise ValidationError(NOT_CURATOR_MESSAGE, code="not_curator")
-    curator_end(
-        actor=movement.entered_by, assignment=assignment, ended_at=movement.effective_date, check_permission=False
+    curator_end_unchecked(
+        actor=movement.entered_by,
+        assignment=assignment,
+        ended_at=movement.effective_date,
     )
 
 
@@ -1022,14 +1019,13 @@ def _apply_chunk(batch, rows) -> None:
                 for r in need_membership
             ]
         )
-        members = memberships_add_many(
+        members = memberships_add_many_unchecked(
             actor=actor,
             college=college,
             role=Role.STUDENT,
             user_ids=[users[r.phone] for r in need_membership],
             order_number=batch.order_number,
             order_date=batch.order_date,
-            check_permission=False,
         )
         for r in need_membership:
             r.membership_id = members[users[r.phone]]
@@ -1110,7 +1106,7 @@ def _apply_chunk(batch, rows) -> None:
         enrollments_end_many(
             actor=actor, college=college, enrollment_ids=expelled, ended_at=on, kind=EnrollmentChange.EXPEL
         )
-    memberships_end_many(actor=actor, college=college, membership_ids=leaving, check_permission=False)
+    memberships_end_many_unchecked(actor=actor, college=college, membership_ids=leaving)
     enrollments_start_many(actor=actor, college=college, starts=starts, started_at=on)
     Movement.objects.bulk_create(movements)
     RosterRow.objects.filter(pk__in=[r.pk for r in rows]).update(applied=True)
