@@ -1,11 +1,19 @@
 """Reads of the invitations app, scoped to a college and shaped to avoid N+1."""
 
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import User
 from accounts.search import search_q
-from colleges.models import College, Role
+from colleges.models import College, Membership, Role
+from groups.models import Enrollment
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
 from invitations.permissions import (
     can_see_all_groups_invitations,
@@ -13,6 +21,7 @@ from invitations.permissions import (
     can_view_invitation,
     curated_group_ids,
 )
+from invitations.tokens import token_hash
 
 
 def _with_places(qs: QuerySet[Invitation]) -> QuerySet[Invitation]:
@@ -152,3 +161,118 @@ def dispatch_recipient_list(*, dispatch: BulkDispatch, status: str = "") -> Quer
     if status:
         qs = qs.filter(delivery_status=status)
     return qs.order_by("pk")
+
+
+# --- Links and acceptance ----------------------------------------------------
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("invitations:accept", kwargs={"token": token})
+
+
+def invitation_problem(invitation: Invitation, *, now: datetime.datetime | None = None) -> str | None:
+    """Why the link admits no one now (a ``InvitationUse.Result``), or None. Advisory: the UPDATE decides."""
+    now = now or timezone.now()
+    if invitation.status == Invitation.Status.REVOKED:
+        return InvitationUse.Result.REVOKED
+    if invitation.expires_at <= now:
+        return InvitationUse.Result.EXPIRED
+    if invitation.max_uses is not None and invitation.uses_count >= invitation.max_uses:
+        return InvitationUse.Result.USED_UP
+    if invitation.status == Invitation.Status.PAUSED:
+        return InvitationUse.Result.PAUSED
+    return None
+
+
+def token_plausible(token: str) -> bool:
+    """Not empty and not absurdly long: anything else is forged without asking the database."""
+    return bool(token) and len(token) <= 100
+
+
+def invitation_find(*, token: str) -> Invitation | None:
+    """The link a token opens, or None for a forged one. The hash lookup reveals nothing about other tokens."""
+    if not token_plausible(token):
+        return None
+    return (
+        Invitation.objects.select_related("college", "group", "created_by").filter(token_hash=token_hash(token)).first()
+    )
+
+
+@dataclass(frozen=True)
+class PersonStanding:
+    """What a person already has in a college, as following one of its links needs to know."""
+
+    member: Membership | None  # their current membership with the link's role
+    student: Membership | None  # their current student membership
+    student_group: int | None  # the group the student studies in now
+    pending_request: JoinRequest | None  # their request for the link's role still waiting
+    other_colleges: bool  # whether they are an active member of another college
+
+
+def person_standing(*, user: User, college: College, role: str) -> PersonStanding:
+    """Where ``user`` stands in ``college`` before following a link that gives ``role``: two queries, their
+    current memberships everywhere (with a student's current group) and their pending request."""
+    current_group = Enrollment.objects.filter(student=OuterRef("pk"), ended_at__isnull=True).values("group_id")[:1]
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .exclude(status=Membership.Status.LEFT)
+        .annotate(current_group_id=Subquery(current_group))
+        .order_by()
+    )
+    here = {m.role: m for m in memberships if m.college_id == college.pk}
+    for membership in here.values():
+        membership.user, membership.college = user, college  # spares the services that describe them a query
+    student = here.get(Role.STUDENT)
+    pending = (
+        JoinRequest.objects.filter(user=user, college=college, role=role, status=JoinRequest.Status.PENDING)
+        .order_by()
+        .first()
+    )
+    return PersonStanding(
+        member=here.get(role),
+        student=student,
+        student_group=student.current_group_id if student is not None else None,
+        pending_request=pending,
+        other_colleges=any(m.college_id != college.pk and m.status == Membership.Status.ACTIVE for m in memberships),
+    )
+
+
+# --- Bulk dispatches -----------------------------------------------------------
+
+
+def _stuck_before() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(minutes=settings.STUCK_WORK_MINUTES)
+
+
+def bulk_dispatch_stuck_list() -> QuerySet[BulkDispatch]:
+    """Dispatches not finished, with invitations still «в очереди» longer than ``STUCK_WORK_MINUTES`` after queueing."""
+    before = _stuck_before()
+    return (
+        BulkDispatch.objects.exclude(status=BulkDispatch.Status.DONE)
+        .filter(Q(queued_at__lt=before) | Q(queued_at__isnull=True, created_at__lt=before))
+        .filter(
+            pk__in=Invitation.objects.filter(dispatch__isnull=False, delivery_status=Invitation.Delivery.QUEUED).values(
+                "dispatch_id"
+            )
+        )
+    )
+
+
+def bulk_dispatch_is_stuck(*, dispatch: BulkDispatch, progress: dict[str, int]) -> bool:
+    """For the page, from ``bulk_dispatch_progress`` it already has: the same test as the sweep's, no query."""
+    queued_at = dispatch.queued_at or dispatch.created_at
+    return dispatch.status != BulkDispatch.Status.DONE and progress["queued"] > 0 and queued_at < _stuck_before()
+
+
+def bulk_dispatch_progress(*, dispatch: BulkDispatch) -> dict[str, int]:
+    counts = dict(
+        Invitation.objects.filter(dispatch=dispatch)
+        .values_list("delivery_status")
+        .annotate(n=Count("pk"))
+        .values_list("delivery_status", "n")
+    )
+    out = {status: counts.get(status, 0) for status in ("queued", "sent", "failed", "unknown", "accepted")}
+    out["total"] = dispatch.total
+    out["done"] = out["sent"] + out["failed"] + out["unknown"] + out["accepted"]
+    out["percent"] = int(out["done"] * 100 / dispatch.total) if dispatch.total else 100
+    return out

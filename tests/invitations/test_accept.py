@@ -1,11 +1,5 @@
-"""The one-statement join (``_join_at_once``) behind «Присоединиться»: the same outcome as ``invitation_accept``.
-
-Each test accepts one link through ``invitation_accept_by_token`` (what the
-page calls) and a twin link through ``invitation_accept`` (the service with
-one ORM statement per step), then compares what each wrote. The statement is
-PostgreSQL's: on SQLite the page's acceptance is the service itself, so the
-tests marked ``postgresql`` (the statement and nothing else) are left out there.
-"""
+"""Following a link through ``invitation_accept`` (what «Присоединиться» calls, by token): what a join
+writes, what every other case answers, what follows the commit, and how many statements each costs."""
 
 import datetime
 
@@ -19,124 +13,99 @@ from colleges.models import Membership, Role
 from core import college_cache
 from groups.models import Enrollment
 from groups.signals import enrollment_changed
-from invitations import services
 from invitations.models import Invitation, InvitationUse, JoinRequest
-from invitations.services import invitation_accept, invitation_accept_by_token
+from invitations.services import invitation_accept_by_token
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def no_full_path(monkeypatch):
-    """Fail if the page's acceptance falls back to the service: the one statement must do it all."""
-
-    def refuse(**kwargs):
-        raise AssertionError("fell back to invitation_accept")
-
-    monkeypatch.setattr(services, "invitation_accept", refuse)
-
-
 def _written(user) -> dict:
-    """What joining wrote for ``user``, without ids and times, to compare the two paths."""
+    """What joining wrote for ``user``, without ids and times."""
     membership = Membership.objects.get(user=user)
     enrollment = Enrollment.objects.filter(student=membership).first()
     use = InvitationUse.objects.get(user=user)
     events = AuditEvent.objects.filter(actor=user).order_by("action")
     ids = {
-        str(membership.pk): "membership",
-        str(getattr(enrollment, "pk", "")): "enrollment",
-        str(use.invitation_id): "link",
+        ("colleges.membership", str(membership.pk)): "membership",
+        ("groups.enrollment", str(getattr(enrollment, "pk", ""))): "enrollment",
+        ("invitations.invitation", str(use.invitation_id)): "link",
     }
     return {
         "membership": (membership.college_id, membership.role, membership.status, membership.position),
         "enrollment": (enrollment.group_id, enrollment.started_at, enrollment.ended_at) if enrollment else None,
         "use": (use.result, use.membership_id == membership.pk, use.join_request_id),
         "audit": [
-            (
-                e.action,
-                e.college_id,
-                e.target_type,
-                ids.get(e.target_id, e.target_id),
-                e.target_repr.replace(str(user), "<person>"),
-                {k: ("<person>" if k == "user" else v) for k, v in (e.after or {}).items()},
-                e.before,
-                e.ip,
-            )
+            (e.action, e.college_id, e.target_type, ids.get((e.target_type, e.target_id)), e.target_repr, e.after)
             for e in events
         ],
     }
 
 
 @pytest.mark.parametrize("role", [Role.STUDENT, Role.TEACHER, Role.PARENT])
-def test_it_writes_what_the_service_writes(make_link, group, role, monkeypatch):
-    # A group's parent link is not joined at once: the parent's group is recorded by the service.
+def test_joining_writes_the_membership_enrollment_use_and_audit_events(make_link, college, group, role):
     group_for = group if role == Role.STUDENT else None
-    fast_link, fast_token = make_link(role=role, group=group_for)
-    slow_link, _ = make_link(role=role, group=group_for)
-    fast_person = factories.UserFactory(last_name="Быстрова", first_name="Анна", patronymic="")
-    slow_person = factories.UserFactory(last_name="Медленнова", first_name="Анна", patronymic="")
+    link, token = make_link(role=role, group=group_for)
+    person = factories.UserFactory(last_name="Быстрова", first_name="Анна", patronymic="")
 
-    invitation, result = invitation_accept_by_token(token=fast_token, user=fast_person)
-    invitation_accept(invitation=slow_link, user=slow_person)
+    invitation, result = invitation_accept_by_token(token=token, user=person)
 
-    assert result.joined and invitation.pk == fast_link.pk
-    fast, slow = _written(fast_person), _written(slow_person)
-    assert fast == slow
-    assert [event[0] for event in fast["audit"]] == (
-        ["enrollment.start", "invitation.accept", "membership.create"]
-        if role == Role.STUDENT
-        else ["invitation.accept", "membership.create"]
+    assert result.joined and invitation.pk == link.pk
+    role_label = Role(role).label
+    membership_event = (
+        "membership.create",
+        college.pk,
+        "colleges.membership",
+        "membership",
+        f"{person} — {role_label} ({college.short_name})",
+        {"user": person.pk, "role": role, "position": ""},
     )
-    fast_link.refresh_from_db()
-    assert fast_link.uses_count == 1
+    accept_event = (
+        "invitation.accept",
+        college.pk,
+        "invitations.invitation",
+        "link",
+        str(link),
+        {"result": "joined", "user": person.pk},
+    )
+    enrollment_events = []
+    if role == Role.STUDENT:
+        today = timezone.localdate()
+        enrollment_events = [
+            (
+                "enrollment.start",
+                college.pk,
+                "groups.enrollment",
+                "enrollment",
+                f"{person} в {group.name}",
+                {"group": group.pk, "started_at": today.isoformat()},
+            )
+        ]
+    assert _written(person) == {
+        "membership": (college.pk, role, Membership.Status.ACTIVE, ""),
+        "enrollment": (group.pk, timezone.localdate(), None) if role == Role.STUDENT else None,
+        "use": (InvitationUse.Result.JOINED, True, None),
+        "audit": [*enrollment_events, accept_event, membership_event],
+    }
+    link.refresh_from_db()
+    assert link.uses_count == 1
 
 
-@pytest.mark.postgresql
-def test_the_page_joins_a_new_student_in_one_statement(make_link, group, no_full_path):
+def test_a_newcomer_stays_in_the_one_college_they_joined(make_link):
     _, token = make_link()
-    person = factories.UserFactory()
 
-    invitation_accept_by_token(token=make_link()[1], user=factories.UserFactory())  # prepares the statement
-
-    with CaptureQueriesContext(connection) as queries:
-        invitation, result = invitation_accept_by_token(token=token, user=person)
-
-    # Around it only the savepoint that keeps a refused statement from spoiling the test's transaction.
-    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == 1 and statements[0].startswith("EXECUTE sferum_join_at_once")
+    _, result = invitation_accept_by_token(token=token, user=factories.UserFactory())
 
     assert result.joined and not result.other_colleges
-    assert Enrollment.objects.get(student__user=person, ended_at__isnull=True).group == group
 
 
-@pytest.mark.postgresql
-def test_a_person_of_another_college_is_told_to_switch(make_link, no_full_path):
+def test_a_person_of_another_college_is_told_to_switch(make_link):
     _, token = make_link()
     person = factories.MembershipFactory(role=Role.TEACHER).user
 
     _, result = invitation_accept_by_token(token=token, user=person)
 
     assert result.joined and result.other_colleges
-
-
-def test_on_another_database_the_page_joins_through_the_service(make_link, group, monkeypatch):
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    calls = []
-    service = services.invitation_accept
-    monkeypatch.setattr(services, "invitation_accept", lambda **kwargs: calls.append(kwargs) or service(**kwargs))
-    _, token = make_link()
-    person = factories.UserFactory()
-
-    invitation, result = invitation_accept_by_token(token=token, user=person)
-
-    assert result.joined and len(calls) == 1
-    assert Enrollment.objects.get(student__user=person, ended_at__isnull=True).group == group
-    assert sorted(AuditEvent.objects.filter(actor=person).values_list("action", flat=True)) == [
-        "enrollment.start",
-        "invitation.accept",
-        "membership.create",
-    ]
 
 
 def test_the_enrollment_signal_and_the_cache_drop_follow_the_commit(
@@ -178,8 +147,7 @@ def test_the_enrollment_signal_and_the_cache_drop_follow_the_commit(
     "case",
     ["requires_approval", "personal", "transfer", "pending_request", "member", "parent_link_student", "used_up"],
 )
-def test_everything_else_goes_through_the_service(make_link, group, college, student, case):
-    """Where the service would not simply join a newcomer, the statement claims nothing and the service answers."""
+def test_what_each_case_answers_and_whether_it_takes_a_place(make_link, group, college, student, case):
     person = factories.UserFactory(phone="+79990001122")
     options = {}
     if case == "requires_approval":
@@ -200,7 +168,7 @@ def test_everything_else_goes_through_the_service(make_link, group, college, stu
     link, token = make_link(**options)
     if case == "used_up":
         invitation_accept_by_token(token=token, user=factories.UserFactory())
-    # The answer, and whether the service takes a place on the link for it.
+    # The answer, and whether it takes a place on the link.
     expected, claims = {
         "requires_approval": (InvitationUse.Result.REQUESTED, 1),
         "personal": (InvitationUse.Result.JOINED, 1),
@@ -215,7 +183,6 @@ def test_everything_else_goes_through_the_service(make_link, group, college, stu
     invitation, result = invitation_accept_by_token(token=token, user=person)
 
     assert invitation.pk == link.pk and result.result == expected
-    # The statement claimed nothing: only the service's own claim (if any) counts.
     assert Invitation.objects.get(pk=link.pk).uses_count - uses_before == claims
     assert Membership.objects.filter(user=person, college=college).count() <= 1
 
