@@ -2,6 +2,7 @@
 writes, what every other case answers, what follows the commit, and how many statements each costs."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -14,7 +15,7 @@ from core import college_cache
 from groups.models import Enrollment
 from groups.signals import enrollment_changed
 from invitations.models import Invitation, InvitationUse, JoinRequest
-from invitations.services import invitation_accept_by_token
+from invitations.services import invitation_accept, invitation_accept_by_token, invitation_create
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +206,126 @@ def test_a_forged_token_finds_nothing_and_writes_nothing(make_link):
     assert invitation_accept_by_token(token="x" * 43, user=factories.UserFactory()) == (None, None)
     assert invitation_accept_by_token(token="", user=factories.UserFactory()) == (None, None)
     assert not InvitationUse.objects.exists()
+
+
+def _statements(queries) -> list[str]:
+    """Each statement as its verb and table («INSERT colleges_membership»); the transaction's BEGIN left out."""
+    shapes = []
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        verb = sql.split(" ", 1)[0]
+        if verb == "BEGIN":
+            continue
+        if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT"):
+            shapes.append(re.sub(r'\s*"\w+"', "", sql))  # the savepoint's name left out
+            continue
+        shapes.append(f"{verb} {_table(sql)}")
+    return shapes
+
+
+def _table(sql: str) -> str:
+    """The table a statement reads or writes: the first one named outside parentheses (not a subquery's)."""
+    depth = 0
+    for match in re.finditer(r'[()]|(?:FROM|INTO|UPDATE) "(\w+)"', sql):
+        if match.group(0) == "(":
+            depth += 1
+        elif match.group(0) == ")":
+            depth -= 1
+        elif depth == 0:
+            return match.group(1)
+    return "?"
+
+
+MEMBERSHIP = ["SAVEPOINT", "INSERT colleges_membership", "RELEASE SAVEPOINT"]
+FOLLOWED = ["SELECT invitations_invitation", "SELECT colleges_membership", "SELECT invitations_joinrequest"]
+# What following a link costs, statement by statement, outside any transaction as a request runs it
+# (the BEGIN and COMMIT of its one transaction are not statements here). The savepoints are the
+# owning services' own (colleges and groups turn a unique-index violation into a message there).
+STATEMENTS = {
+    "student": [
+        *FOLLOWED,
+        *MEMBERSHIP,
+        "SAVEPOINT",
+        "INSERT groups_enrollment",
+        "RELEASE SAVEPOINT",
+        "INSERT invitations_invitationuse",
+        "INSERT audit_auditevent",  # membership.create, enrollment.start and invitation.accept at once
+        "UPDATE invitations_invitation",  # the claim
+        "COMMIT",
+    ],
+    "parent": [
+        *FOLLOWED,
+        *MEMBERSHIP,
+        "SELECT groups_groupparent",
+        "SAVEPOINT",
+        "INSERT groups_groupparent",
+        "RELEASE SAVEPOINT",
+        "INSERT invitations_invitationuse",
+        "INSERT audit_auditevent",
+        "UPDATE invitations_invitation",
+        "COMMIT",
+    ],
+    "approval": [
+        *FOLLOWED,
+        "INSERT invitations_joinrequest",
+        "INSERT invitations_invitationuse",
+        "INSERT audit_auditevent",
+        "UPDATE invitations_invitation",
+        "COMMIT",
+    ],
+    "used_up": ["SELECT invitations_invitation", "INSERT invitations_invitationuse"],
+    "race_lost": [
+        *FOLLOWED,
+        *MEMBERSHIP,
+        "SAVEPOINT",
+        "INSERT groups_enrollment",
+        "RELEASE SAVEPOINT",
+        "INSERT invitations_invitationuse",
+        "INSERT audit_auditevent",
+        "UPDATE invitations_invitation",  # claims nothing: all above rolls back
+        "ROLLBACK",
+        "SELECT invitations_invitation",  # why
+        "INSERT invitations_invitationuse",
+    ],
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("case", list(STATEMENTS))
+def test_statements_of_an_acceptance(case, administrator, college, group):
+    role, options = {
+        "student": (Role.STUDENT, {}),
+        "parent": (Role.PARENT, {}),
+        "approval": (Role.STUDENT, {"requires_approval": True}),
+        "used_up": (Role.STUDENT, {"max_uses": 1}),
+        "race_lost": (Role.STUDENT, {"max_uses": 1}),
+    }[case]
+    link, token = invitation_create(
+        actor=administrator,
+        college=college,
+        role=role,
+        group=group,
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+        **options,
+    )
+    if case in ("used_up", "race_lost"):
+        invitation_accept_by_token(token=token, user=factories.UserFactory())
+    person = factories.UserFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        if case == "race_lost":
+            # The link as read before the last place went: the claim decides.
+            _, result = link, invitation_accept(invitation=_as_read_before(link), user=person)
+        else:
+            _, result = invitation_accept_by_token(token=token, user=person)
+
+    expected = {"approval": "requested", "used_up": "used_up", "race_lost": "used_up"}.get(case, "joined")
+    assert result.result == expected
+    assert _statements(queries) == STATEMENTS[case]
+
+
+def _as_read_before(link: Invitation) -> Invitation:
+    """``link`` with its college and group loaded and a count from before its last place was taken."""
+    stale = Invitation.objects.select_related("college", "group").get(pk=link.pk)
+    stale.uses_count = 0
+    return stale
