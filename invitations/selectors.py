@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.search import search_q
 from colleges.models import College, Membership, Role
-from groups.models import Enrollment
+from groups.models import Enrollment, StudyGroup
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
 from invitations.permissions import (
     can_see_all_groups_invitations,
@@ -40,7 +40,7 @@ def _with_places(qs: QuerySet[Invitation]) -> QuerySet[Invitation]:
 
 
 def invitation_list(
-    *, viewer, college: College, role: str = "", group_id=None, status: str = "", search: str = ""
+    *, viewer: User, college: College, role: str = "", group_id: int | None = None, status: str = "", search: str = ""
 ) -> QuerySet[Invitation]:
     """Multi-use links the viewer may see: all for the administrator and administration; for a curator
     the links of their groups and the ones they made."""
@@ -61,7 +61,7 @@ def invitation_list(
     return qs.order_by("-created_at", "-pk")
 
 
-def invitation_get_for(*, viewer, college: College, pk) -> Invitation:
+def invitation_get_for(*, viewer: User, college: College, pk) -> Invitation:
     """The link if it is of this college and the viewer may see it; 404 otherwise (missing or not yours)."""
     try:
         invitation = _with_places(
@@ -81,7 +81,13 @@ def invitation_use_list(*, invitation: Invitation, result: str = "") -> QuerySet
     return qs.order_by("-created_at", "-pk")
 
 
-def invitation_joined_people(*, college: College, invitation=None, group=None, created_by=None):
+def invitation_joined_people(
+    *,
+    college: College,
+    invitation: Invitation | None = None,
+    group: StudyGroup | None = None,
+    created_by: User | None = None,
+) -> QuerySet[InvitationUse]:
     """Provenance: everyone who joined (or whose request still waits) through a link, a group's links or
     one person's links. A request approved later is logged as joined; a rejected one is not here."""
     qs = InvitationUse.objects.filter(
@@ -108,11 +114,11 @@ def invitation_use_counts(*, invitation: Invitation) -> dict[str, int]:
 
 def join_request_list(
     *,
-    viewer,
+    viewer: User,
     college: College,
     status: str = JoinRequest.Status.PENDING,
     role: str = "",
-    group_id=None,
+    group_id: int | None = None,
     search: str = "",
 ) -> QuerySet[JoinRequest]:
     qs = JoinRequest.objects.filter(college=college).select_related(
@@ -129,7 +135,7 @@ def join_request_list(
     return qs.filter(search_q(search, people=("user",))).order_by("created_at", "pk")
 
 
-def join_request_pending_of(*, user) -> QuerySet[JoinRequest]:
+def join_request_pending_of(*, user: User) -> QuerySet[JoinRequest]:
     """A person's own join requests still waiting for the administrator, oldest first."""
     return (
         JoinRequest.objects.filter(user=user, status=JoinRequest.Status.PENDING)
@@ -138,7 +144,7 @@ def join_request_pending_of(*, user) -> QuerySet[JoinRequest]:
     )
 
 
-def join_request_get_for(*, viewer, college: College, pk) -> JoinRequest:
+def join_request_get_for(*, viewer: User, college: College, pk) -> JoinRequest:
     try:
         return join_request_list(viewer=viewer, college=college, status="").get(pk=pk)
     except (JoinRequest.DoesNotExist, ValueError, TypeError):
