@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -164,7 +165,12 @@ def invitation_deliver(*, invitation: Invitation) -> str:
 
 def bulk_dispatch_send_batch(*, dispatch_id: int, invitation_ids: list[int]) -> list[int]:
     """Deliver what is still queued among ``invitation_ids``; returns ids worth a retry."""
-    async_commit = conf.dispatch_async_commit() and connection.vendor == "postgresql"
+    # A session setting: not behind a pooler that hands the session to others between transactions.
+    async_commit = (
+        conf.dispatch_async_commit()
+        and connection.vendor == "postgresql"
+        and settings.DATABASE_POOLING != "transaction"
+    )
     if async_commit:
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO off")
