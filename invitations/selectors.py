@@ -216,28 +216,26 @@ class PersonStanding:
 
 
 def person_standing(*, user: User, college: College, role: str) -> PersonStanding:
-    """Where ``user`` stands in ``college`` before following a link that gives ``role``: two queries, their
-    current memberships everywhere (with a student's current group) and their pending request."""
-    current_group = Enrollment.objects.filter(student=OuterRef("pk"), ended_at__isnull=True).values("group_id")[:1]
-    memberships = list(
-        Membership.objects.filter(user=user)
-        .exclude(status=Membership.Status.LEFT)
-        .annotate(current_group_id=Subquery(current_group))
-        .order_by()
-    )
+    """Where ``user`` stands in ``college`` before following a link that gives ``role``: their current
+    memberships everywhere and their pending request (two queries), and a student's current group (a third,
+    for a student only)."""
+    memberships = list(Membership.objects.filter(user=user).exclude(status=Membership.Status.LEFT).order_by())
     here = {m.role: m for m in memberships if m.college_id == college.pk}
     for membership in here.values():
         membership.user, membership.college = user, college  # spares the services that describe them a query
     student = here.get(Role.STUDENT)
-    pending = (
-        JoinRequest.objects.filter(user=user, college=college, role=role, status=JoinRequest.Status.PENDING)
-        .order_by()
-        .first()
-    )
+    student_group = None
+    if student is not None:
+        student_group = (
+            Enrollment.objects.filter(student=student, ended_at__isnull=True).values_list("group_id", flat=True).first()
+        )
+    pending = JoinRequest.objects.filter(
+        user=user, college=college, role=role, status=JoinRequest.Status.PENDING
+    ).first()
     return PersonStanding(
         member=here.get(role),
         student=student,
-        student_group=student.current_group_id if student is not None else None,
+        student_group=student_group,
         pending_request=pending,
         other_colleges=any(m.college_id != college.pk and m.status == Membership.Status.ACTIVE for m in memberships),
     )
