@@ -85,7 +85,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> AcceptResult:
     if invitation.is_personal and not _is_addressee(invitation, user):
         return _refuse(invitation, user, InvitationUse.Result.REFUSED, NOT_ADDRESSEE_MESSAGE)
     standing = person_standing(user=user, college=invitation.college, role=invitation.role)
-    settled = _settled_without_writing(invitation, user, standing)
+    settled = _answer_before_joining(invitation, user, standing)
     if settled is not None:
         return settled
     needs_review = (
@@ -115,9 +115,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> AcceptResult:
     return result
 
 
-def _settled_without_writing(invitation: Invitation, user: User, standing: PersonStanding) -> AcceptResult | None:
+def _answer_before_joining(invitation: Invitation, user: User, standing: PersonStanding) -> AcceptResult | None:
     """The answer when the person already has what the link gives, has a request waiting, or follows a
-    parent link while studying here; None when they join or file a request."""
+    parent link while studying here (then the refusal is logged); None when they join or file a request."""
     if invitation.role == Role.PARENT and standing.student is not None:
         if standing.student.status == Membership.Status.ACTIVE:
             return _refuse(invitation, user, InvitationUse.Result.REFUSED, PARENT_LINK_IN_STUDENT_SESSION_MESSAGE)
@@ -133,7 +133,9 @@ def _settled_without_writing(invitation: Invitation, user: User, standing: Perso
     return None
 
 
-def _join_or_request(invitation: Invitation, user: User, standing: PersonStanding, *, needs_review: bool):
+def _join_or_request(
+    invitation: Invitation, user: User, standing: PersonStanding, *, needs_review: bool
+) -> AcceptResult:
     """The writes of an acceptance, in one transaction: the join (or the request), its use row and audit
     events (one INSERT), then the claim of a place, which raises ``_Refused`` when none is left."""
     with transaction.atomic():
