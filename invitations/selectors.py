@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -195,13 +195,15 @@ def token_plausible(token: str) -> bool:
     return bool(token) and len(token) <= 100
 
 
+def _by_token(token: str) -> QuerySet[Invitation]:
+    return Invitation.objects.select_related("college", "group", "created_by").filter(token_hash=token_hash(token))
+
+
 def invitation_find(*, token: str) -> Invitation | None:
     """The link a token opens, or None for a forged one. The hash lookup reveals nothing about other tokens."""
     if not token_plausible(token):
         return None
-    return (
-        Invitation.objects.select_related("college", "group", "created_by").filter(token_hash=token_hash(token)).first()
-    )
+    return _by_token(token).first()
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,41 @@ def person_standing(*, user: User, college: College, role: str) -> PersonStandin
         student_group=student_group,
         pending_request=pending,
         other_colleges=any(m.college_id != college.pk and m.status == Membership.Status.ACTIVE for m in memberships),
+    )
+
+
+def invitation_find_for(*, token: str, user: User) -> tuple[Invitation | None, PersonStanding | None]:
+    """``invitation_find`` and ``person_standing`` of ``user`` in the link's college, as (None, None) for a
+    forged token.
+
+    One query when ``user`` belongs to no college yet — the busy case, a whole group of newcomers following
+    their curator's link: the link's row says whether they are a member anywhere and which request of
+    theirs waits. Anyone else's standing takes ``person_standing``'s queries as well.
+    """
+    if not token_plausible(token):
+        return None, None
+    pending = JoinRequest.objects.filter(
+        user=user, college=OuterRef("college"), role=OuterRef("role"), status=JoinRequest.Status.PENDING
+    )
+    invitation = (
+        _by_token(token)
+        .annotate(
+            follower_is_member=Exists(Membership.objects.filter(user=user).exclude(status=Membership.Status.LEFT)),
+            follower_pending_request=Subquery(pending.values("pk")[:1]),
+        )
+        .first()
+    )
+    if invitation is None:
+        return None, None
+    if invitation.follower_is_member:
+        return invitation, person_standing(user=user, college=invitation.college, role=invitation.role)
+    request_id = invitation.follower_pending_request
+    return invitation, PersonStanding(
+        member=None,
+        student=None,
+        student_group=None,
+        pending_request=JoinRequest.objects.get(pk=request_id) if request_id else None,
+        other_colleges=False,
     )
 
 

@@ -7,10 +7,10 @@ count or status.
 
 This is the busiest write there is (a whole group joins in the minutes after
 the curator sends the link), so its statements are counted in
-tests/invitations/test_accept.py. A newcomer joining by a student link costs,
-after the link's own read: the person's memberships, their pending request, the
-membership and the enrollment (each in the savepoint its owning service
-opens), the use row, the three audit events in one INSERT and the claim.
+tests/invitations/test_accept.py. A newcomer joining by a student link costs:
+the link (read with where the person stands), the membership and the
+enrollment (each in the savepoint its owning service opens), the use row, the
+three audit events in one INSERT and the claim.
 """
 
 from dataclasses import dataclass
@@ -39,7 +39,7 @@ from invitations.messages import (
     TRANSFER_REQUESTED_MESSAGE,
 )
 from invitations.models import Invitation, InvitationUse, JoinRequest
-from invitations.selectors import PersonStanding, invitation_find, invitation_problem, person_standing
+from invitations.selectors import PersonStanding, invitation_find_for, invitation_problem, person_standing
 
 
 @dataclass
@@ -65,10 +65,10 @@ def invitation_accept_by_token(*, token: str, user: User) -> tuple[Invitation | 
 
     ``(None, None)`` for a forged token.
     """
-    invitation = invitation_find(token=token)
+    invitation, standing = invitation_find_for(token=token, user=user)
     if invitation is None:
         return None, None
-    return invitation, invitation_accept(invitation=invitation, user=user)
+    return invitation, _accept(invitation, user, standing)
 
 
 def invitation_accept(*, invitation: Invitation, user: User) -> AcceptResult:
@@ -78,13 +78,20 @@ def invitation_accept(*, invitation: Invitation, user: User) -> AcceptResult:
     no one are answers, not exceptions, so hundreds of people racing for the
     last places all get a page.
     """
+    return _accept(invitation, user, standing=None)
+
+
+def _accept(invitation: Invitation, user: User, standing: PersonStanding | None) -> AcceptResult:
+    """``invitation_accept``, with the person's standing already read with the link (``invitation_find_for``)
+    or, when None, read here once the link is known to admit people."""
     now = timezone.now()
     problem = invitation_problem(invitation, now=now)
     if problem:
         return _refuse(invitation, user, problem, PROBLEM_MESSAGES[problem])
     if invitation.is_personal and not _is_addressee(invitation, user):
         return _refuse(invitation, user, InvitationUse.Result.REFUSED, NOT_ADDRESSEE_MESSAGE)
-    standing = person_standing(user=user, college=invitation.college, role=invitation.role)
+    if standing is None:
+        standing = person_standing(user=user, college=invitation.college, role=invitation.role)
     settled = _answer_before_joining(invitation, user, standing)
     if settled is not None:
         return settled

@@ -237,13 +237,16 @@ def _table(sql: str) -> str:
 
 
 MEMBERSHIP = ["SAVEPOINT", "INSERT colleges_membership", "RELEASE SAVEPOINT"]
+# The link by its token, with whether a newcomer has a request waiting (invitation_find_for).
+FOUND = ["SELECT invitations_invitation"]
+# The link as the caller read it, then the person's memberships and their pending request (person_standing).
 FOLLOWED = ["SELECT invitations_invitation", "SELECT colleges_membership", "SELECT invitations_joinrequest"]
 # What following a link costs, statement by statement, outside any transaction as a request runs it
 # (the BEGIN and COMMIT of its one transaction are not statements here). The savepoints are the
 # owning services' own (colleges and groups turn a unique-index violation into a message there).
 STATEMENTS = {
     "student": [
-        *FOLLOWED,
+        *FOUND,
         *MEMBERSHIP,
         "SAVEPOINT",
         "INSERT groups_enrollment",
@@ -254,7 +257,7 @@ STATEMENTS = {
         "COMMIT",
     ],
     "parent": [
-        *FOLLOWED,
+        *FOUND,
         *MEMBERSHIP,
         "SELECT groups_groupparent",
         "SAVEPOINT",
@@ -266,14 +269,14 @@ STATEMENTS = {
         "COMMIT",
     ],
     "approval": [
-        *FOLLOWED,
+        *FOUND,
         "INSERT invitations_joinrequest",
         "INSERT invitations_invitationuse",
         "INSERT audit_auditevent",
         "UPDATE invitations_invitation",
         "COMMIT",
     ],
-    "used_up": ["SELECT invitations_invitation", "INSERT invitations_invitationuse"],
+    "used_up": [*FOUND, "INSERT invitations_invitationuse"],
     "race_lost": [
         *FOLLOWED,
         *MEMBERSHIP,
