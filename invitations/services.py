@@ -28,8 +28,6 @@ from colleges.models import College, Membership, Role
 from colleges.services import membership_create_unchecked
 from core import college_cache
 from groups.models import Enrollment, GroupParent, StudyGroup
-from groups.movement.models import MovementKind
-from groups.movement.services import movement_create
 from groups.services import enrollment_changed_on_commit, enrollment_start, group_parent_add
 from groups.signals import EnrollmentChange
 from invitations import conf
@@ -44,6 +42,8 @@ from invitations.permissions import (
     can_view_invitation,
 )
 from invitations.tokens import token_hash, token_new, token_seal
+from movement.models import MovementKind
+from movement.services import movement_create
 from notifications.backends import SmsDeliveryError
 
 ASK_WHOM = "Обратитесь к куратору группы или к администратору платформы колледжа, чтобы получить новую ссылку."

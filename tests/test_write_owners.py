@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_names_the_app_of_a_file():
     assert _app_of_file("groups/services.py") == "groups"
-    assert _app_of_file("groups/movement/services.py") == "movement"
+    assert _app_of_file("movement/services.py") == "movement"
     assert _app_of_file("core/cache.py") is None
     assert _app_of_file("tests/factories.py") is None
 

@@ -49,8 +49,6 @@ def _app_of_file(filename: str) -> str | None:
         return None
     if not parts or parts[0] in ("tests", ".venv", "core", "bench") or "site-packages" in parts:
         return None
-    if parts[:2] == ("groups", "movement"):
-        return "movement"
     return parts[0] if parts[0] in PROJECT_APPS else None
 
 

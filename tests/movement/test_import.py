@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 
 from colleges.models import Membership, Role
 from groups.models import Enrollment
-from groups.movement import importers, services
-from groups.movement.models import ImportBatch, Movement, RosterRow
+from movement import importers, services
+from movement.models import ImportBatch, Movement, RosterRow
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -320,7 +320,7 @@ def test_joined_report_compares_last_import_with_signed_in_students(
 ):
     from django.utils import timezone
 
-    from groups.movement.selectors import NOT_IN_ROSTER, NOT_JOINED, joined_report
+    from movement.selectors import NOT_IN_ROSTER, NOT_JOINED, joined_report
 
     apply(admin, upload(admin, college, roster(LINES[:2])), django_capture_on_commit_callbacks)
     Membership.objects.get(user__phone="+79120000001", role="student").user.__class__.objects.filter(

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from groups.movement import services
-from groups.movement.models import ImportBatch, Movement
-from groups.movement.tasks import import_requeue_stuck
+from movement import services
+from movement.models import ImportBatch, Movement
+from movement.tasks import import_requeue_stuck
 from tests.movement.test_import import LINES, roster, upload
 
 pytestmark = pytest.mark.django_db

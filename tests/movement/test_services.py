@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from colleges.models import Membership, Role
 from groups import signals
 from groups.models import CuratorAssignment, Enrollment, SubjectTeacherAssignment
-from groups.movement import selectors, services
-from groups.movement.models import Movement, MovementKind
-from groups.movement.tasks import apply_due_movements
+from movement import selectors, services
+from movement.models import Movement, MovementKind
+from movement.tasks import apply_due_movements
 from tests import factories
 
 TODAY = datetime.date.today()
@@ -439,7 +439,7 @@ def test_rollover_dated_in_the_future_is_refused(admin, college, groups):
 
 def test_pending_movements_dashboard_card_counts_for_the_administration_only(college, groups, make_student, rf):
     from core import dashboard
-    from groups.movement.dashboard import pending_movements_card
+    from movement.dashboard import pending_movements_card
 
     student = make_student(groups[0])
     Movement.objects.create(

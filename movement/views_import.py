@@ -9,11 +9,11 @@ from django.views import View
 
 from core.pages import apply_service_errors, paginate, parse_id, parse_ids
 from groups.models import StudyGroup
-from groups.movement import forms, selectors, services
-from groups.movement.importers import FIELDS
-from groups.movement.models import ImportBatch, RosterRow
-from groups.movement.permissions import can_manage_movements
-from groups.movement.services import NOT_ALLOWED_MESSAGE
+from movement import forms, selectors, services
+from movement.importers import FIELDS
+from movement.models import ImportBatch, RosterRow
+from movement.permissions import can_manage_movements
+from movement.services import NOT_ALLOWED_MESSAGE
 
 
 def _manager_college(request):

@@ -8,8 +8,8 @@ from django.http import Http404
 from accounts.search import name_order, search_q
 from colleges.models import College, Membership
 from groups.models import Enrollment, StudyGroup
-from groups.movement.models import ImportBatch, Movement
-from groups.movement.permissions import can_view_all_movements, curated_group_ids
+from movement.models import ImportBatch, Movement
+from movement.permissions import can_view_all_movements, curated_group_ids
 
 
 def movement_list(*, viewer, college: College, search: str = "", status: str = "", kind: str = "") -> QuerySet:
@@ -139,7 +139,7 @@ def import_missing_enrollments(*, batch: ImportBatch) -> QuerySet[Enrollment]:
     Read from the roster when asked, never stored per student at the dry run: a two-line file must not
     write a row for every student of the college. Applying with expulsions stores them as rows then.
     """
-    from groups.movement.models import RosterRow
+    from movement.models import RosterRow
 
     in_file = RosterRow.objects.filter(batch_id=batch.pk).exclude(action=RosterRow.Action.MISSING).values("phone")
     return (
@@ -151,7 +151,7 @@ def import_missing_enrollments(*, batch: ImportBatch) -> QuerySet[Enrollment]:
 
 def import_missing_rows(*, batch: ImportBatch, start: int = 0, stop: int | None = None) -> list:
     """Unsaved roster rows («нет в файле») for pages and the API, from ``import_missing_enrollments``."""
-    from groups.movement.models import RosterRow
+    from movement.models import RosterRow
 
     enrollments = import_missing_enrollments(batch=batch).select_related("group", "student__user")[start:stop]
 
@@ -188,7 +188,7 @@ def joined_report(*, college: College) -> list[dict]:
     active student of the group.
     """
     from accounts.models import User
-    from groups.movement.models import RosterRow
+    from movement.models import RosterRow
 
     last = (
         ImportBatch.objects.filter(college=college, kind=ImportBatch.Kind.ROSTER, status=ImportBatch.Status.APPLIED)

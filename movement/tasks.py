@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from core.tasks import RetryingTask
-from groups.movement import services
+from movement import services
 
 
 @shared_task(name="groups.movement.tasks.apply_movement", base=RetryingTask, bind=True)

@@ -28,8 +28,6 @@ from colleges.services import (
 )
 from core import college_cache
 from groups.models import CuratorAssignment, Discipline, Enrollment, StudyGroup, SubjectTeacherAssignment
-from groups.movement.models import STUDENT_KINDS, ExpelReason, Movement, MovementKind
-from groups.movement.permissions import can_manage_movements
 from groups.services import (
     EnrollmentStart,
     curator_assign_unchecked,
@@ -44,6 +42,8 @@ from groups.services import (
     subject_teacher_assignment_end,
 )
 from groups.signals import EnrollmentChange
+from movement.models import STUDENT_KINDS, ExpelReason, Movement, MovementKind
+from movement.permissions import can_manage_movements
 
 NOT_ALLOWED_MESSAGE = "Оформлять движение контингента может только администратор платформы колледжа."
 NOT_ENROLLED_MESSAGE = "Обучающийся не состоит ни в одной учебной группе."
@@ -259,7 +259,7 @@ def movement_create(
 
 
 def _queue_apply(movement_id: int) -> None:
-    from groups.movement.tasks import apply_movement
+    from movement.tasks import apply_movement
 
     apply_movement.delay(movement_id)
 
@@ -680,8 +680,8 @@ def import_upload(
     check_permission: bool = True,
 ):
     """Read a roster file and store its rows. Columns recognised by name are previewed at once."""
-    from groups.movement.importers import auto_mapping, missing_required, read_table
-    from groups.movement.models import ImportBatch
+    from movement.importers import auto_mapping, missing_required, read_table
+    from movement.models import ImportBatch
 
     if check_permission and not can_manage_movements(actor, college):
         raise PermissionDenied(NOT_ALLOWED_MESSAGE)
@@ -715,8 +715,8 @@ def import_upload(
 
 def import_set_mapping(*, actor, batch, mapping: dict[str, int]):
     """The column-mapping step, for files whose headers were not recognised."""
-    from groups.movement.importers import MISSING_COLUMNS_MESSAGE, missing_required
-    from groups.movement.models import ImportBatch
+    from movement.importers import MISSING_COLUMNS_MESSAGE, missing_required
+    from movement.models import ImportBatch
 
     if not can_manage_movements(actor, batch.college):
         raise PermissionDenied(NOT_ALLOWED_MESSAGE)
@@ -735,8 +735,8 @@ def import_preview(*, batch, mapping: dict[str, int]):
     Rows are classified as plain dicts and stored with one bulk INSERT (on PostgreSQL and SQLite alike).
     """
     from accounts.models import User
-    from groups.movement.importers import BAD_CHARACTER, FIELDS, REQUIRED, clean_phone, parse_date
-    from groups.movement.models import ImportBatch, RosterRow
+    from movement.importers import BAD_CHARACTER, FIELDS, REQUIRED, clean_phone, parse_date
+    from movement.models import ImportBatch, RosterRow
 
     # What a row keeps of each field; a longer value is an error of the row, never cut silently.
     limits = {
@@ -870,7 +870,7 @@ def import_preview(*, batch, mapping: dict[str, int]):
 
 def _missing_students(batch, *, names: bool = True) -> list[tuple]:
     """(membership, current group[, phone, last, first and middle name]) of each student not in the file."""
-    from groups.movement.selectors import import_missing_enrollments
+    from movement.selectors import import_missing_enrollments
 
     fields = ["student_id", "group_id"]
     if names:
@@ -887,7 +887,7 @@ def _missing_check(missing: list[tuple]) -> str:
 
 
 def _rows_to_apply(batch):
-    from groups.movement.models import RosterRow
+    from movement.models import RosterRow
 
     actions = [RosterRow.Action.NEW, RosterRow.Action.ENROL, RosterRow.Action.TRANSFER]
     if batch.include_expulsions:
@@ -911,7 +911,7 @@ def import_apply_start(*, actor, batch, include_expulsions: bool = False, confir
 
 
 def _import_apply_start(*, actor, batch, include_expulsions: bool, confirm_threshold: bool):
-    from groups.movement.models import ImportBatch, RosterRow
+    from movement.models import ImportBatch, RosterRow
 
     if not can_manage_movements(actor, batch.college):
         raise PermissionDenied(NOT_ALLOWED_MESSAGE)
@@ -962,14 +962,14 @@ def _import_apply_start(*, actor, batch, include_expulsions: bool, confirm_thres
 
 
 def _queue_import(batch_id: int) -> None:
-    from groups.movement.tasks import process_import_batch
+    from movement.tasks import process_import_batch
 
     process_import_batch.delay(batch_id)
 
 
 def import_process(*, batch_id: int) -> None:
     """Apply a batch chunk by chunk. Each chunk commits with its rows marked applied, so a retry resumes."""
-    from groups.movement.models import ImportBatch
+    from movement.models import ImportBatch
 
     while True:
         with transaction.atomic():
@@ -1001,7 +1001,7 @@ def _apply_chunk(batch, rows) -> None:
     Accounts, memberships and enrollments are written by ``accounts``, ``colleges`` and ``groups``
     (each audited as its single service is); this app writes only its movements and roster rows.
     """
-    from groups.movement.models import RosterRow
+    from movement.models import RosterRow
 
     college = batch.college
     actor = batch.created_by
@@ -1115,7 +1115,7 @@ def _apply_chunk(batch, rows) -> None:
 @transaction.atomic
 def import_rollback(*, actor, batch):
     """Undo an applied batch by compensating movements (never by editing the past), applied by the worker."""
-    from groups.movement.models import ImportBatch
+    from movement.models import ImportBatch
 
     if not can_manage_movements(actor, batch.college):
         raise PermissionDenied(NOT_ALLOWED_MESSAGE)
@@ -1175,14 +1175,14 @@ def import_rollback(*, actor, batch):
 
 
 def _queue_rollback(batch_id: int) -> None:
-    from groups.movement.tasks import process_rollback_batch
+    from movement.tasks import process_rollback_batch
 
     process_rollback_batch.delay(batch_id)
 
 
 def rollback_process(*, batch_id: int) -> None:
     """Apply the compensating movements of a rollback batch one by one (each exactly once)."""
-    from groups.movement.models import ImportBatch
+    from movement.models import ImportBatch
 
     batch = ImportBatch.objects.get(pk=batch_id)
     for movement_id in (
@@ -1240,7 +1240,7 @@ def rollover_start(
     graduating_ids: set[int],
 ):
     """One reviewed batch: a graduation order per student of the final groups, the others move up a course."""
-    from groups.movement.models import ImportBatch
+    from movement.models import ImportBatch
 
     if not can_manage_movements(actor, college):
         raise PermissionDenied(NOT_ALLOWED_MESSAGE)
@@ -1296,7 +1296,7 @@ def rollover_start(
 
 
 def _queue_rollover(batch_id: int) -> None:
-    from groups.movement.tasks import process_rollover_batch
+    from movement.tasks import process_rollover_batch
 
     process_rollover_batch.delay(batch_id)
 
@@ -1307,7 +1307,7 @@ def _stuck_before() -> datetime.datetime:
 
 def import_is_stuck(batch) -> bool:
     """A batch still «применяется» longer than ``STUCK_WORK_MINUTES`` after it was queued: its worker was lost."""
-    from groups.movement.models import ImportBatch
+    from movement.models import ImportBatch
 
     queued_at = batch.queued_at or batch.created_at
     return batch.status == ImportBatch.Status.APPLYING and queued_at < _stuck_before()
@@ -1315,7 +1315,7 @@ def import_is_stuck(batch) -> bool:
 
 def _import_requeue_claim(batch_id: int) -> bool:
     """Claim a stuck batch by moving its ``queued_at`` on: of two sweeps (or a sweep and a click) one queues it."""
-    from groups.movement.models import ImportBatch
+    from movement.models import ImportBatch
 
     before = _stuck_before()
     return bool(
@@ -1334,7 +1334,7 @@ def import_requeue_stuck() -> int:
     Processing is idempotent (rows and movements are claimed one by one), so a batch whose worker is merely
     slow and is queued a second time loses nothing and applies nothing twice.
     """
-    from groups.movement.models import ImportBatch
+    from movement.models import ImportBatch
 
     before = _stuck_before()
     stuck = (
@@ -1370,8 +1370,8 @@ def import_requeue(*, actor, batch):
 
 def rollover_process(*, batch_id: int) -> None:
     """Graduate the students (each order exactly once), then change each group once (recorded in the batch)."""
-    from groups.movement.models import ImportBatch
     from groups.services import study_group_update
+    from movement.models import ImportBatch
 
     batch = ImportBatch.objects.get(pk=batch_id)
     for movement_id in (

@@ -14,9 +14,9 @@ from core.dates import year_in_range
 from core.exports import EXPORT_FORMATS, export_response
 from core.pages import apply_service_errors, paginate
 from groups.models import CuratorAssignment
-from groups.movement import forms, selectors, services
-from groups.movement.models import Movement, MovementKind
-from groups.movement.permissions import (
+from movement import forms, selectors, services
+from movement.models import Movement, MovementKind
+from movement.permissions import (
     can_manage_movements,
     can_view_all_movements,
     can_view_group_roster,
@@ -270,7 +270,7 @@ class JoinedReportView(LoginRequiredMixin, View):
     """«В контингенте, но не присоединился» and «присоединился, но нет в контингенте», per group; CSV/XLSX."""
 
     def get(self, request):
-        from groups.movement.permissions import can_view_reports
+        from movement.permissions import can_view_reports
 
         college = _college_or_403(request)
         if not can_view_reports(request.user, college):
