@@ -43,7 +43,7 @@ from invitations.permissions import (
 )
 from invitations.tokens import token_hash, token_new, token_seal
 from movement.models import MovementKind
-from movement.services import movement_create
+from movement.services import movement_create_unchecked
 from notifications.backends import SmsDeliveryError
 
 ASK_WHOM = "Обратитесь к куратору группы или к администратору платформы колледжа, чтобы получить новую ссылку."
@@ -811,7 +811,7 @@ def _transfer(*, actor, join_request: JoinRequest, student: Membership) -> None:
     """A transfer is movement of the roster: it goes through the movement service as an order, so the
     person's history («История движения») shows it, and is applied at once."""
     today = timezone.localdate()
-    movement_create(
+    movement_create_unchecked(
         actor=actor,
         college=join_request.college,
         kind=MovementKind.TRANSFER,
@@ -821,7 +821,6 @@ def _transfer(*, actor, join_request: JoinRequest, student: Membership) -> None:
         order_date=today,
         effective_date=today,
         reason=TRANSFER_BY_REQUEST_REASON,
-        check_permission=False,
         apply_now=True,
     )
 

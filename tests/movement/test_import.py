@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from colleges.models import Membership, Role
 from groups.models import Enrollment
-from movement import importers, services
+from movement import importers, messages, services
 from movement.models import ImportBatch, Movement, RosterRow
 from tests import factories
 
@@ -238,7 +238,7 @@ def test_malformed_rows_are_reported_and_nothing_is_written(admin, college, grou
     assert message in errors.get().error
     with pytest.raises(ValidationError) as exc:
         services.import_apply_start(actor=admin, batch=batch)
-    assert exc.value.messages == [services.IMPORT_HAS_ERRORS_MESSAGE]
+    assert exc.value.messages == [messages.IMPORT_HAS_ERRORS_MESSAGE]
     assert not Membership.objects.filter(college=college, role=Role.STUDENT).exists()
 
 
