@@ -32,7 +32,8 @@ PROJECT_APPS = {
     "analytics",
     "support",
 }
-_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# SQLite spells a bulk insert that skips conflicts «INSERT OR IGNORE INTO».
+_WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
 def _table_owners() -> dict[str, str]:
