@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.search import name_order, search_q
 from colleges.models import College, Membership, Role
 from groups.models import Enrollment, StudyGroup
@@ -58,7 +59,7 @@ def due_movement_ids(*, today: datetime.date | None = None) -> list[int]:
     )
 
 
-def movement_list(*, viewer, college: College, search: str = "", status: str = "", kind: str = "") -> QuerySet:
+def movement_list(*, viewer: User, college: College, search: str = "", status: str = "", kind: str = "") -> QuerySet:
     """All movements of the college for the administrator and administration; a curator's groups for a teacher."""
     qs = Movement.objects.filter(college=college).select_related("person__user", "from_group", "to_group", "discipline")
     if not can_view_all_movements(viewer, college):
@@ -270,8 +271,6 @@ def joined_report(*, college: College) -> list[dict]:
     means the person has signed in at least once (``last_login``) and is an
     active student of the group.
     """
-    from accounts.models import User
-
     last = (
         ImportBatch.objects.filter(college=college, kind=ImportBatch.Kind.ROSTER, status=ImportBatch.Status.APPLIED)
         .order_by("-applied_at", "-id")
