@@ -12,12 +12,12 @@ from accounts.models import User
 from audit.services import audit_log
 from colleges.models import Membership, Role
 from groups.models import Enrollment
-from groups.movement.models import MovementKind
-from groups.movement.services import movement_create
 from invitations.messages import ALREADY_DECIDED_MESSAGE, REASON_REQUIRED_MESSAGE, TRANSFER_BY_REQUEST_REASON
 from invitations.models import Invitation, InvitationUse, JoinRequest
 from invitations.permissions import can_decide_join_request
 from invitations.services.acceptance import join_person
+from movement.models import MovementKind
+from movement.services import movement_create_unchecked
 
 
 def join_request_approve(*, actor: User, join_request: JoinRequest) -> JoinRequest:
@@ -71,7 +71,7 @@ def _transfer(*, actor: User, join_request: JoinRequest, student: Membership) ->
     """A transfer is movement of the roster: it goes through the movement service as an order, so the
     person's history («История движения») shows it, and is applied at once."""
     today = timezone.localdate()
-    movement_create(
+    movement_create_unchecked(
         actor=actor,
         college=join_request.college,
         kind=MovementKind.TRANSFER,
@@ -81,7 +81,6 @@ def _transfer(*, actor: User, join_request: JoinRequest, student: Membership) ->
         order_date=today,
         effective_date=today,
         reason=TRANSFER_BY_REQUEST_REASON,
-        check_permission=False,
         apply_now=True,
     )
 
