@@ -468,7 +468,7 @@ def main() -> None:
             f"{'; database through PgBouncer (transaction pool mode)' if args.pgbouncer else ''}"
         )
         # A warm-up rush first, as a server in service is warm: each thread has its database
-        # connection and prepared statements, templates are compiled. Its figures do not count.
+        # connection, templates are compiled. Its figures do not count.
         warm_up = argparse.Namespace(**{**vars(args), "users": WARM_UP_USERS, "max_uses": WARM_UP_USERS * 9 // 10})
         print("warm-up:", end=" ")
         _, _, all_ok = _round(warm_up, 0, port, workers, server_log)
