@@ -105,6 +105,7 @@ class PersonCardView(CollegePageView):
         if latest.pk != person.pk:
             # An earlier period of the same person (before reinstatement): the card is the current one.
             return redirect("movement:person", pk=latest.pk)
+        is_student = person.role == Role.STUDENT
         curatorships = []
         if person.role == Role.TEACHER:
             curatorships = list(
@@ -117,8 +118,9 @@ class PersonCardView(CollegePageView):
                 "person": person,
                 "timeline": selectors.person_timeline(person=person),
                 "enrollments": selectors.person_enrollments(person=person),
-                "current": services.current_enrollment(person) if person.role == Role.STUDENT else None,
-                "on_leave": services.last_leave(person) if person.role == Role.STUDENT else None,
+                "is_student": is_student,
+                "current": services.current_enrollment(person) if is_student else None,
+                "on_leave": services.last_leave(person) if is_student else None,
                 "curatorships": curatorships,
                 "can_manage": can_manage_movements(request.user, person.college),
                 "can_enter_movement": can_enter_movement(request.user, person),

@@ -75,6 +75,7 @@ class InvitationAcceptView(View):
             "waiting_message": waiting,
             "login_url": reverse("account_login") + "?" + urlencode({"next": request.path}),
             "is_parent_link": bool(invitation and invitation.role == Role.PARENT),
+            "is_student_link": bool(invitation and invitation.role == Role.STUDENT),
         }
         response = render(request, self.template_name, context, status=status)
         # The token is in the path: never hand it to another site in a Referer header.
