@@ -16,7 +16,19 @@ the same way on every page:
 
 The checks run in that order: the college, the page's predicate, the object,
 the object's predicate; the page's view methods find ``self.college`` and
-``self.object``.
+``self.object``::
+
+    class StudyGroupEditView(CollegePageView):
+        lookup = selectors.study_group_get_for
+        allowed_on = permissions.can_edit_study_group
+        denied_on_message = "Изменять группу может только администратор платформы колледжа."
+
+        def get(self, request, pk):
+            form = forms.StudyGroupForm(initial=..., college=self.college)
+            return render(request, "groups/study_group_form.html", {"form": form, "group": self.object})
+
+A check that depends on the request (a section chosen in the query) asks its
+predicate through ``self.require(predicate(...), message)``.
 
 Without a current college (the person holds no active membership anywhere)
 every college page answers alike: a redirect to the home page with
