@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 
 from core.pages import apply_service_errors, paginate, parse_id, parse_ids
 from groups.models import StudyGroup
-from groups.movement import forms, selectors, services
-from groups.movement.importers import FIELDS
-from groups.movement.models import ImportBatch, RosterRow
-from groups.movement.views import MovementManagerPage
+from movement import forms, selectors, services
+from movement.importers import FIELDS
+from movement.models import ImportBatch, RosterRow
+from movement.views import MovementManagerPage
 
 
 class ImportPage(MovementManagerPage):
@@ -64,7 +64,7 @@ class ImportDetailView(ImportBatchPage):
     def get(self, request, pk):
         batch = self.object
         return render(
-            request, "movement/import_detail.html", self.context(batch, stuck=services.import_is_stuck(batch))
+            request, "movement/import_detail.html", self.context(batch, stuck=selectors.import_is_stuck(batch))
         )
 
     @staticmethod
@@ -190,13 +190,13 @@ class RolloverView(ImportPage):
 
     def get(self, request):
         college = self.college
-        return self._render(request, college, forms.RolloverForm(), services.rollover_plan(college=college))
+        return self._render(request, college, forms.RolloverForm(), selectors.rollover_plan(college=college))
 
     def post(self, request):
         college = self.college
         form = forms.RolloverForm(request.POST)
         graduating = set(parse_ids(request.POST.getlist("graduate"), name="graduate"))
-        plan = services.rollover_plan(college=college, graduating_ids=graduating)
+        plan = selectors.rollover_plan(college=college, graduating_ids=graduating)
         if form.is_valid():
             try:
                 batch = services.rollover_start(

@@ -13,9 +13,10 @@ from core.dates import year_in_range
 from core.exports import EXPORT_FORMATS, export_response
 from core.pages import apply_service_errors, paginate
 from groups.models import CuratorAssignment
-from groups.movement import forms, selectors, services
-from groups.movement.models import Movement, MovementKind
-from groups.movement.permissions import (
+from movement import forms, selectors, services
+from movement.messages import NOT_ALLOWED_MESSAGE
+from movement.models import Movement, MovementKind
+from movement.permissions import (
     can_enter_movement,
     can_manage_movements,
     can_view_all_movements,
@@ -43,7 +44,7 @@ class MovementManagerPage(CollegePageView):
     """A page that enters or changes movements: the college's platform administrator."""
 
     allowed = can_manage_movements
-    denied_message = services.NOT_ALLOWED_MESSAGE
+    denied_message = NOT_ALLOWED_MESSAGE
 
 
 class MovementListView(CollegePageView):
@@ -119,8 +120,8 @@ class PersonCardView(CollegePageView):
                 "timeline": selectors.person_timeline(person=person),
                 "enrollments": selectors.person_enrollments(person=person),
                 "is_student": is_student,
-                "current": services.current_enrollment(person) if is_student else None,
-                "on_leave": services.last_leave(person) if is_student else None,
+                "current": selectors.current_enrollment(person) if is_student else None,
+                "on_leave": selectors.last_leave(person) if is_student else None,
                 "curatorships": curatorships,
                 "can_manage": can_manage_movements(request.user, person.college),
                 "can_enter_movement": can_enter_movement(request.user, person),
