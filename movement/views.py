@@ -12,7 +12,7 @@ from colleges.pages import CollegePageView
 from core.dates import year_in_range
 from core.exports import EXPORT_FORMATS, export_response
 from core.pages import apply_service_errors, paginate
-from groups.models import CuratorAssignment
+from groups.selectors import curatorships_of
 from movement import forms, selectors, services
 from movement.messages import NOT_ALLOWED_MESSAGE
 from movement.models import Movement, MovementKind
@@ -109,9 +109,7 @@ class PersonCardView(CollegePageView):
         is_student = person.role == Role.STUDENT
         curatorships = []
         if person.role == Role.TEACHER:
-            curatorships = list(
-                CuratorAssignment.objects.filter(teacher=person, ended_at__isnull=True).select_related("group")
-            )
+            curatorships = list(curatorships_of(teacher=person))
         return render(
             request,
             "movement/person_detail.html",
@@ -207,7 +205,7 @@ class HandoverView(MovementManagerPage):
     lookup = selectors.person_get_for
 
     def _render(self, request, person, form, status=200):
-        groups = CuratorAssignment.objects.filter(teacher=person, ended_at__isnull=True).select_related("group")
+        groups = curatorships_of(teacher=person)
         return render(
             request, "movement/handover_form.html", {"person": person, "form": form, "groups": groups}, status=status
         )

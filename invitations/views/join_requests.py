@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 
 from colleges.models import Role
 from core.pages import paginate, parse_id, parse_ids
-from groups.models import StudyGroup
+from groups.selectors import study_group_choices
 from invitations import selectors
 from invitations.forms import RejectForm
 from invitations.models import JoinRequest
@@ -29,9 +29,10 @@ class JoinRequestListView(InvitationPage):
             group_id=parse_id(request.GET.get("group"), name="group"),
             search=request.GET.get("q", "").strip(),
         )
-        groups = StudyGroup.objects.filter(college=self.college).order_by("name").only("pk", "name")
+        curated = None
         if not can_see_all_join_requests(request.user, self.college):
-            groups = groups.filter(pk__in=curated_group_ids(request.user, self.college))
+            curated = curated_group_ids(request.user, self.college)
+        groups = study_group_choices(college=self.college, ids=curated)
         return render(
             request,
             self.template_name,

@@ -12,8 +12,7 @@ from django.utils.translation import ngettext_lazy
 from colleges.models import Role
 from colleges.pages import CollegePageView
 from core.pages import apply_service_errors, paginate, parse_id
-from groups.models import StudyGroup
-from groups.selectors import study_group_get_for
+from groups.selectors import study_group_choices, study_group_get_for
 from invitations import selectors
 from invitations.forms import InvitationForm, SendLinkForm
 from invitations.models import Invitation, InvitationUse
@@ -272,12 +271,12 @@ class ProvenanceView(InvitationPage):
 
     def get(self, request):
         group_id = parse_id(request.GET.get("group"), name="group")
-        groups = StudyGroup.objects.filter(college=self.college).order_by("name").only("pk", "name")
         qs = selectors.invitation_joined_people(college=self.college)
+        curated = None
         if not can_see_all_groups_invitations(request.user, self.college):
             curated = curated_group_ids(request.user, self.college)
-            groups = groups.filter(pk__in=curated)
             qs = qs.filter(invitation__group_id__in=curated)
+        groups = study_group_choices(college=self.college, ids=curated)
         if group_id:
             qs = qs.filter(invitation__group_id=group_id)
         return render(request, self.template_name, {"page_obj": paginate(request, qs, 50), "groups": groups})
