@@ -86,6 +86,8 @@ class CollegePageView(LoginRequiredMixin, View):
         self.college = college
         self.require(self._ask("allowed", request.user, college), self.denied_message)
         if self.lookup is not None:
+            if not self._handles(request):
+                return self.http_method_not_allowed(request, *args, **kwargs)  # no lookup for a method not served
             self.object = self.get_object(parse_id(str(kwargs[self.pk_kwarg]), name=self.pk_kwarg))
             self.require(self._ask("allowed_on", request.user, self.object), self.denied_on_message)
         return super().dispatch(request, *args, **kwargs)
@@ -96,9 +98,13 @@ class CollegePageView(LoginRequiredMixin, View):
         return type(self).lookup(college=self.college, pk=pk, **viewer)
 
     def require(self, allowed: bool, message: str) -> None:
-        """403 with ``message`` unless ``allowed``: for a check that depends on the request (a section, a role)."""
+        """403 with ``message`` unless ``allowed``: for a check that depends on the request (a section in the query)."""
         if not allowed:
             raise PermissionDenied(message)
+
+    def _handles(self, request) -> bool:
+        method = request.method.lower()
+        return method in self.http_method_names and hasattr(self, method)
 
     def _ask(self, name: str, user, target) -> bool:
         # Read from the class: a plain function stored as a class attribute is not bound to the view.

@@ -86,6 +86,14 @@ def test_an_object_of_another_college_is_not_found(client_for, administrator, ot
     assert response.status_code == 404
 
 
+def test_a_method_the_page_does_not_serve_is_405_before_any_lookup(client_for, administrator, other_college):
+    department = factories.DepartmentFactory(college=other_college)
+
+    response = client_for(administrator).put(reverse("colleges:department_delete", kwargs={"pk": department.pk}))
+
+    assert response.status_code == 405
+
+
 # Pages that are not of a college: public ones, a person's own, platform staff's, the shell's home.
 NOT_COLLEGE_PAGES = {
     "home",
