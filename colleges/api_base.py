@@ -99,9 +99,14 @@ class CollegeApiMixin:
 
     college: College
 
+    def dispatch(self, request, *args, **kwargs):
+        # The handlers find the college as ``self.college``, not as an argument.
+        self.college_id = kwargs.pop(COLLEGE_KWARG)
+        return super().dispatch(request, *args, **kwargs)
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.college = api_college_get(request, kwargs[COLLEGE_KWARG])
+        self.college = api_college_get(request, self.college_id)
         self._require(self.allowed, request.user, self.college)
 
     def check_object_permissions(self, request, obj):

@@ -117,7 +117,7 @@ class MovementListApi(CollegeApiMixin, generics.ListCreateAPIView):
         )
 
     @extend_schema(request=MovementInputSerializer, responses={201: MovementSerializer})
-    def post(self, request, college_id):
+    def post(self, request):
         data = MovementInputSerializer(data=request.data, context={"college": self.college})
         data.is_valid(raise_exception=True)
         movement = services.movement_create(actor=request.user, college=self.college, **data.validated_data)
@@ -194,7 +194,7 @@ class ImportUploadApi(CollegeApiMixin, APIView):
     allowed = {"post": MANAGE_RULE}
 
     @extend_schema(request=ImportUploadSerializer, responses={201: ImportBatchSerializer})
-    def post(self, request, college_id):
+    def post(self, request):
         data = ImportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
@@ -310,7 +310,7 @@ class ImportApplyApi(CollegeApiMixin, APIView):
     allowed = {"post": MANAGE_RULE}
 
     @extend_schema(request=ImportApplySerializer, responses={202: ImportBatchSerializer})
-    def post(self, request, college_id, pk):
+    def post(self, request, pk):
         batch = selectors.import_batch_get_for(college=self.college, pk=pk)
         data = ImportApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
