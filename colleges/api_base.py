@@ -110,6 +110,9 @@ class CollegeApiMixin:
         self._require(self.allowed, request.user, self.college)
 
     def check_object_permissions(self, request, obj):
+        # A net under the lookups: an object of another college is «not found» even if a queryset forgot the college.
+        if getattr(obj, "college_id", self.college.pk) != self.college.pk:
+            raise NotFound()
         super().check_object_permissions(request, obj)
         self._require(self.allowed_on, request.user, obj)
 
@@ -118,8 +121,9 @@ class CollegeApiMixin:
 
     @property
     def operation(self) -> str:
-        """The action the rules are looked up by."""
-        return getattr(self, "action", None) or self.request.method.lower()
+        """The action the rules are looked up by (HEAD is answered by ``get``, so it asks the same rule)."""
+        method = self.request.method.lower()
+        return getattr(self, "action", None) or ("get" if method == "head" else method)
 
     def _require(self, rules: dict[str, Rule], user, target) -> None:
         rule = rules.get(self.operation) or rules.get("*")

@@ -145,3 +145,22 @@ def test_dates_are_written_in_the_urls_college_time_zone(client, college, admini
 
     assert response.status_code == 201
     assert response.json()["expires_at"] == "2030-01-10T12:00:00+10:00"
+
+
+def test_head_asks_the_same_predicate_as_get(client_for, college, student):
+    response = client_for(student).head(api_url("api:movement-list", college))
+
+    assert response.status_code == 403
+
+
+def test_an_object_of_another_college_is_404_even_past_a_lookup(rf, college, other_college, administrator):
+    from rest_framework.exceptions import NotFound
+
+    from groups.api import DisciplineApi
+
+    view = DisciplineApi()
+    view.college, view.action = college, "retrieve"
+    view.request = rf.get("/")
+
+    with pytest.raises(NotFound):
+        view.check_object_permissions(view.request, factories.DisciplineFactory(college=other_college))
