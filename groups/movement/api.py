@@ -224,6 +224,8 @@ class ImportDetailApi(CollegeApiMixin, generics.RetrieveAPIView):
 
 
 class RosterRowSerializer(serializers.ModelSerializer):
+    # The students not in the file («нет в файле») are read from the roster at the dry run: no row, no line.
+    id = serializers.IntegerField(read_only=True, allow_null=True, help_text="Нет у строк «нет в файле».")
     group = GroupRefSerializer(read_only=True, allow_null=True)
     current_group = GroupRefSerializer(read_only=True, allow_null=True)
 
