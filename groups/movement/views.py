@@ -1,7 +1,5 @@
 """Pages of movement: thin views over services and selectors."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +8,7 @@ from django.utils import timezone
 from django.views import View
 
 from colleges.models import Role
-from core.dates import year_in_range
+from core.dates import parse_ru_date
 from core.exports import EXPORT_FORMATS, export_response
 from core.pages import apply_service_errors, paginate
 from groups.models import CuratorAssignment
@@ -32,17 +30,6 @@ def _college_or_403(request):
     if not college:
         raise PermissionDenied("Выберите колледж.")
     return college
-
-
-def parse_ru_date(value: str) -> datetime.date | None:
-    """A date typed as дд.мм.гггг or ISO, within the accepted years; anything else is None."""
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            parsed = datetime.datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-        return parsed if year_in_range(parsed) else None
-    return None
 
 
 class MovementListView(LoginRequiredMixin, View):

@@ -10,11 +10,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from colleges.forms import AdministratorAppointForm
-from core.dates import OUT_OF_RANGE_MESSAGE
+from core.dates import OUT_OF_RANGE_MESSAGE, parse_ru_date
 from groups.movement.forms import MovementForm, RosterDateForm
 from groups.movement.importers import parse_date
 from groups.movement.models import Movement
-from groups.movement.views import parse_ru_date
 from invitations.models import Invitation
 from materials.forms import MaterialForm
 from materials.models import Material
