@@ -11,12 +11,12 @@ from rest_framework.test import APIClient
 
 from colleges.forms import AdministratorAppointForm
 from core.dates import OUT_OF_RANGE_MESSAGE, parse_ru_date
-from groups.movement.forms import MovementForm, RosterDateForm
-from groups.movement.importers import parse_date
-from groups.movement.models import Movement
 from invitations.models import Invitation
 from materials.forms import MaterialForm
 from materials.models import Material
+from movement.forms import MovementForm, RosterDateForm
+from movement.importers import parse_date
+from movement.models import Movement
 from tests import factories
 from tests.college_api import api_url
 

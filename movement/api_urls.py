@@ -1,7 +1,7 @@
 from django.urls import path
 
 from colleges.api_base import college_urls
-from groups.movement import api
+from movement import api
 
 urlpatterns = college_urls(
     [

@@ -20,14 +20,15 @@ from colleges.api_base import CollegeApiMixin
 from colleges.models import Membership
 from core.dates import ApiDateField, parse_ru_date
 from groups.models import Discipline, StudyGroup
-from groups.movement import selectors, services
-from groups.movement.importers import check_upload_size
-from groups.movement.models import ImportBatch, Movement, MovementKind, RosterRow
-from groups.movement.permissions import can_manage_movements, can_view_group_roster, can_view_movement_list
+from movement import selectors, services
+from movement.importers import check_upload_size
+from movement.messages import NOT_ALLOWED_MESSAGE
+from movement.models import ImportBatch, Movement, MovementKind, RosterRow
+from movement.permissions import can_manage_movements, can_view_group_roster, can_view_movement_list
 
 VIEW_DENIED = "Нет доступа к движению контингента."
 VIEW_RULE = (can_view_movement_list, VIEW_DENIED)
-MANAGE_RULE = (can_manage_movements, services.NOT_ALLOWED_MESSAGE)
+MANAGE_RULE = (can_manage_movements, NOT_ALLOWED_MESSAGE)
 
 
 class GroupRefSerializer(serializers.ModelSerializer):
