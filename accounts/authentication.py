@@ -10,7 +10,8 @@ TOKEN_INVALID_MESSAGE = "Ключ API недействителен: он ото�
 
 
 class ApiTokenAuthentication(TokenAuthentication):
-    """``request.auth`` is the ``ApiToken``; its college (if any) is where the API acts (groups.api.api_college)."""
+    """``request.auth`` is the ``ApiToken``; its college (if any) is the only one the API acts in
+    (``colleges.api_base.api_college_get``: any other college's id is 404 to the key)."""
 
     keyword = "Token"
 

@@ -1,13 +1,14 @@
-"""API of the colleges app under /api/v1/ (DRF).
+"""API of the colleges app (DRF): the caller's colleges under /api/v1/colleges/, and a college's departments
+and memberships under /api/v1/colleges/<college_id>/.
 
-Every queryset starts from the colleges where the caller holds an active
-membership, so another college's objects answer 404. Input serializers
-validate; the services decide and write.
+The colleges list starts from those where the caller holds an active
+membership; departments and memberships stand on the one college API base
+(colleges.api_base), so another college's objects answer 404. Input
+serializers validate; the services decide and write.
 """
 
 from django.db.models import Count
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -15,11 +16,9 @@ from rest_framework.routers import SimpleRouter
 from accounts.search import name_order, search_q
 from colleges import permissions as rules
 from colleges import services
+from colleges.api_base import CollegeApiMixin, college_urls
 from colleges.models import HIREABLE_ROLES, STAFF_ROLES, College, Department, Membership, Role
 from colleges.selectors import colleges_of
-from core.pages import parse_id
-
-MANAGER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION)
 
 
 def api_colleges_of(request, **kwargs):
@@ -27,20 +26,6 @@ def api_colleges_of(request, **kwargs):
     colleges = colleges_of(user=request.user, **kwargs)
     token_college_id = getattr(request.auth, "college_id", None)
     return colleges.filter(pk=token_college_id) if token_college_id is not None else colleges
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class MemberCollegeField(serializers.PrimaryKeyRelatedField):
-    """A college where the caller is an active member; any other answers «not found»."""
-
-    default_error_messages = {
-        "required": "Укажите колледж.",
-        "does_not_exist": "Колледж не найден.",
-        "incorrect_type": "Неверный идентификатор колледжа.",
-    }
-
-    def get_queryset(self):
-        return api_colleges_of(self.context["request"])
 
 
 # --- Colleges -------------------------------------------------------------------------------
@@ -110,7 +95,6 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 
 class DepartmentCreateSerializer(serializers.Serializer):
-    college = MemberCollegeField()
     name = serializers.CharField(max_length=200)
     head_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -120,38 +104,29 @@ class DepartmentUpdateSerializer(serializers.Serializer):
     head_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class DepartmentPermission(permissions.BasePermission):
-    message = "Изменять отделения может только администратор платформы колледжа."
-
-    def has_object_permission(self, request, view, obj):
-        if request.method in permissions.SAFE_METHODS:
-            return rules.is_member(request.user, obj.college)
-        return rules.can_manage_college(request.user, obj.college)
+DEPARTMENTS_DENIED = "Изменять отделения может только администратор платформы колледжа."
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[OpenApiParameter("college", int), OpenApiParameter("search", str)]),
-)
-class DepartmentViewSet(viewsets.ModelViewSet):
-    """Departments of the caller's colleges: members read, the administrator creates, edits and deletes."""
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("search", str)]))
+class DepartmentViewSet(CollegeApiMixin, viewsets.ModelViewSet):
+    """Departments of the college: members read, the administrator creates, edits and deletes."""
 
     queryset = Department.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = DepartmentSerializer
-    permission_classes = [permissions.IsAuthenticated, DepartmentPermission]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    # Every member reads; creating is refused by department_create itself, with its own message.
+    allowed = {
+        "partial_update": (rules.can_manage_college, DEPARTMENTS_DENIED),
+        "destroy": (rules.can_manage_college, DEPARTMENTS_DENIED),
+    }
 
     def get_queryset(self):
         qs = (
-            Department.objects.filter(college__in=api_colleges_of(self.request))
-            .select_related("college")
+            Department.objects.filter(college=self.college)
             .annotate(group_count=Count("study_groups", distinct=True))
-            .order_by("college_id", "name", "pk")
+            .order_by("name", "pk")
         )
-        college = parse_id(self.request.query_params.get("college"), name="college")
-        if college is not None:
-            qs = qs.filter(college_id=college)
-        qs = qs.filter(search_q(self.request.query_params.get("search", ""), fields=("name",)))
-        return qs
+        return qs.filter(search_q(self.request.query_params.get("search", ""), fields=("name",)))
 
     def _out(self, department: Department) -> dict:
         department = self.get_queryset().get(pk=department.pk)
@@ -159,9 +134,9 @@ class DepartmentViewSet(viewsets.ModelViewSet):
 
     @extend_schema(request=DepartmentCreateSerializer, responses={201: DepartmentSerializer})
     def create(self, request):
-        serializer = DepartmentCreateSerializer(data=request.data, context={"request": request})
+        serializer = DepartmentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        department = services.department_create(actor=request.user, **serializer.validated_data)
+        department = services.department_create(actor=request.user, college=self.college, **serializer.validated_data)
         return Response(self._out(department), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DepartmentUpdateSerializer, responses=DepartmentSerializer)
@@ -198,7 +173,6 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class StaffCreateSerializer(serializers.Serializer):
-    college = MemberCollegeField()
     phone = serializers.CharField(max_length=32)
     last_name = serializers.CharField(max_length=100)
     first_name = serializers.CharField(max_length=100)
@@ -210,52 +184,37 @@ class StaffCreateSerializer(serializers.Serializer):
     position = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class MembershipPermission(permissions.BasePermission):
-    """The administrator and the administration read memberships; the administrator adds staff."""
-
-    message = "Участники колледжа доступны администратору и администрации колледжа."
-
-    def has_permission(self, request, view):
-        if view.action == "list":
-            return api_colleges_of(request, roles=MANAGER_ROLES).exists()
-        return True
-
-    def has_object_permission(self, request, view, obj):
-        return rules.can_view_memberships(request.user, obj.college)
+MEMBERSHIPS_DENIED = "Участники колледжа доступны администратору и администрации колледжа."
 
 
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("college", int),
             OpenApiParameter("role", str, enum=Role.values),
             OpenApiParameter("search", str),
         ]
     ),
 )
 class MembershipViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    CollegeApiMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
+    """The college's members: the administrator and the administration read them; the administrator adds staff."""
+
     queryset = Membership.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = MembershipSerializer
-    permission_classes = [permissions.IsAuthenticated, MembershipPermission]
+    # Adding staff: staff_add asks can_add_staff itself, with its own message.
+    allowed = {
+        "list": (rules.can_view_memberships, MEMBERSHIPS_DENIED),
+        "retrieve": (rules.can_view_memberships, MEMBERSHIPS_DENIED),
+    }
 
     def get_queryset(self):
-        # Retrieval sees every college of the caller (a teacher gets 403, a stranger 404); lists only managed ones.
-        colleges = (
-            api_colleges_of(self.request, roles=MANAGER_ROLES)
-            if self.action == "list"
-            else api_colleges_of(self.request)
-        )
-        qs = (
-            Membership.objects.filter(college__in=colleges)
-            .select_related("user")
-            .order_by("college_id", name_order("user"), "pk")
-        )
+        qs = Membership.objects.filter(college=self.college).select_related("user").order_by(name_order("user"), "pk")
         params = self.request.query_params
-        college = parse_id(params.get("college"), name="college")
-        if college is not None:
-            qs = qs.filter(college_id=college)
         if params.get("role") in Role.values:
             qs = qs.filter(role=params["role"])
         if params.get("staff") == "1":
@@ -264,15 +223,16 @@ class MembershipViewSet(
 
     @extend_schema(request=StaffCreateSerializer, responses={201: MembershipSerializer})
     def create(self, request):
-        serializer = StaffCreateSerializer(data=request.data, context={"request": request})
+        serializer = StaffCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = services.staff_add(actor=request.user, **serializer.validated_data)
+        membership = services.staff_add(actor=request.user, college=self.college, **serializer.validated_data)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
 router = SimpleRouter()
 router.register("colleges", CollegeViewSet, basename="college")
-router.register("departments", DepartmentViewSet, basename="department")
-router.register("memberships", MembershipViewSet, basename="membership")
+college_router = SimpleRouter()
+college_router.register("departments", DepartmentViewSet, basename="department")
+college_router.register("memberships", MembershipViewSet, basename="membership")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, *college_urls(college_router.urls)]

@@ -31,6 +31,17 @@ def validate_year_range(value: datetime.date | datetime.datetime | None) -> None
         raise ValidationError(OUT_OF_RANGE_MESSAGE, code="date_out_of_range")
 
 
+def parse_ru_date(value: str) -> datetime.date | None:
+    """A date typed as дд.мм.гггг or ISO (a query parameter), within the accepted years; anything else is None."""
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            parsed = datetime.datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+        return parsed if year_in_range(parsed) else None
+    return None
+
+
 def _picker_limits(widget, *, with_time: bool) -> dict[str, str]:
     """``min``/``max`` for the browser's date picker, so it does not offer year 0064 in the first place."""
     if getattr(widget, "input_type", "") not in ("date", "datetime-local"):

@@ -1,24 +1,22 @@
-"""API of the groups app under /api/v1/ (DRF): study groups, staff groups, disciplines, assignments.
+"""API of the groups app under /api/v1/colleges/<college_id>/ (DRF): study groups, staff groups, disciplines,
+assignments.
 
-Every queryset is scoped to the caller's current college, so another
-college's objects answer 404. Input serializers validate; services write.
+On the one college API base (colleges.api_base): every queryset is scoped to
+the URL's college, so another college's objects answer 404. Input serializers
+validate; services write.
 """
 
 from django.db.models import Prefetch
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.search import name_order
-from colleges.middleware import SESSION_KEY, current_college_or_none
+from colleges.api_base import CollegeApiMixin, CollegeRelatedField, college_urls
 from colleges.models import STAFF_ROLES, Membership
-from colleges.permissions import is_member
-from colleges.selectors import user_active_memberships
 from groups import permissions as perms
 from groups import selectors, services
 from groups.models import (
@@ -30,56 +28,8 @@ from groups.models import (
     SubjectTeacherAssignment,
 )
 
-NOT_A_MEMBER = "Вы не состоите в колледже."
 VIEW_DENIED = "Этот раздел недоступен для вашей роли в колледже."
-
-
-def api_college(request):
-    """The caller's current college: an API key's own college, the session's choice for browser sessions,
-    else the first membership."""
-    token_college_id = getattr(request.auth, "college_id", None)
-    if token_college_id is not None:
-        # A key made for one college acts there only, while its owner is still a member.
-        return next(
-            (m.college for m in user_active_memberships(user=request.user) if m.college_id == token_college_id), None
-        )
-    django_request = request._request
-    session_user = getattr(django_request, "user", None)
-    if session_user is not None and session_user.is_authenticated and session_user.pk == request.user.pk:
-        return current_college_or_none(django_request)
-    memberships = list(user_active_memberships(user=request.user))
-    if not memberships:
-        return None
-    wanted = getattr(django_request, "session", {}).get(SESSION_KEY) if hasattr(django_request, "session") else None
-    for membership in memberships:
-        if membership.college_id == wanted:
-            return membership.college
-    return memberships[0].college
-
-
-class CollegeScopedMixin:
-    """Resolves ``self.college`` once; members only (others 403)."""
-
-    view_predicate = staticmethod(is_member)
-    manage_predicate = None
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.college = api_college(request)
-        if not self.college:
-            raise PermissionDenied(NOT_A_MEMBER)
-        # Detail actions are checked on the object, after the college-scoped lookup (404 first).
-        if self.action == "create" and not self.manage_predicate(request.user, self.college):
-            raise PermissionDenied(self.denied_message)
-        if self.action == "list" and not self.view_predicate(request.user, self.college):
-            raise PermissionDenied(VIEW_DENIED)
-
-    denied_message = "Это действие доступно только администратору платформы колледжа."
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["college"] = getattr(self, "college", None)
-        return context
+ADMINISTRATOR_ONLY = "Это действие доступно только администратору платформы колледжа."
 
 
 def _person(membership: Membership | None) -> dict | None:
@@ -91,27 +41,6 @@ def _person(membership: Membership | None) -> dict | None:
 class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class CollegeRelatedField(serializers.PrimaryKeyRelatedField):
-    """A pk of an object of the caller's college; anything else is «not found», in Russian."""
-
-    default_error_messages = {
-        "does_not_exist": "Объект с id {pk_value} не найден в вашем колледже.",
-        "incorrect_type": "Ожидается числовой id, получено значение типа {data_type}.",
-        "required": "Обязательное поле.",
-    }
-
-    def __init__(self, *, scope, **kwargs):
-        self.scope = scope
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        college = self.context.get("college")
-        if college is None:
-            return self.scope(None).none()
-        return self.scope(college)
 
 
 # --- Study groups --------------------------------------------------------------
@@ -157,7 +86,7 @@ class StudyGroupInputSerializer(serializers.Serializer):
 
 
 class StudyGroupApi(
-    CollegeScopedMixin,
+    CollegeApiMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -166,7 +95,12 @@ class StudyGroupApi(
 
     queryset = StudyGroup.objects.none()
     serializer_class = StudyGroupSerializer
-    manage_predicate = staticmethod(perms.can_create_study_group)
+    # Every member lists and opens the groups they may see (the queryset decides which).
+    allowed = {"create": (perms.can_create_study_group, ADMINISTRATOR_ONLY)}
+    allowed_on = {
+        "update": (perms.can_edit_study_group, services.MANAGE_GROUPS_DENIED),
+        "partial_update": (perms.can_edit_study_group, services.MANAGE_GROUPS_DENIED),
+    }
 
     def get_queryset(self):
         return selectors.study_group_visible_to(user=self.request.user, college=self.college)
@@ -197,8 +131,6 @@ class StudyGroupApi(
 
     def _update(self, request, *, partial: bool):
         group = self.get_object()
-        if not perms.can_edit_study_group(request.user, group):
-            raise PermissionDenied(services.MANAGE_GROUPS_DENIED)
         serializer = self.get_serializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         changes = {key: value for key, value in serializer.validated_data.items() if key in request.data}
@@ -235,29 +167,22 @@ class StaffGroupMemberInputSerializer(serializers.Serializer):
 
 
 class StaffGroupApi(
-    CollegeScopedMixin,
+    CollegeApiMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
     queryset = StaffGroup.objects.none()
     serializer_class = StaffGroupSerializer
-    view_predicate = staticmethod(perms.can_view_staff_groups)
-    manage_predicate = staticmethod(perms.can_manage_staff_groups)
-    manage_actions = ("update", "partial_update", "member_add", "member_remove")
-    denied_message = services.MANAGE_STAFF_GROUPS_DENIED
+    allowed = {
+        "list": (perms.can_view_staff_groups, VIEW_DENIED),
+        "retrieve": (perms.can_view_staff_groups, VIEW_DENIED),
+        "*": (perms.can_manage_staff_groups, services.MANAGE_STAFF_GROUPS_DENIED),
+    }
 
     def get_queryset(self):
         members = Membership.objects.select_related("user").order_by(name_order("user"), "pk")
         return selectors.staff_group_list(college=self.college).prefetch_related(Prefetch("members", queryset=members))
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.action in self.manage_actions and not perms.can_manage_staff_groups(self.request.user, self.college):
-            raise PermissionDenied(self.denied_message)
-        if self.action == "retrieve" and not perms.can_view_staff_groups(self.request.user, self.college):
-            raise PermissionDenied(VIEW_DENIED)
-        return obj
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):
@@ -327,26 +252,21 @@ class DisciplineInputSerializer(serializers.Serializer):
 
 
 class DisciplineApi(
-    CollegeScopedMixin,
+    CollegeApiMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
     queryset = Discipline.objects.none()
     serializer_class = DisciplineSerializer
-    view_predicate = staticmethod(perms.can_view_disciplines)
-    manage_predicate = staticmethod(perms.can_manage_disciplines)
-    denied_message = services.MANAGE_DISCIPLINES_DENIED
+    allowed = {
+        "list": (perms.can_view_disciplines, VIEW_DENIED),
+        "retrieve": (perms.can_view_disciplines, services.MANAGE_DISCIPLINES_DENIED),
+        "*": (perms.can_manage_disciplines, services.MANAGE_DISCIPLINES_DENIED),
+    }
 
     def get_queryset(self):
         return Discipline.objects.filter(college=self.college).order_by("name", "pk")
-
-    def get_object(self):
-        obj = super().get_object()
-        allowed = perms.can_view_disciplines if self.action == "retrieve" else perms.can_manage_disciplines
-        if not allowed(self.request.user, self.college):
-            raise PermissionDenied(self.denied_message)
-        return obj
 
     def get_serializer_class(self):
         return DisciplineInputSerializer if self.action in ("create", "update") else DisciplineSerializer
@@ -395,23 +315,16 @@ class CuratorAssignmentInputSerializer(serializers.Serializer):
     teacher = CollegeRelatedField(scope=_teachers)
 
 
-class AssignmentApiMixin(CollegeScopedMixin):
-    view_predicate = staticmethod(perms.can_view_assignments)
-    manage_predicate = staticmethod(perms.can_create_study_group)
-
-    end_predicate = None  # who may end an assignment of a group: the service's own predicate
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.action == "end" and not self.end_predicate(self.request.user, obj.group):
-            raise PermissionDenied(self.denied_message)
-        if self.action == "retrieve" and not self.view_predicate(self.request.user, self.college):
-            raise PermissionDenied(VIEW_DENIED)
-        return obj
+def _assignment_rules(*, denied: str) -> dict:
+    return {
+        "list": (perms.can_view_assignments, VIEW_DENIED),
+        "retrieve": (perms.can_view_assignments, VIEW_DENIED),
+        "create": (perms.can_create_study_group, denied),
+    }
 
 
 class CuratorAssignmentApi(
-    AssignmentApiMixin,
+    CollegeApiMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -420,8 +333,14 @@ class CuratorAssignmentApi(
 
     queryset = CuratorAssignment.objects.none()
     serializer_class = CuratorAssignmentSerializer
-    denied_message = services.ASSIGN_CURATOR_DENIED
-    end_predicate = staticmethod(perms.can_assign_curator)
+    allowed = _assignment_rules(denied=services.ASSIGN_CURATOR_DENIED)
+    # Ending is the service's own predicate, over the assignment's group.
+    allowed_on = {
+        "end": (
+            lambda user, assignment: perms.can_assign_curator(user, assignment.group),
+            services.ASSIGN_CURATOR_DENIED,
+        )
+    }
 
     def get_queryset(self):
         active_only = self.action == "list" and self.request.query_params.get("all") != "1"
@@ -482,7 +401,7 @@ class SubjectAssignmentInputSerializer(serializers.Serializer):
 
 
 class SubjectAssignmentApi(
-    AssignmentApiMixin,
+    CollegeApiMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -491,8 +410,13 @@ class SubjectAssignmentApi(
 
     queryset = SubjectTeacherAssignment.objects.none()
     serializer_class = SubjectAssignmentSerializer
-    denied_message = services.ASSIGN_SUBJECT_DENIED
-    end_predicate = staticmethod(perms.can_assign_subject_teacher)
+    allowed = _assignment_rules(denied=services.ASSIGN_SUBJECT_DENIED)
+    allowed_on = {
+        "end": (
+            lambda user, assignment: perms.can_assign_subject_teacher(user, assignment.group),
+            services.ASSIGN_SUBJECT_DENIED,
+        )
+    }
 
     def get_queryset(self):
         if self.action == "list":
@@ -525,4 +449,4 @@ router.register("disciplines", DisciplineApi, basename="discipline")
 router.register("curator-assignments", CuratorAssignmentApi, basename="curator-assignment")
 router.register("subject-assignments", SubjectAssignmentApi, basename="subject-assignment")
 
-urlpatterns = router.urls
+urlpatterns = college_urls(router.urls)

@@ -1,8 +1,10 @@
-"""API of the invitations app under /api/v1/ (DRF): links, their uses, join requests, bulk dispatches.
+"""API of the invitations app under /api/v1/colleges/<college_id>/ (DRF): links, their uses, join requests,
+bulk dispatches.
 
-Every lookup is scoped to the caller's current college (another college's
-objects answer 404); input serializers validate, services write. Tokens are
-never returned except as the link URL to those who may see the link.
+On the one college API base (colleges.api_base): every lookup is scoped to the
+URL's college (another college's objects answer 404); input serializers
+validate, services write. Tokens are never returned except as the link URL to
+those who may see the link.
 """
 
 import datetime
@@ -11,13 +13,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from colleges.api_base import CollegeApiMixin, CollegeRelatedField, college_urls
 from core.dates import ApiDateTimeField
 from core.pages import parse_id
-from groups.api import CollegeRelatedField, api_college
 from groups.models import StudyGroup
 from invitations import selectors, services
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
@@ -44,19 +45,7 @@ def _invitable_role_field() -> serializers.ChoiceField:
     )
 
 
-class _CollegeScoped:
-    list_predicate = staticmethod(can_view_invitations)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.college = api_college(request)
-        if not self.college or not self.list_predicate(request.user, self.college):
-            raise PermissionDenied(DENIED)
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["college"] = getattr(self, "college", None)
-        return context
+MANAGE_DENIED = "Управлять ссылкой может администратор, администрация или тот, кто её создал."
 
 
 # --- Links -------------------------------------------------------------------
@@ -120,11 +109,17 @@ class InvitationUseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvitationViewSet(_CollegeScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Multi-use invitation links of the current college."""
+class InvitationViewSet(CollegeApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Multi-use invitation links of the college."""
 
     serializer_class = InvitationSerializer
     queryset = Invitation.objects.none()
+    # Creating: invitation_create asks the role's own predicate (a curator invites to their groups).
+    allowed = {"*": (can_view_invitations, DENIED)}
+    allowed_on = {
+        "revoke": (can_manage_invitation, MANAGE_DENIED),
+        "regenerate": (can_manage_invitation, MANAGE_DENIED),
+    }
 
     def get_queryset(self):
         return selectors.invitation_list(
@@ -135,7 +130,9 @@ class InvitationViewSet(_CollegeScoped, mixins.ListModelMixin, mixins.RetrieveMo
         )
 
     def get_object(self):
-        return selectors.invitation_get_for(viewer=self.request.user, college=self.college, pk=self.kwargs["pk"])
+        invitation = selectors.invitation_get_for(viewer=self.request.user, college=self.college, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, invitation)
+        return invitation
 
     @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer})
     def create(self, request):
@@ -144,22 +141,16 @@ class InvitationViewSet(_CollegeScoped, mixins.ListModelMixin, mixins.RetrieveMo
         invitation, _ = services.invitation_create(actor=request.user, college=self.college, **data.validated_data)
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
-    def _managed(self):
-        invitation = self.get_object()
-        if not can_manage_invitation(self.request.user, invitation):
-            raise PermissionDenied("Управлять ссылкой может администратор, администрация или тот, кто её создал.")
-        return invitation
-
     @extend_schema(request=None, responses={200: InvitationSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        invitation = services.invitation_revoke(actor=request.user, invitation=self._managed())
+        invitation = services.invitation_revoke(actor=request.user, invitation=self.get_object())
         return Response(InvitationSerializer(invitation).data)
 
     @extend_schema(request=None, responses={200: InvitationSerializer})
     @action(detail=True, methods=["post"])
     def regenerate(self, request, pk=None):
-        invitation, _ = services.invitation_regenerate(actor=request.user, invitation=self._managed())
+        invitation, _ = services.invitation_regenerate(actor=request.user, invitation=self.get_object())
         return Response(InvitationSerializer(invitation).data)
 
     @extend_schema(responses={200: InvitationUseSerializer(many=True)})
@@ -205,12 +196,12 @@ class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class JoinRequestViewSet(_CollegeScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class JoinRequestViewSet(CollegeApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The join request queue: filter by ``status`` (default pending), ``role`` and ``group``."""
 
     serializer_class = JoinRequestSerializer
     queryset = JoinRequest.objects.none()
-    list_predicate = staticmethod(can_review_join_requests)
+    allowed = {"*": (can_review_join_requests, DENIED)}
 
     def get_queryset(self):
         params = self.request.query_params
@@ -224,7 +215,11 @@ class JoinRequestViewSet(_CollegeScoped, mixins.ListModelMixin, mixins.RetrieveM
         )
 
     def get_object(self):
-        return selectors.join_request_get_for(viewer=self.request.user, college=self.college, pk=self.kwargs["pk"])
+        join_request = selectors.join_request_get_for(
+            viewer=self.request.user, college=self.college, pk=self.kwargs["pk"]
+        )
+        self.check_object_permissions(self.request, join_request)
+        return join_request
 
     @extend_schema(request=None, responses={200: JoinRequestSerializer})
     @action(detail=True, methods=["post"])
@@ -297,18 +292,20 @@ class BulkDispatchCreateResultSerializer(serializers.Serializer):
     skipped = SkippedRecipientSerializer(many=True)
 
 
-class BulkDispatchViewSet(_CollegeScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BulkDispatchViewSet(CollegeApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Bulk personal invitations with per-recipient delivery status (``progress`` on retrieve)."""
 
     serializer_class = BulkDispatchSerializer
     queryset = BulkDispatch.objects.none()
-    list_predicate = staticmethod(can_send_bulk_invitations)
+    allowed = {"*": (can_send_bulk_invitations, DENIED)}
 
     def get_queryset(self):
         return selectors.bulk_dispatch_list(college=self.college)
 
     def get_object(self):
-        return selectors.bulk_dispatch_get_for(college=self.college, pk=self.kwargs["pk"])
+        dispatch = selectors.bulk_dispatch_get_for(college=self.college, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, dispatch)
+        return dispatch
 
     def retrieve(self, request, pk=None):
         return Response(BulkDispatchSerializer(self.get_object(), context={"with_progress": True}).data)
@@ -338,4 +335,4 @@ router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("join-requests", JoinRequestViewSet, basename="join-request")
 router.register("invitation-dispatches", BulkDispatchViewSet, basename="invitation-dispatch")
 
-urlpatterns = router.urls
+urlpatterns = college_urls(router.urls)

@@ -1,7 +1,8 @@
-"""API of the materials app under /api/v1/ (DRF), with the same rules as the pages.
+"""API of the materials app under /api/v1/colleges/<college_id>/ (DRF), with the same rules as the pages.
 
-Lookups go through the same selectors as the pages, so a material the
-caller may not see answers 404, like one of another college.
+On the one college API base (colleges.api_base). Lookups go through the same
+selectors as the pages, so a material the caller may not see answers 404, like
+one of another college.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,22 +16,19 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from colleges.api_base import CollegeApiMixin, college_urls
 from core.dates import ApiDateTimeField
 from core.pages import parse_id
-from groups.api import api_college
 from groups.models import Discipline, StudyGroup
 from materials import selectors, services
 from materials.models import Audience, Kind, Material, MaterialFile, Section
-from materials.permissions import can_edit_material, can_post_materials, can_view_materials
-
-NOT_A_MEMBER = "Материалы доступны участникам колледжа."
+from materials.permissions import can_edit_material, can_post_materials
 
 
 class _Named(serializers.Serializer):
@@ -47,7 +45,7 @@ class MaterialFileSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "content_type", "size", "version", "is_current", "download_url", "created_at"]
 
     def get_download_url(self, obj) -> str:
-        return reverse("api:material-file-download", kwargs={"pk": obj.pk})
+        return reverse("api:material-file-download", kwargs={"college_id": obj.college_id, "pk": obj.pk})
 
 
 class MaterialSerializer(serializers.ModelSerializer):
@@ -132,17 +130,9 @@ class MaterialFileUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class _CollegeScoped:
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.college = api_college(request)
-        if not self.college or not can_view_materials(request.user, self.college):
-            raise PermissionDenied(NOT_A_MEMBER)
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["college"] = getattr(self, "college", None)
-        return context
+# Every member reads (can_view_materials: the college's members); the selectors decide which materials.
+POST_RULE = (can_post_materials, services.NO_POST_PERMISSION_MESSAGE)
+EDIT_RULE = (can_edit_material, services.NO_EDIT_PERMISSION_MESSAGE)
 
 
 @extend_schema_view(
@@ -157,7 +147,7 @@ class _CollegeScoped:
     )
 )
 class MaterialViewSet(
-    _CollegeScoped,
+    CollegeApiMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -166,7 +156,8 @@ class MaterialViewSet(
 
     queryset = Material.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = MaterialSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    allowed = {"create": POST_RULE}
+    allowed_on = {"update": EDIT_RULE, "destroy": EDIT_RULE, "publish": EDIT_RULE, "unpublish": EDIT_RULE}
 
     def get_queryset(self):
         params = self.request.query_params
@@ -191,12 +182,8 @@ class MaterialViewSet(
         )
 
     def get_object(self):
-        return selectors.material_get_for(user=self.request.user, college=self.college, pk=self.kwargs["pk"])
-
-    def _editable(self) -> Material:
-        material = self.get_object()
-        if not can_edit_material(self.request.user, material):
-            raise PermissionDenied(services.NO_EDIT_PERMISSION_MESSAGE)
+        material = selectors.material_get_for(user=self.request.user, college=self.college, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, material)
         return material
 
     def _answer(self, material: Material, code=status.HTTP_200_OK) -> Response:
@@ -205,8 +192,6 @@ class MaterialViewSet(
 
     @extend_schema(request=MaterialCreateSerializer, responses={201: MaterialSerializer})
     def create(self, request):
-        if not can_post_materials(request.user, self.college):
-            raise PermissionDenied(services.NO_POST_PERMISSION_MESSAGE)
         serializer = MaterialCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -217,7 +202,7 @@ class MaterialViewSet(
 
     @extend_schema(request=MaterialUpdateSerializer, responses=MaterialSerializer)
     def update(self, request, pk=None):
-        material = self._editable()
+        material = self.get_object()
         serializer = MaterialUpdateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -226,14 +211,14 @@ class MaterialViewSet(
 
     @extend_schema(responses={204: None})
     def destroy(self, request, pk=None):
-        material = self._editable()
+        material = self.get_object()
         services.material_delete(actor=request.user, material=material)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=MaterialPublishSerializer, responses=MaterialSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        material = self._editable()
+        material = self.get_object()
         serializer = MaterialPublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         material = services.material_publish(
@@ -244,22 +229,20 @@ class MaterialViewSet(
     @extend_schema(request=None, responses=MaterialSerializer)
     @action(detail=True, methods=["post"])
     def unpublish(self, request, pk=None):
-        material = services.material_unpublish(actor=request.user, material=self._editable())
+        material = services.material_unpublish(actor=request.user, material=self.get_object())
         return self._answer(material)
 
 
-class MaterialFileViewSet(_CollegeScoped, viewsets.GenericViewSet):
+class MaterialFileViewSet(CollegeApiMixin, viewsets.GenericViewSet):
     """Upload a file for a material (checked by content) and download files of materials the caller may see."""
 
     queryset = MaterialFile.objects.none()
     serializer_class = MaterialFileSerializer
-    permission_classes = [permissions.IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
+    allowed = {"create": POST_RULE}
 
     @extend_schema(request=MaterialFileUploadSerializer, responses={201: MaterialFileSerializer})
     def create(self, request):
-        if not can_post_materials(request.user, self.college):
-            raise PermissionDenied(services.NO_POST_PERMISSION_MESSAGE)
         serializer = MaterialFileUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -290,4 +273,4 @@ router = SimpleRouter()
 router.register("materials", MaterialViewSet, basename="material")
 router.register("material-files", MaterialFileViewSet, basename="material-file")
 
-urlpatterns = router.urls
+urlpatterns = college_urls(router.urls)

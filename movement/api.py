@@ -1,7 +1,9 @@
-"""API of movement under /api/v1/movement/ (DRF): movements, roster imports, a group's roster on a date.
+"""API of movement under /api/v1/colleges/<college_id>/movement/ (DRF): movements, roster imports, a group's
+roster on a date.
 
-Lookups are scoped to the caller's current college first, so another college's
-objects answer 404; input serializers validate, the services decide and write.
+On the one college API base (colleges.api_base): lookups are scoped to the
+URL's college, so another college's objects answer 404; input serializers
+validate, the services decide and write.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,35 +16,19 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from colleges.api_base import CollegeApiMixin
 from colleges.models import Membership
-from core.dates import ApiDateField
-from groups.api import api_college
+from core.dates import ApiDateField, parse_ru_date
 from groups.models import Discipline, StudyGroup
 from movement import selectors, services
 from movement.importers import check_upload_size
 from movement.messages import NOT_ALLOWED_MESSAGE
 from movement.models import ImportBatch, Movement, MovementKind, RosterRow
 from movement.permissions import can_manage_movements, can_view_group_roster, can_view_movement_list
-from movement.views import parse_ru_date
 
-
-class CollegeApiMixin:
-    """``self.college``: the caller's current college; 404 for anything outside it."""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.college = api_college(request)
-
-    def require_college(self):
-        if not self.college:
-            raise NotFound()
-        return self.college
-
-    def require_manager(self):
-        college = self.require_college()
-        if not can_manage_movements(self.request.user, college):
-            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
-        return college
+VIEW_DENIED = "Нет доступа к движению контингента."
+VIEW_RULE = (can_view_movement_list, VIEW_DENIED)
+MANAGE_RULE = (can_manage_movements, NOT_ALLOWED_MESSAGE)
 
 
 class GroupRefSerializer(serializers.ModelSerializer):
@@ -118,46 +104,40 @@ class MovementInputSerializer(serializers.Serializer):
 
 
 class MovementListApi(CollegeApiMixin, generics.ListCreateAPIView):
-    """Movements of the current college (a curator: their groups'). POST records one order."""
+    """Movements of the college (a curator: their groups'). POST records one order."""
 
     serializer_class = MovementSerializer
+    allowed = {"get": VIEW_RULE, "post": MANAGE_RULE}
 
     def get_queryset(self):
-        college = self.require_college() if self.college else None
-        if not college or not can_view_movement_list(self.request.user, college):
-            raise PermissionDenied("Нет доступа к движению контингента.")
         return selectors.movement_list(
             viewer=self.request.user,
-            college=college,
+            college=self.college,
             status=self.request.query_params.get("status", ""),
             search=self.request.query_params.get("q", ""),
         )
 
     @extend_schema(request=MovementInputSerializer, responses={201: MovementSerializer})
     def post(self, request):
-        college = self.require_manager()
-        data = MovementInputSerializer(data=request.data, context={"college": college})
+        data = MovementInputSerializer(data=request.data, context={"college": self.college})
         data.is_valid(raise_exception=True)
-        movement = services.movement_create(actor=request.user, college=college, **data.validated_data)
+        movement = services.movement_create(actor=request.user, college=self.college, **data.validated_data)
         movement.refresh_from_db()
         return Response(MovementSerializer(movement).data, status=status.HTTP_201_CREATED)
 
 
 class MovementDetailApi(CollegeApiMixin, generics.RetrieveAPIView):
     serializer_class = MovementSerializer
+    allowed = {"get": VIEW_RULE}
 
     def get_object(self):
         movement = (
             Movement.objects.filter(pk=self.kwargs["pk"], college=self.college)
             .select_related("person__user", "from_group", "to_group")
             .first()
-            if self.college
-            else None
         )
         if movement is None:
             raise NotFound()
-        if not can_view_movement_list(self.request.user, self.college):
-            raise PermissionDenied("Нет доступа к движению контингента.")
         visible = selectors.movement_list(viewer=self.request.user, college=self.college).filter(pk=movement.pk)
         if not visible.exists():
             raise PermissionDenied("Нет доступа к этому движению.")
@@ -212,17 +192,17 @@ class ImportUploadApi(CollegeApiMixin, APIView):
     """Upload a roster (CSV or XLSX); the answer is the dry-run summary. Nothing in the roster changes."""
 
     parser_classes = [MultiPartParser, FormParser]
+    allowed = {"post": MANAGE_RULE}
 
     @extend_schema(request=ImportUploadSerializer, responses={201: ImportBatchSerializer})
     def post(self, request):
-        college = self.require_manager()
         data = ImportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         try:
             batch = services.import_upload(
                 actor=request.user,
-                college=college,
+                college=self.college,
                 name=upload.name,
                 data=upload.read(),
                 order_number=data.validated_data["order_number"],
@@ -238,15 +218,15 @@ class ImportDetailApi(CollegeApiMixin, generics.RetrieveAPIView):
     """A batch: status and progress (processed / total) and the dry-run summary."""
 
     serializer_class = ImportBatchSerializer
+    allowed = {"get": MANAGE_RULE}
 
     def get_object(self):
-        self.require_college()
-        batch = selectors.import_batch_get_for(college=self.college, pk=self.kwargs["pk"])
-        self.require_manager()
-        return batch
+        return selectors.import_batch_get_for(college=self.college, pk=self.kwargs["pk"])
 
 
 class RosterRowSerializer(serializers.ModelSerializer):
+    # The students not in the file («нет в файле») are read from the roster at the dry run: no row, no line.
+    id = serializers.IntegerField(read_only=True, allow_null=True, help_text="Нет у строк «нет в файле».")
     group = GroupRefSerializer(read_only=True, allow_null=True)
     current_group = GroupRefSerializer(read_only=True, allow_null=True)
 
@@ -273,15 +253,14 @@ class ImportRowsApi(CollegeApiMixin, generics.ListAPIView):
     """The dry-run diff row by row; ``?action=new|enrol|transfer|unchanged|missing|error``."""
 
     serializer_class = RosterRowSerializer
+    allowed = {"get": MANAGE_RULE}
 
     @extend_schema(parameters=[OpenApiParameter("action", OpenApiTypes.STR, enum=RosterRow.Action.values)])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        self.require_college()
         batch = selectors.import_batch_get_for(college=self.college, pk=self.kwargs["pk"])
-        self.require_manager()
         qs = batch.rows.select_related("group", "current_group").order_by("line_no", "id")
         action = self.request.query_params.get("action")
         if batch.status != ImportBatch.Status.PREVIEWED:
@@ -331,11 +310,11 @@ class ImportApplySerializer(serializers.Serializer):
 class ImportApplyApi(CollegeApiMixin, APIView):
     """Apply a previewed batch in the background; poll the batch for progress."""
 
+    allowed = {"post": MANAGE_RULE}
+
     @extend_schema(request=ImportApplySerializer, responses={202: ImportBatchSerializer})
     def post(self, request, pk):
-        self.require_college()
         batch = selectors.import_batch_get_for(college=self.college, pk=pk)
-        self.require_manager()
         data = ImportApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.import_apply_start(actor=request.user, batch=batch, **data.validated_data)
@@ -355,21 +334,17 @@ class RosterApi(CollegeApiMixin, generics.ListAPIView):
 
     serializer_class = RosterEntrySerializer
     pagination_class = None
+    allowed_on = {"get": (can_view_group_roster, "Нет доступа к списку группы.")}
 
     @extend_schema(parameters=[OpenApiParameter("date", OpenApiTypes.STR, description="дд.мм.гггг")])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        group = (
-            StudyGroup.objects.filter(pk=self.kwargs["pk"], college=self.college).select_related("college").first()
-            if self.college
-            else None
-        )
+        group = StudyGroup.objects.filter(pk=self.kwargs["pk"], college=self.college).select_related("college").first()
         if group is None:
             raise NotFound()
-        if not can_view_group_roster(self.request.user, group):
-            raise PermissionDenied("Нет доступа к списку группы.")
+        self.check_object_permissions(self.request, group)
         raw = self.request.query_params.get("date", "")
         on = parse_ru_date(raw) if raw else timezone.localdate()
         if on is None:

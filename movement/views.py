@@ -1,7 +1,5 @@
 """Pages of movement: thin views over services and selectors."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -9,7 +7,7 @@ from django.utils import timezone
 
 from colleges.models import Role
 from colleges.pages import CollegePageView
-from core.dates import year_in_range
+from core.dates import parse_ru_date
 from core.exports import EXPORT_FORMATS, export_response
 from core.pages import apply_service_errors, paginate
 from groups.selectors import curatorships_of
@@ -27,17 +25,6 @@ from movement.permissions import (
 )
 
 PAGE_SIZE = 50
-
-
-def parse_ru_date(value: str) -> datetime.date | None:
-    """A date typed as дд.мм.гггг or ISO, within the accepted years; anything else is None."""
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            parsed = datetime.datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-        return parsed if year_in_range(parsed) else None
-    return None
 
 
 class MovementManagerPage(CollegePageView):

@@ -382,6 +382,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids from the part after the college: «study-groups», «study_groups_list».
+    "SCHEMA_PATH_PREFIX": r"/api/v1(/colleges/\{college_id\})?",
     "ENUM_NAME_OVERRIDES": {
         "StudyGroupStatusEnum": "groups.models.StudyGroup.Status",
         "RoleEnum": "colleges.models.Role",

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import cache_control
+from rest_framework.exceptions import NotFound
 
 from core.middleware import wants_json
 
@@ -151,6 +152,9 @@ class BenchBareView(LoginRequiredMixin, View):
 
 
 def page_not_found(request, exception=None):
+    if wants_json(request):
+        # An API address that matches no endpoint (/api/v1/colleges/abc/…): the API's own «not found».
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
     return render(request, "errors/404.html", status=404)
 
 

@@ -83,3 +83,26 @@ def api_for(*allowed: str, denied: int = 403, other_administrator: int | None = 
     if other_administrator is not None:
         out["other_administrator"] = other_administrator
     return out
+
+
+# The college API: /api/v1/colleges/<college_id>/…, always the main college's id.
+def in_college(kwargs: Callable[[World], dict[str, Any]] | None = None) -> Callable[[World], dict[str, Any]]:
+    """``kwargs`` of an endpoint under /api/v1/colleges/<college_id>/: the main college, then ``kwargs(world)``."""
+
+    def build(world: World) -> dict[str, Any]:
+        return {"college_id": world.college.pk, **(kwargs(world) if kwargs else {})}
+
+    # tests/colleges/test_api_base.py asks these rows again, in other colleges; ``object_kwargs`` tells lists apart.
+    build.college_api = True
+    build.object_kwargs = kwargs
+    return build
+
+
+def college_api_for(*allowed: str, ok: int = 200, denied: int = 403, **overrides: int) -> dict:
+    """An endpoint of the main college: ``allowed`` roles ``ok``, other members ``denied``, anonymous 401.
+
+    Another college's administrator and platform staff hold no membership in
+    the main college: its id in the URL is 404 for them, as for a missing college.
+    """
+    out = answers(denied, anonymous=401, other_administrator=404, platform_staff=404, **{r: ok for r in allowed})
+    return out | overrides

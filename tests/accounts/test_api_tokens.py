@@ -20,6 +20,7 @@ from colleges.models import Role
 from tests import factories
 from tests.accounts.helpers import api_key_for
 from tests.accounts.test_profile import PROFILE_URL, sign_in_by_code
+from tests.college_api import api_url
 from tests.conftest import add_totp
 
 pytestmark = pytest.mark.django_db
@@ -140,13 +141,15 @@ def test_key_acts_only_in_its_own_college():
     factories.DisciplineFactory(college=second.college, name="Физика")
     _token, key = services.api_token_create(actor=first.user, name="1С", college=second.college)
 
-    disciplines = api_get(key, reverse("api:discipline-list")).json()["results"]
+    disciplines = api_get(key, api_url("api:discipline-list", second.college)).json()["results"]
     colleges = api_get(key, reverse("api:college-list")).json()["results"]
     foreign = api_get(key, reverse("api:college-detail", args=[first.college.pk]))
+    foreign_disciplines = api_get(key, api_url("api:discipline-list", first.college))
 
     assert [d["name"] for d in disciplines] == ["Физика"]
     assert [c["id"] for c in colleges] == [second.college.pk]
     assert foreign.status_code == 404
+    assert foreign_disciplines.status_code == 404
 
 
 def test_key_made_for_another_persons_college_is_refused():

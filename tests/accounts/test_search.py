@@ -25,6 +25,7 @@ from invitations.services import invitation_create
 from movement.models import Movement
 from movement.selectors import movement_list, people_list
 from tests import factories
+from tests.college_api import api_url
 from tests.conftest import add_totp
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +237,7 @@ def test_people_page_lists_yo_after_ye(people, client):
 def test_memberships_api_finds_by_lower_case_name_and_phone(people, client):
     college, made = people
     client.force_login(_administrator(college))
-    url = reverse("api:membership-list")
+    url = api_url("api:membership-list", college)
 
     by_name = client.get(url, {"search": "белов"}).json()
     by_phone = client.get(url, {"search": "8 999 200-00-15"}).json()

@@ -7,19 +7,18 @@ accepted and came back with the zone's local mean time (``+02:30:17``).
 import datetime
 
 import pytest
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from colleges.forms import AdministratorAppointForm
-from core.dates import OUT_OF_RANGE_MESSAGE
+from core.dates import OUT_OF_RANGE_MESSAGE, parse_ru_date
 from invitations.models import Invitation
 from materials.forms import MaterialForm
 from materials.models import Material
 from movement.forms import MovementForm, RosterDateForm
 from movement.importers import parse_date
 from movement.models import Movement
-from movement.views import parse_ru_date
 from tests import factories
+from tests.college_api import api_url
 
 pytestmark = pytest.mark.django_db
 MESSAGE = str(OUT_OF_RANGE_MESSAGE)
@@ -33,9 +32,9 @@ def api(administrator):
 
 
 @pytest.mark.parametrize("publish_at", ["0064-05-01T10:00:00", "0152-11-11T15:16:06+05:47", "2101-01-01T00:00:00Z"])
-def test_api_refuses_a_material_published_outside_the_years(api, publish_at):
+def test_api_refuses_a_material_published_outside_the_years(college, api, publish_at):
     response = api.post(
-        reverse("api:material-list"),
+        api_url("api:material-list", college),
         {"kind": "article", "title": "Объявление", "body": "Текст", "audience": "college", "publish_at": publish_at},
         format="json",
     )
@@ -47,13 +46,15 @@ def test_api_refuses_a_material_published_outside_the_years(api, publish_at):
 
 def test_api_publish_refuses_year_64(api, administrator, college):
     create = api.post(
-        reverse("api:material-list"),
+        api_url("api:material-list", college),
         {"kind": "article", "title": "Черновик", "body": "Текст", "audience": "college"},
         format="json",
     )
 
     response = api.post(
-        reverse("api:material-publish", args=[create.json()["id"]]), {"publish_at": "0064-05-01T10:00"}, format="json"
+        api_url("api:material-publish", college, pk=create.json()["id"]),
+        {"publish_at": "0064-05-01T10:00"},
+        format="json",
     )
 
     assert response.status_code == 400
@@ -61,9 +62,9 @@ def test_api_publish_refuses_year_64(api, administrator, college):
     assert Material.objects.get().published_at is None
 
 
-def test_api_refuses_an_invitation_auto_approving_until_year_196(api):
+def test_api_refuses_an_invitation_auto_approving_until_year_196(college, api):
     response = api.post(
-        reverse("api:invitation-list"),
+        api_url("api:invitation-list", college),
         {"role": "teacher", "requires_approval": True, "auto_approve_until": "0196-03-01T12:00:00"},
         format="json",
     )
@@ -73,9 +74,9 @@ def test_api_refuses_an_invitation_auto_approving_until_year_196(api):
     assert not Invitation.objects.exists()
 
 
-def test_api_accepts_a_date_within_the_years_and_answers_a_plain_offset(api):
+def test_api_accepts_a_date_within_the_years_and_answers_a_plain_offset(college, api):
     response = api.post(
-        reverse("api:invitation-list"),
+        api_url("api:invitation-list", college),
         {"role": "teacher", "expires_at": "2100-12-31T12:00:00"},
         format="json",
     )
@@ -88,7 +89,7 @@ def test_api_refuses_a_movement_order_dated_year_1(api, college):
     student = factories.EnrollmentFactory(group=factories.StudyGroupFactory(college=college)).student
 
     response = api.post(
-        "/api/v1/movement/movements/",
+        f"/api/v1/colleges/{college.pk}/movement/movements/",
         {
             "kind": "expel",
             "person": student.pk,
@@ -107,7 +108,7 @@ def test_api_refuses_a_movement_order_dated_year_1(api, college):
 def test_api_roster_on_year_64_is_a_400(api, college):
     group = factories.StudyGroupFactory(college=college)
 
-    response = api.get(f"/api/v1/movement/groups/{group.pk}/roster/", {"date": "01.05.0064"})
+    response = api.get(f"/api/v1/colleges/{college.pk}/movement/groups/{group.pk}/roster/", {"date": "01.05.0064"})
 
     assert response.status_code == 400
 

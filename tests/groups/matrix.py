@@ -1,7 +1,7 @@
 """Permission matrix rows for every URL of the groups app and the groups API."""
 
 from tests import factories
-from tests.matrix import HOME, LOGIN, Case, answers, api_for, page_for
+from tests.matrix import HOME, LOGIN, Case, answers, college_api_for, in_college, page_for
 
 OVERSEERS = ("administration", "administrator")
 
@@ -57,10 +57,6 @@ def object_page(*allowed):
 def object_action(*allowed, ok=302):
     out = object_page(*allowed)
     return {role: (ok if answer == 200 else answer) for role, answer in out.items()}
-
-
-def object_api(*allowed, ok=200, denied=403):
-    return answers(denied, anonymous=401, other_administrator=404, platform_staff=403, **{r: ok for r in allowed})
 
 
 CASES = [
@@ -150,11 +146,13 @@ CASES = [
     # API.
     Case(
         "api:study-group-list",
-        api_for("student", "parent", "teacher", "curator", *OVERSEERS, other_administrator=200),
+        college_api_for("student", "parent", "teacher", "curator", *OVERSEERS),
+        kwargs=in_college(),
     ),
     Case(
         "api:study-group-list",
-        answers(403, anonymous=401, administrator=201, other_administrator=400),
+        college_api_for("administrator", ok=201),
+        kwargs=in_college(),
         method="post",
         data=_group_data,
         id="post:api:study-group-list",
@@ -162,40 +160,40 @@ CASES = [
     Case(
         "api:study-group-detail",
         # Members see the groups they belong to; a group that is not theirs is 404.
-        object_api("student", "curator", *OVERSEERS, denied=404),
-        kwargs=_group,
+        college_api_for("student", "curator", *OVERSEERS, denied=404),
+        kwargs=in_college(_group),
     ),
-    Case("api:staff-group-list", api_for(*OVERSEERS, other_administrator=200)),
-    Case("api:staff-group-detail", object_api(*OVERSEERS), kwargs=_staff_group),
+    Case("api:staff-group-list", college_api_for(*OVERSEERS), kwargs=in_college()),
+    Case("api:staff-group-detail", college_api_for(*OVERSEERS), kwargs=in_college(_staff_group)),
     Case(
         "api:staff-group-member-add",
-        object_api("administrator"),
-        kwargs=_staff_group,
+        college_api_for("administrator"),
+        kwargs=in_college(_staff_group),
         method="post",
         data=lambda w: {"member": w.memberships["teacher"].pk},
     ),
     Case(
         "api:staff-group-member-remove",
-        object_api("administrator"),
-        kwargs=_staff_group_with_member,
+        college_api_for("administrator"),
+        kwargs=in_college(_staff_group_with_member),
         method="delete",
     ),
-    Case("api:discipline-list", api_for(*OVERSEERS, other_administrator=200)),
-    Case("api:discipline-detail", object_api(*OVERSEERS), kwargs=_discipline),
-    Case("api:curator-assignment-list", api_for(*OVERSEERS, other_administrator=200)),
-    Case("api:curator-assignment-detail", object_api(*OVERSEERS), kwargs=_curator_assignment),
+    Case("api:discipline-list", college_api_for(*OVERSEERS), kwargs=in_college()),
+    Case("api:discipline-detail", college_api_for(*OVERSEERS), kwargs=in_college(_discipline)),
+    Case("api:curator-assignment-list", college_api_for(*OVERSEERS), kwargs=in_college()),
+    Case("api:curator-assignment-detail", college_api_for(*OVERSEERS), kwargs=in_college(_curator_assignment)),
     Case(
         "api:curator-assignment-end",
-        object_api("administrator"),
-        kwargs=_curator_assignment,
+        college_api_for("administrator"),
+        kwargs=in_college(_curator_assignment),
         method="post",
     ),
-    Case("api:subject-assignment-list", api_for(*OVERSEERS, other_administrator=200)),
-    Case("api:subject-assignment-detail", object_api(*OVERSEERS), kwargs=_subject_assignment),
+    Case("api:subject-assignment-list", college_api_for(*OVERSEERS), kwargs=in_college()),
+    Case("api:subject-assignment-detail", college_api_for(*OVERSEERS), kwargs=in_college(_subject_assignment)),
     Case(
         "api:subject-assignment-end",
-        object_api("administrator"),
-        kwargs=_subject_assignment,
+        college_api_for("administrator"),
+        kwargs=in_college(_subject_assignment),
         method="post",
     ),
 ]

@@ -1,9 +1,9 @@
 import pytest
-from django.urls import reverse
 
 from colleges.models import Role
 from groups.models import CuratorAssignment, StudyGroup, SubjectTeacherAssignment
 from tests import factories
+from tests.college_api import api_url
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,11 @@ class TestStudyGroupApi:
             factories.CuratorAssignmentFactory(group=group)
             factories.EnrollmentFactory(group=group)
         client = client_for(administrator)
-        client.get(reverse("api:study-group-list"))
+        client.get(api_url("api:study-group-list", college))
 
         # Sign-in and college (3), count, page, curators.
         with django_assert_num_queries(6):
-            response = client.get(reverse("api:study-group-list"))
+            response = client.get(api_url("api:study-group-list", college))
 
         assert response.json()["count"] == size
         assert response.json()["results"][0]["curator"]["name"]
@@ -46,7 +46,7 @@ class TestStudyGroupApi:
         mine = factories.StudyGroupFactory(college=college, name="МОЯ-1")
         factories.SubjectTeacherAssignmentFactory(group=mine, teacher=teacher)
 
-        response = client_for(teacher.user).get(reverse("api:study-group-list"))
+        response = client_for(teacher.user).get(api_url("api:study-group-list", college))
 
         assert [g["name"] for g in response.json()["results"]] == ["МОЯ-1"]
 
@@ -55,8 +55,8 @@ class TestStudyGroupApi:
         another = factories.StudyGroupFactory(college=college)
         client = client_for(enrollment.student.user)
 
-        own = client.get(reverse("api:study-group-detail", kwargs={"pk": enrollment.group.pk}))
-        foreign = client.get(reverse("api:study-group-detail", kwargs={"pk": another.pk}))
+        own = client.get(api_url("api:study-group-detail", college, pk=enrollment.group.pk))
+        foreign = client.get(api_url("api:study-group-detail", college, pk=another.pk))
 
         assert own.status_code == 200
         assert foreign.status_code == 404
@@ -65,7 +65,7 @@ class TestStudyGroupApi:
         department = factories.DepartmentFactory(college=college)
 
         response = client_for(administrator).post(
-            reverse("api:study-group-list"), _group_payload(department), content_type="application/json"
+            api_url("api:study-group-list", college), _group_payload(department), content_type="application/json"
         )
 
         assert response.status_code == 201
@@ -76,7 +76,7 @@ class TestStudyGroupApi:
         foreign = factories.DepartmentFactory(college=other_college)
 
         response = client_for(administrator).post(
-            reverse("api:study-group-list"),
+            api_url("api:study-group-list", college),
             _group_payload(foreign, course=9, name=""),
             content_type="application/json",
         )
@@ -92,7 +92,7 @@ class TestStudyGroupApi:
         factories.StudyGroupFactory(college=college, department=department, name="ИС-21")
 
         response = client_for(administrator).post(
-            reverse("api:study-group-list"), _group_payload(department), content_type="application/json"
+            api_url("api:study-group-list", college), _group_payload(department), content_type="application/json"
         )
 
         assert response.status_code == 400
@@ -102,7 +102,7 @@ class TestStudyGroupApi:
         group = factories.StudyGroupFactory(college=college, course=1, name="ИС-11")
 
         response = client_for(administrator).patch(
-            reverse("api:study-group-detail", kwargs={"pk": group.pk}), {"course": 2}, content_type="application/json"
+            api_url("api:study-group-detail", college, pk=group.pk), {"course": 2}, content_type="application/json"
         )
 
         assert response.status_code == 200
@@ -111,7 +111,7 @@ class TestStudyGroupApi:
 
     def test_curator_may_read_but_not_change_their_group(self, client_for, college):
         assignment = factories.CuratorAssignmentFactory(group=factories.StudyGroupFactory(college=college))
-        url = reverse("api:study-group-detail", kwargs={"pk": assignment.group.pk})
+        url = api_url("api:study-group-detail", college, pk=assignment.group.pk)
         client = client_for(assignment.teacher.user)
 
         response = client.patch(url, {"course": 2}, content_type="application/json")
@@ -119,11 +119,13 @@ class TestStudyGroupApi:
         assert client.get(url).status_code == 200
         assert response.status_code == 403
 
-    def test_another_colleges_group_is_404_for_its_administrator_too(self, client_for, administrator, other_college):
+    def test_another_colleges_group_is_404_for_its_administrator_too(
+        self, client_for, administrator, college, other_college
+    ):
         group = factories.StudyGroupFactory(college=other_college)
 
         response = client_for(administrator).patch(
-            reverse("api:study-group-detail", kwargs={"pk": group.pk}), {"course": 2}, content_type="application/json"
+            api_url("api:study-group-detail", college, pk=group.pk), {"course": 2}, content_type="application/json"
         )
 
         assert response.status_code == 404
@@ -136,7 +138,7 @@ class TestAssignmentApi:
         teacher = factories.MembershipFactory(college=college, role=Role.TEACHER)
 
         response = client_for(administrator).post(
-            reverse("api:curator-assignment-list"),
+            api_url("api:curator-assignment-list", college),
             {"group": group.pk, "teacher": teacher.pk},
             content_type="application/json",
         )
@@ -151,7 +153,7 @@ class TestAssignmentApi:
         student = factories.MembershipFactory(college=college, role=Role.STUDENT)
 
         response = client_for(administrator).post(
-            reverse("api:curator-assignment-list"),
+            api_url("api:curator-assignment-list", college),
             {"group": group.pk, "teacher": student.pk},
             content_type="application/json",
         )
@@ -162,7 +164,7 @@ class TestAssignmentApi:
     def test_ending_a_curator_assignment(self, client_for, administrator, college):
         assignment = factories.CuratorAssignmentFactory(group=factories.StudyGroupFactory(college=college))
 
-        response = client_for(administrator).post(reverse("api:curator-assignment-end", kwargs={"pk": assignment.pk}))
+        response = client_for(administrator).post(api_url("api:curator-assignment-end", college, pk=assignment.pk))
 
         assert response.status_code == 200
         assert response.json()["ended_at"] is not None
@@ -174,11 +176,11 @@ class TestAssignmentApi:
         client = client_for(administrator)
 
         created = client.post(
-            reverse("api:subject-assignment-list"),
+            api_url("api:subject-assignment-list", college),
             {"group": group.pk, "teacher": teacher.pk, "discipline": discipline.pk},
             content_type="application/json",
         )
-        listed = client.get(reverse("api:subject-assignment-list"))
+        listed = client.get(api_url("api:subject-assignment-list", college))
 
         assert created.status_code == 201
         assert [a["discipline_name"] for a in listed.json()["results"]] == ["Физика"]
@@ -191,12 +193,12 @@ class TestAssignmentApi:
             factories.CuratorAssignmentFactory(group=group)
             factories.SubjectTeacherAssignmentFactory(group=group)
         client = client_for(administrator)
-        client.get(reverse("api:curator-assignment-list"))
+        client.get(api_url("api:curator-assignment-list", college))
 
         with django_assert_num_queries(5):
-            curators = client.get(reverse("api:curator-assignment-list"))
+            curators = client.get(api_url("api:curator-assignment-list", college))
         with django_assert_num_queries(5):
-            subjects = client.get(reverse("api:subject-assignment-list"))
+            subjects = client.get(api_url("api:subject-assignment-list", college))
 
         assert curators.json()["count"] == subjects.json()["count"] == size
 
@@ -209,11 +211,11 @@ class TestStaffGroupAndDisciplineApi:
                 factories.MembershipFactory(college=college, role=Role.TEACHER)
             )
         client = client_for(administrator)
-        client.get(reverse("api:staff-group-list"))
+        client.get(api_url("api:staff-group-list", college))
 
         # Sign-in and college (3), count, page, members with their users.
         with django_assert_num_queries(6):
-            response = client.get(reverse("api:staff-group-list"))
+            response = client.get(api_url("api:staff-group-list", college))
 
         assert response.json()["count"] == size
 
@@ -222,10 +224,10 @@ class TestStaffGroupAndDisciplineApi:
         for _ in range(size):
             factories.DisciplineFactory(college=college)
         client = client_for(administrator)
-        client.get(reverse("api:discipline-list"))
+        client.get(api_url("api:discipline-list", college))
 
         with django_assert_num_queries(5):
-            response = client.get(reverse("api:discipline-list"))
+            response = client.get(api_url("api:discipline-list", college))
 
         assert response.json()["count"] == size
 
@@ -234,7 +236,7 @@ class TestStaffGroupAndDisciplineApi:
         foreign = factories.MembershipFactory(college=other_college, role=Role.TEACHER)
 
         response = client_for(administrator).post(
-            reverse("api:staff-group-member-add", kwargs={"pk": staff_group.pk}),
+            api_url("api:staff-group-member-add", college, pk=staff_group.pk),
             {"member": foreign.pk},
             content_type="application/json",
         )
@@ -249,12 +251,12 @@ class TestStaffGroupAndDisciplineApi:
         client = client_for(administrator)
 
         added = client.post(
-            reverse("api:staff-group-member-add", kwargs={"pk": staff_group.pk}),
+            api_url("api:staff-group-member-add", college, pk=staff_group.pk),
             {"member": teacher.pk},
             content_type="application/json",
         )
         removed = client.delete(
-            reverse("api:staff-group-member-remove", kwargs={"pk": staff_group.pk, "member_pk": teacher.pk})
+            api_url("api:staff-group-member-remove", college, pk=staff_group.pk, member_pk=teacher.pk)
         )
 
         assert [m["id"] for m in added.json()["members"]] == [teacher.pk]
@@ -263,9 +265,11 @@ class TestStaffGroupAndDisciplineApi:
     def test_administration_may_read_disciplines_but_not_create(self, client_for, administration, college):
         client = client_for(administration)
 
-        created = client.post(reverse("api:discipline-list"), {"name": "Физика"}, content_type="application/json")
+        created = client.post(
+            api_url("api:discipline-list", college), {"name": "Физика"}, content_type="application/json"
+        )
 
-        assert client.get(reverse("api:discipline-list")).status_code == 200
+        assert client.get(api_url("api:discipline-list", college)).status_code == 200
         assert created.status_code == 403
 
     def test_token_client_works_in_its_college(self, client, administrator, college):
@@ -274,6 +278,6 @@ class TestStaffGroupAndDisciplineApi:
         factories.DisciplineFactory(college=college, name="Химия")
         key = api_key_for(administrator, college=college)
 
-        response = client.get(reverse("api:discipline-list"), HTTP_AUTHORIZATION=f"Token {key}")
+        response = client.get(api_url("api:discipline-list", college), HTTP_AUTHORIZATION=f"Token {key}")
 
         assert [d["name"] for d in response.json()["results"]] == ["Химия"]

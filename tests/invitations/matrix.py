@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from colleges.models import Role
 from invitations.services import invitation_create
-from tests.matrix import HOME, LOGIN, Case, answers, api_for, page_for
+from tests.matrix import HOME, LOGIN, Case, answers, college_api_for, in_college, page_for
 
 
 def _link(world, **overrides):
@@ -149,40 +149,41 @@ def join_request_kwargs(world):
     return {"pk": world.extra["join_request"].pk}
 
 
-API_LINKS = api_for("curator", "administration", "administrator", "other_administrator")
-API_LINK_OBJECT = api_for("curator", "administration", "administrator", other_administrator=404)
-API_LINK_MANAGE = api_for("administration", "administrator", other_administrator=404)
-API_REQUESTS = api_for("curator", "administrator", "other_administrator")
-API_REQUEST_OBJECT = api_for("curator", "administrator", other_administrator=404)
+API_LINKS = college_api_for("curator", "administration", "administrator")
+API_LINK_OBJECT = college_api_for("curator", "administration", "administrator")
+API_LINK_MANAGE = college_api_for("administration", "administrator")
+API_REQUESTS = college_api_for("curator", "administrator")
+API_REQUEST_OBJECT = college_api_for("curator", "administrator")
 
 CASES += [
-    Case("api:invitation-list", API_LINKS),
+    Case("api:invitation-list", API_LINKS, kwargs=in_college()),
     Case(
         "api:invitation-list",
-        {**API_LINKS, "curator": 201, "administration": 201, "administrator": 201, "other_administrator": 400},
+        college_api_for("curator", "administration", "administrator", ok=201),
+        kwargs=in_college(),
         method="post",
         data=lambda w: {"role": Role.STUDENT, "group": w.group.pk, "max_uses": 30},
         id="post:api:invitation-list",
     ),
-    Case("api:invitation-detail", API_LINK_OBJECT, kwargs=pk_kwargs),
-    Case("api:invitation-uses", API_LINK_OBJECT, kwargs=pk_kwargs),
-    Case("api:invitation-revoke", API_LINK_MANAGE, kwargs=pk_kwargs, method="post"),
-    Case("api:invitation-regenerate", API_LINK_MANAGE, kwargs=pk_kwargs, method="post"),
-    Case("api:join-request-list", API_REQUESTS),
-    Case("api:join-request-detail", API_REQUEST_OBJECT, kwargs=join_request_kwargs),
-    Case("api:join-request-approve", API_REQUEST_OBJECT, kwargs=join_request_kwargs, method="post"),
+    Case("api:invitation-detail", API_LINK_OBJECT, kwargs=in_college(pk_kwargs)),
+    Case("api:invitation-uses", API_LINK_OBJECT, kwargs=in_college(pk_kwargs)),
+    Case("api:invitation-revoke", API_LINK_MANAGE, kwargs=in_college(pk_kwargs), method="post"),
+    Case("api:invitation-regenerate", API_LINK_MANAGE, kwargs=in_college(pk_kwargs), method="post"),
+    Case("api:join-request-list", API_REQUESTS, kwargs=in_college()),
+    Case("api:join-request-detail", API_REQUEST_OBJECT, kwargs=in_college(join_request_kwargs)),
+    Case("api:join-request-approve", API_REQUEST_OBJECT, kwargs=in_college(join_request_kwargs), method="post"),
     Case(
         "api:join-request-reject",
         API_REQUEST_OBJECT,
-        kwargs=join_request_kwargs,
+        kwargs=in_college(join_request_kwargs),
         method="post",
         data=lambda w: {"reason": "Не обучается в колледже"},
     ),
-    Case("api:invitation-dispatch-list", api_for("administration", "administrator", "other_administrator")),
+    Case("api:invitation-dispatch-list", college_api_for("administration", "administrator"), kwargs=in_college()),
     Case(
         "api:invitation-dispatch-detail",
-        api_for("administration", "administrator", other_administrator=404),
-        kwargs=dispatch_kwargs,
+        college_api_for("administration", "administrator"),
+        kwargs=in_college(dispatch_kwargs),
     ),
 ]
 

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from materials import services
 from materials.models import Audience, Kind
-from tests.matrix import HOME, LOGIN, Case, answers
+from tests.matrix import HOME, LOGIN, Case, answers, college_api_for, in_college
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
 
@@ -64,6 +64,7 @@ def _upload(world):
 # Everyone of the main college sees the material; a teacher without an assignment and a parent do not.
 SEES = {"student": 200, "curator": 200, "administration": 200, "administrator": 200}
 MANAGES = {"curator": 200, "administration": 200, "administrator": 200}
+MEMBERS = ("student", "parent", "teacher", "curator", "administration", "administrator")
 
 
 def page(default, **overrides):
@@ -107,64 +108,43 @@ CASES = [
     Case("materials:delete", manage(302), kwargs=_material_pk, method="post", id="post:materials:delete"),
     Case("materials:file_download", page(404, **SEES), kwargs=_file_pk),
     Case("materials:file_replace", manage(200), kwargs=_file_pk),
-    # API: no college (platform staff) → 403 before any lookup; objects of others → 404.
-    Case("api:material-list", answers(200, anonymous=401, platform_staff=403)),
+    # API: anyone without a membership in the college (platform staff, another college's administrator) → 404
+    # before any lookup; a material the member may not see → 404.
+    Case("api:material-list", college_api_for(*MEMBERS), kwargs=in_college()),
     Case(
         "api:material-list",
-        answers(
-            403,
-            anonymous=401,
-            curator=201,
-            administration=201,
-            administrator=201,
-            other_administrator=400,
-        ),
+        college_api_for(*MANAGES, ok=201),
+        kwargs=in_college(),
         method="post",
         data=_link_for_group,
         id="post:api:material-list",
     ),
+    Case("api:material-detail", college_api_for(*SEES, denied=404), kwargs=in_college(_material_pk)),
     Case(
         "api:material-detail",
-        answers(404, anonymous=401, platform_staff=403, **SEES),
-        kwargs=_material_pk,
-    ),
-    Case(
-        "api:material-detail",
-        answers(
-            404, anonymous=401, platform_staff=403, student=403, curator=204, administration=204, administrator=204
-        ),
-        kwargs=_material_pk,
+        college_api_for(*MANAGES, ok=204, denied=404) | {"student": 403},
+        kwargs=in_college(_material_pk),
         method="delete",
         id="delete:api:material-detail",
     ),
     Case(
         "api:material-publish",
-        answers(404, anonymous=401, platform_staff=403, student=403, **MANAGES),
-        kwargs=_material_pk,
+        college_api_for(*MANAGES, denied=404) | {"student": 403},
+        kwargs=in_college(_material_pk),
         method="post",
     ),
     Case(
         "api:material-unpublish",
-        answers(404, anonymous=401, platform_staff=403, student=403, **MANAGES),
-        kwargs=_material_pk,
+        college_api_for(*MANAGES, denied=404) | {"student": 403},
+        kwargs=in_college(_material_pk),
         method="post",
     ),
     Case(
         "api:material-file-list",
-        answers(
-            403,
-            anonymous=401,
-            curator=201,
-            administration=201,
-            administrator=201,
-            other_administrator=201,
-        ),
+        college_api_for(*MANAGES, ok=201),
+        kwargs=in_college(),
         method="post",
         data=_upload,
     ),
-    Case(
-        "api:material-file-download",
-        answers(404, anonymous=401, platform_staff=403, **SEES),
-        kwargs=_file_pk,
-    ),
+    Case("api:material-file-download", college_api_for(*SEES, denied=404), kwargs=in_college(_file_pk)),
 ]

@@ -1,8 +1,8 @@
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from materials.models import Audience, Kind, Material
 from tests.accounts.helpers import api_key_for
+from tests.college_api import api_url
 from tests.materials.conftest import EXE_BYTES, pdf, upload
 from tests.materials.helpers import publish_document
 
@@ -15,10 +15,10 @@ def _api(user) -> APIClient:
 
 def test_teacher_uploads_and_publishes_through_the_api(mw):
     api = _api(mw.users["teacher"])
-    uploaded = api.post(reverse("api:material-file-list"), {"file": pdf("Задание.pdf")}, format="multipart")
+    uploaded = api.post(api_url("api:material-file-list", mw.college), {"file": pdf("Задание.pdf")}, format="multipart")
 
     response = api.post(
-        reverse("api:material-list"),
+        api_url("api:material-list", mw.college),
         {
             "kind": Kind.DOCUMENT,
             "title": "Задание",
@@ -41,7 +41,7 @@ def test_teacher_uploads_and_publishes_through_the_api(mw):
 
 def test_api_upload_refuses_a_disguised_executable(mw):
     response = _api(mw.users["teacher"]).post(
-        reverse("api:material-file-list"), {"file": upload("setup.pdf", EXE_BYTES)}, format="multipart"
+        api_url("api:material-file-list", mw.college), {"file": upload("setup.pdf", EXE_BYTES)}, format="multipart"
     )
 
     assert response.status_code == 400
@@ -50,7 +50,7 @@ def test_api_upload_refuses_a_disguised_executable(mw):
 
 def test_api_refuses_a_discipline_the_teacher_does_not_teach(mw):
     response = _api(mw.users["teacher"]).post(
-        reverse("api:material-list"),
+        api_url("api:material-list", mw.college),
         {
             "kind": Kind.LINK,
             "title": "Ссылка",
@@ -68,7 +68,7 @@ def test_api_refuses_a_discipline_the_teacher_does_not_teach(mw):
 
 def test_api_answers_field_errors_in_russian(mw):
     response = _api(mw.users["administration"]).post(
-        reverse("api:material-list"),
+        api_url("api:material-list", mw.college),
         {"kind": Kind.LINK, "title": "Ссылка", "url": "javascript:alert(1)", "audience": Audience.COLLEGE},
         format="json",
     )
@@ -81,7 +81,7 @@ def test_api_list_shows_only_what_the_student_may_see(mw):
     publish_document(actor=mw.users["teacher"], college=mw.college, group=mw.group, title="Своей группе")
     publish_document(actor=mw.users["administration"], college=mw.college, group=mw.other_group, title="Другой группе")
 
-    response = _api(mw.users["student"]).get(reverse("api:material-list"))
+    response = _api(mw.users["student"]).get(api_url("api:material-list", mw.college))
 
     assert [m["title"] for m in response.json()["results"]] == ["Своей группе"]
 
@@ -89,7 +89,9 @@ def test_api_list_shows_only_what_the_student_may_see(mw):
 def test_api_material_of_another_college_is_404(mw):
     material = publish_document(actor=mw.users["teacher"], college=mw.college, group=mw.group)
 
-    response = _api(mw.users["other_administrator"]).get(reverse("api:material-detail", args=[material.pk]))
+    response = _api(mw.users["other_administrator"]).get(
+        api_url("api:material-detail", mw.other_college, pk=material.pk)
+    )
 
     assert response.status_code == 404
 
@@ -98,7 +100,7 @@ def test_api_download_counts_and_names_the_file(mw):
     material = publish_document(actor=mw.users["teacher"], college=mw.college, group=mw.group, title="Лекция")
     file = material.files.get()
 
-    response = _api(mw.users["student"]).get(reverse("api:material-file-download", args=[file.pk]))
+    response = _api(mw.users["student"]).get(api_url("api:material-file-download", mw.college, pk=file.pk))
 
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
@@ -110,7 +112,7 @@ def test_api_update_changes_the_audience_within_the_teachers_rights(mw):
     material = publish_document(actor=mw.users["teacher"], college=mw.college, group=mw.group)
 
     response = _api(mw.users["teacher"]).put(
-        reverse("api:material-detail", args=[material.pk]),
+        api_url("api:material-detail", mw.college, pk=material.pk),
         {"title": "Новое название", "audience": Audience.GROUPS, "groups": [mw.group.pk]},
         format="json",
     )
@@ -123,7 +125,9 @@ def test_api_publish_with_a_date_schedules(mw):
     material = publish_document(actor=mw.users["teacher"], college=mw.college, group=mw.group, publish=False)
 
     response = _api(mw.users["teacher"]).post(
-        reverse("api:material-publish", args=[material.pk]), {"publish_at": "2030-09-01T09:00:00+03:00"}, format="json"
+        api_url("api:material-publish", mw.college, pk=material.pk),
+        {"publish_at": "2030-09-01T09:00:00+03:00"},
+        format="json",
     )
 
     assert response.status_code == 200

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from materials import validators
 from materials.models import Kind, MaterialFile
+from tests.college_api import api_url
 from tests.materials.conftest import PDF_BYTES, upload
 from tests.materials.files import (
     HTML,
@@ -374,7 +375,7 @@ def test_api_download_is_an_attachment_without_sniffing(mw):
     client = APIClient()
     client.force_authenticate(mw.users["teacher"])
 
-    response = client.get(reverse("api:material-file-download", args=[file.pk]))
+    response = client.get(api_url("api:material-file-download", mw.college, pk=file.pk))
 
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from materials.models import Audience, Kind, Material, MaterialFile, Section
+from tests.college_api import api_url
 from tests.materials.conftest import EXE_BYTES, pdf, upload
 from tests.materials.helpers import publish_document, publish_link
 
@@ -282,7 +283,7 @@ def _count_queries(client, url):
         (lambda mw: reverse("materials:group", args=[mw.group.pk]), Section.LEARNING),
         (lambda mw: reverse("materials:documents"), Section.DOCUMENTS),
         (lambda mw: reverse("materials:notices"), Section.LEARNING),
-        (lambda mw: reverse("api:material-list"), Section.LEARNING),
+        (lambda mw: api_url("api:material-list", mw.college), Section.LEARNING),
     ],
     ids=["list", "group", "documents", "notices", "api-list"],
 )

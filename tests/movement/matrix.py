@@ -2,7 +2,7 @@
 
 import datetime
 
-from tests.matrix import HOME, LOGIN, Case, answers, page_for
+from tests.matrix import HOME, LOGIN, Case, answers, college_api_for, in_college, page_for
 
 
 def _student(world):
@@ -75,16 +75,8 @@ CASES = [
     Case("movement:import_requeue", ADMIN_ONLY_POST, kwargs=_batch, method="post"),
 ]
 
-API_OBJECT_ADMIN = answers(403, anonymous=401, administrator=200, other_administrator=404, platform_staff=404)
-API_OBJECT_VIEWERS = answers(
-    403,
-    anonymous=401,
-    administrator=200,
-    administration=200,
-    curator=200,
-    other_administrator=404,
-    platform_staff=404,
-)
+API_OBJECT_ADMIN = college_api_for("administrator")
+API_OBJECT_VIEWERS = college_api_for("administrator", "administration", "curator")
 
 
 def _visible_movement(world):
@@ -95,25 +87,20 @@ def _visible_movement(world):
 CASES += [
     Case(
         "api:movement-list",
-        answers(
-            403, anonymous=401, teacher=200, curator=200, administration=200, administrator=200, other_administrator=200
-        ),
+        college_api_for("teacher", "curator", "administration", "administrator"),
+        kwargs=in_college(),
     ),
-    Case("api:movement-detail", API_OBJECT_VIEWERS, kwargs=_visible_movement),
-    Case(
-        "api:movement-import-upload",
-        answers(403, anonymous=401, administrator=400, other_administrator=400, platform_staff=404),
-        method="post",
-    ),
-    Case("api:movement-import-detail", API_OBJECT_ADMIN, kwargs=_batch),
-    Case("api:movement-import-rows", API_OBJECT_ADMIN, kwargs=_batch),
+    Case("api:movement-detail", API_OBJECT_VIEWERS, kwargs=in_college(_visible_movement)),
+    Case("api:movement-import-upload", college_api_for("administrator", ok=400), kwargs=in_college(), method="post"),
+    Case("api:movement-import-detail", API_OBJECT_ADMIN, kwargs=in_college(_batch)),
+    Case("api:movement-import-rows", API_OBJECT_ADMIN, kwargs=in_college(_batch)),
     Case(
         "api:movement-import-apply",
-        answers(403, anonymous=401, administrator=202, other_administrator=404, platform_staff=404),
-        kwargs=_batch,
+        college_api_for("administrator", ok=202),
+        kwargs=in_college(_batch),
         method="post",
     ),
-    Case("api:movement-roster", API_OBJECT_VIEWERS, kwargs=_group),
+    Case("api:movement-roster", API_OBJECT_VIEWERS, kwargs=in_college(_group)),
 ]
 
 CASES += [Case("movement:rollover", ADMIN_ONLY_PAGE)]

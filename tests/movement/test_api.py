@@ -27,7 +27,7 @@ def test_transfer_through_the_api_is_applied(api, college, groups, make_student,
 
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
-            "/api/v1/movement/movements/",
+            f"/api/v1/colleges/{college.pk}/movement/movements/",
             {
                 "kind": "transfer",
                 "person": student.pk,
@@ -40,7 +40,7 @@ def test_transfer_through_the_api_is_applied(api, college, groups, make_student,
         )
 
     assert response.status_code == 201
-    detail = api.get(f"/api/v1/movement/movements/{response.data['id']}/").data
+    detail = api.get(f"/api/v1/colleges/{college.pk}/movement/movements/{response.data['id']}/").data
     assert (detail["status"], detail["from_group"]["name"], detail["to_group"]["name"]) == (
         "applied",
         groups[0].name,
@@ -53,7 +53,7 @@ def test_api_errors_are_400_with_field_errors(api, college, groups, make_student
     foreign = factories.StudyGroupFactory()
 
     response = api.post(
-        "/api/v1/movement/movements/",
+        f"/api/v1/colleges/{college.pk}/movement/movements/",
         {
             "kind": "transfer",
             "person": student.pk,
@@ -71,7 +71,7 @@ def test_api_errors_are_400_with_field_errors(api, college, groups, make_student
 
 def test_import_upload_dry_run_apply_and_status(api, college, groups, django_capture_on_commit_callbacks):
     upload = api.post(
-        "/api/v1/movement/imports/",
+        f"/api/v1/colleges/{college.pk}/movement/imports/",
         {
             "file": SimpleUploadedFile("k.csv", ROSTER.encode("cp1251")),
             "order_number": "1",
@@ -82,12 +82,13 @@ def test_import_upload_dry_run_apply_and_status(api, college, groups, django_cap
     )
     assert upload.status_code == 201
     assert upload.data["summary"]["new"] == 1
-    rows = api.get(f"/api/v1/movement/imports/{upload.data['id']}/rows/?action=new").data
+    batch_url = f"/api/v1/colleges/{college.pk}/movement/imports/{upload.data['id']}/"
+    rows = api.get(f"{batch_url}rows/?action=new").data
     assert rows["results"][0]["phone"] == "+79120000001"
 
     with django_capture_on_commit_callbacks(execute=True):
-        applied = api.post(f"/api/v1/movement/imports/{upload.data['id']}/apply/", {}, format="json")
-    status = api.get(f"/api/v1/movement/imports/{upload.data['id']}/").data
+        applied = api.post(f"{batch_url}apply/", {}, format="json")
+    status = api.get(batch_url).data
 
     assert applied.status_code == 202
     assert (status["status"], status["processed"], status["percent"]) == ("applied", 1, 100)
@@ -96,7 +97,7 @@ def test_import_upload_dry_run_apply_and_status(api, college, groups, django_cap
 
 def test_bad_roster_upload_answers_400_in_russian(api, college):
     response = api.post(
-        "/api/v1/movement/imports/",
+        f"/api/v1/colleges/{college.pk}/movement/imports/",
         {
             "file": SimpleUploadedFile("k.csv", "Фамилия\n".encode("utf-16")),
             "order_number": "1",
@@ -113,9 +114,9 @@ def test_bad_roster_upload_answers_400_in_russian(api, college):
 def test_roster_on_date_api(api, college, groups, make_student):
     make_student(groups[0], started_at=datetime.date(2025, 9, 1))
 
-    before = api.get(f"/api/v1/movement/groups/{groups[0].pk}/roster/?date=31.08.2025")
-    after = api.get(f"/api/v1/movement/groups/{groups[0].pk}/roster/?date=01.09.2025")
-    bad = api.get(f"/api/v1/movement/groups/{groups[0].pk}/roster/?date=99.99.2025")
+    before = api.get(f"/api/v1/colleges/{college.pk}/movement/groups/{groups[0].pk}/roster/?date=31.08.2025")
+    after = api.get(f"/api/v1/colleges/{college.pk}/movement/groups/{groups[0].pk}/roster/?date=01.09.2025")
+    bad = api.get(f"/api/v1/colleges/{college.pk}/movement/groups/{groups[0].pk}/roster/?date=99.99.2025")
 
     assert (len(before.data), len(after.data), bad.status_code) == (0, 1, 400)
 
@@ -135,13 +136,13 @@ def test_movement_list_api_query_count_is_the_same_for_3_and_30(api, college, gr
             )
 
     add(3)
-    api.get("/api/v1/movement/movements/")
+    api.get(f"/api/v1/colleges/{college.pk}/movement/movements/")
     with CaptureQueriesContext(connection) as small:
-        first = api.get("/api/v1/movement/movements/")
+        first = api.get(f"/api/v1/colleges/{college.pk}/movement/movements/")
     add(27)
 
     with django_assert_num_queries(len(small.captured_queries)):
-        response = api.get("/api/v1/movement/movements/")
+        response = api.get(f"/api/v1/colleges/{college.pk}/movement/movements/")
 
     assert (first.data["count"], response.data["count"]) == (3, 30)
 
@@ -158,7 +159,7 @@ def _same_queries(api, url, grow, django_assert_num_queries):
 def test_roster_api_query_count_is_the_same_for_3_and_30(api, college, groups, make_student, django_assert_num_queries):
     for _ in range(3):
         make_student(groups[0])
-    url = f"/api/v1/movement/groups/{groups[0].pk}/roster/"
+    url = f"/api/v1/colleges/{college.pk}/movement/groups/{groups[0].pk}/roster/"
 
     response = _same_queries(api, url, lambda: [make_student(groups[0]) for _ in range(27)], django_assert_num_queries)
 
@@ -181,12 +182,12 @@ def test_import_rows_api_query_count_is_the_same_for_3_and_30(api, admin, colleg
         )
 
     small, large = batch_of(3), batch_of(30)
-    api.get(f"/api/v1/movement/imports/{small.pk}/rows/")
+    api.get(f"/api/v1/colleges/{college.pk}/movement/imports/{small.pk}/rows/")
     with CaptureQueriesContext(connection) as first:
-        api.get(f"/api/v1/movement/imports/{small.pk}/rows/")
+        api.get(f"/api/v1/colleges/{college.pk}/movement/imports/{small.pk}/rows/")
 
     with django_assert_num_queries(len(first.captured_queries)):
-        response = api.get(f"/api/v1/movement/imports/{large.pk}/rows/")
+        response = api.get(f"/api/v1/colleges/{college.pk}/movement/imports/{large.pk}/rows/")
 
     assert response.data["count"] == 30
 
@@ -196,7 +197,7 @@ def test_new_student_enrolled_through_the_api_by_a_phone_never_seen(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
-            "/api/v1/movement/movements/",
+            f"/api/v1/colleges/{college.pk}/movement/movements/",
             {
                 "kind": "enrol",
                 "phone": "+7 918 303-20-10",
@@ -220,7 +221,7 @@ def test_backdated_transfer_through_the_api_is_400_with_the_reason(api, college,
     student = make_student(groups[0], started_at=datetime.date(2025, 9, 1))
 
     response = api.post(
-        "/api/v1/movement/movements/",
+        f"/api/v1/colleges/{college.pk}/movement/movements/",
         {
             "kind": "transfer",
             "person": student.pk,

@@ -54,9 +54,10 @@ def test_the_dry_run_page_and_api_still_list_the_students_not_in_the_file(client
     page = client_for(admin).get(reverse("movement:import_detail", kwargs={"pk": batch.pk})).content.decode()
     api = APIClient()
     api.force_authenticate(admin)
-    every = api.get(f"/api/v1/movement/imports/{batch.pk}/rows/", {"page_size": 50}).data
-    only_missing = api.get(f"/api/v1/movement/imports/{batch.pk}/rows/", {"action": "missing"}).data
-    second_page = api.get(f"/api/v1/movement/imports/{batch.pk}/rows/", {"page": 1}).data
+    rows_url = f"/api/v1/colleges/{college.pk}/movement/imports/{batch.pk}/rows/"
+    every = api.get(rows_url, {"page_size": 50}).data
+    only_missing = api.get(rows_url, {"action": "missing"}).data
+    second_page = api.get(rows_url, {"page": 1}).data
 
     assert "Нет в файле (отчисление — только если отметить ниже): 2" in page
     assert all(phone in page for phone in absent)
@@ -128,7 +129,7 @@ def test_the_rows_api_and_the_page_read_the_students_not_in_the_file_in_the_same
         batch = upload(admin, college, ["Новикова;Анна;89120000077;ИС-21"])
         client.get(reverse("movement:import_list"))  # the session and the college's cached pages warm up
         with CaptureQueriesContext(connection) as rows:
-            answer = api.get(f"/api/v1/movement/imports/{batch.pk}/rows/")
+            answer = api.get(f"/api/v1/colleges/{college.pk}/movement/imports/{batch.pk}/rows/")
         with CaptureQueriesContext(connection) as page:
             client.get(reverse("movement:import_detail", kwargs={"pk": batch.pk}))
         assert answer.data["count"] == n + 1

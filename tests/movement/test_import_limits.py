@@ -63,7 +63,9 @@ def test_a_file_over_the_size_setting_is_refused_before_reading_on_the_page_the_
     page = client_for(admin).post(
         reverse("movement:import_upload"), {"file": SimpleUploadedFile("k.csv", data), **fields}
     )
-    answer = api.post("/api/v1/movement/imports/", {"file": SimpleUploadedFile("k.csv", data), **fields})
+    answer = api.post(
+        f"/api/v1/colleges/{college.pk}/movement/imports/", {"file": SimpleUploadedFile("k.csv", data), **fields}
+    )
     with pytest.raises(ValidationError) as exc:
         upload(admin, college, data, name="k.csv")
 

@@ -85,3 +85,27 @@ def test_api_docs_page_may_have_inline_styles_but_never_inline_script(client):
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
     assert "'unsafe-inline'" in directives["style-src"]
     assert directives["script-src"] == "'self'"
+
+
+def test_the_schema_builds_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml"))
+
+    assert "/api/v1/colleges/{college_id}/study-groups/" in (tmp_path / "schema.yaml").read_text()
+
+
+def test_every_college_endpoint_takes_the_college_id_as_an_integer_in_its_path(client):
+    paths = client.get(reverse("api:schema"), {"format": "json"}).json()["paths"]
+
+    college_paths = [path for path in paths if path.startswith("/api/v1/colleges/{college_id}/")]
+    declared = [
+        [p for p in operation["parameters"] if p["name"] == "college_id"]
+        for path in college_paths
+        for operation in paths[path].values()
+    ]
+    assert len(college_paths) >= 30
+    assert all(
+        params == [{"in": "path", "name": "college_id", "schema": {"type": "integer"}, "required": True}]
+        for params in declared
+    )
