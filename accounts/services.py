@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.db.models import Model
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,7 +96,7 @@ def _sync_allauth_email(*, user: User) -> None:
 
 
 @transaction.atomic
-def user_sessions_end_others(*, actor: User, request) -> int:
+def user_sessions_end_others(*, actor: User, request: HttpRequest) -> int:
     """Sign the person out everywhere except this browser; returns how many sessions ended."""
     from allauth.usersessions.models import UserSession
 
@@ -114,7 +115,7 @@ def user_sessions_end_others(*, actor: User, request) -> int:
 
 @transaction.atomic
 def api_token_create(
-    *, actor: User, name: str, college=None, lifetime_days: int = API_TOKEN_DEFAULT_DAYS
+    *, actor: User, name: str, college: Model | None = None, lifetime_days: int = API_TOKEN_DEFAULT_DAYS
 ) -> tuple[ApiToken, str]:
     """Issue a named API key for one integration, acting in ``college``; returns the token and the key.
 

@@ -1,6 +1,6 @@
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -9,13 +9,21 @@ from audit.context import current_ip
 from audit.models import AuditEvent
 from core import college_cache
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    # Who made a change: a person (``accounts.User``, which audit, a lower layer, does not import), an
+    # anonymous visitor, or no one (a task, a public form); the event keeps only a signed-in person.
+    Actor = AbstractBaseUser | AnonymousUser | None
+
 
 def audit_log(
     *,
-    actor,
+    actor: "Actor",
     action: str,
     target: models.Model | None = None,
-    college=None,
+    college: models.Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
@@ -44,8 +52,8 @@ def audit_log(
 
 def audit_log_many(
     *,
-    actor,
-    college,
+    actor: "Actor",
+    college: models.Model,
     action: str,
     model: type[models.Model],
     ids: Sequence[int],
@@ -73,7 +81,7 @@ def audit_log_many(
     return event
 
 
-def _changed_colleges(college, target) -> list[int]:
+def _changed_colleges(college: models.Model | None, target: models.Model | None) -> list[int]:
     """The colleges whose cached pages this change makes stale: its own, or a person's colleges.
 
     A change to a person (their name, say) shows on the pages of every college they belong to.

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -38,7 +38,7 @@ def notification_send(
     recipient: str,
     template: str,
     context: dict[str, Any] | None = None,
-    college=None,
+    college: Model | int | None = None,
     secret_keys: Iterable[str] = (),
     idempotency_key: str | None = None,
 ) -> Message:
@@ -110,7 +110,7 @@ def notification_enqueue(
     recipient: str,
     template: str,
     context: dict[str, Any] | None = None,
-    college=None,
+    college: Model | int | None = None,
     secret_keys: Iterable[str] = (),
     idempotency_key: str | None = None,
 ) -> None:
