@@ -42,6 +42,8 @@ GROUPS_REQUIRED_MESSAGE = "Выберите хотя бы одну учебну�
 ONE_GROUP_MESSAGE = "Для дисциплины выберите одну учебную группу."
 DISCIPLINE_REQUIRED_MESSAGE = "Выберите дисциплину."
 FOREIGN_TARGET_MESSAGE = "Группа или дисциплина не найдена в этом колледже."
+# An upload staged on the material page and never attached is deleted after this.
+STAGED_UPLOAD_KEPT = datetime.timedelta(days=1)
 NO_FILES_FOR_KIND_MESSAGE = "У материалов типа «{kind}» нет файлов."
 
 
@@ -469,9 +471,9 @@ def material_notify(*, material_id: int) -> int:
     return len(created)
 
 
-def material_uploads_discard_stale(*, older_than: datetime.timedelta = datetime.timedelta(days=1)) -> int:
+def material_uploads_discard_stale() -> int:
     """Delete uploads staged by the upload page but never attached to a material (the page was left)."""
-    cutoff = timezone.now() - older_than
+    cutoff = timezone.now() - STAGED_UPLOAD_KEPT
     with transaction.atomic():
         stale = list(
             MaterialFile.objects.select_for_update(skip_locked=True, of=("self",))

@@ -50,23 +50,13 @@ def membership_create(
     user: User,
     role: str,
     position: str = "",
-    order_number: str = "",
-    order_date: datetime.date | None = None,
 ) -> Membership:
     """``membership_create_unchecked`` for a person acting from a page or the API: checked here."""
     from colleges.permissions import can_manage_college
 
     if not can_manage_college(actor, college):
         raise PermissionDenied("Добавлять участников может только администратор платформы колледжа.")
-    return membership_create_unchecked(
-        actor=actor,
-        college=college,
-        user=user,
-        role=role,
-        position=position,
-        order_number=order_number,
-        order_date=order_date,
-    )
+    return membership_create_unchecked(actor=actor, college=college, user=user, role=role, position=position)
 
 
 def membership_create_unchecked(
@@ -152,7 +142,6 @@ def memberships_add_many(
     role: str,
     user_ids: Sequence[int],
     order_number: str = "",
-    order_date: datetime.date | None = None,
 ) -> dict[int, int]:
     """``memberships_add_many_unchecked`` for a person acting from a page or the API: checked here."""
     from colleges.permissions import can_manage_college
@@ -160,7 +149,7 @@ def memberships_add_many(
     if not can_manage_college(actor, college):
         raise PermissionDenied("Добавлять участников может только администратор платформы колледжа.")
     return memberships_add_many_unchecked(
-        actor=actor, college=college, role=role, user_ids=user_ids, order_number=order_number, order_date=order_date
+        actor=actor, college=college, role=role, user_ids=user_ids, order_number=order_number
     )
 
 

@@ -88,13 +88,11 @@ def curator_assign_unchecked(
     return assignment
 
 
-def curator_end(
-    *, actor: User, assignment: CuratorAssignment, ended_at: datetime.date | None = None
-) -> CuratorAssignment:
-    """``curator_end_unchecked`` for a person acting from a page or the API: checked here."""
+def curator_end(*, actor: User, assignment: CuratorAssignment) -> CuratorAssignment:
+    """``curator_end_unchecked`` (today) for a person acting from a page or the API: checked here."""
     if not permissions.can_assign_curator(actor, assignment.group):
         raise PermissionDenied(ASSIGN_CURATOR_DENIED)
-    return curator_end_unchecked(actor=actor, assignment=assignment, ended_at=ended_at)
+    return curator_end_unchecked(actor=actor, assignment=assignment)
 
 
 def curator_end_unchecked(
