@@ -5,6 +5,7 @@ taken a role), ``staff`` (employees added, the administrator appointed), ``profi
 (the college's profile and departments).
 """
 
+from accounts.services import user_get_or_create_with_names
 from colleges.services.applications import (
     APPLICATION_ALREADY_REVIEWED_MESSAGE,
     APPLICATION_FIELDS,
@@ -27,7 +28,6 @@ from colleges.services.memberships import (
     memberships_add_many_unchecked,
     memberships_end_many,
     memberships_end_many_unchecked,
-    user_get_or_create_by_phone,
 )
 from colleges.services.profile import (
     DEPARTMENT_HAS_GROUPS_MESSAGE,
@@ -46,6 +46,9 @@ from colleges.services.staff import (
     administrator_appoint,
     staff_add,
 )
+
+# Kept under its former name for the services that find or add a person by phone and name.
+user_get_or_create_by_phone = user_get_or_create_with_names
 
 __all__ = [
     "ALREADY_ADMINISTRATOR_MESSAGE",

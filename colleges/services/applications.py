@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.phones import normalize_phone
+from accounts.services import user_get_or_create_with_names
 from audit.services import audit_log
 from colleges.files import random_order_file_name, validate_order_file
 from colleges.models import College, CollegeApplication, Role
-from colleges.services.memberships import membership_create_unchecked, user_get_or_create_by_phone
+from colleges.services.memberships import membership_create_unchecked
 from notifications.models import Message
 from notifications.services import notification_enqueue
 
@@ -225,7 +226,7 @@ def _application_administrator(application: CollegeApplication) -> User:
     if email and User.objects.filter(email__iexact=email).exclude(phone=application.admin_phone).exists():
         # The e-mail belongs to someone else: the administrator signs in by phone anyway.
         email = None
-    user, _ = user_get_or_create_by_phone(
+    user, _ = user_get_or_create_with_names(
         phone=application.admin_phone,
         last_name=application.admin_last_name,
         first_name=application.admin_first_name,

@@ -1,4 +1,4 @@
-"""People in a college: a user found or made by phone, memberships given and ended (one and many)."""
+"""People in a college: memberships given and ended (one and many)."""
 
 import datetime
 from collections.abc import Sequence
@@ -8,39 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.phones import normalize_phone
 from audit.services import audit_log, audit_log_many
 from colleges.models import College, Membership, Role
 
 MEMBERSHIP_EXISTS_MESSAGE = "У этого человека уже есть такая роль в колледже."
-
-
-def user_get_or_create_by_phone(
-    *, phone: str, last_name: str = "", first_name: str = "", patronymic: str = "", email: str | None = None
-) -> tuple[User, bool]:
-    """The user with this phone, created (without a password) when new. Names fill in blanks only."""
-    phone = normalize_phone(phone)
-    user = User.objects.select_for_update().filter(phone=phone).first()
-    if user is None:
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(
-                    phone=phone, last_name=last_name, first_name=first_name, patronymic=patronymic, email=email or None
-                )
-            return user, True
-        except IntegrityError:
-            # Someone created the same phone at the same moment, or the e-mail belongs to another user.
-            user = User.objects.filter(phone=phone).first()
-            if user is None:
-                raise ValidationError({"email": "Этот e-mail уже используется другим пользователем."}) from None
-    changed = []
-    for field, value in (("last_name", last_name), ("first_name", first_name), ("patronymic", patronymic)):
-        if value and not getattr(user, field):
-            setattr(user, field, value)
-            changed.append(field)
-    if changed:
-        user.save(update_fields=changed)
-    return user, False
 
 
 def membership_create(

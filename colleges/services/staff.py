@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.phones import normalize_phone
+from accounts.services import user_get_or_create_with_names
 from audit.services import audit_log
 from colleges.models import HIREABLE_ROLES, STAFF_ROLES, College, Membership, Role
 from colleges.services.applications import sign_in_url
@@ -14,7 +15,6 @@ from colleges.services.memberships import (
     membership_create,
     membership_create_unchecked,
     membership_end_unchecked,
-    user_get_or_create_by_phone,
 )
 from notifications.models import Message
 from notifications.services import notification_enqueue
@@ -59,7 +59,7 @@ def staff_add(
     phone = _clean_person(phone=phone, last_name=last_name, first_name=first_name, errors=errors)
     if errors:
         raise ValidationError(errors)
-    user, _ = user_get_or_create_by_phone(
+    user, _ = user_get_or_create_with_names(
         phone=phone,
         last_name=last_name.strip(),
         first_name=first_name.strip(),
@@ -115,7 +115,7 @@ def administrator_appoint(
         if membership is not None:
             user = membership.user
         else:
-            user, _ = user_get_or_create_by_phone(
+            user, _ = user_get_or_create_with_names(
                 phone=phone,
                 last_name=last_name.strip(),
                 first_name=first_name.strip(),
