@@ -13,6 +13,8 @@ from audit.models import AuditEvent
 from colleges.models import College, Department, Membership, Role
 from groups.models import CuratorAssignment, Discipline, Enrollment, StudyGroup, SubjectTeacherAssignment
 from invitations.services import invitation_accept, invitation_find
+from materials.models import Audience
+from materials.selectors import material_list
 from sferum_admin.management.commands.seed_demo import (
     ADMIN_PHONE,
     DEMO_STAFF_PASSWORD,
@@ -251,8 +253,27 @@ def test_links_are_printed_again_by_if_empty():
 
 
 @pytest.mark.django_db
+def test_the_first_group_and_the_staff_find_a_material_each():
+    _seed("--students", "30")
+
+    group = StudyGroup.objects.get(name="ИС-11")
+    student = Enrollment.objects.filter(group=group).select_related("student__user").first().student.user
+    teacher = Membership.objects.filter(role=Role.TEACHER).first()
+    college = group.college
+    assert [m.audience for m in material_list(viewer=student, college=college)] == [Audience.GROUPS]
+    assert Audience.STAFF in {m.audience for m in material_list(viewer=teacher.user, college=college)}
+
+
+@pytest.mark.django_db
 def test_each_app_writes_only_its_own_demo_rows():
     with writes_owned() as writes:
         _seed("--students", "30")
 
-    assert {table_app for table_app, _, _ in writes} >= {"accounts", "colleges", "groups", "invitations", "audit"}
+    assert {table_app for table_app, _, _ in writes} >= {
+        "accounts",
+        "colleges",
+        "groups",
+        "invitations",
+        "materials",
+        "audit",
+    }

@@ -5,16 +5,17 @@ lists through a seeded ``random.Random``): 4 departments, 12 specialties,
 ~25 students per study group (600 students → 24 groups, 10 000 → 400),
 60 staff at the default size (the administrator, the director and three
 deputies, teachers), a curator for every group, disciplines with subject
-teachers, and one invitation link per role to try joining with.
+teachers, one invitation link per role to try joining with, and two materials.
 
 Each app makes its own demo rows, in layer order, given what the lower ones
 made: ``accounts/demo.py`` (people), ``colleges/demo.py`` (the college, its
 departments and roles), ``groups/demo.py`` (groups, enrolments, curators,
-subjects), ``invitations/demo.py`` (the links). Movement and materials have
-no demo rows. The bulk of the rows is written with ``bulk_create`` (10 000
-students load in seconds), a documented exception for seeding only; one
-audit event (``demo.seed``) records the seeding, and the links are made by
-``invitation_create`` like any other.
+subjects), ``invitations/demo.py`` (the links), ``materials/demo.py`` (a
+welcome article and a link). Movement has no demo rows. The bulk of the rows
+is written with ``bulk_create`` (10 000 students load in seconds), a
+documented exception for seeding only; one audit event (``demo.seed``)
+records the seeding, and the links and materials are made by their services
+like any other.
 
 Nothing here runs in production: the command refuses ``DJANGO_ENV=production``
 because it prints a fixed password and a fixed TOTP secret.
@@ -52,6 +53,7 @@ from colleges.demo import ADMIN_PHONE, DEMO_INN, demo_college_create, demo_colle
 from colleges.models import College
 from groups.demo import demo_group_count, demo_groups_create, demo_teacher_count
 from invitations.demo import demo_invitation_links, demo_invitations_create
+from materials.demo import demo_materials_create
 
 DEFAULT_STUDENTS = 600
 DEFAULT_SEED = 2026
@@ -112,6 +114,7 @@ class Command(BaseCommand):
         demo = demo_college_create(names=NameMaker(rng), teachers=n_teachers, students=students, year=year)
         groups = demo_groups_create(demo=demo, rng=rng, year=year)
         invitations = demo_invitations_create(demo=demo, groups=groups)
+        materials = demo_materials_create(demo=demo, groups=groups)
 
         audit_log(
             actor=None,
@@ -126,6 +129,7 @@ class Command(BaseCommand):
             "обучающихся": len(demo.students),
             "дисциплин": len(groups.disciplines),
             "ссылок-приглашений": len(invitations),
+            "материалов": len(materials),
         }
 
     def _print_sign_in(self) -> None:
