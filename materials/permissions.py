@@ -16,6 +16,8 @@ from materials.models import Audience, Material, Section
 
 MANAGER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION)
 POSTER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION, Role.TEACHER)
+# Who a «только сотрудники» material is for: management, who see everything, and teachers.
+STAFF_AUDIENCE_ROLES = (*MANAGER_ROLES, Role.TEACHER)
 
 
 def teacher_scope(user, college: College | None) -> TeacherScope:

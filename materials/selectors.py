@@ -20,6 +20,7 @@ from groups.models import Discipline, Enrollment, GroupParent, StudyGroup
 from groups.selectors import parent_group_ids
 from materials.models import GROUP_AUDIENCES, Audience, Material, MaterialFile, MaterialNotice, Section
 from materials.permissions import (
+    STAFF_AUDIENCE_ROLES,
     can_edit_material,
     can_manage_all_materials,
     can_view_materials,
@@ -217,11 +218,7 @@ def material_audience_user_ids(*, material: Material) -> set[int]:
     if audience == Audience.COLLEGE:
         ids = set(members.values_list("user_id", flat=True))
     elif audience == Audience.STAFF:
-        ids = set(
-            members.filter(role__in=(Role.ADMINISTRATOR, Role.ADMINISTRATION, Role.TEACHER)).values_list(
-                "user_id", flat=True
-            )
-        )
+        ids = set(members.filter(role__in=STAFF_AUDIENCE_ROLES).values_list("user_id", flat=True))
     elif audience == Audience.PARENTS:
         ids = set(
             GroupParent.objects.filter(
