@@ -97,17 +97,13 @@ def administrator_appoint(
     if not can_appoint_administrator(actor, college):
         raise PermissionDenied(APPOINT_DENIED_MESSAGE)
     order_number = (order_number or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not order_number:
-        errors["order_number"] = ["Укажите номер приказа."]
-    if not order_date:
-        errors["order_date"] = ["Укажите дату приказа."]
-    if membership is not None and (membership.college_id != college.pk or membership.role not in STAFF_ROLES):
-        errors["membership"] = ["Выберите сотрудника этого колледжа."]
-    if membership is None:
-        phone = _clean_person(phone=phone, last_name=last_name, first_name=first_name, errors=errors)
-    if errors:
-        raise ValidationError(errors)
+    phone = _appointment_check(
+        college=college,
+        order_number=order_number,
+        order_date=order_date,
+        membership=membership,
+        person=(phone, last_name, first_name) if membership is None else None,
+    )
 
     with transaction.atomic():
         # One appointment at a time per college: the college row is the lock.
@@ -148,6 +144,34 @@ def administrator_appoint(
             idempotency_key=f"administrator_appoint:{appointed.pk}",
         )
     return appointed
+
+
+def _appointment_check(
+    *,
+    college: College,
+    order_number: str,
+    order_date: datetime.date | None,
+    membership: Membership | None = None,
+    person: tuple[str, str, str] | None = None,
+) -> str:
+    """Every field error of an appointment at once; the appointee's phone in E.164 when given by ``person``.
+
+    ``person`` is (phone, last name, first name) of someone who is not yet staff of the college.
+    """
+    errors: dict[str, list[str]] = {}
+    if not order_number:
+        errors["order_number"] = ["Укажите номер приказа."]
+    if not order_date:
+        errors["order_date"] = ["Укажите дату приказа."]
+    if membership is not None and (membership.college_id != college.pk or membership.role not in STAFF_ROLES):
+        errors["membership"] = ["Выберите сотрудника этого колледжа."]
+    phone = ""
+    if person is not None:
+        phone, last_name, first_name = person
+        phone = _clean_person(phone=phone, last_name=last_name, first_name=first_name, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    return phone
 
 
 def _administrators_end(*, actor: User, college: College, keeping: User) -> list[int]:
