@@ -28,8 +28,6 @@ from colleges.models import College, Membership, Role
 from colleges.services import membership_create_unchecked
 from core import college_cache
 from groups.models import Enrollment, GroupParent, StudyGroup
-from groups.movement.models import MovementKind
-from groups.movement.services import movement_create
 from groups.services import enrollment_changed_on_commit, enrollment_start, group_parent_add
 from groups.signals import EnrollmentChange
 from invitations import conf
@@ -44,6 +42,8 @@ from invitations.permissions import (
     can_view_invitation,
 )
 from invitations.tokens import token_hash, token_new, token_seal
+from movement.models import MovementKind
+from movement.services import movement_create_unchecked
 from notifications.backends import SmsDeliveryError
 
 ASK_WHOM = "Обратитесь к куратору группы или к администратору платформы колледжа, чтобы получить новую ссылку."
@@ -811,7 +811,7 @@ def _transfer(*, actor, join_request: JoinRequest, student: Membership) -> None:
     """A transfer is movement of the roster: it goes through the movement service as an order, so the
     person's history («История движения») shows it, and is applied at once."""
     today = timezone.localdate()
-    movement_create(
+    movement_create_unchecked(
         actor=actor,
         college=join_request.college,
         kind=MovementKind.TRANSFER,
@@ -821,7 +821,6 @@ def _transfer(*, actor, join_request: JoinRequest, student: Membership) -> None:
         order_date=today,
         effective_date=today,
         reason=TRANSFER_BY_REQUEST_REASON,
-        check_permission=False,
         apply_now=True,
     )
 

@@ -76,7 +76,7 @@ INSTALLED_APPS = [
     "groups",
     "materials",
     "invitations",
-    "groups.movement",
+    "movement",
 ]
 
 MIDDLEWARE = [
@@ -383,9 +383,9 @@ SPECTACULAR_SETTINGS = {
         "InvitableRoleEnum": "invitations.permissions.INVITABLE_ROLE_CHOICES",
         "InvitationKindEnum": "invitations.models.Invitation.Kind",
         "MaterialKindEnum": "materials.models.Kind",
-        "MovementKindEnum": "groups.movement.models.MovementKind",
-        "MovementStatusEnum": "groups.movement.models.Movement.Status",
-        "RosterRowActionEnum": "groups.movement.models.RosterRow.Action",
+        "MovementKindEnum": "movement.models.MovementKind",
+        "MovementStatusEnum": "movement.models.Movement.Status",
+        "RosterRowActionEnum": "movement.models.RosterRow.Action",
     },
 }
 

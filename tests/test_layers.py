@@ -32,8 +32,6 @@ ALLOWED_UP = {"sferum_admin.settings", "sferum_admin.celery"}
 
 def _app_of(module: str) -> str | None:
     top = module.split(".")[0]
-    if module.startswith("groups.movement"):
-        return "movement"
     return top if top in LAYERS else None
 
 

@@ -32,7 +32,8 @@ PROJECT_APPS = {
     "analytics",
     "support",
 }
-_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# SQLite spells a bulk insert that skips conflicts «INSERT OR IGNORE INTO».
+_WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
 def _table_owners() -> dict[str, str]:
@@ -49,8 +50,6 @@ def _app_of_file(filename: str) -> str | None:
         return None
     if not parts or parts[0] in ("tests", ".venv", "core", "bench") or "site-packages" in parts:
         return None
-    if parts[:2] == ("groups", "movement"):
-        return "movement"
     return parts[0] if parts[0] in PROJECT_APPS else None
 
 

@@ -2,13 +2,13 @@ from django.apps import AppConfig
 
 
 class MovementConfig(AppConfig):
-    name = "groups.movement"
+    name = "movement"
     label = "movement"
     verbose_name = "Движение контингента"
 
     def ready(self) -> None:
         from core import nav
-        from groups.movement import permissions
+        from movement import permissions
 
         nav.register(
             label="Движение контингента",
@@ -25,6 +25,6 @@ class MovementConfig(AppConfig):
             section=nav.PEOPLE,
         )
         from core import dashboard
-        from groups.movement.dashboard import pending_movements_card
+        from movement.dashboard import pending_movements_card
 
         dashboard.register(key="movement.pending", provider=pending_movements_card, order=30)
