@@ -1,9 +1,11 @@
 def current_college(request):
-    """The college, the user's roles in it and the other colleges to switch to, for the base layout."""
+    """The college and the other colleges to switch to, for the base layout.
+
+    No roles: a template shows what a ``can_*`` flag from a permission predicate allows, never tests a role.
+    """
     if not hasattr(request, "college"):
         return {}
     return {
         "current_college": request.college if request.college else None,
-        "current_roles": request.roles,
         "user_memberships": request.memberships,
     }

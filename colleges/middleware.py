@@ -71,9 +71,10 @@ def _current_college(request):
 
 
 def current_college_or_none(request):
-    """``request.college`` unwrapped: a College or None."""
-    college = request.college
-    return college if college else None
+    """The College the user works in now (the object itself, not the lazy ``request.college``), or None."""
+    if not request.user.is_authenticated:
+        return None
+    return _current_college(request)
 
 
 def _current_roles(request) -> frozenset[str]:

@@ -2,7 +2,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views import View
@@ -20,28 +20,10 @@ from colleges.forms import (
 )
 from colleges.middleware import SESSION_KEY
 from colleges.models import CollegeApplication, Role
-from core import home
+from colleges.pages import CollegePageView
 from core.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 20
-
-
-class HomeView(View):
-    """Sends each person to the page of their main role in the current college."""
-
-    def get(self, request):
-        if not request.user.is_authenticated:
-            return redirect("account_login")
-        roles = request.roles
-        if Role.ADMINISTRATOR in roles or Role.ADMINISTRATION in roles:
-            return redirect("dashboard")
-        if Role.TEACHER in roles:
-            return redirect("groups:my_groups")
-        if Role.STUDENT in roles:
-            return redirect("groups:my_group")
-        if request.user.is_staff and not request.college:
-            return redirect("colleges:application_queue")
-        return render(request, "colleges/home.html", {"home_notes": home.notes_for(request)})
 
 
 class CollegeSwitchView(LoginRequiredMixin, View):
@@ -188,27 +170,11 @@ class ApplicationRejectView(PlatformStaffMixin, View):
 # --- Inside a college ---------------------------------------------------------------------
 
 
-class CollegeMixin(LoginRequiredMixin):
-    """A page of the current college. No college → 404; ``allowed`` says who of its members may open it."""
+class CollegeProfileView(CollegePageView):
+    allowed = permissions.can_view_college_profile
+    denied_message = "Профиль доступен участникам колледжа."
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not request.college:
-            raise Http404
-        self.college = request.college._wrapped if hasattr(request.college, "_wrapped") else request.college
-        return super().dispatch(request, *args, **kwargs)
-
-    def require(self, allowed: bool, message: str) -> None:
-        if not allowed:
-            raise PermissionDenied(message)
-
-
-class CollegeProfileView(CollegeMixin, View):
     def get(self, request):
-        self.require(
-            permissions.can_view_college_profile(request.user, self.college), "Профиль доступен участникам колледжа."
-        )
         return render(
             request,
             "colleges/college_detail.html",
@@ -216,24 +182,22 @@ class CollegeProfileView(CollegeMixin, View):
         )
 
 
-class CollegeProfileEditView(CollegeMixin, View):
+class CollegeProfileEditView(CollegePageView):
     """Edit the profile: a whole page, or inline through htmx (the card swaps for the form and back)."""
 
-    def _check(self, request):
-        self.require(permissions.can_manage_college(request.user, self.college), services.MANAGE_DENIED_MESSAGE)
+    allowed = permissions.can_manage_college
+    denied_message = services.MANAGE_DENIED_MESSAGE
 
     def _render_form(self, request, form, status=200):
         template = "colleges/_college_form.html" if request.htmx else "colleges/college_form.html"
         return render(request, template, {"form": form, "college": self.college}, status=status)
 
     def get(self, request):
-        self._check(request)
         if request.GET.get("cancel") and request.htmx:
             return render(request, "colleges/_college_card.html", {"college": self.college, "can_edit": True})
         return self._render_form(request, CollegeProfileForm(instance=self.college))
 
     def post(self, request):
-        self._check(request)
         form = CollegeProfileForm(request.POST, instance=self.college)
         if form.is_valid():
             try:
@@ -252,12 +216,11 @@ class CollegeProfileEditView(CollegeMixin, View):
         return self._render_form(request, form, status=200 if request.htmx else 400)
 
 
-class DepartmentListView(CollegeMixin, View):
+class DepartmentListView(CollegePageView):
+    allowed = permissions.can_view_departments
+    denied_message = "Список отделений доступен сотрудникам колледжа."
+
     def get(self, request):
-        self.require(
-            permissions.can_view_departments(request.user, self.college),
-            "Список отделений доступен сотрудникам колледжа.",
-        )
         search = request.GET.get("q", "").strip()
         page = paginate(request, selectors.department_list(college=self.college, search=search), PAGE_SIZE)
         return render(
@@ -272,19 +235,14 @@ class DepartmentListView(CollegeMixin, View):
         )
 
 
-class DepartmentCreateView(CollegeMixin, View):
-    def _check(self, request):
-        self.require(
-            permissions.can_manage_college(request.user, self.college),
-            "Создавать отделения может только администратор платформы колледжа.",
-        )
+class DepartmentCreateView(CollegePageView):
+    allowed = permissions.can_manage_college
+    denied_message = "Создавать отделения может только администратор платформы колледжа."
 
     def get(self, request):
-        self._check(request)
         return render(request, "colleges/department_form.html", {"form": DepartmentForm()})
 
     def post(self, request):
-        self._check(request)
         form = DepartmentForm(request.POST)
         if form.is_valid():
             try:
@@ -297,16 +255,12 @@ class DepartmentCreateView(CollegeMixin, View):
         return render(request, "colleges/department_form.html", {"form": form}, status=400)
 
 
-class DepartmentEditView(CollegeMixin, View):
+class DepartmentEditView(CollegePageView):
     """Inline edit through htmx (the row swaps for a form), or a whole page without it."""
 
-    def _load(self, request, pk):
-        department = selectors.department_get_for(college=self.college, pk=pk)
-        self.require(
-            permissions.can_manage_college(request.user, self.college),
-            "Изменять отделения может только администратор платформы колледжа.",
-        )
-        return department
+    allowed = permissions.can_manage_college
+    denied_message = "Изменять отделения может только администратор платформы колледжа."
+    lookup = selectors.department_get_for
 
     def _row(self, request, department):
         department = selectors.department_list(college=self.college).get(pk=department.pk)
@@ -317,17 +271,15 @@ class DepartmentEditView(CollegeMixin, View):
         return render(request, template, {"form": form, "department": department}, status=status)
 
     def get(self, request, pk):
-        department = self._load(request, pk)
         if request.GET.get("cancel") and request.htmx:
-            return self._row(request, department)
-        return self._form(request, department, DepartmentForm(instance=department))
+            return self._row(request, self.object)
+        return self._form(request, self.object, DepartmentForm(instance=self.object))
 
     def post(self, request, pk):
-        department = self._load(request, pk)
-        form = DepartmentForm(request.POST, instance=department)
+        form = DepartmentForm(request.POST, instance=self.object)
         if form.is_valid():
             try:
-                department = services.department_update(actor=request.user, department=department, **form.cleaned_data)
+                department = services.department_update(actor=request.user, department=self.object, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
@@ -335,29 +287,25 @@ class DepartmentEditView(CollegeMixin, View):
                     return self._row(request, department)
                 messages.success(request, f"Отделение «{department.name}» сохранено.")
                 return redirect("colleges:department_list")
-        return self._form(request, department, form, status=200 if request.htmx else 400)
+        return self._form(request, self.object, form, status=200 if request.htmx else 400)
 
 
-class DepartmentDeleteView(CollegeMixin, View):
+class DepartmentDeleteView(CollegePageView):
     """A confirmation page; the POST deletes, or explains why it cannot."""
 
-    def _load(self, request, pk):
-        department = selectors.department_get_for(college=self.college, pk=pk)
-        self.require(
-            permissions.can_manage_college(request.user, self.college),
-            "Удалять отделения может только администратор платформы колледжа.",
-        )
-        return department
+    allowed = permissions.can_manage_college
+    denied_message = "Удалять отделения может только администратор платформы колледжа."
+    lookup = selectors.department_get_for
 
     def get(self, request, pk):
-        department = self._load(request, pk)
+        department = self.object
         has_groups = department.study_groups.exists()
         return render(
             request, "colleges/department_confirm_delete.html", {"department": department, "has_groups": has_groups}
         )
 
     def post(self, request, pk):
-        department = self._load(request, pk)
+        department = self.object
         try:
             services.department_delete(actor=request.user, department=department)
         except ValidationError as exc:
@@ -367,12 +315,11 @@ class DepartmentDeleteView(CollegeMixin, View):
         return redirect("colleges:department_list")
 
 
-class StaffListView(CollegeMixin, View):
+class StaffListView(CollegePageView):
+    allowed = permissions.can_view_staff
+    denied_message = "Список сотрудников доступен администратору и администрации колледжа."
+
     def get(self, request):
-        self.require(
-            permissions.can_view_staff(request.user, self.college),
-            "Список сотрудников доступен администратору и администрации колледжа.",
-        )
         search = request.GET.get("q", "").strip()
         page = paginate(request, selectors.staff_list(college=self.college, search=search), PAGE_SIZE)
         return render(
@@ -387,21 +334,15 @@ class StaffListView(CollegeMixin, View):
         )
 
 
-class StaffAddView(CollegeMixin, View):
+class StaffAddView(CollegePageView):
     template_name = "colleges/membership_form.html"
-
-    def _check(self, request):
-        self.require(
-            permissions.can_add_staff(request.user, self.college),
-            "Добавлять сотрудников может только администратор платформы колледжа.",
-        )
+    allowed = permissions.can_add_staff
+    denied_message = "Добавлять сотрудников может только администратор платформы колледжа."
 
     def get(self, request):
-        self._check(request)
         return render(request, self.template_name, {"form": StaffAddForm()})
 
     def post(self, request):
-        self._check(request)
         form = StaffAddForm(request.POST)
         if form.is_valid():
             try:
@@ -416,8 +357,10 @@ class StaffAddView(CollegeMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
-class AdministratorAppointView(CollegeMixin, View):
+class AdministratorAppointView(CollegePageView):
     template_name = "colleges/administrator_appoint.html"
+    allowed = permissions.can_appoint_administrator
+    denied_message = services.APPOINT_DENIED_MESSAGE
 
     def _context(self, form):
         current = selectors.membership_list(college=self.college, roles=[Role.ADMINISTRATOR], status="active").first()
@@ -427,15 +370,10 @@ class AdministratorAppointView(CollegeMixin, View):
         staff = list(selectors.staff_member_choices(college=self.college))
         return AdministratorAppointForm(data, staff=staff)
 
-    def _check(self, request):
-        self.require(permissions.can_appoint_administrator(request.user, self.college), services.APPOINT_DENIED_MESSAGE)
-
     def get(self, request):
-        self._check(request)
         return render(request, self.template_name, self._context(self._form()))
 
     def post(self, request):
-        self._check(request)
         form = self._form(request.POST)
         if form.is_valid():
             data = form.cleaned_data

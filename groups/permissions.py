@@ -105,6 +105,11 @@ def can_assign_subject_teacher(user, group: StudyGroup) -> bool:
     return has_role(user, group.college, Role.ADMINISTRATOR)
 
 
+def can_end_subject_assignment(user, assignment: SubjectTeacherAssignment) -> bool:
+    """Take a teacher off a discipline of a group: whoever assigns the group's subject teachers."""
+    return can_assign_subject_teacher(user, assignment.group)
+
+
 def can_view_staff_groups(user, college: College | None) -> bool:
     return has_role(user, college, *_OVERSEERS)
 

@@ -360,3 +360,14 @@ def teachers_without_assignment_preview(*, college: College, limit: int) -> tupl
         .prefetch_related("user")[:limit]
     )
     return (rows[0].total if rows else 0), rows
+
+
+def study_group_choices(*, college: College, ids=None) -> QuerySet[StudyGroup]:
+    """The college's groups by name, id and name only (a filter's choices); ``ids`` narrows them."""
+    qs = StudyGroup.objects.filter(college=college).order_by("name").only("pk", "name")
+    return qs if ids is None else qs.filter(pk__in=ids)
+
+
+def curatorships_of(*, teacher: Membership) -> QuerySet[CuratorAssignment]:
+    """The groups a teacher curates now, with their groups."""
+    return CuratorAssignment.objects.filter(teacher=teacher, ended_at__isnull=True).select_related("group")

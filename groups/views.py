@@ -1,84 +1,38 @@
 """HTML pages of the groups app: thin views that parse a form, call one service or selector, render."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.views import View
 
-from colleges.middleware import current_college_or_none
+from colleges.pages import CollegePageView
 from colleges.selectors import membership_get_for
-from core import college_cache, dashboard
+from core import college_cache
 from core.pages import apply_service_errors, paginate
 from groups import forms, permissions, selectors, services
 
 PAGE_SIZE = 25
 
 
-class CollegeView(LoginRequiredMixin, View):
-    """A page inside the current college. ``allowed(user, college)`` guards the whole page (403 otherwise)."""
-
-    allowed = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.college = current_college_or_none(request)
-        if self.allowed is not None and not type(self).allowed(request.user, self.college):
-            raise PermissionDenied("Эта страница доступна не для вашей роли в колледже.")
-        return super().dispatch(request, *args, **kwargs)
+GROUP_ADMIN_ONLY_MESSAGE = "Это действие с группой доступно только администратору платформы колледжа."
 
 
-class GroupObjectView(CollegeView):
-    """A page of one study group: 404 when it is not of the current college, then ``allowed_on(user, group)``."""
+class GroupObjectView(CollegePageView):
+    """A page of one study group of the current college (404 outside it), guarded by ``allowed_on(user, group)``."""
 
-    allowed_on = None
+    lookup = selectors.study_group_get_for
+    denied_on_message = GROUP_ADMIN_ONLY_MESSAGE
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.college = current_college_or_none(request)
-        self.group = selectors.study_group_get_for(college=self.college, pk=kwargs["pk"])
-        if not type(self).allowed_on(request.user, self.group):
-            raise PermissionDenied("Это действие с группой доступно только администратору платформы колледжа.")
-        return View.dispatch(self, request, *args, **kwargs)
-
-
-# --- Dashboard --------------------------------------------------------------
-
-
-class DashboardView(CollegeView):
-    """The administrator's and administration's dashboard: figures and «требует внимания» cards."""
-
-    allowed = permissions.can_view_dashboard
-
-    def get(self, request):
-        can_manage = permissions.can_create_study_group(request.user, self.college)
-
-        def compute():
-            counts = selectors.college_counts(college=self.college, request=request)
-            part = {
-                "counts": counts,
-                "cards": dashboard.cards_for(request, self.college),
-                # A college without students is still being set up: its dashboard leads through the first steps.
-                "first_steps": dashboard.steps_for(request, self.college) if not counts["students"] else [],
-            }
-            # The body holds no CSRF token: it is cached rendered, with the figures it shows.
-            part["body"] = render_to_string("groups/_dashboard_body.html", {**part, "can_manage": can_manage})
-            return part
-
-        # The cards depend on the viewer's roles only (core/dashboard.py).
-        vary = (sorted(request.roles), request.LANGUAGE_CODE, can_manage)
-        context = college_cache.get_or_compute(self.college, "groups.dashboard", vary=vary, compute=compute)
-        return render(request, "groups/dashboard.html", context)
+    @property
+    def group(self):
+        return self.object
 
 
 # --- Study groups -------------------------------------------------------------
 
 
-class StudyGroupListView(CollegeView):
+class StudyGroupListView(CollegePageView):
     allowed = permissions.can_view_study_group_list
 
     def get(self, request):
@@ -109,7 +63,7 @@ class StudyGroupListView(CollegeView):
         return render(request, "groups/study_group_list.html", {"body": body})
 
 
-class StudyGroupCreateView(CollegeView):
+class StudyGroupCreateView(CollegePageView):
     allowed = permissions.can_create_study_group
 
     def get(self, request):
@@ -263,16 +217,14 @@ class SubjectAssignView(GroupObjectView):
         return render(request, "groups/subject_assign.html", {"group": self.group, "form": form}, status=400)
 
 
-class SubjectAssignmentEndView(CollegeView):
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.assignment = selectors.subject_assignment_get_for(
-            college=current_college_or_none(request), pk=kwargs["pk"]
-        )
-        if not permissions.can_assign_subject_teacher(request.user, self.assignment.group):
-            raise PermissionDenied("Снимать преподавателей дисциплин может только администратор платформы колледжа.")
-        return View.dispatch(self, request, *args, **kwargs)
+class SubjectAssignmentEndView(CollegePageView):
+    lookup = selectors.subject_assignment_get_for
+    allowed_on = permissions.can_end_subject_assignment
+    denied_on_message = "Снимать преподавателей дисциплин может только администратор платформы колледжа."
+
+    @property
+    def assignment(self):
+        return self.object
 
     def get(self, request, pk):
         return render(request, "groups/subject_assignment_end_confirm.html", {"assignment": self.assignment})
@@ -286,7 +238,7 @@ class SubjectAssignmentEndView(CollegeView):
 # --- «Мои группы», «Моя группа» ----------------------------------------------
 
 
-class MyGroupsView(CollegeView):
+class MyGroupsView(CollegePageView):
     allowed = permissions.can_view_my_groups
 
     def get(self, request):
@@ -294,7 +246,7 @@ class MyGroupsView(CollegeView):
         return render(request, "groups/my_groups.html", data)
 
 
-class MyGroupView(CollegeView):
+class MyGroupView(CollegePageView):
     allowed = permissions.can_view_my_group
 
     def get(self, request):
@@ -305,7 +257,7 @@ class MyGroupView(CollegeView):
 # --- Staff groups -----------------------------------------------------------------
 
 
-class StaffGroupListView(CollegeView):
+class StaffGroupListView(CollegePageView):
     allowed = permissions.can_view_staff_groups
 
     def get(self, request):
@@ -323,7 +275,7 @@ class StaffGroupListView(CollegeView):
         )
 
 
-class StaffGroupCreateView(CollegeView):
+class StaffGroupCreateView(CollegePageView):
     allowed = permissions.can_manage_staff_groups
 
     def get(self, request):
@@ -342,18 +294,20 @@ class StaffGroupCreateView(CollegeView):
         return render(request, "groups/staff_group_form.html", {"form": form}, status=400)
 
 
-class StaffGroupObjectView(CollegeView):
-    manage = False
+class StaffGroupObjectView(CollegePageView):
+    """A page of one staff group of the current college; its viewers see it, its managers change it."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.college = current_college_or_none(request)
-        self.staff_group = selectors.staff_group_get_for(college=self.college, pk=kwargs["pk"])
-        allowed = permissions.can_manage_staff_groups if self.manage else permissions.can_view_staff_groups
-        if not allowed(request.user, self.college):
-            raise PermissionDenied("Изменять группы сотрудников может только администратор платформы колледжа.")
-        return View.dispatch(self, request, *args, **kwargs)
+    allowed = permissions.can_view_staff_groups
+    denied_message = "Изменять группы сотрудников может только администратор платформы колледжа."
+    lookup = selectors.staff_group_get_for
+
+    @property
+    def staff_group(self):
+        return self.object
+
+
+class StaffGroupChangeView(StaffGroupObjectView):
+    allowed = permissions.can_manage_staff_groups
 
 
 class StaffGroupDetailView(StaffGroupObjectView):
@@ -372,9 +326,7 @@ class StaffGroupDetailView(StaffGroupObjectView):
         )
 
 
-class StaffGroupEditView(StaffGroupObjectView):
-    manage = True
-
+class StaffGroupEditView(StaffGroupChangeView):
     def get(self, request, pk):
         staff_group = self.staff_group
         form = forms.StaffGroupForm(initial={"name": staff_group.name, "description": staff_group.description})
@@ -395,9 +347,7 @@ class StaffGroupEditView(StaffGroupObjectView):
         )
 
 
-class StaffGroupMemberAddView(StaffGroupObjectView):
-    manage = True
-
+class StaffGroupMemberAddView(StaffGroupChangeView):
     def post(self, request, pk):
         form = forms.StaffGroupMemberForm(request.POST, college=self.college)
         if form.is_valid():
@@ -416,9 +366,7 @@ class StaffGroupMemberAddView(StaffGroupObjectView):
         return response
 
 
-class StaffGroupMemberRemoveView(StaffGroupObjectView):
-    manage = True
-
+class StaffGroupMemberRemoveView(StaffGroupChangeView):
     def _member(self, member_pk):
         return membership_get_for(college=self.college, pk=member_pk)
 
@@ -438,7 +386,7 @@ class StaffGroupMemberRemoveView(StaffGroupObjectView):
 # --- Disciplines ---------------------------------------------------------------------
 
 
-class DisciplineListView(CollegeView):
+class DisciplineListView(CollegePageView):
     allowed = permissions.can_view_disciplines
 
     def get(self, request):
@@ -456,7 +404,7 @@ class DisciplineListView(CollegeView):
         )
 
 
-class DisciplineCreateView(CollegeView):
+class DisciplineCreateView(CollegePageView):
     allowed = permissions.can_manage_disciplines
 
     def get(self, request):
@@ -475,15 +423,14 @@ class DisciplineCreateView(CollegeView):
         return render(request, "groups/discipline_form.html", {"form": form}, status=400)
 
 
-class DisciplineEditView(CollegeView):
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.college = current_college_or_none(request)
-        self.discipline = selectors.discipline_get_for(college=self.college, pk=kwargs["pk"])
-        if not permissions.can_manage_disciplines(request.user, self.college):
-            raise PermissionDenied("Изменять дисциплины может только администратор платформы колледжа.")
-        return View.dispatch(self, request, *args, **kwargs)
+class DisciplineEditView(CollegePageView):
+    allowed = permissions.can_manage_disciplines
+    denied_message = "Изменять дисциплины может только администратор платформы колледжа."
+    lookup = selectors.discipline_get_for
+
+    @property
+    def discipline(self):
+        return self.object
 
     def get(self, request, pk):
         form = forms.DisciplineForm(initial={"name": self.discipline.name, "code": self.discipline.code})

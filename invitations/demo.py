@@ -10,7 +10,8 @@ from colleges.models import College, Role
 from groups.demo import DemoGroups
 from invitations.models import Invitation
 from invitations.permissions import INVITABLE_ROLES
-from invitations.services import invitation_create, invitation_url
+from invitations.selectors import invitation_url
+from invitations.services import invitation_create
 from invitations.tokens import token_unseal
 
 DEMO_LINK_DAYS = 365

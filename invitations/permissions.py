@@ -71,6 +71,22 @@ def can_hand_invitations(user, college) -> bool:
     return has_role(user, college, Role.ADMINISTRATOR)
 
 
+def can_hand_to_curator(user, invitation) -> bool:
+    """Hand a group's student links to its curator, from one of them: the administrator, while the link lives."""
+    return (
+        can_hand_invitations(user, invitation.college)
+        and invitation.group_id is not None
+        and invitation.role == Role.STUDENT
+        and invitation.status != invitation.Status.REVOKED
+    )
+
+
+def can_view_group_invitations(user, group) -> bool:
+    """A group's links and their print sheet: whoever sees every group's links, or the group's curator."""
+    college = group.college
+    return can_see_all_groups_invitations(user, college) or group.pk in curated_group_ids(user, college)
+
+
 def can_send_bulk_invitations(user, college) -> bool:
     return has_role(user, college, Role.ADMINISTRATOR, Role.ADMINISTRATION)
 

@@ -96,3 +96,8 @@ def can_edit_material(user, material: Material) -> bool:
     if can_manage_all_materials(user, college):
         return True
     return material.author_id == user.pk and has_role(user, college, Role.TEACHER)
+
+
+def can_replace_material_file(user, file) -> bool:
+    """Upload a new version of a material's file: whoever may edit the material."""
+    return file.material is not None and can_edit_material(user, file.material)

@@ -2,21 +2,21 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views import View
 
+from colleges.pages import CollegePageView
 from core.pages import apply_service_errors, paginate, parse_id, parse_ids
 from materials import selectors, services
 from materials.forms import FileReplaceForm, MaterialFilterForm, MaterialForm
-from materials.models import Kind, Material, Section
+from materials.models import Kind, Section
 from materials.permissions import (
     can_edit_material,
     can_post_documents,
     can_post_materials,
+    can_replace_material_file,
     can_view_materials,
 )
 from materials.validators import human_size
@@ -26,21 +26,14 @@ NOT_A_MEMBER_MESSAGE = "Материалы доступны участникам
 TOO_BIG_REQUEST_MESSAGE = "Файл слишком большой: можно загрузить не больше {limit}."
 
 
-class CollegeMaterialsMixin(LoginRequiredMixin):
-    """A page of the current college's materials: members only; no college → 404."""
+class CollegeMaterialsPage(CollegePageView):
+    """A page of the current college's materials: its members."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not request.college:
-            raise Http404
-        self.college = request.college._wrapped if hasattr(request.college, "_wrapped") else request.college
-        if not can_view_materials(request.user, self.college):
-            raise PermissionDenied(NOT_A_MEMBER_MESSAGE)
-        return super().dispatch(request, *args, **kwargs)
+    allowed = can_view_materials
+    denied_message = NOT_A_MEMBER_MESSAGE
 
 
-class _MaterialListBase(CollegeMaterialsMixin, View):
+class _MaterialListBase(CollegeMaterialsPage):
     section = Section.LEARNING
     template_name = "materials/material_list.html"
 
@@ -102,8 +95,11 @@ class DocumentListView(_MaterialListBase):
 class MaterialGroupView(_MaterialListBase):
     """One group's materials, optionally one discipline of it."""
 
+    lookup = selectors.material_group_get_for
+    lookup_user = "user"
+
     def get(self, request, pk):
-        group = selectors.material_group_get_for(user=request.user, college=self.college, pk=pk)
+        group = self.object
         disciplines = list(selectors.group_disciplines(group=group))
         discipline = None
         wanted = request.GET.get("discipline", "")
@@ -118,7 +114,7 @@ class MaterialGroupView(_MaterialListBase):
         )
 
 
-class _MaterialFormBase(CollegeMaterialsMixin, View):
+class _MaterialFormBase(CollegeMaterialsPage):
     template_name = "materials/material_form.html"
 
     def render_form(self, request, form, *, material=None, status=200):
@@ -153,17 +149,10 @@ class MaterialCreateView(_MaterialFormBase):
         return Section.DOCUMENTS if request.GET.get("section") == Section.DOCUMENTS else Section.LEARNING
 
     def check(self, request, section):
-        allowed = (
-            can_post_documents(request.user, self.college)
-            if section == Section.DOCUMENTS
-            else can_post_materials(request.user, self.college)
-        )
-        if not allowed:
-            raise PermissionDenied(
-                services.NO_DOCUMENTS_PERMISSION_MESSAGE
-                if section == Section.DOCUMENTS
-                else services.NO_POST_PERMISSION_MESSAGE
-            )
+        if section == Section.DOCUMENTS:
+            self.require(can_post_documents(request.user, self.college), services.NO_DOCUMENTS_PERMISSION_MESSAGE)
+        else:
+            self.require(can_post_materials(request.user, self.college), services.NO_POST_PERMISSION_MESSAGE)
 
     def get(self, request):
         section = self.section(request)
@@ -216,12 +205,11 @@ class MaterialCreateView(_MaterialFormBase):
         return self.render_form(request, form, status=400)
 
 
-class MaterialFileUploadView(CollegeMaterialsMixin, View):
+class MaterialFileUploadView(CollegeMaterialsPage):
     """One file from the upload page's script: checked, stored, answered with its id for the form."""
 
     def post(self, request):
-        if not can_post_materials(request.user, self.college):
-            raise PermissionDenied(services.NO_POST_PERMISSION_MESSAGE)
+        self.require(can_post_materials(request.user, self.college), services.NO_POST_PERMISSION_MESSAGE)
         # Refuse a body larger than any limit before Django reads it to disk.
         largest = max(settings.MATERIALS_MAX_BYTES.values())
         try:
@@ -242,20 +230,23 @@ class MaterialFileUploadView(CollegeMaterialsMixin, View):
         )
 
 
-class _MaterialObjectMixin(CollegeMaterialsMixin):
-    def get_material(self, request, pk) -> Material:
-        return selectors.material_get_for(user=request.user, college=self.college, pk=pk)
+class MaterialPage(CollegeMaterialsPage):
+    """A page of one material the viewer may see (404 for any other)."""
 
-    def get_editable(self, request, pk) -> Material:
-        material = self.get_material(request, pk)
-        if not can_edit_material(request.user, material):
-            raise PermissionDenied(services.NO_EDIT_PERMISSION_MESSAGE)
-        return material
+    lookup = selectors.material_get_for
+    lookup_user = "user"
 
 
-class MaterialDetailView(_MaterialObjectMixin, View):
+class MaterialChangePage(MaterialPage):
+    """A change to one material: whoever may edit it."""
+
+    allowed_on = can_edit_material
+    denied_on_message = services.NO_EDIT_PERMISSION_MESSAGE
+
+
+class MaterialDetailView(MaterialPage):
     def get(self, request, pk):
-        material = self.get_material(request, pk)
+        material = self.object
         can_edit = can_edit_material(request.user, material)
         return render(
             request,
@@ -268,9 +259,9 @@ class MaterialDetailView(_MaterialObjectMixin, View):
         )
 
 
-class MaterialUpdateView(_MaterialObjectMixin, _MaterialFormBase):
+class MaterialUpdateView(MaterialChangePage, _MaterialFormBase):
     def get(self, request, pk):
-        material = self.get_editable(request, pk)
+        material = self.object
         form = MaterialForm(
             user=request.user,
             college=self.college,
@@ -289,7 +280,7 @@ class MaterialUpdateView(_MaterialObjectMixin, _MaterialFormBase):
         return self.render_form(request, form, material=material)
 
     def post(self, request, pk):
-        material = self.get_editable(request, pk)
+        material = self.object
         form = MaterialForm(
             request.POST, user=request.user, college=self.college, section=material.section, editing=material
         )
@@ -320,51 +311,54 @@ class MaterialUpdateView(_MaterialObjectMixin, _MaterialFormBase):
         return self.render_form(request, form, material=material, status=400)
 
 
-class MaterialPublishView(_MaterialObjectMixin, View):
+class MaterialPublishView(MaterialChangePage):
     def post(self, request, pk):
-        material = self.get_editable(request, pk)
+        material = self.object
         services.material_publish(actor=request.user, material=material)
         messages.success(request, "Материал опубликован.")
         return redirect("materials:detail", pk=material.pk)
 
 
-class MaterialUnpublishView(_MaterialObjectMixin, View):
+class MaterialUnpublishView(MaterialChangePage):
     def post(self, request, pk):
-        material = self.get_editable(request, pk)
+        material = self.object
         services.material_unpublish(actor=request.user, material=material)
         messages.success(request, "Материал снят с публикации и стал черновиком.")
         return redirect("materials:detail", pk=material.pk)
 
 
-class MaterialPinView(_MaterialObjectMixin, View):
+class MaterialPinView(MaterialChangePage):
     def post(self, request, pk):
-        material = self.get_editable(request, pk)
+        material = self.object
         pinned = request.POST.get("pinned", "1") == "1"
         services.material_pin(actor=request.user, material=material, pinned=pinned)
         messages.success(request, "Материал закреплён." if pinned else "Материал откреплён.")
         return redirect("materials:detail", pk=material.pk)
 
 
-class MaterialDeleteView(_MaterialObjectMixin, View):
+class MaterialDeleteView(MaterialChangePage):
     """Asks for confirmation, then deletes the material with every version of its files."""
 
     def get(self, request, pk):
-        material = self.get_editable(request, pk)
+        material = self.object
         return render(request, "materials/material_confirm_delete.html", {"material": material})
 
     def post(self, request, pk):
-        material = self.get_editable(request, pk)
+        material = self.object
         section = material.section
         services.material_delete(actor=request.user, material=material)
         messages.success(request, f"Материал «{material.title}» удалён.")
         return redirect("materials:documents" if section == Section.DOCUMENTS else "materials:list")
 
 
-class MaterialFileDownloadView(CollegeMaterialsMixin, View):
+class MaterialFileDownloadView(CollegeMaterialsPage):
     """The only way to a stored file: permission checked, counted, with the readable original name."""
 
+    lookup = selectors.material_file_get_for
+    lookup_user = "user"
+
     def get(self, request, pk):
-        file = selectors.material_file_get_for(user=request.user, college=self.college, pk=pk)
+        file = self.object
         try:
             handle = file.file.open("rb")
         except FileNotFoundError:
@@ -380,23 +374,25 @@ class MaterialFileDownloadView(CollegeMaterialsMixin, View):
         return response
 
 
-class MaterialFileReplaceView(CollegeMaterialsMixin, View):
+class MaterialFileReplaceView(CollegeMaterialsPage):
     template_name = "materials/materialfile_replace.html"
+    lookup = selectors.material_file_get_for
+    lookup_user = "user"
+    allowed_on = can_replace_material_file
+    denied_on_message = services.NO_EDIT_PERMISSION_MESSAGE
 
-    def get_file(self, request, pk):
-        file = selectors.material_file_get_for(user=request.user, college=self.college, pk=pk)
+    def get_object(self, pk):
+        file = super().get_object(pk)
         if file.material is None:
-            raise Http404
-        if not can_edit_material(request.user, file.material):
-            raise PermissionDenied(services.NO_EDIT_PERMISSION_MESSAGE)
+            raise Http404  # an upload not yet attached to a material is replaced by uploading again
         return file
 
     def get(self, request, pk):
-        file = self.get_file(request, pk)
+        file = self.object
         return render(request, self.template_name, {"file": file, "form": FileReplaceForm()})
 
     def post(self, request, pk):
-        file = self.get_file(request, pk)
+        file = self.object
         form = FileReplaceForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -409,7 +405,7 @@ class MaterialFileReplaceView(CollegeMaterialsMixin, View):
         return render(request, self.template_name, {"file": file, "form": form}, status=400)
 
 
-class MaterialNoticeListView(CollegeMaterialsMixin, View):
+class MaterialNoticeListView(CollegeMaterialsPage):
     """«Новые материалы»: what was published for me; opening the page marks them seen."""
 
     def get(self, request):

@@ -49,3 +49,8 @@ def can_view_person(user, membership, *, group_ids: set[int] | None = None) -> b
 
 def can_view_reports(user, college: College | None) -> bool:
     return can_view_all_movements(user, college)
+
+
+def can_enter_movement(user, membership) -> bool:
+    """«Оформить движение» on a card: a manager, for a present member or any student (a former one is reinstated)."""
+    return can_manage_movements(user, membership.college) and (membership.is_active or membership.role == Role.STUDENT)

@@ -3,36 +3,30 @@
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views import View
 
 from colleges.models import Role
+from colleges.pages import CollegePageView
 from core.dates import year_in_range
 from core.exports import EXPORT_FORMATS, export_response
 from core.pages import apply_service_errors, paginate
-from groups.models import CuratorAssignment
+from groups.selectors import curatorships_of
 from movement import forms, selectors, services
 from movement.messages import NOT_ALLOWED_MESSAGE
 from movement.models import Movement, MovementKind
 from movement.permissions import (
+    can_enter_movement,
     can_manage_movements,
     can_view_all_movements,
     can_view_group_roster,
     can_view_movement_list,
     can_view_person,
+    can_view_reports,
 )
 
 PAGE_SIZE = 50
-
-
-def _college_or_403(request):
-    college = request.college
-    if not college:
-        raise PermissionDenied("Выберите колледж.")
-    return college
 
 
 def parse_ru_date(value: str) -> datetime.date | None:
@@ -46,13 +40,21 @@ def parse_ru_date(value: str) -> datetime.date | None:
     return None
 
 
-class MovementListView(LoginRequiredMixin, View):
+class MovementManagerPage(CollegePageView):
+    """A page that enters or changes movements: the college's platform administrator."""
+
+    allowed = can_manage_movements
+    denied_message = NOT_ALLOWED_MESSAGE
+
+
+class MovementListView(CollegePageView):
     """All movements for the administrator and administration; a curator sees their groups'."""
 
+    allowed = can_view_movement_list
+    denied_message = "Нет доступа к движению контингента."
+
     def get(self, request):
-        college = _college_or_403(request)
-        if not can_view_movement_list(request.user, college):
-            raise PermissionDenied("Нет доступа к движению контингента.")
+        college = self.college
         search = request.GET.get("q", "").strip()
         status = request.GET.get("status", "")
         qs = selectors.movement_list(viewer=request.user, college=college, search=search, status=status)
@@ -87,22 +89,27 @@ def _mark_openable_cards(user, college, movements) -> None:
         m.can_open_person = can_view_person(user, m.person, group_ids=group_ids.get(m.person.user_id, set()))
 
 
-class PersonCardView(LoginRequiredMixin, View):
+def _may_open_card(user, person) -> bool:
+    return can_view_person(user, person, group_ids=selectors.person_group_ids(person=person))
+
+
+class PersonCardView(CollegePageView):
     """A student's or teacher's card: the timeline of movements and enrollments."""
 
+    lookup = selectors.person_get_for
+    allowed_on = _may_open_card
+    denied_on_message = "Нет доступа к карточке участника."
+
     def get(self, request, pk):
-        person = selectors.person_get_for(college=request.college, pk=pk)
-        if not can_view_person(request.user, person, group_ids=selectors.person_group_ids(person=person)):
-            raise PermissionDenied("Нет доступа к карточке участника.")
+        person = self.object
         latest = selectors.person_latest(person=person)
         if latest.pk != person.pk:
             # An earlier period of the same person (before reinstatement): the card is the current one.
             return redirect("movement:person", pk=latest.pk)
+        is_student = person.role == Role.STUDENT
         curatorships = []
         if person.role == Role.TEACHER:
-            curatorships = list(
-                CuratorAssignment.objects.filter(teacher=person, ended_at__isnull=True).select_related("group")
-            )
+            curatorships = list(curatorships_of(teacher=person))
         return render(
             request,
             "movement/person_detail.html",
@@ -110,30 +117,28 @@ class PersonCardView(LoginRequiredMixin, View):
                 "person": person,
                 "timeline": selectors.person_timeline(person=person),
                 "enrollments": selectors.person_enrollments(person=person),
-                "current": selectors.current_enrollment(person) if person.role == Role.STUDENT else None,
-                "on_leave": selectors.last_leave(person) if person.role == Role.STUDENT else None,
+                "is_student": is_student,
+                "current": selectors.current_enrollment(person) if is_student else None,
+                "on_leave": selectors.last_leave(person) if is_student else None,
                 "curatorships": curatorships,
                 "can_manage": can_manage_movements(request.user, person.college),
+                "can_enter_movement": can_enter_movement(request.user, person),
             },
         )
 
 
-class MovementCreateView(LoginRequiredMixin, View):
+class MovementCreateView(MovementManagerPage):
     """Enter one order for the person of the card."""
 
-    def _person(self, request, pk):
-        person = selectors.person_get_for(college=request.college, pk=pk)
-        if not can_manage_movements(request.user, person.college):
-            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
-        return person
+    lookup = selectors.person_get_for
 
     def get(self, request, pk):
-        person = self._person(request, pk)
+        person = self.object
         form = forms.MovementForm(person=person, initial={"kind": request.GET.get("kind", "")})
         return render(request, "movement/movement_form.html", {"person": person, "form": form})
 
     def post(self, request, pk):
-        person = self._person(request, pk)
+        person = self.object
         if request.POST.get("choose_kind"):
             # Without the page's script: the kind was picked, show its fields with what was typed so far.
             form = forms.MovementForm(person=person, initial=request.POST.dict())
@@ -178,11 +183,11 @@ class MovementCreateView(LoginRequiredMixin, View):
         return render(request, "movement/movement_form.html", {"person": person, "form": form}, status=400)
 
 
-class MovementCancelView(LoginRequiredMixin, View):
+class MovementCancelView(MovementManagerPage):
+    lookup = selectors.movement_get_for
+
     def post(self, request, pk):
-        movement = selectors.movement_get_for(college=request.college, pk=pk)
-        if not can_manage_movements(request.user, movement.college):
-            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+        movement = self.object
         try:
             services.movement_cancel(actor=request.user, movement=movement)
         except ValidationError as exc:
@@ -194,27 +199,23 @@ class MovementCancelView(LoginRequiredMixin, View):
         return redirect("movement:list")
 
 
-class HandoverView(LoginRequiredMixin, View):
+class HandoverView(MovementManagerPage):
     """Replace a curator: the incoming teacher takes over all the outgoing teacher's groups in one step."""
 
-    def _outgoing(self, request, pk):
-        person = selectors.person_get_for(college=request.college, pk=pk)
-        if not can_manage_movements(request.user, person.college):
-            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
-        return person
+    lookup = selectors.person_get_for
 
     def _render(self, request, person, form, status=200):
-        groups = CuratorAssignment.objects.filter(teacher=person, ended_at__isnull=True).select_related("group")
+        groups = curatorships_of(teacher=person)
         return render(
             request, "movement/handover_form.html", {"person": person, "form": form, "groups": groups}, status=status
         )
 
     def get(self, request, pk):
-        person = self._outgoing(request, pk)
+        person = self.object
         return self._render(request, person, forms.HandoverForm(outgoing=person))
 
     def post(self, request, pk):
-        person = self._outgoing(request, pk)
+        person = self.object
         form = forms.HandoverForm(request.POST, outgoing=person)
         if form.is_valid():
             try:
@@ -233,13 +234,15 @@ class HandoverView(LoginRequiredMixin, View):
         return self._render(request, person, form, status=400)
 
 
-class RosterView(LoginRequiredMixin, View):
+class RosterView(CollegePageView):
     """A group's roster on any date (?date=дд.мм.гггг)."""
 
+    lookup = selectors.group_get_for
+    allowed_on = can_view_group_roster
+    denied_on_message = "Нет доступа к списку группы."
+
     def get(self, request, pk):
-        group = selectors.group_get_for(college=request.college, pk=pk)
-        if not can_view_group_roster(request.user, group):
-            raise PermissionDenied("Нет доступа к списку группы.")
+        group = self.object
         raw = request.GET.get("date", "").strip()
         on = timezone.localdate()
         error = ""
@@ -267,16 +270,14 @@ class RosterView(LoginRequiredMixin, View):
         )
 
 
-class JoinedReportView(LoginRequiredMixin, View):
+class JoinedReportView(CollegePageView):
     """«В контингенте, но не присоединился» and «присоединился, но нет в контингенте», per group; CSV/XLSX."""
 
-    def get(self, request):
-        from movement.permissions import can_view_reports
+    allowed = can_view_reports
+    denied_message = "Отчёт доступен администратору и администрации колледжа."
 
-        college = _college_or_403(request)
-        if not can_view_reports(request.user, college):
-            raise PermissionDenied("Отчёт доступен администратору и администрации колледжа.")
-        rows = selectors.joined_report(college=college)
+    def get(self, request):
+        rows = selectors.joined_report(college=self.college)
         export = request.GET.get("format", "")
         if export in EXPORT_FORMATS:
             return _export(rows, export)
@@ -296,13 +297,14 @@ def _export(rows: list[dict], fmt: str):
     )
 
 
-class PeopleListView(LoginRequiredMixin, View):
+class PeopleListView(CollegePageView):
     """Find a student or an employee to open their card (administrator and administration)."""
 
+    allowed = can_view_all_movements
+    denied_message = "Нет доступа к карточкам участников."
+
     def get(self, request):
-        college = _college_or_403(request)
-        if not can_view_all_movements(request.user, college):
-            raise PermissionDenied("Нет доступа к карточкам участников.")
+        college = self.college
         search = request.GET.get("q", "").strip()
         role = request.GET.get("role", "")
         qs = selectors.people_list(college=college, search=search, role=role)
@@ -320,21 +322,14 @@ class PeopleListView(LoginRequiredMixin, View):
         )
 
 
-class HireView(LoginRequiredMixin, View):
+class HireView(MovementManagerPage):
     """Hire an employee by an order (приём на работу): applied on its effective date."""
 
-    def _college(self, request):
-        college = _college_or_403(request)
-        if not can_manage_movements(request.user, college):
-            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
-        return college
-
     def get(self, request):
-        self._college(request)
         return render(request, "movement/hire_form.html", {"form": forms.HireForm()})
 
     def post(self, request):
-        college = self._college(request)
+        college = self.college
         form = forms.HireForm(request.POST)
         if form.is_valid():
             try:
@@ -358,22 +353,16 @@ class HireView(LoginRequiredMixin, View):
         return render(request, "movement/hire_form.html", {"form": form}, status=400)
 
 
-class EnrolView(LoginRequiredMixin, View):
+class EnrolView(MovementManagerPage):
     """Enrol one new student by an order (зачисление): the person signs in with the phone once it applies."""
 
-    def _college(self, request):
-        college = _college_or_403(request)
-        if not can_manage_movements(request.user, college):
-            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
-        return college
-
     def get(self, request):
-        college = self._college(request)
+        college = self.college
         form = forms.EnrolForm(college=college, initial={"to_group": request.GET.get("group")})
         return render(request, "movement/enrol_form.html", {"form": form})
 
     def post(self, request):
-        college = self._college(request)
+        college = self.college
         form = forms.EnrolForm(request.POST, college=college)
         if form.is_valid():
             data = form.cleaned_data

@@ -1,56 +1,40 @@
 """Pages of the roster import: upload, column mapping, dry run, apply with progress, result, rollback."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views import View
 
 from core.pages import apply_service_errors, paginate, parse_id, parse_ids
 from groups.models import StudyGroup
 from movement import forms, selectors, services
 from movement.importers import FIELDS
-from movement.messages import NOT_ALLOWED_MESSAGE
 from movement.models import ImportBatch, RosterRow
-from movement.permissions import can_manage_movements
+from movement.views import MovementManagerPage
 
 
-def _manager_college(request):
-    college = request.college
-    if not college or not can_manage_movements(request.user, college):
-        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
-    return college
+class ImportPage(MovementManagerPage):
+    """A page of roster imports and roll-over: the college's platform administrator."""
 
 
-class ImportListView(LoginRequiredMixin, View):
+class ImportBatchPage(ImportPage):
+    """A page of one import batch of the current college (404 for any other)."""
+
+    lookup = selectors.import_batch_get_for
+
+
+class ImportListView(ImportPage):
     def get(self, request):
-        college = _manager_college(request)
+        college = self.college
         page = paginate(request, selectors.import_batch_list(college=college), 30)
         return render(request, "movement/import_list.html", {"page_obj": page})
 
 
-def _batch(request, pk):
-    college = _manager_college_or_404(request)
-    return selectors.import_batch_get_for(college=college, pk=pk)
-
-
-def _manager_college_or_404(request):
-    college = request.college
-    if not college:
-        raise Http404
-    if not can_manage_movements(request.user, college):
-        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
-    return college
-
-
-class ImportUploadView(LoginRequiredMixin, View):
+class ImportUploadView(ImportPage):
     def get(self, request):
-        _manager_college(request)
         return render(request, "movement/import_upload.html", {"form": forms.ImportUploadForm()})
 
     def post(self, request):
-        college = _manager_college(request)
+        college = self.college
         form = forms.ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -74,11 +58,11 @@ class ImportUploadView(LoginRequiredMixin, View):
 ROWS_SHOWN = 200
 
 
-class ImportDetailView(LoginRequiredMixin, View):
+class ImportDetailView(ImportBatchPage):
     """The dry-run diff, the apply form, the progress bar while applying, and the result."""
 
     def get(self, request, pk):
-        batch = _batch(request, pk)
+        batch = self.object
         return render(
             request, "movement/import_detail.html", self.context(batch, stuck=selectors.import_is_stuck(batch))
         )
@@ -125,9 +109,9 @@ class ImportDetailView(LoginRequiredMixin, View):
 FINISHED = (ImportBatch.Status.APPLIED, ImportBatch.Status.ROLLED_BACK)
 
 
-class ImportMappingView(LoginRequiredMixin, View):
+class ImportMappingView(ImportBatchPage):
     def post(self, request, pk):
-        batch = _batch(request, pk)
+        batch = self.object
         mapping = {}
         for field in FIELDS:
             column = parse_id(request.POST.get(field), name=field)
@@ -142,9 +126,9 @@ class ImportMappingView(LoginRequiredMixin, View):
         return redirect("movement:import_detail", pk=batch.pk)
 
 
-class ImportApplyView(LoginRequiredMixin, View):
+class ImportApplyView(ImportBatchPage):
     def post(self, request, pk):
-        batch = _batch(request, pk)
+        batch = self.object
         form = forms.ImportApplyForm(request.POST)
         form.is_valid()
         try:
@@ -161,20 +145,20 @@ class ImportApplyView(LoginRequiredMixin, View):
         return redirect("movement:import_detail", pk=batch.pk)
 
 
-class ImportProgressView(LoginRequiredMixin, View):
+class ImportProgressView(ImportBatchPage):
     """The progress bar polled by htmx; once done it tells the page to reload into the result."""
 
     def get(self, request, pk):
-        batch = _batch(request, pk)
+        batch = self.object
         response = render(request, "movement/_import_progress.html", {"batch": batch})
         if batch.status != ImportBatch.Status.APPLYING and request.htmx:
             response["HX-Refresh"] = "true"
         return response
 
 
-class ImportRollbackView(LoginRequiredMixin, View):
+class ImportRollbackView(ImportBatchPage):
     def post(self, request, pk):
-        batch = _batch(request, pk)
+        batch = self.object
         try:
             rollback = services.import_rollback(actor=request.user, batch=batch)
         except ValidationError as exc:
@@ -184,11 +168,11 @@ class ImportRollbackView(LoginRequiredMixin, View):
         return redirect("movement:import_detail", pk=rollback.pk)
 
 
-class ImportRequeueView(LoginRequiredMixin, View):
+class ImportRequeueView(ImportBatchPage):
     """«Повторить»: a batch still «применяется» long after it was queued is handed to the worker again."""
 
     def post(self, request, pk):
-        batch = _batch(request, pk)
+        batch = self.object
         try:
             services.import_requeue(actor=request.user, batch=batch)
         except ValidationError as exc:
@@ -198,18 +182,18 @@ class ImportRequeueView(LoginRequiredMixin, View):
         return redirect("movement:import_detail", pk=batch.pk)
 
 
-class RolloverView(LoginRequiredMixin, View):
+class RolloverView(ImportPage):
     """Year roll-over: preview what happens to every group, untick or tick final groups, then apply as one batch."""
 
     def _render(self, request, college, form, plan, status=200, error=""):
         return render(request, "movement/rollover.html", {"form": form, "plan": plan, "error": error}, status=status)
 
     def get(self, request):
-        college = _manager_college(request)
+        college = self.college
         return self._render(request, college, forms.RolloverForm(), selectors.rollover_plan(college=college))
 
     def post(self, request):
-        college = _manager_college(request)
+        college = self.college
         form = forms.RolloverForm(request.POST)
         graduating = set(parse_ids(request.POST.getlist("graduate"), name="graduate"))
         plan = selectors.rollover_plan(college=college, graduating_ids=graduating)

@@ -2,9 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from colleges.views import HomeView
-from groups.views import DashboardView
 from sferum_admin import api_docs, views
+from sferum_admin.pages import DashboardView, HomeView
 
 api_v1 = [
     path("schema/", api_docs.SchemaView.as_view(), name="schema"),

@@ -4,8 +4,10 @@ Each app lists its rows in ``tests/<app>/matrix.py`` as ``CASES``;
 ``tests/test_permission_matrix.py`` runs them all and fails when a URL
 pattern of the project has no row.
 
-Expected answers: an HTTP status (200, 400, 403, 404, 405…) or ``LOGIN``
-(a redirect to the sign-in page). Objects of the main college are built by
+Expected answers: an HTTP status (200, 400, 403, 404, 405…), ``LOGIN``
+(a redirect to the sign-in page) or ``HOME`` (a redirect to the home page:
+what every college page answers a person with no college, such as platform
+staff, see colleges/pages.py). Objects of the main college are built by
 ``kwargs(world)``; ``other_administrator`` is the administrator of another
 college and must get 404 for the main college's objects, never 403, never data.
 """
@@ -26,6 +28,7 @@ ROLES = (
     "platform_staff",
 )
 LOGIN = "login"
+HOME = "home"
 
 
 @dataclass
@@ -68,8 +71,8 @@ def answers(default: int | str, **overrides: int | str) -> dict[str, int | str]:
 
 # Common shapes.
 def page_for(*allowed: str, denied: int | str = 403, other_administrator: int | str | None = None) -> dict:
-    """A college page: anonymous → sign-in, ``allowed`` roles → 200, others → ``denied``."""
-    out = answers(denied, anonymous=LOGIN, **{role: 200 for role in allowed})
+    """A college page: anonymous → sign-in, no college → home, ``allowed`` roles → 200, others → ``denied``."""
+    out = answers(denied, anonymous=LOGIN, platform_staff=HOME) | {role: 200 for role in allowed}
     if other_administrator is not None:
         out["other_administrator"] = other_administrator
     return out

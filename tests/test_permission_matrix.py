@@ -11,7 +11,7 @@ import tests
 from colleges.models import Role
 from tests import factories
 from tests.conftest import add_totp
-from tests.matrix import LOGIN, ROLES, Case, World
+from tests.matrix import HOME, LOGIN, ROLES, Case, World
 
 # Third-party URL sets are not ours to specify pattern by pattern: allauth's
 # sign-in pages, Django's admin (platform staff only), the language switch.
@@ -127,5 +127,8 @@ def test_permission_matrix(case: Case, role: str, world: World, client):
     if expected == LOGIN:
         assert response.status_code == 302, f"{role} {url}: {response.status_code}"
         assert response["Location"].startswith("/accounts/login/"), response["Location"]
+    elif expected == HOME:
+        assert response.status_code == 302, f"{role} {url}: {response.status_code}"
+        assert response["Location"] == reverse("home"), response["Location"]
     else:
         assert response.status_code == expected, f"{role} {case.method.upper()} {url}: {response.status_code}"

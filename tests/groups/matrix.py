@@ -1,7 +1,7 @@
-"""Permission matrix rows for every URL of the groups app, the dashboard and the groups API."""
+"""Permission matrix rows for every URL of the groups app and the groups API."""
 
 from tests import factories
-from tests.matrix import LOGIN, Case, answers, api_for, page_for
+from tests.matrix import HOME, LOGIN, Case, answers, api_for, page_for
 
 OVERSEERS = ("administration", "administrator")
 
@@ -51,7 +51,7 @@ def _group_data(w):
 # A college object page: overseers (or ``allowed``) 200, other college's administrator 404,
 # platform staff (no college) 404, other members 403.
 def object_page(*allowed):
-    return page_for(*allowed, other_administrator=404) | {"platform_staff": 404}
+    return page_for(*allowed, other_administrator=404)
 
 
 def object_action(*allowed, ok=302):
@@ -65,13 +65,12 @@ def object_api(*allowed, ok=200, denied=403):
 
 CASES = [
     # Pages.
-    Case("dashboard", page_for(*OVERSEERS, other_administrator=200)),
     Case("groups:study_group_list", page_for(*OVERSEERS, other_administrator=200)),
     Case("groups:study_group_create", page_for("administrator", other_administrator=200)),
     Case(
         "groups:study_group_create",
         # Another college's administrator names a department that is not theirs: refused.
-        answers(403, anonymous=LOGIN, administrator=302, other_administrator=400),
+        answers(403, anonymous=LOGIN, platform_staff=HOME, administrator=302, other_administrator=400),
         method="post",
         data=_group_data,
         id="post:groups:study_group_create",

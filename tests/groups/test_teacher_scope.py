@@ -75,17 +75,81 @@ def test_a_curator_page_asks_for_the_scope_once(teacher_setup, client_for):
 
 CHECKED = {"views.py", "selectors.py", "api.py", "cards.py"}
 INLINE_ROLE_CHECK = re.compile(r"\bhas_role\(|(user|viewer|actor)\S*\.role\s*[!=]=")
+# Pages, the menus (apps.py registers them), dashboard cards and home notes: no role test of any shape.
+ROLE_VALUE = r"[\"'](?:administrator|administration|teacher|student|parent)[\"']"
+PAGE_ROLE_CHECK = re.compile(
+    "|".join(
+        (
+            INLINE_ROLE_CHECK.pattern,
+            r"\broles_in\(",
+            r"\bin\s+request\.(?:all_)?roles\b",
+            rf"(?:\bRole\.[A-Z_]+|{ROLE_VALUE})\s+(?:not\s+)?in\b",
+        )
+    )
+)
+# A template shows what a ``can_*`` flag allows: no ``{% if %}`` on roles, a role value or staff status.
+TEMPLATE_ROLE_CHECK = re.compile(
+    r"\{%-?\s*(?:el)?if\b[^%]*(?:\broles\b|\brole\s*(?:==|!=|in)\s*[\"']|\bis_staff\b|\bis_superuser\b|"
+    + ROLE_VALUE
+    + ")"
+)
+
+
+def _app_modules():
+    apps = [d for d in ROOT.iterdir() if d.is_dir() and not d.is_symlink() and (d / "__init__.py").exists()]
+    return [p for app in apps if app.name != "tests" for p in app.rglob("*.py") if "migrations" not in p.parts]
+
+
+def _is_page_module(path: Path) -> bool:
+    """views.py, views_*.py, a module of a views/ package, pages.py, and apps.py, cards, dashboard and notes."""
+    return path.parent.name == "views" or path.stem.startswith(
+        ("views", "pages", "apps", "cards", "dashboard", "notes")
+    )
+
+
+def _offenders(paths, pattern) -> list[str]:
+    offenders = []
+    for path in sorted(paths):
+        relative = path.relative_to(ROOT)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                offenders.append(f"{relative}:{number}: {line.strip()}")
+    return offenders
 
 
 def test_views_selectors_api_and_cards_ask_predicates_not_roles():
     """Role checks live in <app>/permissions.py; views, selectors, the API and cards call the predicates."""
-    offenders = []
-    apps = [d for d in ROOT.iterdir() if d.is_dir() and not d.is_symlink() and (d / "__init__.py").exists()]
-    paths = [p for app in apps if app.name != "tests" for p in app.rglob("*.py") if p.name in CHECKED]
+    paths = [p for p in _app_modules() if p.name in CHECKED or _is_page_module(p)]
     assert len(paths) > 10
-    for path in sorted(paths):
-        relative = path.relative_to(ROOT)
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if INLINE_ROLE_CHECK.search(line):
-                offenders.append(f"{relative}:{number}: {line.strip()}")
-    assert offenders == []
+    assert _offenders(paths, INLINE_ROLE_CHECK) == []
+
+
+def test_pages_menus_and_cards_ask_predicates_not_roles():
+    """Every app's pages (views*.py, views/, pages.py), menus, cards and notes: no role tested inline."""
+    paths = [p for p in _app_modules() if _is_page_module(p)]
+    assert {"views.py", "pages.py", "apps.py"} <= {p.name for p in paths}
+    assert any(p.parent.name == "views" for p in paths)
+    assert _offenders(paths, PAGE_ROLE_CHECK) == []
+
+
+def test_templates_show_what_predicates_allow_not_roles():
+    """``{% if can_edit %}``, never ``{% if "teacher" in current_roles %}`` or ``{% if m.role == "student" %}``."""
+    paths = list((ROOT / "templates").rglob("*.html")) + [
+        p for p in ROOT.glob("*/templates/**/*.html") if not p.is_relative_to(ROOT / "node_modules")
+    ]
+    assert len(paths) > 50
+    assert _offenders(paths, TEMPLATE_ROLE_CHECK) == []
+
+
+def test_the_role_scans_catch_what_they_are_for():
+    assert PAGE_ROLE_CHECK.search("if Role.TEACHER in request.roles:")
+    assert PAGE_ROLE_CHECK.search("if Role.ADMINISTRATOR in roles or Role.ADMINISTRATION in roles:")
+    assert PAGE_ROLE_CHECK.search('if "teacher" in roles:')
+    assert PAGE_ROLE_CHECK.search("roles = roles_in(request.user, college)")
+    assert PAGE_ROLE_CHECK.search("if has_role(user, college, Role.TEACHER):")
+    assert not PAGE_ROLE_CHECK.search("allowed = permissions.can_view_dashboard")
+    assert TEMPLATE_ROLE_CHECK.search('{% if "administrator" in current_roles %}')
+    assert TEMPLATE_ROLE_CHECK.search('{% if person.role == "student" %}')
+    assert TEMPLATE_ROLE_CHECK.search("{% elif user.is_staff %}")
+    assert not TEMPLATE_ROLE_CHECK.search("{% if request.GET.role == value %} selected{% endif %}")
+    assert not TEMPLATE_ROLE_CHECK.search("{% if can_manage %}")

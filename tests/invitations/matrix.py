@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from colleges.models import Role
 from invitations.services import invitation_create
-from tests.matrix import LOGIN, Case, answers, api_for, page_for
+from tests.matrix import HOME, LOGIN, Case, answers, api_for, page_for
 
 
 def _link(world, **overrides):
@@ -72,8 +72,8 @@ def pending_request_data(world):
 # Staff pages of the current college. Another college's administrator sees their own college's
 # lists (200) but gets 404 for this college's objects; platform staff hold no college (403).
 STAFF_LIST = page_for("curator", "administration", "administrator", "other_administrator")
-LINK_OBJECT = answers(404, anonymous=LOGIN, curator=200, administration=200, administrator=200, platform_staff=403)
-LINK_MANAGE = answers(404, anonymous=LOGIN, curator=403, administration=302, administrator=302, platform_staff=403)
+LINK_OBJECT = answers(404, anonymous=LOGIN, curator=200, administration=200, administrator=200, platform_staff=HOME)
+LINK_MANAGE = answers(404, anonymous=LOGIN, curator=403, administration=302, administrator=302, platform_staff=HOME)
 ADMIN_ONLY = page_for("administrator", "other_administrator")
 
 CASES += [
@@ -113,7 +113,7 @@ CASES += [
     Case("invitations:request_list", page_for("curator", "administrator", "other_administrator")),
     Case(
         "invitations:request_decide",
-        answers(403, anonymous=LOGIN, curator=302, administrator=302, other_administrator=302),
+        answers(403, anonymous=LOGIN, platform_staff=HOME, curator=302, administrator=302, other_administrator=302),
         method="post",
         data=pending_request_data,
     ),
@@ -125,7 +125,9 @@ CASES += [
     ),
     Case(
         "invitations:dispatch_requeue",
-        answers(403, anonymous=LOGIN, administration=302, administrator=302, other_administrator=404),
+        answers(
+            403, anonymous=LOGIN, platform_staff=HOME, administration=302, administrator=302, other_administrator=404
+        ),
         kwargs=dispatch_kwargs,
         method="post",
     ),

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from materials import services
 from materials.models import Audience, Kind
-from tests.matrix import LOGIN, Case, answers
+from tests.matrix import HOME, LOGIN, Case, answers
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
 
@@ -67,7 +67,8 @@ MANAGES = {"curator": 200, "administration": 200, "administrator": 200}
 
 
 def page(default, **overrides):
-    return answers(default, anonymous=LOGIN, **overrides)
+    """A materials page: anonymous → sign-in, no college (platform staff) → home."""
+    return answers(default, anonymous=LOGIN, platform_staff=HOME, **overrides)
 
 
 def manage(ok, *, student=403):
@@ -76,24 +77,24 @@ def manage(ok, *, student=403):
 
 
 CASES = [
-    Case("materials:list", page(200, platform_staff=404)),
-    Case("materials:documents", page(200, platform_staff=404)),
-    Case("materials:notices", page(200, platform_staff=404)),
+    Case("materials:list", page(200)),
+    Case("materials:documents", page(200)),
+    Case("materials:notices", page(200)),
     Case("materials:group", page(404, **SEES), kwargs=lambda w: {"pk": w.group.pk}),
     Case(
         "materials:create",
-        page(403, platform_staff=404, other_administrator=200, **MANAGES),
+        page(403, other_administrator=200, **MANAGES),
     ),
     Case(
         "materials:create",
-        page(403, platform_staff=404, other_administrator=400, curator=302, administration=302, administrator=302),
+        page(403, other_administrator=400, curator=302, administration=302, administrator=302),
         method="post",
         data=_link_for_group,
         id="post:materials:create",
     ),
     Case(
         "materials:upload",
-        page(403, platform_staff=404, other_administrator=201, curator=201, administration=201, administrator=201),
+        page(403, other_administrator=201, curator=201, administration=201, administrator=201),
         method="post",
         data=_upload,
     ),

@@ -2,7 +2,7 @@
 
 import datetime
 
-from tests.matrix import LOGIN, Case, answers, page_for
+from tests.matrix import HOME, LOGIN, Case, answers, page_for
 
 
 def _student(world):
@@ -39,10 +39,10 @@ def _batch(world):
     return {"pk": ImportBatch.objects.create(college=world.college, file_name="k.csv").pk}
 
 
-# Pages of one person or group: the administrator; 404 for another college and for a user with no college.
-ADMIN_ONLY_OBJECT = answers(403, anonymous=LOGIN, administrator=200, other_administrator=404, platform_staff=404)
-ADMIN_ONLY_PAGE = answers(403, anonymous=LOGIN, administrator=200, other_administrator=200)
-ADMIN_ONLY_POST = answers(403, anonymous=LOGIN, administrator=302, other_administrator=404, platform_staff=404)
+# Pages of one person or group: the administrator; 404 for another college; home for a user with no college.
+ADMIN_ONLY_OBJECT = answers(403, anonymous=LOGIN, administrator=200, other_administrator=404, platform_staff=HOME)
+ADMIN_ONLY_PAGE = answers(403, anonymous=LOGIN, administrator=200, other_administrator=200, platform_staff=HOME)
+ADMIN_ONLY_POST = answers(403, anonymous=LOGIN, administrator=302, other_administrator=404, platform_staff=HOME)
 VIEWERS_OBJECT = answers(
     403,
     anonymous=LOGIN,
@@ -50,7 +50,7 @@ VIEWERS_OBJECT = answers(
     administration=200,
     curator=200,
     other_administrator=404,
-    platform_staff=404,
+    platform_staff=HOME,
 )
 
 CASES = [
@@ -65,7 +65,7 @@ CASES = [
     Case("movement:import_detail", ADMIN_ONLY_OBJECT, kwargs=_batch),
     Case(
         "movement:import_mapping",
-        answers(403, anonymous=LOGIN, administrator=400, other_administrator=404, platform_staff=404),
+        answers(403, anonymous=LOGIN, administrator=400, other_administrator=404, platform_staff=HOME),
         kwargs=_batch,
         method="post",
     ),

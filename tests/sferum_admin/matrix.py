@@ -1,7 +1,23 @@
-from tests.matrix import LOGIN, Case, answers
+from tests.matrix import LOGIN, Case, answers, page_for
 
-# «home» has its row in tests/colleges/matrix.py (HomeView lives in colleges).
 CASES = [
+    # The shell's pages: home sends each person on; the dashboard is the overseers'.
+    Case(
+        "home",
+        answers(
+            200,
+            anonymous=LOGIN,
+            student=302,
+            teacher=302,
+            curator=302,
+            administration=302,
+            administrator=302,
+            other_administrator=302,
+            platform_staff=302,
+        ),
+        id="home",
+    ),
+    Case("dashboard", page_for("administration", "administrator", "other_administrator")),
     Case("healthz", answers(200)),
     Case("favicon", answers(200)),
     Case("readyz", answers(200)),

@@ -12,7 +12,8 @@ from accounts.models import User
 from audit.models import AuditEvent
 from colleges.models import College, Department, Membership, Role
 from groups.models import CuratorAssignment, Discipline, Enrollment, StudyGroup, SubjectTeacherAssignment
-from invitations.services import invitation_accept, invitation_find
+from invitations.selectors import invitation_find
+from invitations.services import invitation_accept
 from materials.models import Audience
 from materials.selectors import material_list
 from sferum_admin.management.commands.seed_demo import (
