@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.db.models import Model
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.api_keys import API_KEY_PREFIX_LENGTH, api_key_hash, api_key_new
 from accounts.models import ApiToken, User
+from accounts.phones import normalize_phone
 from accounts.selectors import user_api_token_colleges, user_has_totp, user_must_use_totp
 from audit.services import audit_log, model_snapshot
 
@@ -45,6 +47,39 @@ def user_get_or_create_by_phone(*, phone: str) -> User:
         # The same phone asked twice at once: the unique phone lets one through.
         user = User.objects.get(phone=phone)
     return user
+
+
+def user_get_or_create_with_names(
+    *, phone: str, last_name: str = "", first_name: str = "", patronymic: str = "", email: str | None = None
+) -> tuple[User, bool]:
+    """The user with this phone, created (without a password) when new. Names fill in blanks only.
+
+    For people added by name (an approved college application, a hired employee, an imported student):
+    making the account is not audited, the role given to the person is. A phone alone (someone following
+    an invitation) is ``user_get_or_create_by_phone``.
+    """
+    phone = normalize_phone(phone)
+    user = User.objects.select_for_update().filter(phone=phone).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    phone=phone, last_name=last_name, first_name=first_name, patronymic=patronymic, email=email or None
+                )
+            return user, True
+        except IntegrityError:
+            # Someone created the same phone at the same moment, or the e-mail belongs to another user.
+            user = User.objects.filter(phone=phone).first()
+            if user is None:
+                raise ValidationError({"email": "Этот e-mail уже используется другим пользователем."}) from None
+    changed = []
+    for field, value in (("last_name", last_name), ("first_name", first_name), ("patronymic", patronymic)):
+        if value and not getattr(user, field):
+            setattr(user, field, value)
+            changed.append(field)
+    if changed:
+        user.save(update_fields=changed)
+    return user, False
 
 
 @transaction.atomic
@@ -95,7 +130,7 @@ def _sync_allauth_email(*, user: User) -> None:
 
 
 @transaction.atomic
-def user_sessions_end_others(*, actor: User, request) -> int:
+def user_sessions_end_others(*, actor: User, request: HttpRequest) -> int:
     """Sign the person out everywhere except this browser; returns how many sessions ended."""
     from allauth.usersessions.models import UserSession
 
@@ -114,7 +149,7 @@ def user_sessions_end_others(*, actor: User, request) -> int:
 
 @transaction.atomic
 def api_token_create(
-    *, actor: User, name: str, college=None, lifetime_days: int = API_TOKEN_DEFAULT_DAYS
+    *, actor: User, name: str, college: Model | None = None, lifetime_days: int = API_TOKEN_DEFAULT_DAYS
 ) -> tuple[ApiToken, str]:
     """Issue a named API key for one integration, acting in ``college``; returns the token and the key.
 
@@ -213,7 +248,7 @@ NAME_TOO_LONG_MESSAGE = f"Фамилия, имя или отчество (тел
 def users_get_or_create_many(*, people: Sequence[PersonByPhone]) -> dict[str, int]:
     """Phone → user id for everyone in ``people``, creating (without a password) those never seen before.
 
-    The bulk twin of ``colleges.services.user_get_or_create_by_phone`` for a roster import: existing users
+    The bulk twin of ``user_get_or_create_with_names`` for a roster import: existing users
     keep their names as they are. A phone created by someone else at the same moment is skipped, not
     refused (ON CONFLICT DO NOTHING), and its id is returned all the same. Creating an account is not
     audited here, as in the single service: the role given to the person is.

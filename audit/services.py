@@ -2,7 +2,7 @@ import contextlib
 import contextvars
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -10,6 +10,14 @@ from django.db import models
 from audit.context import current_ip
 from audit.models import AuditEvent
 from core import college_cache
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    # Who made a change: a person (``accounts.User``, which audit, a lower layer, does not import), an
+    # anonymous visitor, or no one (a task, a public form); the event keeps only a signed-in person.
+    Actor = AbstractBaseUser | AnonymousUser | None
 
 # The events ``audit_log`` keeps inside ``audit_log_batch()`` (with the colleges they change), or None.
 _batch: contextvars.ContextVar[list[tuple[AuditEvent, list[int]]] | None] = contextvars.ContextVar(
@@ -19,10 +27,10 @@ _batch: contextvars.ContextVar[list[tuple[AuditEvent, list[int]]] | None] = cont
 
 def audit_log(
     *,
-    actor,
+    actor: "Actor",
     action: str,
     target: models.Model | None = None,
-    college=None,
+    college: models.Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
@@ -79,8 +87,8 @@ def audit_log_batch() -> Iterator[None]:
 
 def audit_log_many(
     *,
-    actor,
-    college,
+    actor: "Actor",
+    college: models.Model,
     action: str,
     model: type[models.Model],
     ids: Sequence[int],
@@ -108,7 +116,7 @@ def audit_log_many(
     return event
 
 
-def _changed_colleges(college, target) -> list[int]:
+def _changed_colleges(college: models.Model | None, target: models.Model | None) -> list[int]:
     """The colleges whose cached pages this change makes stale: its own, or a person's colleges.
 
     A change to a person (their name, say) shows on the pages of every college they belong to.

@@ -139,7 +139,7 @@ def _sign_in_and_count(paths: dict[str, str]) -> tuple[str, dict[str, int]]:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from groups.management.commands.seed_demo import ADMIN_PHONE
+    from sferum_admin.management.commands.seed_demo import ADMIN_PHONE
 
     admin = User.objects.get(phone=ADMIN_PHONE)
     if not Authenticator.objects.filter(user=admin, type=Authenticator.Type.TOTP).exists():

@@ -52,7 +52,7 @@ class College(models.Model):
     phone = models.CharField("телефон", max_length=16, blank=True)
     website = models.URLField("сайт", blank=True)
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
 
     class Meta:
         verbose_name = "колледж"
@@ -92,13 +92,18 @@ class CollegeApplication(models.Model):
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.PENDING)
     rejection_reason = models.TextField("причина отказа", blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="рассмотрел",
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField("рассмотрено", null=True, blank=True)
     college = models.OneToOneField(
-        College, null=True, blank=True, on_delete=models.SET_NULL, related_name="application"
+        College, null=True, blank=True, on_delete=models.SET_NULL, related_name="application", verbose_name="колледж"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
 
     class Meta:
         verbose_name = "заявка на регистрацию организации"
@@ -116,10 +121,10 @@ class CollegeApplication(models.Model):
 
 
 class Department(models.Model):
-    college = models.ForeignKey(College, on_delete=models.CASCADE, related_name="departments")
+    college = models.ForeignKey(College, on_delete=models.CASCADE, related_name="departments", verbose_name="колледж")
     name = models.CharField("название", max_length=200)
     head_name = models.CharField("заведующий отделением", max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
 
     class Meta:
         verbose_name = "отделение"
@@ -139,15 +144,17 @@ class Membership(models.Model):
         SUSPENDED = "suspended", "приостановлен"
         LEFT = "left", "выбыл"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    college = models.ForeignKey(College, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name="пользователь"
+    )
+    college = models.ForeignKey(College, on_delete=models.CASCADE, related_name="memberships", verbose_name="колледж")
     role = models.CharField("роль", max_length=16, choices=Role.choices)
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.ACTIVE)
     position = models.CharField("должность", max_length=200, blank=True)
     order_number = models.CharField("номер приказа о назначении", max_length=50, blank=True)
     order_date = models.DateField("дата приказа о назначении", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    ended_at = models.DateTimeField("окончено", null=True, blank=True)
 
     class Meta:
         verbose_name = "участник"

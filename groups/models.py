@@ -17,7 +17,9 @@ class StudyGroup(models.Model):
         GRADUATED = "graduated", "выпущена"
         ARCHIVED = "archived", "в архиве"
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="study_groups")
+    college = models.ForeignKey(
+        "colleges.College", on_delete=models.CASCADE, related_name="study_groups", verbose_name="колледж"
+    )
     department = models.ForeignKey(
         "colleges.Department", on_delete=models.PROTECT, related_name="study_groups", verbose_name="отделение"
     )
@@ -34,7 +36,7 @@ class StudyGroup(models.Model):
         "форма обучения", max_length=16, choices=FormOfStudy.choices, default=FormOfStudy.FULL_TIME
     )
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
 
     class Meta:
         verbose_name = "учебная группа"
@@ -53,11 +55,15 @@ class StudyGroup(models.Model):
 class StaffGroup(models.Model):
     """A group of employees, e.g. «Педагогический состав», «Администрация»."""
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="staff_groups")
+    college = models.ForeignKey(
+        "colleges.College", on_delete=models.CASCADE, related_name="staff_groups", verbose_name="колледж"
+    )
     name = models.CharField("название", max_length=200)
     description = models.TextField("описание", blank=True)
-    members = models.ManyToManyField("colleges.Membership", blank=True, related_name="staff_groups")
-    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(
+        "colleges.Membership", blank=True, related_name="staff_groups", verbose_name="участники"
+    )
+    created_at = models.DateTimeField("создано", auto_now_add=True)
 
     class Meta:
         verbose_name = "группа сотрудников"
@@ -72,7 +78,9 @@ class StaffGroup(models.Model):
 class Discipline(models.Model):
     """A subject taught in the college: дисциплина, МДК, профессиональный модуль."""
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="disciplines")
+    college = models.ForeignKey(
+        "colleges.College", on_delete=models.CASCADE, related_name="disciplines", verbose_name="колледж"
+    )
     name = models.CharField("название", max_length=300)
     code = models.CharField("индекс", max_length=30, blank=True)
 
@@ -89,12 +97,16 @@ class Discipline(models.Model):
 class CuratorAssignment(models.Model):
     """A teacher as the curator of a group. At most one active per group (ended_at is null)."""
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+")
-    group = models.ForeignKey(StudyGroup, on_delete=models.CASCADE, related_name="curator_assignments")
-    teacher = models.ForeignKey("colleges.Membership", on_delete=models.CASCADE, related_name="curatorships")
+    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж")
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.CASCADE, related_name="curator_assignments", verbose_name="учебная группа"
+    )
+    teacher = models.ForeignKey(
+        "colleges.Membership", on_delete=models.CASCADE, related_name="curatorships", verbose_name="преподаватель"
+    )
     started_at = models.DateField("с")
     ended_at = models.DateField("по", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
 
     class Meta:
         verbose_name = "назначение куратора"
@@ -112,13 +124,22 @@ class CuratorAssignment(models.Model):
 class SubjectTeacherAssignment(models.Model):
     """A teacher teaching a discipline to a group."""
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+")
-    group = models.ForeignKey(StudyGroup, on_delete=models.CASCADE, related_name="subject_assignments")
-    teacher = models.ForeignKey("colleges.Membership", on_delete=models.CASCADE, related_name="subject_assignments")
-    discipline = models.ForeignKey(Discipline, on_delete=models.PROTECT, related_name="assignments")
+    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж")
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.CASCADE, related_name="subject_assignments", verbose_name="учебная группа"
+    )
+    teacher = models.ForeignKey(
+        "colleges.Membership",
+        on_delete=models.CASCADE,
+        related_name="subject_assignments",
+        verbose_name="преподаватель",
+    )
+    discipline = models.ForeignKey(
+        Discipline, on_delete=models.PROTECT, related_name="assignments", verbose_name="дисциплина"
+    )
     started_at = models.DateField("с")
     ended_at = models.DateField("по", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
 
     class Meta:
         verbose_name = "преподаватель дисциплины"
@@ -138,12 +159,16 @@ class SubjectTeacherAssignment(models.Model):
 class Enrollment(models.Model):
     """A student in a study group over a period. History is appended to, never rewritten."""
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+")
-    student = models.ForeignKey("colleges.Membership", on_delete=models.CASCADE, related_name="enrollments")
-    group = models.ForeignKey(StudyGroup, on_delete=models.PROTECT, related_name="enrollments")
+    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж")
+    student = models.ForeignKey(
+        "colleges.Membership", on_delete=models.CASCADE, related_name="enrollments", verbose_name="обучающийся"
+    )
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.PROTECT, related_name="enrollments", verbose_name="учебная группа"
+    )
     started_at = models.DateField("зачислен с")
     ended_at = models.DateField("по", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
 
     class Meta:
         verbose_name = "зачисление в группу"
@@ -169,12 +194,12 @@ class GroupParent(models.Model):
     parents only.
     """
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+")
+    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж")
     parent = models.ForeignKey(
         "colleges.Membership", on_delete=models.CASCADE, related_name="parent_groups", verbose_name="родитель"
     )
     group = models.ForeignKey(StudyGroup, on_delete=models.CASCADE, related_name="parents", verbose_name="группа")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
 
     class Meta:
         verbose_name = "родитель группы"

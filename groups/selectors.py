@@ -88,17 +88,15 @@ def study_group_list(
 
 def study_group_visible_to(*, user, college: College) -> QuerySet[StudyGroup]:
     """The groups ``user`` may see in ``college``: all for overseers, assigned ones for teachers, own for students."""
-    from colleges.permissions import roles_in
-    from groups.permissions import can_view_study_group_list, teacher_scope
+    from groups.permissions import can_view_my_group, can_view_my_groups, can_view_study_group_list, teacher_scope
 
-    roles = roles_in(user, college)
     qs = study_group_list(college=college)
     if can_view_study_group_list(user, college):
         return qs
     condition = Q(pk__in=[])
-    if Role.TEACHER in roles:
+    if can_view_my_groups(user, college):
         condition |= Q(pk__in=teacher_scope(user, college).group_ids)
-    if Role.STUDENT in roles:
+    if can_view_my_group(user, college):
         condition |= Q(
             pk__in=Enrollment.objects.filter(
                 ended_at__isnull=True, student__user=user, student__college=college, student__status="active"

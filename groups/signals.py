@@ -1,6 +1,6 @@
 """Signals the groups app sends; higher apps (chats, invitations, materials) connect receivers.
 
-Both are sent by the groups services themselves (``groups/services.py``), after
+Both are sent by the groups services themselves (``groups/services/``), after
 commit, never by their callers: a caller passes the ``kind`` to the service.
 
 ``enrollment_changed`` — a student's study group changed. Arguments:

@@ -44,7 +44,9 @@ class Material(models.Model):
         DRAFT = "draft", "черновик"
         PUBLISHED = "published", "опубликован"
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="materials")
+    college = models.ForeignKey(
+        "colleges.College", on_delete=models.CASCADE, related_name="materials", verbose_name="колледж"
+    )
     section = models.CharField("раздел", max_length=16, choices=Section.choices, default=Section.LEARNING)
     kind = models.CharField("тип", max_length=16, choices=Kind.choices)
     title = models.CharField("название", max_length=200)
@@ -65,12 +67,17 @@ class Material(models.Model):
     published_at = models.DateTimeField("опубликовано с", null=True, blank=True)
     pinned = models.BooleanField("закреплён", default=False)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="автор",
     )
     # Set once, by the first notification run for this publication.
-    notified_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    notified_at = models.DateTimeField("уведомления отправлены", null=True, blank=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    updated_at = models.DateTimeField("изменено", auto_now=True)
 
     class Meta:
         verbose_name = "материал"
@@ -127,10 +134,17 @@ class MaterialFile(models.Model):
     waiting for the material it belongs to to be saved.
     """
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+")
-    material = models.ForeignKey(Material, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
+    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж")
+    material = models.ForeignKey(
+        Material, null=True, blank=True, on_delete=models.CASCADE, related_name="files", verbose_name="материал"
+    )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="загрузил",
     )
     file = models.FileField("файл", upload_to=material_file_upload_to, storage=MaterialsStorage(), max_length=255)
     original_name = models.CharField("имя файла", max_length=255)
@@ -139,11 +153,16 @@ class MaterialFile(models.Model):
     size = models.PositiveBigIntegerField("размер, байт")
     version = models.PositiveIntegerField("версия", default=1)
     previous = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_version"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_version",
+        verbose_name="предыдущая версия",
     )
     is_current = models.BooleanField("текущая версия", default=True)
     download_count = models.PositiveIntegerField("скачиваний", default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
 
     class Meta:
         verbose_name = "файл материала"
@@ -158,10 +177,12 @@ class MaterialFile(models.Model):
 class MaterialNotice(models.Model):
     """A line in a person's «Новые материалы» list. One per person and material."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="material_notices")
-    material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="notices")
-    created_at = models.DateTimeField(auto_now_add=True)
-    seen_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="material_notices", verbose_name="пользователь"
+    )
+    material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="notices", verbose_name="материал")
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    seen_at = models.DateTimeField("просмотрено", null=True, blank=True)
 
     class Meta:
         verbose_name = "уведомление о материале"

@@ -16,6 +16,8 @@ from materials.models import Audience, Material, Section
 
 MANAGER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION)
 POSTER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION, Role.TEACHER)
+# Who a «только сотрудники» material is for: management, who see everything, and teachers.
+STAFF_AUDIENCE_ROLES = (*MANAGER_ROLES, Role.TEACHER)
 
 
 def teacher_scope(user, college: College | None) -> TeacherScope:
@@ -27,6 +29,25 @@ def teacher_scope(user, college: College | None) -> TeacherScope:
 
 def can_view_materials(user, college: College | None) -> bool:
     return is_member(user, college)
+
+
+# What a member who does not manage all materials sees besides the college-wide ones
+# (``selectors.material_visibility_q`` builds its filter from these).
+
+
+def can_view_staff_materials(user, college: College | None) -> bool:
+    """Materials for staff, those of the groups they curate or teach and their own drafts: a teacher."""
+    return has_role(user, college, Role.TEACHER)
+
+
+def can_view_own_group_materials(user, college: College | None) -> bool:
+    """Materials of their current group (and its disciplines): a student."""
+    return has_role(user, college, Role.STUDENT)
+
+
+def can_view_parent_materials(user, college: College | None) -> bool:
+    """«Родители группы …» materials of the groups whose parent links they followed: a parent."""
+    return has_role(user, college, Role.PARENT)
 
 
 def can_manage_all_materials(user, college: College | None) -> bool:

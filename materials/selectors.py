@@ -16,11 +16,19 @@ from django.utils import timezone
 
 from accounts.search import search_q
 from colleges.models import College, Membership, Role
-from colleges.permissions import roles_in
 from groups.models import Discipline, Enrollment, GroupParent, StudyGroup
 from groups.selectors import parent_group_ids
 from materials.models import GROUP_AUDIENCES, Audience, Material, MaterialFile, MaterialNotice, Section
-from materials.permissions import can_edit_material, can_manage_all_materials, teacher_scope
+from materials.permissions import (
+    STAFF_AUDIENCE_ROLES,
+    can_edit_material,
+    can_manage_all_materials,
+    can_view_materials,
+    can_view_own_group_materials,
+    can_view_parent_materials,
+    can_view_staff_materials,
+    teacher_scope,
+)
 
 _MaterialGroup = Material.groups.through
 
@@ -42,26 +50,26 @@ def current_group_ids(*, user, college: College):
 
 def material_visibility_q(*, user, college: College, now=None) -> Q:
     """What ``user`` may see among ``college``'s materials, as one filter."""
-    roles = roles_in(user, college)
-    if not roles:
+    if not can_view_materials(user, college):
         return Q(pk__in=[])
     if can_manage_all_materials(user, college):
         return Q()
     now = now or timezone.now()
+    teacher = can_view_staff_materials(user, college)
     audience = Q(audience=Audience.COLLEGE)
-    if Role.TEACHER in roles:
+    if teacher:
         audience |= Q(audience=Audience.STAFF)
         group_ids = teacher_scope(user, college).group_ids
         if group_ids:
             audience |= Q(audience__in=GROUP_AUDIENCES) & _targets_groups(list(group_ids))
-    if Role.STUDENT in roles:
+    if can_view_own_group_materials(user, college):
         audience |= Q(audience__in=(Audience.GROUPS, Audience.DISCIPLINE)) & _targets_groups(
             current_group_ids(user=user, college=college)
         )
-    if Role.PARENT in roles:
+    if can_view_parent_materials(user, college):
         audience |= Q(audience=Audience.PARENTS) & _targets_groups(parent_group_ids(user=user, college=college))
     visible = Q(status=Material.Status.PUBLISHED, published_at__lte=now) & audience
-    if Role.TEACHER in roles:
+    if teacher:
         visible |= Q(author=user)
     return visible
 
@@ -140,7 +148,7 @@ def browsable_group_ids(*, user, college: College) -> set[int] | None:
     if can_manage_all_materials(user, college):
         return None
     ids = set(teacher_scope(user, college).group_ids)
-    if Role.STUDENT in roles_in(user, college):
+    if can_view_own_group_materials(user, college):
         ids |= set(current_group_ids(user=user, college=college).values_list("group_id", flat=True))
     return ids
 
@@ -210,11 +218,7 @@ def material_audience_user_ids(*, material: Material) -> set[int]:
     if audience == Audience.COLLEGE:
         ids = set(members.values_list("user_id", flat=True))
     elif audience == Audience.STAFF:
-        ids = set(
-            members.filter(role__in=(Role.ADMINISTRATOR, Role.ADMINISTRATION, Role.TEACHER)).values_list(
-                "user_id", flat=True
-            )
-        )
+        ids = set(members.filter(role__in=STAFF_AUDIENCE_ROLES).values_list("user_id", flat=True))
     elif audience == Audience.PARENTS:
         ids = set(
             GroupParent.objects.filter(

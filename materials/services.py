@@ -4,10 +4,12 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
 from audit.services import audit_log
 from colleges.models import College
 from groups.models import Discipline, StudyGroup
@@ -40,11 +42,19 @@ GROUPS_REQUIRED_MESSAGE = "Выберите хотя бы одну учебну�
 ONE_GROUP_MESSAGE = "Для дисциплины выберите одну учебную группу."
 DISCIPLINE_REQUIRED_MESSAGE = "Выберите дисциплину."
 FOREIGN_TARGET_MESSAGE = "Группа или дисциплина не найдена в этом колледже."
+# An upload staged on the material page and never attached is deleted after this.
+STAGED_UPLOAD_KEPT = datetime.timedelta(days=1)
 NO_FILES_FOR_KIND_MESSAGE = "У материалов типа «{kind}» нет файлов."
 
 
 def _check_target(
-    *, actor, college: College, section: str, audience: str, groups: list[StudyGroup], discipline
+    *,
+    actor: User,
+    college: College,
+    section: str,
+    audience: str,
+    groups: list[StudyGroup],
+    discipline: Discipline | None,
 ) -> None:
     if audience not in Audience.values:
         raise ValidationError({"audience": "Выберите, кому адресован материал."}, code="audience")
@@ -72,7 +82,7 @@ def _check_target(
         raise PermissionDenied(NO_TARGET_PERMISSION_MESSAGE)
 
 
-def _claim_uploads(*, actor, college: College, upload_ids: Iterable[int]) -> list[MaterialFile]:
+def _claim_uploads(*, actor: User, college: College, upload_ids: Iterable[int]) -> list[MaterialFile]:
     ids = sorted({int(pk) for pk in upload_ids})
     if not ids:
         return []
@@ -140,7 +150,7 @@ def _queue_notification(material: Material) -> None:
 
 
 @transaction.atomic
-def material_file_stage(*, actor, college: College, uploaded) -> MaterialFile:
+def material_file_stage(*, actor: User, college: College, uploaded: UploadedFile) -> MaterialFile:
     """Check one uploaded file by content and size and keep it, not yet attached to a material."""
     if not can_post_materials(actor, college):
         raise PermissionDenied(NO_POST_PERMISSION_MESSAGE)
@@ -148,7 +158,14 @@ def material_file_stage(*, actor, college: College, uploaded) -> MaterialFile:
 
 
 def _store_file(
-    *, actor, college: College, uploaded, material: Material | None = None, expected_kind: str = "", **extra
+    *,
+    actor: User,
+    college: College,
+    uploaded: UploadedFile,
+    material: Material | None = None,
+    expected_kind: str = "",
+    version: int = 1,
+    previous: MaterialFile | None = None,
 ) -> MaterialFile:
     """Check by content and size, then store under a random name (the readable name is kept for downloads).
 
@@ -174,7 +191,8 @@ def _store_file(
         content_type=detected.content_type,
         kind=detected.kind,
         size=uploaded.size,
-        **extra,
+        version=version,
+        previous=previous,
     )
     record.file.save(f"upload.{detected.extension}", uploaded, save=False)
     record.save()
@@ -184,7 +202,7 @@ def _store_file(
 @transaction.atomic
 def material_create(
     *,
-    actor,
+    actor: User,
     college: College,
     kind: str,
     title: str,
@@ -255,7 +273,7 @@ def _locked(material: Material) -> Material:
     return locked
 
 
-def _require_edit(actor, material: Material) -> None:
+def _require_edit(actor: User, material: Material) -> None:
     if not can_edit_material(actor, material):
         raise PermissionDenied(NO_EDIT_PERMISSION_MESSAGE)
 
@@ -263,7 +281,7 @@ def _require_edit(actor, material: Material) -> None:
 @transaction.atomic
 def material_update(
     *,
-    actor,
+    actor: User,
     material: Material,
     title: str,
     audience: str,
@@ -320,7 +338,7 @@ def material_update(
 
 
 @transaction.atomic
-def material_publish(*, actor, material: Material, publish_at: datetime.datetime | None = None) -> Material:
+def material_publish(*, actor: User, material: Material, publish_at: datetime.datetime | None = None) -> Material:
     """Publish now or from ``publish_at`` (a scheduled publication is visible from that time)."""
     material = _locked(material)
     _require_edit(actor, material)
@@ -333,7 +351,7 @@ def material_publish(*, actor, material: Material, publish_at: datetime.datetime
 
 
 @transaction.atomic
-def material_unpublish(*, actor, material: Material) -> Material:
+def material_unpublish(*, actor: User, material: Material) -> Material:
     """Back to a draft: hidden from the audience; publishing again tells only people not told yet."""
     material = _locked(material)
     _require_edit(actor, material)
@@ -348,7 +366,7 @@ def material_unpublish(*, actor, material: Material) -> Material:
 
 
 @transaction.atomic
-def material_pin(*, actor, material: Material, pinned: bool) -> Material:
+def material_pin(*, actor: User, material: Material, pinned: bool) -> Material:
     material = _locked(material)
     _require_edit(actor, material)
     if material.pinned != pinned:
@@ -359,7 +377,7 @@ def material_pin(*, actor, material: Material, pinned: bool) -> Material:
 
 
 @transaction.atomic
-def material_delete(*, actor, material: Material) -> None:
+def material_delete(*, actor: User, material: Material) -> None:
     """Delete the material and, after commit, its stored files (every version)."""
     material = _locked(material)
     _require_edit(actor, material)
@@ -384,7 +402,7 @@ def _delete_stored(names: list[str]) -> None:
 
 
 @transaction.atomic
-def material_file_replace(*, actor, file: MaterialFile, uploaded) -> MaterialFile:
+def material_file_replace(*, actor: User, file: MaterialFile, uploaded: UploadedFile) -> MaterialFile:
     """A new version of ``file``; the previous one is kept (not current) for the history."""
     old = (
         MaterialFile.objects.select_for_update(of=("self",))
@@ -453,9 +471,9 @@ def material_notify(*, material_id: int) -> int:
     return len(created)
 
 
-def material_uploads_discard_stale(*, older_than: datetime.timedelta = datetime.timedelta(days=1)) -> int:
+def material_uploads_discard_stale() -> int:
     """Delete uploads staged by the upload page but never attached to a material (the page was left)."""
-    cutoff = timezone.now() - older_than
+    cutoff = timezone.now() - STAGED_UPLOAD_KEPT
     with transaction.atomic():
         stale = list(
             MaterialFile.objects.select_for_update(skip_locked=True, of=("self",))
@@ -468,7 +486,7 @@ def material_uploads_discard_stale(*, older_than: datetime.timedelta = datetime.
     return len(stale)
 
 
-def material_notices_mark_seen(*, user, college: College) -> int:
+def material_notices_mark_seen(*, user: User, college: College) -> int:
     return MaterialNotice.objects.filter(user=user, material__college=college, seen_at__isnull=True).update(
         seen_at=timezone.now()
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -38,7 +38,7 @@ def notification_send(
     recipient: str,
     template: str,
     context: dict[str, Any] | None = None,
-    college=None,
+    college: Model | int | None = None,
     secret_keys: Iterable[str] = (),
     idempotency_key: str | None = None,
 ) -> Message:
@@ -55,11 +55,7 @@ def notification_send(
     context = dict(context or {})
     secret_keys = tuple(secret_keys)
     subject, body = render_message(channel=channel, template=template, context=context)
-    masked_context = {k: (MASK if k in secret_keys else v) for k, v in context.items()}
-    masked_body = body
-    for key in secret_keys:
-        if context.get(key):
-            masked_body = masked_body.replace(str(context[key]), MASK)
+    masked_context, masked_body = _masked(context=context, body=body, secret_keys=secret_keys)
 
     message = _claim(
         idempotency_key=idempotency_key,
@@ -76,23 +72,9 @@ def notification_send(
         logger.info("notification: key already used, nothing sent (template %s)", template)
         return Message.objects.get(idempotency_key=idempotency_key)
 
-    try:
-        if channel == Message.Channel.SMS:
-            provider_id = get_sms_backend().send(recipient, body)
-        else:
-            send_mail(subject, body, None, [recipient])
-            provider_id = ""
-    except SmsDeliveryError as exc:
-        _record_failure(message, str(exc))
-        logger.warning("notification %s failed (%s, retryable=%s): %s", message.pk, template, exc.retryable, exc)
-        if exc.retryable:
-            raise
+    provider_id = _deliver(message, channel=channel, recipient=recipient, subject=subject, body=body)
+    if provider_id is None:
         return message
-    except Exception as exc:
-        # The exception text may quote the message; only its class is kept.
-        _record_failure(message, exc.__class__.__name__)
-        logger.warning("notification %s failed (%s): %s", message.pk, template, exc.__class__.__name__)
-        raise
     message.status = Message.Status.SENT
     message.provider_message_id = provider_id[:128]
     message.sent_at = timezone.now()
@@ -104,13 +86,48 @@ def notification_send(
     return message
 
 
+def _masked(*, context: dict[str, Any], body: str, secret_keys: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+    """The context and body as stored: the values of ``secret_keys`` replaced by ``MASK``."""
+    masked_context = {k: (MASK if k in secret_keys else v) for k, v in context.items()}
+    masked_body = body
+    for key in secret_keys:
+        if context.get(key):
+            masked_body = masked_body.replace(str(context[key]), MASK)
+    return masked_context, masked_body
+
+
+def _deliver(message: Message, *, channel: str, recipient: str, subject: str, body: str) -> str | None:
+    """Hand the claimed ``message`` to the gateway or the mailer; the provider's id, or None if refused for good.
+
+    A failure is recorded on the message; one worth a retry is raised again.
+    """
+    try:
+        if channel == Message.Channel.SMS:
+            return get_sms_backend().send(recipient, body)
+        send_mail(subject, body, None, [recipient])
+        return ""
+    except SmsDeliveryError as exc:
+        _record_failure(message, str(exc))
+        logger.warning(
+            "notification %s failed (%s, retryable=%s): %s", message.pk, message.template, exc.retryable, exc
+        )
+        if exc.retryable:
+            raise
+        return None
+    except Exception as exc:
+        # The exception text may quote the message; only its class is kept.
+        _record_failure(message, exc.__class__.__name__)
+        logger.warning("notification %s failed (%s): %s", message.pk, message.template, exc.__class__.__name__)
+        raise
+
+
 def notification_enqueue(
     *,
     channel: str,
     recipient: str,
     template: str,
     context: dict[str, Any] | None = None,
-    college=None,
+    college: Model | int | None = None,
     secret_keys: Iterable[str] = (),
     idempotency_key: str | None = None,
 ) -> None:
@@ -212,14 +229,52 @@ def notification_send_sms_batch(*, messages: list[OutgoingSms]) -> BatchOutcome:
     claim here (held by another worker, failed before, or not on PostgreSQL) is returned in
     ``left``: the caller sends it through ``notification_send`` and its reclaim rules.
     """
-    import json
-
     from django.db import connection
 
     outcome = BatchOutcome()
     if not messages or connection.vendor != "postgresql":
         outcome.left = [m.idempotency_key for m in messages]
         return outcome
+    queued = _batch_queue(messages)
+    backend = get_sms_backend()
+    done = None
+    try:
+        for m in messages:
+            message_pk = queued.get(m.idempotency_key)
+            claimed = message_pk is not None and _batch_step(message_pk, done)
+            if message_pk is not None:
+                done = None
+            if not claimed:
+                outcome.left.append(m.idempotency_key)
+                continue
+            try:
+                provider_id = backend.send(m.recipient, m.body)
+            except SmsDeliveryError as exc:
+                Message.objects.filter(pk=message_pk).update(status=Message.Status.FAILED, error=str(exc)[:1000])
+                logger.warning(
+                    "notification %s failed (%s, retryable=%s): %s", message_pk, m.template, exc.retryable, exc
+                )
+                outcome.failed[m.idempotency_key] = (str(exc)[:500], exc.retryable)
+                continue
+            except Exception as exc:
+                # The exception text may quote the message; only its class is kept.
+                Message.objects.filter(pk=message_pk).update(status=Message.Status.FAILED, error=exc.__class__.__name__)
+                raise
+            done = (message_pk, provider_id[:128])
+            outcome.sent[m.idempotency_key] = provider_id
+    finally:
+        if done is not None:
+            _batch_step(None, done)
+        if outcome.sent:
+            logger.info("notifications sent: %s (sms, batch)", len(outcome.sent))
+    return outcome
+
+
+def _batch_queue(messages: list[OutgoingSms]) -> dict[str, int]:
+    """Write every message «queued» in one statement (keys already known are left); key → id of those queued."""
+    import json
+
+    from django.db import connection
 
     table = Message._meta.db_table
     now = timezone.now()
@@ -244,74 +299,45 @@ def notification_send_sms_batch(*, messages: list[OutgoingSms]) -> BatchOutcome:
             "ON CONFLICT (idempotency_key) DO NOTHING",
             params,
         )
-    queued = dict(
+    return dict(
         Message.objects.filter(
             idempotency_key__in=[m.idempotency_key for m in messages], status=Message.Status.QUEUED
         ).values_list("idempotency_key", "pk")
     )
 
-    def step(claim_pk: int | None, done: tuple[int, str] | None) -> bool:
-        """Claim ``claim_pk`` (if still queued) and record ``done`` (pk, provider id) as sent, in one commit."""
-        moment = timezone.now()
-        done_pk, provider_id = done or (None, "")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET "
-                "status = CASE WHEN id = %s THEN %s ELSE %s END, "
-                "attempts = CASE WHEN id = %s THEN attempts + 1 ELSE attempts END, "
-                "claimed_at = CASE WHEN id = %s THEN %s ELSE claimed_at END, "
-                "sent_at = CASE WHEN id = %s THEN %s ELSE sent_at END, "
-                "provider_message_id = CASE WHEN id = %s THEN %s ELSE provider_message_id END, "
-                "error = CASE WHEN id = %s THEN '' ELSE error END "
-                "WHERE (id = %s AND status = %s) OR id = %s RETURNING id",
-                [
-                    claim_pk,
-                    Message.Status.SENDING,
-                    Message.Status.SENT,
-                    claim_pk,
-                    claim_pk,
-                    moment,
-                    done_pk,
-                    moment,
-                    done_pk,
-                    provider_id,
-                    done_pk,
-                    claim_pk,
-                    Message.Status.QUEUED,
-                    done_pk,
-                ],
-            )
-            return claim_pk is not None and any(pk == claim_pk for (pk,) in cursor.fetchall())
 
-    backend = get_sms_backend()
-    done = None
-    try:
-        for m in messages:
-            message_pk = queued.get(m.idempotency_key)
-            claimed = message_pk is not None and step(message_pk, done)
-            if message_pk is not None:
-                done = None
-            if not claimed:
-                outcome.left.append(m.idempotency_key)
-                continue
-            try:
-                provider_id = backend.send(m.recipient, m.body)
-            except SmsDeliveryError as exc:
-                Message.objects.filter(pk=message_pk).update(status=Message.Status.FAILED, error=str(exc)[:1000])
-                logger.warning(
-                    "notification %s failed (%s, retryable=%s): %s", message_pk, m.template, exc.retryable, exc
-                )
-                outcome.failed[m.idempotency_key] = (str(exc)[:500], exc.retryable)
-                continue
-            except Exception as exc:
-                # The exception text may quote the message; only its class is kept.
-                Message.objects.filter(pk=message_pk).update(status=Message.Status.FAILED, error=exc.__class__.__name__)
-                raise
-            done = (message_pk, provider_id[:128])
-            outcome.sent[m.idempotency_key] = provider_id
-    finally:
-        if done is not None:
-            step(None, done)
-        if outcome.sent:
-            logger.info("notifications sent: %s (sms, batch)", len(outcome.sent))
-    return outcome
+def _batch_step(claim_pk: int | None, done: tuple[int, str] | None) -> bool:
+    """Claim ``claim_pk`` (if still queued) and record ``done`` (pk, provider id) as sent, in one commit."""
+    from django.db import connection
+
+    table = Message._meta.db_table
+    moment = timezone.now()
+    done_pk, provider_id = done or (None, "")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET "
+            "status = CASE WHEN id = %s THEN %s ELSE %s END, "
+            "attempts = CASE WHEN id = %s THEN attempts + 1 ELSE attempts END, "
+            "claimed_at = CASE WHEN id = %s THEN %s ELSE claimed_at END, "
+            "sent_at = CASE WHEN id = %s THEN %s ELSE sent_at END, "
+            "provider_message_id = CASE WHEN id = %s THEN %s ELSE provider_message_id END, "
+            "error = CASE WHEN id = %s THEN '' ELSE error END "
+            "WHERE (id = %s AND status = %s) OR id = %s RETURNING id",
+            [
+                claim_pk,
+                Message.Status.SENDING,
+                Message.Status.SENT,
+                claim_pk,
+                claim_pk,
+                moment,
+                done_pk,
+                moment,
+                done_pk,
+                provider_id,
+                done_pk,
+                claim_pk,
+                Message.Status.QUEUED,
+                done_pk,
+            ],
+        )
+        return claim_pk is not None and any(pk == claim_pk for (pk,) in cursor.fetchall())

@@ -14,6 +14,7 @@ from colleges.models import College, CollegeApplication, Department, Membership,
 from notifications.models import Message
 from tests import factories
 from tests.colleges.helpers import EXE_BYTES, HTML_BYTES, JPEG_BYTES, PNG_BYTES, application_data, upload
+from tests.write_owners import writes_owned
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +134,16 @@ def test_approval_creates_college_administrator_and_membership_and_sends_sms(
     assert AuditEvent.objects.filter(action="college_application.approve", college=college).exists()
 
 
+def test_approval_writes_each_table_through_its_owner(platform_staff):
+    application = factories.CollegeApplicationFactory(admin_phone="+79123450003")
+
+    with writes_owned() as writes:
+        services.college_application_approve(actor=platform_staff, application_id=application.pk)
+
+    assert ("accounts", "accounts", "accounts_user") in writes
+    assert {owner for owner, _, _ in writes} >= {"accounts", "colleges", "audit"}
+
+
 def test_approval_reuses_the_existing_user_with_that_phone(platform_staff):
     existing = factories.UserFactory(phone="+79123450002")
     application = factories.CollegeApplicationFactory(admin_phone="+79123450002")
@@ -238,7 +249,7 @@ def test_administrator_updates_the_profile_and_the_change_is_audited(college, ad
 
 
 def test_profile_update_cannot_change_inn(college, administrator):
-    with pytest.raises(ValidationError):
+    with pytest.raises(TypeError):
         services.college_update(actor=administrator, college=college, inn="7707083893")
 
 

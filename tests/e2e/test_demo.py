@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from groups.management.commands.seed_demo import (
+from sferum_admin.management.commands.seed_demo import (
     DEMO_STAFF_PASSWORD,
     DEMO_TOTP_SECRET,
     STAFF_EMAIL,

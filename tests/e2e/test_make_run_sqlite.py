@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from groups.management.commands.seed_demo import ADMIN_PHONE, DEMO_TOTP_SECRET
+from sferum_admin.management.commands.seed_demo import ADMIN_PHONE, DEMO_TOTP_SECRET
 from tests.e2e.helpers import totp_code
 from tests.test_make_run import _bare_env, _free_port, _start_make_run, _stop
 

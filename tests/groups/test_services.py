@@ -7,8 +7,9 @@ from audit.models import AuditEvent
 from colleges.models import Role
 from groups import services
 from groups.models import CuratorAssignment, StudyGroup, SubjectTeacherAssignment
-from groups.signals import staff_assignment_changed
+from groups.signals import EnrollmentChange, staff_assignment_changed
 from tests import factories
+from tests.write_owners import writes_owned
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +263,26 @@ class TestDisciplines:
             services.discipline_create(actor=administrator, college=college, name="  ")
 
         assert "name" in exc.value.message_dict
+
+
+class TestWriteOwners:
+    def test_the_groups_flows_write_only_groups_and_audit_tables(self, administrator, college):
+        student = _member(college, role=Role.STUDENT)
+        teacher = _member(college)
+        department = factories.DepartmentFactory(college=college)
+
+        with writes_owned() as writes:
+            group, other = (
+                services.study_group_create(
+                    actor=administrator, college=college, department=department, name=name, admission_year=2025
+                )
+                for name in ("ИС-21", "ИС-22")
+            )
+            services.curator_assign(actor=administrator, group=group, teacher=teacher)
+            enrollment = services.enrollment_start(
+                actor=administrator, student=student, group=group, kind=EnrollmentChange.ENROL
+            )
+            services.enrollment_transfer(actor=administrator, enrollment=enrollment, group=other)
+            services.study_group_update(actor=administrator, group=group, course=3)
+
+        assert {owner for owner, _, _ in writes} == {"groups", "audit"}

@@ -11,16 +11,21 @@ from django.urls import reverse
 from accounts.models import User
 from audit.models import AuditEvent
 from colleges.models import College, Department, Membership, Role
-from groups.management.commands.seed_demo import (
+from groups.models import CuratorAssignment, Discipline, Enrollment, StudyGroup, SubjectTeacherAssignment
+from invitations.selectors import invitation_find
+from invitations.services import invitation_accept
+from materials.models import Audience
+from materials.selectors import material_list
+from sferum_admin.management.commands.seed_demo import (
     ADMIN_PHONE,
     DEMO_STAFF_PASSWORD,
     DEMO_TOTP_SECRET,
     STAFF_PHONE,
     feminine_surname,
 )
-from groups.models import CuratorAssignment, Discipline, Enrollment, StudyGroup, SubjectTeacherAssignment
 from tests import factories
 from tests.accounts.helpers import sign_in_with_second_factor
+from tests.write_owners import writes_owned
 
 CYRILLIC_NAME = re.compile(r"^[А-ЯЁ][а-яё]+$")
 
@@ -110,8 +115,7 @@ def test_groups_scale_with_students(students, groups):
 def test_seeding_writes_one_audit_event():
     _seed("--students", "50")
 
-    event = AuditEvent.objects.get()
-    assert event.action == "demo.seed"
+    event = AuditEvent.objects.get(action="demo.seed")
     assert event.college == College.objects.get()
     assert event.after["students"] == 50
 
@@ -212,3 +216,65 @@ def test_platform_operator_is_greeted_by_a_first_name_not_a_role(client):
     assert "Добро пожаловать" in greeting
     assert greeting.endswith(f"<strong>{staff.first_name}")
     assert CYRILLIC_NAME.match(staff.first_name) and staff.first_name != "Платформы"
+
+
+def _printed_links(output: str) -> dict[str, str]:
+    """What each printed link gives → its token."""
+    printed = output.split("Ссылки-приглашения")[1]
+    return {
+        shown: url.rstrip("/").rsplit("/", 1)[1] for shown, url in re.findall(r"^  (.+): (http\S+)$", printed, re.M)
+    }
+
+
+@pytest.mark.django_db
+def test_one_invitation_link_per_role_is_printed_and_admits_a_newcomer():
+    output = _seed("--students", "30")
+
+    links = _printed_links(output)
+    assert {invitation_find(token=token).role for token in links.values()} == {
+        Role.ADMINISTRATION,
+        Role.TEACHER,
+        Role.STUDENT,
+        Role.PARENT,
+    }
+    student_token = next(token for shown, token in links.items() if shown.startswith(Role.STUDENT.label))
+    result = invitation_accept(invitation=invitation_find(token=student_token), user=factories.UserFactory())
+    assert result.joined and result.membership.role == Role.STUDENT
+    assert Enrollment.objects.get(student=result.membership, ended_at__isnull=True).group.name == "ИС-11"
+
+
+@pytest.mark.django_db
+def test_links_are_printed_again_by_if_empty():
+    first = _seed("--if-empty", "--students", "10")
+
+    again = _seed("--if-empty", "--students", "10")
+
+    printed = first.split("Ссылки-приглашения")[1]
+    assert printed and printed in again
+
+
+@pytest.mark.django_db
+def test_the_first_group_and_the_staff_find_a_material_each():
+    _seed("--students", "30")
+
+    group = StudyGroup.objects.get(name="ИС-11")
+    student = Enrollment.objects.filter(group=group).select_related("student__user").first().student.user
+    teacher = Membership.objects.filter(role=Role.TEACHER).first()
+    college = group.college
+    assert [m.audience for m in material_list(viewer=student, college=college)] == [Audience.GROUPS]
+    assert Audience.STAFF in {m.audience for m in material_list(viewer=teacher.user, college=college)}
+
+
+@pytest.mark.django_db
+def test_each_app_writes_only_its_own_demo_rows():
+    with writes_owned() as writes:
+        _seed("--students", "30")
+
+    assert {table_app for table_app, _, _ in writes} >= {
+        "accounts",
+        "colleges",
+        "groups",
+        "invitations",
+        "materials",
+        "audit",
+    }

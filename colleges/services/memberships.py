@@ -1,0 +1,207 @@
+"""People in a college: memberships given and ended (one and many)."""
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import audit_log, audit_log_many
+from colleges.models import College, Membership, Role
+
+MEMBERSHIP_EXISTS_MESSAGE = "У этого человека уже есть такая роль в колледже."
+
+
+def membership_create(
+    *,
+    actor: User,
+    college: College,
+    user: User,
+    role: str,
+    position: str = "",
+) -> Membership:
+    """``membership_create_unchecked`` for a person acting from a page or the API: checked here."""
+    from colleges.permissions import can_manage_college
+
+    if not can_manage_college(actor, college):
+        raise PermissionDenied("Добавлять участников может только администратор платформы колледжа.")
+    return membership_create_unchecked(actor=actor, college=college, user=user, role=role, position=position)
+
+
+def membership_create_unchecked(
+    *,
+    actor: User | None,
+    college: College,
+    user: User,
+    role: str,
+    position: str = "",
+    order_number: str = "",
+    order_date: datetime.date | None = None,
+) -> Membership:
+    """Give ``user`` a role in ``college``.
+
+    Unchecked: for callers that already decided (an approved application, an
+    accepted invitation, an applied movement). A person acting from a page goes
+    through ``membership_create``, which checks them first.
+    """
+    if role not in Role.values:
+        raise ValidationError({"role": "Неизвестная роль."})
+    membership = Membership(
+        user=user,
+        college=college,
+        role=role,
+        position=position,
+        order_number=order_number,
+        order_date=order_date,
+    )
+    # ``user`` and ``college`` are saved instances: validating them would only look them up again.
+    membership.full_clean(exclude=["user", "college"], validate_constraints=False)
+    # The partial unique constraint ``one_current_membership_per_role`` decides, also under races:
+    # a current membership with this role already there rolls the block back.
+    try:
+        with transaction.atomic():
+            membership.save()
+            audit_log(
+                actor=actor,
+                college=college,
+                action="membership.create",
+                target=membership,
+                after={"user": user.pk, "role": role, "position": position},
+            )
+    except IntegrityError as exc:
+        membership.pk = None
+        raise ValidationError(MEMBERSHIP_EXISTS_MESSAGE, code="membership_exists") from exc
+    return membership
+
+
+def membership_end(*, actor: User, membership: Membership) -> Membership:
+    """``membership_end_unchecked`` for a person acting from a page or the API: checked here."""
+    from colleges.permissions import can_manage_college
+
+    if not can_manage_college(actor, membership.college):
+        raise PermissionDenied("Исключать участников может только администратор платформы колледжа.")
+    return membership_end_unchecked(actor=actor, membership=membership)
+
+
+def membership_end_unchecked(*, actor: User | None, membership: Membership) -> Membership:
+    """The person leaves this role in the college. The row stays for history."""
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if locked.status == Membership.Status.LEFT:
+            return locked
+        before = {"status": locked.status}
+        locked.status = Membership.Status.LEFT
+        locked.ended_at = timezone.now()
+        locked.save(update_fields=["status", "ended_at"])
+        audit_log(
+            actor=actor,
+            college=locked.college,
+            action="membership.end",
+            target=locked,
+            before=before,
+            after={"status": locked.status},
+        )
+    return locked
+
+
+def memberships_add_many(
+    *,
+    actor: User,
+    college: College,
+    role: str,
+    user_ids: Sequence[int],
+    order_number: str = "",
+) -> dict[int, int]:
+    """``memberships_add_many_unchecked`` for a person acting from a page or the API: checked here."""
+    from colleges.permissions import can_manage_college
+
+    if not can_manage_college(actor, college):
+        raise PermissionDenied("Добавлять участников может только администратор платформы колледжа.")
+    return memberships_add_many_unchecked(
+        actor=actor, college=college, role=role, user_ids=user_ids, order_number=order_number
+    )
+
+
+@transaction.atomic
+def memberships_add_many_unchecked(
+    *,
+    actor: User | None,
+    college: College,
+    role: str,
+    user_ids: Sequence[int],
+    order_number: str = "",
+    order_date: datetime.date | None = None,
+) -> dict[int, int]:
+    """User id → id of that user's current ``role`` membership in ``college``, adding the missing ones.
+
+    The bulk twin of ``membership_create`` (a roster import gives two thousand students their role at
+    once): one INSERT and one ``membership.create_many`` audit event listing the memberships added. A
+    user who already holds the role keeps the membership they have; one added by someone else at the
+    same moment is skipped by the partial unique index and returned all the same.
+    """
+    if role not in Role.values:
+        raise ValidationError({"role": "Неизвестная роль."})
+    current = Membership.objects.filter(college=college, role=role).exclude(status=Membership.Status.LEFT)
+    found = dict(current.filter(user_id__in=user_ids).values_list("user_id", "id"))
+    new = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in found]
+    if not new:
+        return found
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                user_id=user_id, college_id=college.pk, role=role, order_number=order_number, order_date=order_date
+            )
+            for user_id in new
+        ],
+        ignore_conflicts=True,
+    )
+    before = set(found.values())
+    found.update(current.filter(user_id__in=new).values_list("user_id", "id"))
+    audit_log_many(
+        actor=actor,
+        college=college,
+        action="membership.create_many",
+        model=Membership,
+        ids=sorted(pk for pk in found.values() if pk not in before),
+        after={"role": role},
+    )
+    return found
+
+
+def memberships_end_many(*, actor: User, college: College, membership_ids: Sequence[int]) -> list[int]:
+    """``memberships_end_many_unchecked`` for a person acting from a page or the API: checked here."""
+    from colleges.permissions import can_manage_college
+
+    if not can_manage_college(actor, college):
+        raise PermissionDenied("Исключать участников может только администратор платформы колледжа.")
+    return memberships_end_many_unchecked(actor=actor, college=college, membership_ids=membership_ids)
+
+
+@transaction.atomic
+def memberships_end_many_unchecked(*, actor: User | None, college: College, membership_ids: Sequence[int]) -> list[int]:
+    """Many people leave their role in ``college`` at once (students missing from an imported roster).
+
+    The bulk twin of ``membership_end``: rows locked in primary-key order, one UPDATE, one
+    ``membership.end_many`` audit event. Memberships already ended are left as they are; the ids of
+    the ones ended here are returned.
+    """
+    ending = list(
+        Membership.objects.select_for_update()
+        .filter(college=college, pk__in=membership_ids)
+        .exclude(status=Membership.Status.LEFT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if ending:
+        Membership.objects.filter(pk__in=ending).update(status=Membership.Status.LEFT, ended_at=timezone.now())
+        audit_log_many(
+            actor=actor,
+            college=college,
+            action="membership.end_many",
+            model=Membership,
+            ids=ending,
+            after={"status": Membership.Status.LEFT},
+        )
+    return ending
