@@ -5,7 +5,6 @@ taken a role), ``staff`` (employees added, the administrator appointed), ``profi
 (the college's profile and departments).
 """
 
-from accounts.services import user_get_or_create_with_names
 from colleges.services.applications import (
     APPLICATION_ALREADY_REVIEWED_MESSAGE,
     APPLICATION_FIELDS,
@@ -47,9 +46,6 @@ from colleges.services.staff import (
     staff_add,
 )
 
-# Kept under its former name for the services that find or add a person by phone and name.
-user_get_or_create_by_phone = user_get_or_create_with_names
-
 __all__ = [
     "ALREADY_ADMINISTRATOR_MESSAGE",
     "APPLICATION_ALREADY_REVIEWED_MESSAGE",
@@ -83,5 +79,4 @@ __all__ = [
     "memberships_end_many_unchecked",
     "sign_in_url",
     "staff_add",
-    "user_get_or_create_by_phone",
 ]

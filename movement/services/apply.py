@@ -12,9 +12,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import user_get_or_create_with_names
 from audit.services import audit_log
 from colleges.models import Membership, Role
-from colleges.services import membership_create_unchecked, membership_end_unchecked, user_get_or_create_by_phone
+from colleges.services import membership_create_unchecked, membership_end_unchecked
 from groups.models import CuratorAssignment, SubjectTeacherAssignment
 from groups.services import (
     curator_assign_unchecked,
@@ -107,7 +108,7 @@ def _require_active(person: Membership) -> None:
 
 
 def _user_by_phone(movement: Movement) -> User:
-    user, _ = user_get_or_create_by_phone(
+    user, _ = user_get_or_create_with_names(
         phone=movement.phone,
         last_name=movement.last_name,
         first_name=movement.first_name,
