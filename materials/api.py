@@ -5,7 +5,7 @@ caller may not see answers 404, like one of another college.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,6 +25,7 @@ from rest_framework.routers import SimpleRouter
 from groups.api import api_college
 from groups.models import Discipline, StudyGroup
 from materials import selectors, services
+from materials.downloads import material_file_response
 from materials.models import Audience, Kind, Material, MaterialFile, Section
 from materials.permissions import can_edit_material, can_post_materials, can_view_materials
 from sferum_admin.dates import ApiDateTimeField
@@ -274,15 +275,9 @@ class MaterialFileViewSet(_CollegeScoped, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         file = selectors.material_file_get_for(user=request.user, college=self.college, pk=pk)
-        try:
-            handle = file.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
+        response = material_file_response(file, as_attachment=True)
         if file.material_id is not None:
             services.material_file_register_download(file=file)
-        response = FileResponse(handle, as_attachment=True, filename=file.original_name, content_type=file.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
         return response
 
 

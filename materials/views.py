@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
 from materials import selectors, services
+from materials.downloads import material_file_response
 from materials.forms import FileReplaceForm, MaterialFilterForm, MaterialForm
 from materials.models import Kind, Material, Section
 from materials.permissions import (
@@ -365,18 +366,10 @@ class MaterialFileDownloadView(CollegeMaterialsMixin, View):
 
     def get(self, request, pk):
         file = selectors.material_file_get_for(user=request.user, college=self.college, pk=pk)
-        try:
-            handle = file.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
+        inline = request.GET.get("inline") == "1" and file.kind == Kind.VIDEO
+        response = material_file_response(file, as_attachment=not inline)
         if file.material_id is not None:
             services.material_file_register_download(file=file)
-        inline = request.GET.get("inline") == "1" and file.kind == Kind.VIDEO
-        response = FileResponse(
-            handle, as_attachment=not inline, filename=file.original_name, content_type=file.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -195,6 +195,10 @@ STORAGES["materials"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": MATERIALS_ROOT},
 }
+# Behind nginx: the download view checks the permission and answers with X-Accel-Redirect to this
+# internal location (which serves MATERIALS_ROOT), so a large file holds no app thread. Empty: the app
+# streams the file itself. Files on S3 are always streamed through the storage.
+MATERIALS_ACCEL_REDIRECT = env.str("MATERIALS_ACCEL_REDIRECT", default="")
 
 # Roster imports (CSV or XLSX, at most 50,000 rows): the largest file accepted, checked before it is read,
 # and for XLSX (a ZIP archive) the most its parts may unpack to and the tightest packing allowed.
@@ -348,9 +352,21 @@ SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 SMS_SENDER_NAME = env.str("SMS_SENDER_NAME", default="Sferum")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-if env.str("EMAIL_URL", default=""):
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Сферум Админ <noreply@localhost>")
+
+# --- Invitations (invitations/conf.py reads them at call time) ------------
+
+INVITATION_BURST_LIMIT = env.int("INVITATION_BURST_LIMIT", default=100)
+INVITATION_BURST_WINDOW = env.int("INVITATION_BURST_WINDOW", default=60)
+INVITATION_OPEN_LIMIT_PER_IP = env.int("INVITATION_OPEN_LIMIT_PER_IP", default=300)
+INVITATION_ACCEPT_LIMIT_PER_IP = env.int("INVITATION_ACCEPT_LIMIT_PER_IP", default=300)
+INVITATION_ACCEPT_LIMIT_PER_USER = env.int("INVITATION_ACCEPT_LIMIT_PER_USER", default=10)
+INVITATION_CODE_LIMIT_PER_LINK = env.int("INVITATION_CODE_LIMIT_PER_LINK", default=300)
+INVITATION_DISPATCH_BATCH = env.int("INVITATION_DISPATCH_BATCH", default=200)
+INVITATION_DISPATCH_ASYNC_COMMIT = env.int("INVITATION_DISPATCH_ASYNC_COMMIT", default=1)
 
 # --- API -------------------------------------------------------------------
 
@@ -415,8 +431,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 if PRODUCTION:
+    # The proxy (nginx in docker-compose.yml) speaks TLS and says so in X-Forwarded-Proto, which it always sets.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Health checks call the app directly over HTTP from inside its container (deploy/healthcheck.py).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -434,6 +453,8 @@ LOGGING = {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            # The time with its UTC offset: logs of several machines and time zones sort together.
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
@@ -449,6 +470,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Error reports to Sentry (or a compatible service) when SENTRY_DSN is set; nothing is sent otherwise.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV)
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN and not TESTING:
+    from sferum_admin.sentry import sentry_init
+
+    sentry_init(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
 
 # --- Test mode -------------------------------------------------------------
 
