@@ -19,6 +19,8 @@ keepalive = 5
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = "*"
+# No control socket (gunicornc): the process runs as a user with a read-only home.
+control_socket_disable = True
 
 
 class JsonAccessLogger(Logger):

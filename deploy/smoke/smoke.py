@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+import urllib3.util.connection
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = os.environ.get("DOCKER", "/usr/bin/docker")
@@ -35,37 +36,58 @@ COMPOSE = os.environ.get("DOCKER_COMPOSE", "docker-compose")
 PROJECT = os.environ.get("SMOKE_PROJECT", "sferumsmoke")
 HTTPS_PORT = int(os.environ.get("SMOKE_HTTPS_PORT", "18443"))
 SMS_PORT = int(os.environ.get("SMOKE_SMS_PORT", "18025"))
-BASE = f"https://localhost:{HTTPS_PORT}"
+# A public-looking name (production refuses a local SITE_URL), resolved to 127.0.0.1 by this script alone.
+HOST = "sferum.test"
+BASE = f"https://{HOST}:{HTTPS_PORT}"
 SMS = f"http://127.0.0.1:{SMS_PORT}"
-# groups/management/commands/seed_demo.py: the demo college's administrator and their TOTP secret.
+# The college administrator deploy/smoke/make_admin.py makes, and their TOTP secret (base32).
 ADMIN_PHONE = "+79990000001"
-DEMO_TOTP_SECRET = "SFERUMADMINDEMOSECRETKEY23456722"
+TOTP_SECRET = base64.b32encode(secrets.token_bytes(20)).decode()
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%" + secrets.token_hex(32).encode() + b"\ntrailer\n%%EOF\n"
 
 timings: list[tuple[str, float]] = []
+
+_create_connection = urllib3.util.connection.create_connection
+
+
+def _connect_host_to_loopback(address, *args, **kwargs):
+    host, port = address
+    return _create_connection(("127.0.0.1" if host == HOST else host, port), *args, **kwargs)
+
+
+urllib3.util.connection.create_connection = _connect_host_to_loopback
 
 
 @contextmanager
 def step(name: str):
     print(f"==> {name}", flush=True)
     started = time.monotonic()
-    yield
-    took = time.monotonic() - started
-    timings.append((name, took))
-    print(f"    {name}: {took:.1f} s", flush=True)
+    outcome = "FAILED "
+    try:
+        yield
+        outcome = ""
+    finally:
+        took = time.monotonic() - started
+        timings.append((outcome + name, took))
+        print(f"    {outcome}{name}: {took:.1f} s", flush=True)
 
 
 def run(*args, check=True, capture=False, input=None, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(a) for a in args],
-        check=check,
-        text=input is None or isinstance(input, str),
-        input=input,
-        stdout=subprocess.PIPE if capture else None,
-        stderr=subprocess.STDOUT if capture else None,
-        env=env,
-        cwd=ROOT,
-    )
+    try:
+        return subprocess.run(
+            [str(a) for a in args],
+            check=check,
+            text=input is None or isinstance(input, str),
+            input=input,
+            stdout=subprocess.PIPE if capture else None,
+            stderr=subprocess.STDOUT if capture else None,
+            env=env,
+            cwd=ROOT,
+        )
+    except subprocess.CalledProcessError as exc:
+        if exc.stdout:
+            print(exc.stdout if isinstance(exc.stdout, str) else exc.stdout.decode(errors="replace"))
+        raise
 
 
 class Stack:
@@ -92,7 +114,7 @@ class Stack:
         raw = run(DOCKER, "inspect", *ids, capture=True).stdout
         return json.loads(raw)
 
-    def wait_healthy(self, timeout=240, expect: dict[str, int] | None = None):
+    def wait_healthy(self, timeout=240, expect: dict[str, int] | None = None, stopped: tuple[str, ...] = ()):
         deadline = time.monotonic() + timeout
         while True:
             states, pending = {}, []
@@ -100,6 +122,8 @@ class Stack:
                 service = service_of(c)
                 status = c["State"]["Status"]
                 health = (c["State"].get("Health") or {}).get("Status")
+                if service in stopped:
+                    continue
                 if service == "migrate":
                     if status == "exited" and c["State"]["ExitCode"] != 0:
                         raise SystemExit("migrate failed:\n" + self.output("logs", "migrate"))
@@ -131,7 +155,8 @@ def totp(secret: str) -> str:
 
 
 def sms_to(phone: str) -> list[str]:
-    return [m["text"] for m in requests.get(f"{SMS}/messages", timeout=5).json() if m["to"] == phone]
+    answer = requests.get(f"{SMS}/messages", timeout=5, proxies={"http": None})
+    return [m["text"] for m in answer.json() if m["to"] == phone]
 
 
 def wait_sms(phone: str, *, after: int = 0, timeout: float = 60) -> str:
@@ -163,6 +188,8 @@ class Browser:
 
     def __init__(self, cert: Path):
         self.http = requests.Session()
+        # Not REQUESTS_CA_BUNDLE from the environment, which requests would prefer to `verify`.
+        self.http.trust_env = False
         self.http.verify = str(cert)
 
     def _headers(self):
@@ -187,9 +214,10 @@ class Browser:
         code = re.search(r"\b(\d{6})\b", wait_sms(phone, after=before)).group(1)
         page = self.form(page.url, {"code": code})
         page.raise_for_status()
-        if "/2fa/" in page.url:
-            page = self.form(page.url, {"code": totp(totp_secret)})
-            page.raise_for_status()
+        if "/2fa/" not in page.url:
+            raise SystemExit(f"the administrator was not asked for TOTP: {page.url}")
+        page = self.form(page.url, {"code": totp(totp_secret)})
+        page.raise_for_status()
         if "/accounts/login" in page.url or "/2fa/" in page.url:
             raise SystemExit(f"sign-in stopped at {page.url}")
         me = self.get("/api/v1/me/")
@@ -225,7 +253,7 @@ def main() -> int:
     run(
         "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
         "-keyout", tls / "privkey.pem", "-out", tls / "fullchain.pem",
-        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", capture=True,
+        "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST}", capture=True,
     )  # fmt: skip
     (tls / "privkey.pem").chmod(0o644)
     gateway_token = secrets.token_urlsafe(16)
@@ -234,7 +262,7 @@ def main() -> int:
             [
                 f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}",
                 f"MFA_ENCRYPTION_KEY={base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
-                "DJANGO_ALLOWED_HOSTS=localhost",
+                f"DJANGO_ALLOWED_HOSTS={HOST}",
                 f"SITE_URL={BASE}",
                 f"POSTGRES_PASSWORD={secrets.token_hex(16)}",
                 "SMS_GATEWAY_URL=http://sms:8025/send",
@@ -281,12 +309,14 @@ def main() -> int:
             assert "Applying" not in stack.output("logs", "web"), "web applies no migrations"
             assert stack.compose("exec", "-T", "web", "id", "-u", capture=True).stdout.strip() != "0", "non-root"
 
-        with step("seed the demo college"):
-            stack.compose("exec", "-T", "web", "python", "manage.py", "seed_demo", "--if-empty", "--students", "30",
-                          capture=True)  # fmt: skip
+        with step("a college and its administrator (manage.py shell)"):
+            stack.compose(
+                "exec", "-T", "-e", f"SMOKE_ADMIN_PHONE={ADMIN_PHONE}", "-e", f"SMOKE_TOTP_SECRET={TOTP_SECRET}",
+                "web", "python", "manage.py", "shell", "-c", "exec(open('deploy/smoke/make_admin.py').read())",
+            )  # fmt: skip
 
         with step("sign in through the proxy over HTTPS (SMS code, TOTP)"):
-            browser.sign_in(ADMIN_PHONE, DEMO_TOTP_SECRET)
+            browser.sign_in(ADMIN_PHONE, TOTP_SECRET)
 
         with step("invitation SMS sent by the worker through the gateway"):
             browser.dispatch("+79995550001")
@@ -298,7 +328,10 @@ def main() -> int:
             answer = browser.download(file_id)
             assert answer.status_code == 200 and answer.content == PDF, answer.status_code
             assert "attachment" in answer.headers.get("Content-Disposition", "")
-
+            # gunicorn sent no body: nginx sent the file (X-Accel-Redirect).
+            access = [json.loads(line.split("| ", 1)[1]) for line in stack.output("logs", "--no-color", "web").splitlines()
+                      if "gunicorn.access" in line and f"/material-files/{file_id}/download/" in line]  # fmt: skip
+            assert access and access[-1]["status"] == 200 and not access[-1]["bytes"], access
         with step("recreate the web container, download again"):
             stack.compose("up", "-d", "--no-build", "--no-deps", "--force-recreate", "web")
             stack.wait_healthy()
@@ -310,7 +343,7 @@ def main() -> int:
             browser.dispatch("+79995550002")
             time.sleep(1.5)  # the task is in Redis (append-only file flushed every second)
             stack.compose("restart", "redis")
-            stack.wait_healthy(expect={"redis": 1})
+            stack.wait_healthy(expect={"redis": 1}, stopped=("worker",))
             assert not sms_to("+79995550002"), "nothing sent while the worker was down"
             stack.compose("start", "worker")
             wait_sms("+79995550002", timeout=120)
@@ -324,7 +357,7 @@ def main() -> int:
             stack.wait_healthy()
             browser = Browser(tls / "fullchain.pem")
             wait_until(lambda: browser.get("/readyz").status_code == 200, "/readyz after restore")
-            browser.sign_in(ADMIN_PHONE, DEMO_TOTP_SECRET)
+            browser.sign_in(ADMIN_PHONE, TOTP_SECRET)
             assert browser.download(file_id).content == PDF, "the backed-up file is back"
             assert browser.download(later).status_code == 404, "the later file is gone with the restore"
 
