@@ -329,7 +329,8 @@ def main() -> int:
             assert answer.status_code == 200 and answer.content == PDF, answer.status_code
             assert "attachment" in answer.headers.get("Content-Disposition", "")
             # gunicorn sent no body: nginx sent the file (X-Accel-Redirect).
-            access = [json.loads(line.split("| ", 1)[1]) for line in stack.output("logs", "--no-color", "web").splitlines()
+            logs = stack.output("logs", "--no-color", "web").splitlines()
+            access = [json.loads(line.split("| ", 1)[1]) for line in logs
                       if "gunicorn.access" in line and f"/material-files/{file_id}/download/" in line]  # fmt: skip
             assert access and access[-1]["status"] == 200 and not access[-1]["bytes"], access
         with step("recreate the web container, download again"):
