@@ -134,7 +134,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "sferum_admin.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down: cache misses and skipped writes, not errors (sferum_admin/cache.py).
+    CACHES = {"default": {"BACKEND": "sferum_admin.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
     # Sessions are read from Redis and written to both: no session query per request.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
