@@ -13,7 +13,8 @@ from django.utils.http import content_disposition_header
 
 
 def material_file_response(file, *, as_attachment: bool = True) -> HttpResponse:
-    storage = file.file.storage
+    # MaterialsStorage forwards to the configured "materials" storage: the local disk or S3.
+    storage = getattr(file.file.storage, "backend", file.file.storage)
     prefix = settings.MATERIALS_ACCEL_REDIRECT
     if prefix and isinstance(storage, FileSystemStorage):
         if not storage.exists(file.file.name):

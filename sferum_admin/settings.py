@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "daphne",
     # Django's admin, signed into only through allauth with the second factor.
     "sferum_admin.admin_site.PlatformAdminConfig",
+    # Before django.contrib.auth, so that its createsuperuser (a phone in any common format) is the one run.
+    "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,7 +71,6 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     # Project apps, lower layers first.
     "sferum_admin",
-    "accounts",
     "notifications",
     "audit",
     "colleges",
