@@ -130,6 +130,8 @@ if PRODUCTION:
     # Persistent connections: measured about 7x more requests per second.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode (docs/scaling.md): no server-side cursors.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -309,7 +311,8 @@ USE_TZ = True
 
 # --- Tasks -----------------------------------------------------------------
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The broker is REDIS_URL unless a separate instance is named (docs/scaling.md).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Without Redis the tasks run in-process, so `make run` needs no services.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
