@@ -46,7 +46,6 @@ BENCHMARK = env.bool("BENCHMARK", default=False)
 # --- Applications ----------------------------------------------------------
 
 INSTALLED_APPS = [
-    "daphne",
     # Django's admin, signed into only through allauth with the second factor.
     "sferum_admin.admin_site.PlatformAdminConfig",
     # Before django.contrib.auth, so that its createsuperuser (a phone in any common format) is the one run.
