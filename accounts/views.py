@@ -17,7 +17,7 @@ from accounts.selectors import (
     user_session_list,
 )
 from accounts.token_forms import ApiTokenForm
-from sferum_admin.pages import apply_service_errors
+from core.pages import apply_service_errors
 
 NEW_TOKEN_SESSION_KEY = "accounts_new_api_token"
 

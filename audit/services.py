@@ -7,7 +7,7 @@ from django.db import models
 
 from audit.context import current_ip
 from audit.models import AuditEvent
-from sferum_admin import college_cache
+from core import college_cache
 
 
 def audit_log(
@@ -21,7 +21,7 @@ def audit_log(
 ) -> AuditEvent:
     """Record one change. Called by every service that changes college data, inside its transaction.
 
-    Once the transaction commits, the college's cached pages are dropped (sferum_admin/college_cache.py).
+    Once the transaction commits, the college's cached pages are dropped (core/college_cache.py).
     """
     if college is None and target is not None:
         # A college is its own tenant; anything else points at its college.

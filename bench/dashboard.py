@@ -22,7 +22,7 @@ What it does, in one run:
    the goal is at most 2×;
 4. measures each page once more from one client right after a change to the
    college's data, so nothing comes from the per-college cache
-   (sferum_admin/college_cache.py) and the page is computed in full: the
+   (core/college_cache.py) and the page is computed in full: the
    price of the first view after each change, printed next to the bare view;
 5. stops the server and drops the database.
 
@@ -166,9 +166,9 @@ def _sign_in_and_count(paths: dict[str, str]) -> tuple[str, dict[str, int]]:
 
 
 def _college_changed() -> None:
-    """What any change to the demo college's data does to its cached page parts (sferum_admin/college_cache.py)."""
+    """What any change to the demo college's data does to its cached page parts (core/college_cache.py)."""
     from colleges.models import College
-    from sferum_admin import college_cache
+    from core import college_cache
 
     college_cache.changed(College.objects.values_list("pk", flat=True))
 

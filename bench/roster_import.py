@@ -56,7 +56,7 @@ def _roster(groups: list[str], n: int, seed: int) -> bytes:
 
 
 def _wait_applied(batch_id: int, meter: "_CpuMeter", timeout: float = 600) -> None:
-    from groups.movement.models import ImportBatch
+    from movement.models import ImportBatch
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -169,8 +169,8 @@ def run_scenario(n: int, database: str, env: dict) -> None:
 
     from colleges.models import Membership, Role
     from groups.models import Enrollment, StudyGroup
-    from groups.movement import services
-    from groups.movement.models import Movement
+    from movement import services
+    from movement.models import Movement
     from sferum_admin.celery import app
 
     app.conf.task_default_queue = QUEUE

@@ -17,7 +17,7 @@ from colleges import permissions as rules
 from colleges import services
 from colleges.models import HIREABLE_ROLES, STAFF_ROLES, College, Department, Membership, Role
 from colleges.selectors import colleges_of
-from sferum_admin.pages import parse_id
+from core.pages import parse_id
 
 MANAGER_ROLES = (Role.ADMINISTRATOR, Role.ADMINISTRATION)
 

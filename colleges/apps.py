@@ -7,7 +7,7 @@ class CollegesConfig(AppConfig):
 
     def ready(self):
         from colleges import dashboard, permissions
-        from sferum_admin import nav
+        from core import nav
 
         dashboard.register()
         nav.register(

@@ -1,4 +1,4 @@
-"""The colleges app's first steps on a new college's dashboard (see sferum_admin/dashboard.py)."""
+"""The colleges app's first steps on a new college's dashboard (see core/dashboard.py)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -39,7 +39,7 @@ def add_teachers_step(request, college) -> dict | None:
 
 
 def register() -> None:
-    from sferum_admin import dashboard
+    from core import dashboard
 
     dashboard.register_step(key="colleges.profile", provider=fill_in_profile_step, order=10)
     dashboard.register_step(key="colleges.departments", provider=create_departments_step, order=20)

@@ -7,7 +7,7 @@ from accounts.phones import normalize_phone
 from colleges.files import validate_order_file
 from colleges.models import HIREABLE_ROLES, TIME_ZONE_CHOICES, College, CollegeApplication, Department, Role
 from colleges.services import APPLICATION_FIELDS, PROFILE_FIELDS
-from sferum_admin.dates import DateField
+from core.dates import DateField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -58,18 +58,39 @@ def membership_create(
     position: str = "",
     order_number: str = "",
     order_date: datetime.date | None = None,
-    check_permission: bool = True,
+) -> Membership:
+    """``membership_create_unchecked`` for a person acting from a page or the API: checked here."""
+    from colleges.permissions import can_manage_college
+
+    if not can_manage_college(actor, college):
+        raise PermissionDenied("Добавлять участников может только администратор платформы колледжа.")
+    return membership_create_unchecked(
+        actor=actor,
+        college=college,
+        user=user,
+        role=role,
+        position=position,
+        order_number=order_number,
+        order_date=order_date,
+    )
+
+
+def membership_create_unchecked(
+    *,
+    actor: User | None,
+    college: College,
+    user: User,
+    role: str,
+    position: str = "",
+    order_number: str = "",
+    order_date: datetime.date | None = None,
 ) -> Membership:
     """Give ``user`` a role in ``college``.
 
-    Callers that already decided (an approved application, an accepted
-    invitation, an applied movement) pass ``check_permission=False``; a person
-    acting from a page passes themselves as ``actor`` and is checked here.
+    Unchecked: for callers that already decided (an approved application, an
+    accepted invitation, an applied movement). A person acting from a page goes
+    through ``membership_create``, which checks them first.
     """
-    from colleges.permissions import can_manage_college
-
-    if check_permission and not can_manage_college(actor, college):
-        raise PermissionDenied("Добавлять участников может только администратор платформы колледжа.")
     if role not in Role.values:
         raise ValidationError({"role": "Неизвестная роль."})
     membership = Membership(
@@ -100,12 +121,17 @@ def membership_create(
     return membership
 
 
-def membership_end(*, actor: User | None, membership: Membership, check_permission: bool = True) -> Membership:
-    """The person leaves this role in the college. The row stays for history."""
+def membership_end(*, actor: User | None, membership: Membership) -> Membership:
+    """``membership_end_unchecked`` for a person acting from a page or the API: checked here."""
     from colleges.permissions import can_manage_college
 
-    if check_permission and not can_manage_college(actor, membership.college):
+    if not can_manage_college(actor, membership.college):
         raise PermissionDenied("Исключать участников может только администратор платформы колледжа.")
+    return membership_end_unchecked(actor=actor, membership=membership)
+
+
+def membership_end_unchecked(*, actor: User | None, membership: Membership) -> Membership:
+    """The person leaves this role in the college. The row stays for history."""
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         if locked.status == Membership.Status.LEFT:
@@ -125,7 +151,6 @@ def membership_end(*, actor: User | None, membership: Membership, check_permissi
     return locked
 
 
-@transaction.atomic
 def memberships_add_many(
     *,
     actor: User | None,
@@ -134,7 +159,26 @@ def memberships_add_many(
     user_ids: Sequence[int],
     order_number: str = "",
     order_date: datetime.date | None = None,
-    check_permission: bool = True,
+) -> dict[int, int]:
+    """``memberships_add_many_unchecked`` for a person acting from a page or the API: checked here."""
+    from colleges.permissions import can_manage_college
+
+    if not can_manage_college(actor, college):
+        raise PermissionDenied("Добавлять участников может только администратор платформы колледжа.")
+    return memberships_add_many_unchecked(
+        actor=actor, college=college, role=role, user_ids=user_ids, order_number=order_number, order_date=order_date
+    )
+
+
+@transaction.atomic
+def memberships_add_many_unchecked(
+    *,
+    actor: User | None,
+    college: College,
+    role: str,
+    user_ids: Sequence[int],
+    order_number: str = "",
+    order_date: datetime.date | None = None,
 ) -> dict[int, int]:
     """User id → id of that user's current ``role`` membership in ``college``, adding the missing ones.
 
@@ -143,10 +187,6 @@ def memberships_add_many(
     user who already holds the role keeps the membership they have; one added by someone else at the
     same moment is skipped by the partial unique index and returned all the same.
     """
-    from colleges.permissions import can_manage_college
-
-    if check_permission and not can_manage_college(actor, college):
-        raise PermissionDenied("Добавлять участников может только администратор платформы колледжа.")
     if role not in Role.values:
         raise ValidationError({"role": "Неизвестная роль."})
     current = Membership.objects.filter(college=college, role=role).exclude(status=Membership.Status.LEFT)
@@ -176,20 +216,23 @@ def memberships_add_many(
     return found
 
 
+def memberships_end_many(*, actor: User | None, college: College, membership_ids: Sequence[int]) -> list[int]:
+    """``memberships_end_many_unchecked`` for a person acting from a page or the API: checked here."""
+    from colleges.permissions import can_manage_college
+
+    if not can_manage_college(actor, college):
+        raise PermissionDenied("Исключать участников может только администратор платформы колледжа.")
+    return memberships_end_many_unchecked(actor=actor, college=college, membership_ids=membership_ids)
+
+
 @transaction.atomic
-def memberships_end_many(
-    *, actor: User | None, college: College, membership_ids: Sequence[int], check_permission: bool = True
-) -> list[int]:
+def memberships_end_many_unchecked(*, actor: User | None, college: College, membership_ids: Sequence[int]) -> list[int]:
     """Many people leave their role in ``college`` at once (students missing from an imported roster).
 
     The bulk twin of ``membership_end``: rows locked in primary-key order, one UPDATE, one
     ``membership.end_many`` audit event. Memberships already ended are left as they are; the ids of
     the ones ended here are returned.
     """
-    from colleges.permissions import can_manage_college
-
-    if check_permission and not can_manage_college(actor, college):
-        raise PermissionDenied("Исключать участников может только администратор платформы колледжа.")
     ending = list(
         Membership.objects.select_for_update()
         .filter(college=college, pk__in=membership_ids)
@@ -349,7 +392,7 @@ def college_application_approve(*, actor: User, application_id: int) -> College:
             patronymic=application.admin_patronymic,
             email=email,
         )
-        membership_create(
+        membership_create_unchecked(
             actor=actor,
             college=college,
             user=user,
@@ -357,7 +400,6 @@ def college_application_approve(*, actor: User, application_id: int) -> College:
             position="администратор платформы",
             order_number=application.order_number,
             order_date=application.order_date,
-            check_permission=False,
         )
         application.status = CollegeApplication.Status.APPROVED
         application.reviewed_by = actor
@@ -658,8 +700,8 @@ def administrator_appoint(
         if any(m.user_id == user.pk and m.status == Membership.Status.ACTIVE for m in current):
             raise ValidationError(ALREADY_ADMINISTRATOR_MESSAGE, code="already_administrator")
         for previous in current:
-            membership_end(actor=actor, membership=previous, check_permission=False)
-        appointed = membership_create(
+            membership_end_unchecked(actor=actor, membership=previous)
+        appointed = membership_create_unchecked(
             actor=actor,
             college=college,
             user=user,
@@ -667,7 +709,6 @@ def administrator_appoint(
             position="администратор платформы",
             order_number=order_number,
             order_date=order_date,
-            check_permission=False,
         )
         audit_log(
             actor=actor,

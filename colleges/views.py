@@ -20,8 +20,8 @@ from colleges.forms import (
 )
 from colleges.middleware import SESSION_KEY
 from colleges.models import CollegeApplication, Role
-from sferum_admin import home
-from sferum_admin.pages import apply_service_errors, paginate
+from core import home
+from core.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 20
 

@@ -6,8 +6,8 @@ class GroupsConfig(AppConfig):
     verbose_name = "Группы и контингент"
 
     def ready(self) -> None:
+        from core import nav
         from groups import cards, permissions
-        from sferum_admin import nav
 
         nav.register(
             label="Панель", url_name="dashboard", visible=nav.allowed(permissions.can_view_dashboard), order=10

@@ -1,10 +1,10 @@
-"""The groups app's «требует внимания» cards on the dashboard (see sferum_admin/dashboard.py)."""
+"""The groups app's «требует внимания» cards on the dashboard (see core/dashboard.py)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from core import dashboard
 from groups import permissions, selectors
-from sferum_admin import dashboard
 
 
 def groups_without_curator(request, college) -> dict:

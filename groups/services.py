@@ -353,20 +353,22 @@ def _check_teacher(teacher: Membership, group: StudyGroup, message: str) -> None
 
 
 def curator_assign(
-    *,
-    actor,
-    group: StudyGroup,
-    teacher: Membership,
-    started_at: datetime.date | None = None,
-    check_permission: bool = True,
+    *, actor, group: StudyGroup, teacher: Membership, started_at: datetime.date | None = None
+) -> CuratorAssignment:
+    """``curator_assign_unchecked`` for a person acting from a page or the API: checked here."""
+    if not permissions.can_assign_curator(actor, group):
+        raise PermissionDenied(ASSIGN_CURATOR_DENIED)
+    return curator_assign_unchecked(actor=actor, group=group, teacher=teacher, started_at=started_at)
+
+
+def curator_assign_unchecked(
+    *, actor, group: StudyGroup, teacher: Membership, started_at: datetime.date | None = None
 ) -> CuratorAssignment:
     """Make ``teacher`` the curator of ``group``, ending the previous curator's assignment.
 
     The group row is locked so two administrators assigning at once leave one
     active curator; the partial unique index backs that up.
     """
-    if check_permission and not permissions.can_assign_curator(actor, group):
-        raise PermissionDenied(ASSIGN_CURATOR_DENIED)
     _check_teacher(teacher, group, NOT_A_TEACHER_MESSAGE)
     started_at = started_at or timezone.localdate()
     with transaction.atomic():
@@ -400,12 +402,17 @@ def curator_assign(
     return assignment
 
 
-def curator_end(
-    *, actor, assignment: CuratorAssignment, ended_at: datetime.date | None = None, check_permission: bool = True
+def curator_end(*, actor, assignment: CuratorAssignment, ended_at: datetime.date | None = None) -> CuratorAssignment:
+    """``curator_end_unchecked`` for a person acting from a page or the API: checked here."""
+    if not permissions.can_assign_curator(actor, assignment.group):
+        raise PermissionDenied(ASSIGN_CURATOR_DENIED)
+    return curator_end_unchecked(actor=actor, assignment=assignment, ended_at=ended_at)
+
+
+def curator_end_unchecked(
+    *, actor, assignment: CuratorAssignment, ended_at: datetime.date | None = None
 ) -> CuratorAssignment:
     """End a curator's assignment, leaving the group without a curator. Ending twice changes nothing."""
-    if check_permission and not permissions.can_assign_curator(actor, assignment.group):
-        raise PermissionDenied(ASSIGN_CURATOR_DENIED)
     ended_at = ended_at or timezone.localdate()
     with transaction.atomic():
         locked = CuratorAssignment.objects.select_for_update().get(pk=assignment.pk)

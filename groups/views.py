@@ -10,9 +10,9 @@ from django.views import View
 
 from colleges.middleware import current_college_or_none
 from colleges.selectors import membership_get_for
+from core import college_cache, dashboard
+from core.pages import apply_service_errors, paginate
 from groups import forms, permissions, selectors, services
-from sferum_admin import college_cache, dashboard
-from sferum_admin.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 25
 
@@ -69,7 +69,7 @@ class DashboardView(CollegeView):
             part["body"] = render_to_string("groups/_dashboard_body.html", {**part, "can_manage": can_manage})
             return part
 
-        # The cards depend on the viewer's roles only (sferum_admin/dashboard.py).
+        # The cards depend on the viewer's roles only (core/dashboard.py).
         vary = (sorted(request.roles), request.LANGUAGE_CODE, can_manage)
         context = college_cache.get_or_compute(self.college, "groups.dashboard", vary=vary, compute=compute)
         return render(request, "groups/dashboard.html", context)

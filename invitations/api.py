@@ -15,6 +15,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from core.dates import ApiDateTimeField
+from core.pages import parse_id
 from groups.api import CollegeRelatedField, api_college
 from groups.models import StudyGroup
 from invitations import selectors, services
@@ -28,8 +30,6 @@ from invitations.permissions import (
     can_view_invitations,
 )
 from invitations.tokens import token_unseal
-from sferum_admin.dates import ApiDateTimeField
-from sferum_admin.pages import parse_id
 
 DENIED = "Этот раздел доступен администратору, администрации и кураторам групп."
 ROLE_NOT_INVITABLE = (

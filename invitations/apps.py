@@ -7,9 +7,9 @@ class InvitationsConfig(AppConfig):
     verbose_name = "Приглашения"
 
     def ready(self):
+        from core import home, nav
         from invitations import cards, notes, receivers
         from invitations.permissions import can_review_join_requests, can_view_invitations
-        from sferum_admin import home, nav
 
         receivers.connect()
         cards.register()

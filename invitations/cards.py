@@ -1,4 +1,4 @@
-"""The invitations app's dashboard cards (see sferum_admin/dashboard.py)."""
+"""The invitations app's dashboard cards (see core/dashboard.py)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -28,7 +28,7 @@ def create_invitations_step(request, college) -> dict | None:
 
 def register() -> None:
     try:
-        from sferum_admin import dashboard
+        from core import dashboard
     except ImportError:  # the dashboard registry is optional
         return
     dashboard.register(key="invitations.pending_join_requests", provider=pending_join_requests, order=20)

@@ -25,10 +25,9 @@ from accounts.models import User
 from audit.context import current_ip
 from audit.services import audit_log
 from colleges.models import College, Membership, Role
-from colleges.services import membership_create
+from colleges.services import membership_create_unchecked
+from core import college_cache
 from groups.models import Enrollment, GroupParent, StudyGroup
-from groups.movement.models import MovementKind
-from groups.movement.services import movement_create
 from groups.services import enrollment_changed_on_commit, enrollment_start, group_parent_add
 from groups.signals import EnrollmentChange
 from invitations import conf
@@ -43,8 +42,9 @@ from invitations.permissions import (
     can_view_invitation,
 )
 from invitations.tokens import token_hash, token_new, token_seal
+from movement.models import MovementKind
+from movement.services import movement_create_unchecked
 from notifications.backends import SmsDeliveryError
-from sferum_admin import college_cache
 
 ASK_WHOM = "Обратитесь к куратору группы или к администратору платформы колледжа, чтобы получить новую ссылку."
 FORGED_MESSAGE = "Такой ссылки-приглашения нет. Проверьте, что ссылка скопирована целиком. " + ASK_WHOM
@@ -692,7 +692,7 @@ def _join(
     caller's transaction."""
     membership = existing
     if membership is None:
-        membership = membership_create(actor=actor, college=college, user=user, role=role, check_permission=False)
+        membership = membership_create_unchecked(actor=actor, college=college, user=user, role=role)
     if role == Role.PARENT and group is not None:
         group_parent_add(actor=actor, parent=membership, group=group)
     if role == Role.STUDENT and group is not None:
@@ -811,7 +811,7 @@ def _transfer(*, actor, join_request: JoinRequest, student: Membership) -> None:
     """A transfer is movement of the roster: it goes through the movement service as an order, so the
     person's history («История движения») shows it, and is applied at once."""
     today = timezone.localdate()
-    movement_create(
+    movement_create_unchecked(
         actor=actor,
         college=join_request.college,
         kind=MovementKind.TRANSFER,
@@ -821,7 +821,6 @@ def _transfer(*, actor, join_request: JoinRequest, student: Membership) -> None:
         order_date=today,
         effective_date=today,
         reason=TRANSFER_BY_REQUEST_REASON,
-        check_permission=False,
         apply_now=True,
     )
 

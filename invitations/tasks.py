@@ -4,8 +4,8 @@ import logging
 
 from celery import shared_task
 
+from core.tasks import TRANSIENT_ERRORS, RetryingTask
 from notifications.backends import SmsDeliveryError
-from sferum_admin.tasks import TRANSIENT_ERRORS, RetryingTask
 
 logger = logging.getLogger(__name__)
 

@@ -22,6 +22,7 @@ from accounts.services import user_profile_update
 from colleges.middleware import SESSION_KEY as COLLEGE_SESSION_KEY
 from colleges.middleware import current_college_or_none
 from colleges.models import Role
+from core.pages import apply_service_errors, paginate, parse_id, parse_ids
 from groups.models import StudyGroup
 from invitations import conf, selectors
 from invitations.forms import BulkInvitationForm, InvitationForm, RejectForm, SendLinkForm
@@ -61,7 +62,6 @@ from invitations.services import (
     join_requests_decide,
 )
 from invitations.tokens import token_unseal
-from sferum_admin.pages import apply_service_errors, paginate, parse_id, parse_ids
 
 RATE_LIMITED_MESSAGE = "Слишком много попыток с вашего адреса. Подождите минуту и откройте ссылку снова."
 JOIN_AFTER_CODE_SESSION_KEY = "invitations_join_after_code"

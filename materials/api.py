@@ -22,14 +22,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from core.dates import ApiDateTimeField
+from core.pages import parse_id
 from groups.api import api_college
 from groups.models import Discipline, StudyGroup
 from materials import selectors, services
 from materials.downloads import material_file_response
 from materials.models import Audience, Kind, Material, MaterialFile, Section
 from materials.permissions import can_edit_material, can_post_materials, can_view_materials
-from sferum_admin.dates import ApiDateTimeField
-from sferum_admin.pages import parse_id
 
 NOT_A_MEMBER = "Материалы доступны участникам колледжа."
 

@@ -6,8 +6,8 @@ class MaterialsConfig(AppConfig):
     verbose_name = "Материалы"
 
     def ready(self) -> None:
+        from core import nav
         from materials.permissions import can_view_materials
-        from sferum_admin import nav
 
         nav.register(
             label="Материалы",

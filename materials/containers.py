@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 
-from sferum_admin.zipcheck import zip_is_too_large
+from core.zipcheck import zip_is_too_large
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CHUNK = 8 * 1024 * 1024

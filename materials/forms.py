@@ -3,10 +3,10 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from core.dates import DateTimeField
 from groups.models import Discipline, StudyGroup
 from materials.models import Audience, Kind, Section
 from materials.permissions import can_manage_all_materials, teacher_scope
-from sferum_admin.dates import DateTimeField
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from sferum_admin.tasks import TRANSIENT_ERRORS, RetryingTask
+from core.tasks import TRANSIENT_ERRORS, RetryingTask
 
 MAX_RETRIES = 5
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from core.pages import apply_service_errors, paginate, parse_id, parse_ids
 from materials import selectors, services
 from materials.downloads import material_file_response
 from materials.forms import FileReplaceForm, MaterialFilterForm, MaterialForm
@@ -20,7 +21,6 @@ from materials.permissions import (
     can_view_materials,
 )
 from materials.validators import human_size
-from sferum_admin.pages import apply_service_errors, paginate, parse_id, parse_ids
 
 PAGE_SIZE = 20
 NOT_A_MEMBER_MESSAGE = "Материалы доступны участникам колледжа."

@@ -5,9 +5,9 @@ from typing import Any
 
 from celery import shared_task
 
+from core.tasks import TRANSIENT_ERRORS, RetryingTask
 from notifications.backends import SmsDeliveryError
 from notifications.services import notification_send
-from sferum_admin.tasks import TRANSIENT_ERRORS, RetryingTask
 
 MAX_RETRIES = 5
 

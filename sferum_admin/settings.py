@@ -76,15 +76,15 @@ INSTALLED_APPS = [
     "groups",
     "materials",
     "invitations",
-    "groups.movement",
+    "movement",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "sferum_admin.middleware.ChosenLanguageMiddleware",
-    "sferum_admin.middleware.RejectNullCharactersMiddleware",
+    "core.middleware.ChosenLanguageMiddleware",
+    "core.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -136,8 +136,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    # Redis down: cache misses and skipped writes, not errors (sferum_admin/cache.py).
-    CACHES = {"default": {"BACKEND": "sferum_admin.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
+    # Redis down: cache misses and skipped writes, not errors (core/cache.py).
+    CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
     # Sessions are read from Redis and written to both: no session query per request.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -146,7 +146,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Costly page parts (dashboard figures, the group list) are cached per college
-# and dropped on every change to its data (sferum_admin/college_cache.py); this
+# and dropped on every change to its data (core/college_cache.py); this
 # bounds their age otherwise. 0 switches that cache off.
 COLLEGE_CACHE_SECONDS = env.int("COLLEGE_CACHE_SECONDS", default=300)
 # How long one process reuses the /readyz answer (database, Redis, worker checks).
@@ -385,7 +385,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "sferum_admin.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Сферум Админ API",
@@ -403,9 +403,9 @@ SPECTACULAR_SETTINGS = {
         "InvitableRoleEnum": "invitations.permissions.INVITABLE_ROLE_CHOICES",
         "InvitationKindEnum": "invitations.models.Invitation.Kind",
         "MaterialKindEnum": "materials.models.Kind",
-        "MovementKindEnum": "groups.movement.models.MovementKind",
-        "MovementStatusEnum": "groups.movement.models.Movement.Status",
-        "RosterRowActionEnum": "groups.movement.models.RosterRow.Action",
+        "MovementKindEnum": "movement.models.MovementKind",
+        "MovementStatusEnum": "movement.models.Movement.Status",
+        "RosterRowActionEnum": "movement.models.RosterRow.Action",
     },
 }
 
@@ -463,7 +463,7 @@ LOGGING = {
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "filters": {"redact_secrets": {"()": "sferum_admin.logging.RedactSecretsFilter"}},
+    "filters": {"redact_secrets": {"()": "core.logging.RedactSecretsFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -13,7 +13,7 @@ api_v1 = [
     path("", include("accounts.api")),
     path("", include("colleges.api")),
     path("", include("groups.api")),
-    path("", include("groups.movement.api_urls")),
+    path("", include("movement.api_urls")),
     path("", include("materials.api")),
     path("", include("invitations.api")),
 ]
@@ -32,7 +32,7 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("materials/", include("materials.urls")),
     path("", include("invitations.urls")),
-    path("movement/", include("groups.movement.urls")),
+    path("movement/", include("movement.urls")),
     path("", include("colleges.urls")),
 ]
 

@@ -12,7 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import cache_control
 
-from sferum_admin.middleware import wants_json
+from core.middleware import wants_json
 
 logger = logging.getLogger(__name__)
 

@@ -63,9 +63,9 @@ def _seed_beyond_the_demo(college, admin) -> None:
     """What the demo college lacks: links and their uses, join requests, a dispatch, materials, movements, imports."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from groups.movement import services as movement
     from invitations import services as invitations
     from materials import services as materials
+    from movement import services as movement
 
     groups = list(StudyGroup.objects.filter(college=college).order_by("pk"))
     later = timezone.now() + datetime.timedelta(days=30)
@@ -142,9 +142,9 @@ def seeded(db, settings, tmp_path):
 def _real_ids(college) -> dict[str, list[int]]:
     """Ids of the seeded objects, by the first part of the path after /api/v1/."""
     from groups.models import CuratorAssignment, Discipline, StaffGroup, SubjectTeacherAssignment
-    from groups.movement.models import ImportBatch, Movement
     from invitations.models import BulkDispatch, Invitation, JoinRequest
     from materials.models import Material, MaterialFile
+    from movement.models import ImportBatch, Movement
 
     def ids(qs):
         return sorted(qs.values_list("pk", flat=True))

@@ -6,7 +6,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.phones import format_phone
-from sferum_admin import nav
+from core import nav
 
 register = template.Library()
 

@@ -18,12 +18,12 @@ from accounts.search import fold, search_terms, sort_key
 from accounts.services import PersonByPhone, users_get_or_create_many
 from colleges.models import Role
 from colleges.selectors import membership_list, staff_list
-from groups.movement.models import Movement
-from groups.movement.selectors import movement_list, people_list
 from groups.selectors import study_group_list
 from invitations.models import JoinRequest
 from invitations.selectors import invitation_list, join_request_list
 from invitations.services import invitation_create
+from movement.models import Movement
+from movement.selectors import movement_list, people_list
 from tests import factories
 from tests.conftest import add_totp
 

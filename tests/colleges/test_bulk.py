@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from audit.models import AuditEvent
 from colleges.models import Membership, Role
-from colleges.services import memberships_add_many, memberships_end_many
+from colleges.services import memberships_add_many, memberships_add_many_unchecked, memberships_end_many
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +54,11 @@ def test_only_the_administrator_adds_members_unless_the_caller_checked(teacher, 
 
     with pytest.raises(PermissionDenied):
         memberships_add_many(actor=teacher, college=college, role=Role.STUDENT, user_ids=[user.pk])
-    found = memberships_add_many(
-        actor=None, college=college, role=Role.STUDENT, user_ids=[user.pk], check_permission=False
+    found = memberships_add_many_unchecked(
+        actor=None,
+        college=college,
+        role=Role.STUDENT,
+        user_ids=[user.pk],
     )
 
     assert list(found) == [user.pk]

@@ -104,7 +104,7 @@ def test_curator_on_a_phone_sees_the_roster_on_a_past_date_and_the_groups_moveme
     moved.ended_at = datetime.date(2026, 2, 1)
     moved.save()
     factories.EnrollmentFactory(student=left, group=other, started_at=datetime.date(2026, 2, 1))
-    from groups.movement.models import Movement
+    from movement.models import Movement
 
     Movement.objects.create(
         college=college,

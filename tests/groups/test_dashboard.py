@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from colleges.models import Role
-from sferum_admin import dashboard
+from core import dashboard
 from tests import factories
 
 pytestmark = pytest.mark.django_db

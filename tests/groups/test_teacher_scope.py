@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from colleges.models import Role
 from colleges.permissions import roles_in
-from groups.movement import permissions as movement_permissions
 from groups.permissions import can_view_study_group, teacher_scope
 from invitations import permissions as invitation_permissions
 from materials import permissions as material_permissions
+from movement import permissions as movement_permissions
 from tests import factories
 
 pytestmark = pytest.mark.django_db

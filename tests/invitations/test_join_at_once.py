@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from colleges.models import Membership, Role
+from core import college_cache
 from groups.models import Enrollment
 from groups.signals import enrollment_changed
 from invitations import services
 from invitations.models import Invitation, InvitationUse, JoinRequest
 from invitations.services import invitation_accept, invitation_accept_by_token
-from sferum_admin import college_cache
 from tests import factories
 
 pytestmark = pytest.mark.django_db

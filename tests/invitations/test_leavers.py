@@ -9,10 +9,10 @@ import datetime
 import pytest
 
 from colleges.models import Role
-from groups.movement import services as movement
-from groups.movement.models import Movement, MovementKind
 from invitations.models import Invitation, JoinRequest
 from invitations.services import invitation_accept
+from movement import services as movement
+from movement.models import Movement, MovementKind
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ DOWN = "redis://127.0.0.1:1/0"
 def redis_down(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "sferum_admin.cache.TolerantRedisCache",
+            "BACKEND": "core.cache.TolerantRedisCache",
             "LOCATION": DOWN,
             "OPTIONS": {"socket_connect_timeout": 0.2},
         }
@@ -44,7 +44,7 @@ def test_reads_miss_and_writes_are_skipped(redis_down):
 
 
 def test_the_plain_redis_cache_would_fail(settings):
-    settings.CACHES = {"default": {"BACKEND": "sferum_admin.cache.RedisCache", "LOCATION": DOWN}}
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": DOWN}}
     import redis.exceptions
 
     with pytest.raises(redis.exceptions.ConnectionError):
@@ -53,7 +53,7 @@ def test_the_plain_redis_cache_would_fail(settings):
 
 def test_production_settings_use_the_tolerant_cache(settings):
     assert settings.REDIS_URL, "the tests run with Redis (settings_test)"
-    assert settings.CACHES["default"]["BACKEND"] == "sferum_admin.cache.TolerantRedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "core.cache.TolerantRedisCache"
 
 
 def test_public_invitation_page_answers_with_redis_down(redis_down, client, make_link, college):

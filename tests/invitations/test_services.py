@@ -398,8 +398,8 @@ def test_requests_closed_for_a_leaver_are_logged_and_give_places_back(make_link,
 def test_transfer_approved_from_a_join_request_is_recorded_as_an_applied_movement_order(
     make_link, student, group, administrator
 ):
-    from groups.movement.models import Movement
-    from groups.movement.selectors import person_timeline
+    from movement.models import Movement
+    from movement.selectors import person_timeline
 
     old_group = Enrollment.objects.get(student__user=student, ended_at__isnull=True).group
     invitation, _ = make_link()

@@ -18,7 +18,7 @@ def _group(world):
 
 
 def _movement(world):
-    from groups.movement.models import Movement
+    from movement.models import Movement
 
     movement = Movement.objects.create(
         college=world.college,
@@ -34,7 +34,7 @@ def _movement(world):
 
 
 def _batch(world):
-    from groups.movement.models import ImportBatch
+    from movement.models import ImportBatch
 
     return {"pk": ImportBatch.objects.create(college=world.college, file_name="k.csv").pk}
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from groups.models import Enrollment
-from groups.movement.models import Movement
+from movement.models import Movement
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +166,7 @@ def test_roster_api_query_count_is_the_same_for_3_and_30(api, college, groups, m
 
 
 def test_import_rows_api_query_count_is_the_same_for_3_and_30(api, admin, college, groups, django_assert_num_queries):
-    from groups.movement import services
+    from movement import services
 
     def batch_of(n):
         lines = "".join(f"Орлов;Олег;8912{i:07d};ИС-2{i % 3}\n" for i in range(n))

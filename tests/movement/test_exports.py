@@ -7,8 +7,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from groups.movement import services
-from groups.movement.models import RosterRow
+from movement import services
+from movement.models import RosterRow
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()

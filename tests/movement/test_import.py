@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 
 from colleges.models import Membership, Role
 from groups.models import Enrollment
-from groups.movement import importers, services
-from groups.movement.models import ImportBatch, Movement, RosterRow
+from movement import importers, messages, services
+from movement.models import ImportBatch, Movement, RosterRow
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -238,7 +238,7 @@ def test_malformed_rows_are_reported_and_nothing_is_written(admin, college, grou
     assert message in errors.get().error
     with pytest.raises(ValidationError) as exc:
         services.import_apply_start(actor=admin, batch=batch)
-    assert exc.value.messages == [services.IMPORT_HAS_ERRORS_MESSAGE]
+    assert exc.value.messages == [messages.IMPORT_HAS_ERRORS_MESSAGE]
     assert not Membership.objects.filter(college=college, role=Role.STUDENT).exists()
 
 
@@ -320,7 +320,7 @@ def test_joined_report_compares_last_import_with_signed_in_students(
 ):
     from django.utils import timezone
 
-    from groups.movement.selectors import NOT_IN_ROSTER, NOT_JOINED, joined_report
+    from movement.selectors import NOT_IN_ROSTER, NOT_JOINED, joined_report
 
     apply(admin, upload(admin, college, roster(LINES[:2])), django_capture_on_commit_callbacks)
     Membership.objects.get(user__phone="+79120000001", role="student").user.__class__.objects.filter(

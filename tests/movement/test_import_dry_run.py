@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from colleges.models import Membership
 from groups.models import Enrollment
-from groups.movement import services
-from groups.movement.models import Movement, RosterRow
+from movement import services
+from movement.models import Movement, RosterRow
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from groups.movement import importers, services
-from groups.movement.models import ImportBatch
+from movement import importers, services
+from movement.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()

@@ -13,8 +13,8 @@ from django.db import connection
 from audit.models import AuditEvent
 from colleges.models import Role
 from groups.models import Enrollment
-from groups.movement import services
-from groups.movement.models import Movement, MovementKind
+from movement import services
+from movement.models import Movement, MovementKind
 from tests import factories
 from tests.movement.workers import kill_worker, start_worker, wait_for
 
@@ -90,7 +90,7 @@ def test_the_same_movement_applied_by_many_threads_is_applied_once():
 
 
 def test_worker_killed_mid_batch_then_restarted_applies_each_movement_exactly_once():
-    from groups.movement.tasks import apply_movement
+    from movement.tasks import apply_movement
     from sferum_admin.celery import app
 
     college = factories.CollegeFactory()
@@ -127,8 +127,8 @@ def test_worker_killed_mid_batch_then_restarted_applies_each_movement_exactly_on
 
 
 def test_worker_killed_mid_import_then_restarted_records_each_movement_once():
-    from groups.movement.models import ImportBatch
-    from groups.movement.tasks import process_import_batch
+    from movement.models import ImportBatch
+    from movement.tasks import process_import_batch
     from sferum_admin.celery import app
 
     college = factories.CollegeFactory()

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from groups.movement import services
-from groups.movement.models import ImportBatch, Movement
-from groups.movement.tasks import import_requeue_stuck
+from movement import messages, services
+from movement.models import ImportBatch, Movement
+from movement.tasks import import_requeue_stuck
 from tests.movement.test_import import LINES, roster, upload
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_a_batch_still_within_its_time_is_not_requeued(admin, college, groups):
     with pytest.raises(ValidationError) as exc:
         services.import_requeue(actor=admin, batch=batch)
 
-    assert exc.value.messages == [services.IMPORT_NOT_STUCK_MESSAGE]
+    assert exc.value.messages == [messages.IMPORT_NOT_STUCK_MESSAGE]
 
 
 def test_teacher_cannot_requeue(admin, college, groups, teacher):

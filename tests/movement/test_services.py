@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from colleges.models import Membership, Role
 from groups import signals
 from groups.models import CuratorAssignment, Enrollment, SubjectTeacherAssignment
-from groups.movement import selectors, services
-from groups.movement.models import Movement, MovementKind
-from groups.movement.tasks import apply_due_movements
+from movement import messages, selectors, services
+from movement.models import Movement, MovementKind
+from movement.tasks import apply_due_movements
 from tests import factories
 
 TODAY = datetime.date.today()
@@ -110,7 +110,7 @@ def test_academic_leave_ends_enrollment_and_schedules_return_to_same_group(
 
     assert reload(leave).status == Movement.Status.APPLIED
     assert active_group(student) is None
-    assert services.last_leave(student) == leave
+    assert selectors.last_leave(student) == leave
     back = Movement.objects.get(caused_by=leave)
     assert (back.kind, back.status, back.effective_date, back.to_group) == (
         MovementKind.LEAVE_RETURN,
@@ -151,7 +151,7 @@ def test_return_without_leave_fails_and_changes_nothing(
         back = create(admin, college, MovementKind.LEAVE_RETURN, person=student)
 
     assert reload(back).status == Movement.Status.FAILED
-    assert reload(back).error == services.NOT_ON_LEAVE_MESSAGE
+    assert reload(back).error == messages.NOT_ON_LEAVE_MESSAGE
     assert active_group(student) == groups[0]
 
 
@@ -398,7 +398,7 @@ def test_year_rollover_moves_groups_up_and_graduates_final_year(
     first = factories.StudyGroupFactory(college=college, course=1, name="ИС-31")
     final = factories.StudyGroupFactory(college=college, course=4, name="ИС-01")
     freshman, leaver = make_student(first), make_student(final)
-    plan = services.rollover_plan(college=college)
+    plan = selectors.rollover_plan(college=college)
     assert [(item["group"].name, item["graduate"]) for item in plan] == [("ИС-31", False), ("ИС-01", True)]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -438,8 +438,8 @@ def test_rollover_dated_in_the_future_is_refused(admin, college, groups):
 
 
 def test_pending_movements_dashboard_card_counts_for_the_administration_only(college, groups, make_student, rf):
-    from groups.movement.dashboard import pending_movements_card
-    from sferum_admin import dashboard
+    from core import dashboard
+    from movement.dashboard import pending_movements_card
 
     student = make_student(groups[0])
     Movement.objects.create(
@@ -502,7 +502,7 @@ def test_backdated_transfer_is_refused_with_the_reason_and_not_recorded(admin, c
         )
 
     assert caught.value.message_dict["effective_date"] == [
-        services.BEFORE_ENROLLMENT_MESSAGE.format(group=groups[0], date="01.09.2025")
+        messages.BEFORE_ENROLLMENT_MESSAGE.format(group=groups[0], date="01.09.2025")
     ]
     assert not Movement.objects.exists()
     assert active_group(student) == groups[0]
@@ -546,7 +546,7 @@ def test_enrolling_by_the_phone_of_a_student_already_in_a_group_is_refused(admin
             to_group=groups[1],
         )
 
-    assert caught.value.message_dict["phone"] == [services.ALREADY_STUDYING_MESSAGE.format(group=groups[0])]
+    assert caught.value.message_dict["phone"] == [messages.ALREADY_STUDYING_MESSAGE.format(group=groups[0])]
     assert not Movement.objects.exists()
 
 

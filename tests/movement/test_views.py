@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from groups.movement.models import ImportBatch, Movement
+from movement.models import ImportBatch, Movement
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +240,7 @@ def test_hire_from_the_page_creates_the_employee_and_their_card(
 def test_movement_form_offers_only_orders_that_fit_the_students_state(
     client_for, admin, college, groups, make_student, django_capture_on_commit_callbacks
 ):
-    from groups.movement import services
+    from movement import services
 
     studying = make_student(groups[0])
     with django_capture_on_commit_callbacks(execute=True):
@@ -435,7 +435,7 @@ def test_backdated_transfer_from_the_form_is_refused_with_the_reason(client_for,
 def test_reinstated_student_has_one_card_showing_the_group_and_one_row_in_the_people_list(
     client_for, admin, college, groups, make_student, django_capture_on_commit_callbacks
 ):
-    from groups.movement import services
+    from movement import services
 
     student = make_student(groups[0])
     for kind, extra in (("expel", {"reason": "own_wish"}), ("reinstate", {"to_group": groups[1]})):

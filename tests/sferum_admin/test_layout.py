@@ -55,7 +55,7 @@ def test_the_layout_has_no_inline_event_handlers(client_for, college):
 
 @pytest.mark.parametrize("role", ["administrator", "administration", "teacher", "student", "platform_staff"])
 def test_every_menu_link_opens_for_the_person_it_is_shown_to(request, client_for, role):
-    from sferum_admin import nav
+    from core import nav
 
     user = request.getfixturevalue(role)
     client = client_for(user)

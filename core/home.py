@@ -5,7 +5,7 @@ their own state (for example a join request waiting for the administrator),
 in a fixed number of queries. A person with no college yet who has a note
 is told that instead of being sent to find a link again::
 
-    from sferum_admin import home
+    from core import home
 
     home.register(key="invitations.pending_join_requests", provider=pending_join_request_notes)
 """

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups.movement import views, views_import
+from movement import views, views_import
 
 app_name = "movement"
 

@@ -7,13 +7,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 
+from core.pages import apply_service_errors, paginate, parse_id, parse_ids
 from groups.models import StudyGroup
-from groups.movement import forms, selectors, services
-from groups.movement.importers import FIELDS
-from groups.movement.models import ImportBatch, RosterRow
-from groups.movement.permissions import can_manage_movements
-from groups.movement.services import NOT_ALLOWED_MESSAGE
-from sferum_admin.pages import apply_service_errors, paginate, parse_id, parse_ids
+from movement import forms, selectors, services
+from movement.importers import FIELDS
+from movement.messages import NOT_ALLOWED_MESSAGE
+from movement.models import ImportBatch, RosterRow
+from movement.permissions import can_manage_movements
 
 
 def _manager_college(request):
@@ -80,7 +80,7 @@ class ImportDetailView(LoginRequiredMixin, View):
     def get(self, request, pk):
         batch = _batch(request, pk)
         return render(
-            request, "movement/import_detail.html", self.context(batch, stuck=services.import_is_stuck(batch))
+            request, "movement/import_detail.html", self.context(batch, stuck=selectors.import_is_stuck(batch))
         )
 
     @staticmethod
@@ -206,13 +206,13 @@ class RolloverView(LoginRequiredMixin, View):
 
     def get(self, request):
         college = _manager_college(request)
-        return self._render(request, college, forms.RolloverForm(), services.rollover_plan(college=college))
+        return self._render(request, college, forms.RolloverForm(), selectors.rollover_plan(college=college))
 
     def post(self, request):
         college = _manager_college(request)
         form = forms.RolloverForm(request.POST)
         graduating = set(parse_ids(request.POST.getlist("graduate"), name="graduate"))
-        plan = services.rollover_plan(college=college, graduating_ids=graduating)
+        plan = selectors.rollover_plan(college=college, graduating_ids=graduating)
         if form.is_valid():
             try:
                 batch = services.rollover_start(

@@ -15,14 +15,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from colleges.models import Membership
+from core.dates import ApiDateField
 from groups.api import api_college
 from groups.models import Discipline, StudyGroup
-from groups.movement import selectors, services
-from groups.movement.importers import check_upload_size
-from groups.movement.models import ImportBatch, Movement, MovementKind, RosterRow
-from groups.movement.permissions import can_manage_movements, can_view_group_roster, can_view_movement_list
-from groups.movement.views import parse_ru_date
-from sferum_admin.dates import ApiDateField
+from movement import selectors, services
+from movement.importers import check_upload_size
+from movement.messages import NOT_ALLOWED_MESSAGE
+from movement.models import ImportBatch, Movement, MovementKind, RosterRow
+from movement.permissions import can_manage_movements, can_view_group_roster, can_view_movement_list
+from movement.views import parse_ru_date
 
 
 class CollegeApiMixin:
@@ -40,7 +41,7 @@ class CollegeApiMixin:
     def require_manager(self):
         college = self.require_college()
         if not can_manage_movements(self.request.user, college):
-            raise PermissionDenied(services.NOT_ALLOWED_MESSAGE)
+            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
         return college
 
 

@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from groups.movement import services
-from sferum_admin.tasks import RetryingTask
+from core.tasks import RetryingTask
+from movement import selectors, services
 
 
 @shared_task(name="groups.movement.tasks.apply_movement", base=RetryingTask, bind=True)
@@ -15,7 +15,7 @@ def apply_movement(self, movement_id: int) -> str:
 def apply_due_movements() -> int:
     """Beat: apply every pending movement whose effective date has come, in date order."""
     applied = 0
-    for movement_id in services.due_movement_ids():
+    for movement_id in selectors.due_movement_ids():
         if services.movement_apply(movement_id=movement_id).status == "applied":
             applied += 1
     return applied

@@ -3,10 +3,11 @@ import datetime
 from django import forms
 
 from colleges.models import Membership, Role
+from core.dates import DateField
 from groups.models import Discipline, StudyGroup
-from groups.movement.importers import check_upload_size
-from groups.movement.models import STAFF_KINDS, ExpelReason, MovementKind
-from sferum_admin.dates import DateField
+from movement.importers import check_upload_size
+from movement.models import STAFF_KINDS, ExpelReason, MovementKind
+from movement.selectors import current_enrollment, last_leave
 
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 
@@ -24,8 +25,6 @@ def _date_field(label: str, *, required: bool = True) -> forms.DateField:
 
 def kinds_for(person: Membership) -> set[str]:
     """The orders that make sense for the person's current state (the service re-checks on apply)."""
-    from groups.movement.services import current_enrollment, last_leave
-
     if person.role != Role.STUDENT:
         if person.status == Membership.Status.LEFT:
             return set()

@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
-from sferum_admin import nav
+from core import nav
 
 
 def test_only_the_longest_matching_menu_entry_is_current(monkeypatch):

@@ -1,4 +1,4 @@
-"""The per-college cache of costly page parts (sferum_admin/college_cache.py) and the pages that use it."""
+"""The per-college cache of costly page parts (core/college_cache.py) and the pages that use it."""
 
 import pytest
 from django.db import transaction
@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from colleges.models import Role
+from core import college_cache
 from groups.models import StudyGroup
-from sferum_admin import college_cache
 from tests import factories
 
 pytestmark = pytest.mark.django_db

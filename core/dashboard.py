@@ -6,7 +6,7 @@ A card is a provider ``(request, college) -> dict | None``: ``{"title": str,
 number of queries (one ``count()`` is typical), so the dashboard's query
 count does not grow with the data::
 
-    from sferum_admin import dashboard
+    from core import dashboard
 
     def pending_join_requests(request, college):
         count = JoinRequest.objects.filter(college=college, status="pending").count()

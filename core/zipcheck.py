@@ -1,7 +1,7 @@
 """A decompression-bomb check for ZIP containers, read from the directory before anything is unpacked.
 
 Shared by the apps that open uploaded ZIP-based files: ``materials`` (documents) and
-``groups.movement`` (XLSX rosters), each with its own limits.
+``movement`` (XLSX rosters), each with its own limits.
 """
 
 import zipfile

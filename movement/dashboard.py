@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from groups.movement.permissions import can_view_all_movements
-from groups.movement.selectors import pending_movement_count
+from movement.permissions import can_view_all_movements
+from movement.selectors import pending_movement_count
 
 
 def pending_movements_card(request, college):

@@ -11,14 +11,14 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from colleges.forms import AdministratorAppointForm
-from groups.movement.forms import MovementForm, RosterDateForm
-from groups.movement.importers import parse_date
-from groups.movement.models import Movement
-from groups.movement.views import parse_ru_date
+from core.dates import OUT_OF_RANGE_MESSAGE
 from invitations.models import Invitation
 from materials.forms import MaterialForm
 from materials.models import Material
-from sferum_admin.dates import OUT_OF_RANGE_MESSAGE
+from movement.forms import MovementForm, RosterDateForm
+from movement.importers import parse_date
+from movement.models import Movement
+from movement.views import parse_ru_date
 from tests import factories
 
 pytestmark = pytest.mark.django_db

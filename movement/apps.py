@@ -2,13 +2,13 @@ from django.apps import AppConfig
 
 
 class MovementConfig(AppConfig):
-    name = "groups.movement"
+    name = "movement"
     label = "movement"
     verbose_name = "Движение контингента"
 
     def ready(self) -> None:
-        from groups.movement import permissions
-        from sferum_admin import nav
+        from core import nav
+        from movement import permissions
 
         nav.register(
             label="Движение контингента",
@@ -24,7 +24,7 @@ class MovementConfig(AppConfig):
             order=41,
             section=nav.PEOPLE,
         )
-        from groups.movement.dashboard import pending_movements_card
-        from sferum_admin import dashboard
+        from core import dashboard
+        from movement.dashboard import pending_movements_card
 
         dashboard.register(key="movement.pending", provider=pending_movements_card, order=30)

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.phones import normalize_phone
-from sferum_admin.dates import year_in_range
-from sferum_admin.zipcheck import zip_is_too_large
+from core.dates import year_in_range
+from core.zipcheck import zip_is_too_large
 
 FIELDS = {
     "last_name": "Фамилия",

@@ -2,17 +2,64 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from accounts.models import User
 from accounts.search import name_order, search_q
-from colleges.models import College, Membership
+from colleges.models import College, Membership, Role
 from groups.models import Enrollment, StudyGroup
-from groups.movement.models import ImportBatch, Movement
-from groups.movement.permissions import can_view_all_movements, curated_group_ids
+from movement.models import STUDENT_KINDS, ImportBatch, Movement, MovementKind, RosterRow
+from movement.permissions import can_view_all_movements, curated_group_ids
+
+# Year roll-over: a group of this course graduates unless the administrator says otherwise; none goes past the last.
+FINAL_COURSE = 4
+MAX_COURSE = 6
 
 
-def movement_list(*, viewer, college: College, search: str = "", status: str = "", kind: str = "") -> QuerySet:
+def current_enrollment(membership: Membership) -> Enrollment | None:
+    return Enrollment.objects.filter(student=membership, ended_at__isnull=True).select_related("group").first()
+
+
+def current_enrollment_by_phone(*, college: College, phone: str) -> Enrollment | None:
+    """The group a student of the college with this phone is in now, if any."""
+    return (
+        Enrollment.objects.filter(
+            college=college, student__user__phone=phone, student__role=Role.STUDENT, ended_at__isnull=True
+        )
+        .select_related("group")
+        .first()
+    )
+
+
+def last_leave(membership: Membership) -> Movement | None:
+    """The academic leave the student is on now, if the last applied student movement of this user is one."""
+    last = (
+        Movement.objects.filter(
+            person__user_id=membership.user_id,
+            college_id=membership.college_id,
+            kind__in=STUDENT_KINDS,
+            status=Movement.Status.APPLIED,
+        )
+        .order_by("-applied_at", "-id")
+        .first()
+    )
+    return last if last is not None and last.kind == MovementKind.ACADEMIC_LEAVE else None
+
+
+def due_movement_ids(*, today: datetime.date | None = None) -> list[int]:
+    """Pending orders whose effective date has come, in the order they are to be applied."""
+    today = today or timezone.localdate()
+    return list(
+        Movement.objects.filter(status=Movement.Status.PENDING, effective_date__lte=today)
+        .order_by("effective_date", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+def movement_list(*, viewer: User, college: College, search: str = "", status: str = "", kind: str = "") -> QuerySet:
     """All movements of the college for the administrator and administration; a curator's groups for a teacher."""
     qs = Movement.objects.filter(college=college).select_related("person__user", "from_group", "to_group", "discipline")
     if not can_view_all_movements(viewer, college):
@@ -139,8 +186,6 @@ def import_missing_enrollments(*, batch: ImportBatch) -> QuerySet[Enrollment]:
     Read from the roster when asked, never stored per student at the dry run: a two-line file must not
     write a row for every student of the college. Applying with expulsions stores them as rows then.
     """
-    from groups.movement.models import RosterRow
-
     in_file = RosterRow.objects.filter(batch_id=batch.pk).exclude(action=RosterRow.Action.MISSING).values("phone")
     return (
         Enrollment.objects.filter(college_id=batch.college_id, ended_at__isnull=True)
@@ -151,8 +196,6 @@ def import_missing_enrollments(*, batch: ImportBatch) -> QuerySet[Enrollment]:
 
 def import_missing_rows(*, batch: ImportBatch, start: int = 0, stop: int | None = None) -> list:
     """Unsaved roster rows («нет в файле») for pages and the API, from ``import_missing_enrollments``."""
-    from groups.movement.models import RosterRow
-
     enrollments = import_missing_enrollments(batch=batch).select_related("group", "student__user")[start:stop]
 
     return [
@@ -171,6 +214,47 @@ def import_missing_rows(*, batch: ImportBatch, start: int = 0, stop: int | None 
     ]
 
 
+def _stuck_before() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(minutes=settings.STUCK_WORK_MINUTES)
+
+
+def import_stuck() -> Q:
+    """Batches still «применяется» longer than ``STUCK_WORK_MINUTES`` after they were queued: their worker was lost."""
+    before = _stuck_before()
+    return Q(status=ImportBatch.Status.APPLYING) & (
+        Q(queued_at__lt=before) | Q(queued_at__isnull=True, created_at__lt=before)
+    )
+
+
+def import_is_stuck(batch: ImportBatch) -> bool:
+    """``import_stuck`` for a batch at hand (the page's «Повторить» button)."""
+    queued_at = batch.queued_at or batch.created_at
+    return batch.status == ImportBatch.Status.APPLYING and queued_at < _stuck_before()
+
+
+def rollover_plan(*, college: College, graduating_ids: set[int] | None = None) -> list[dict]:
+    """Each active group and what the roll-over does to it: up one course, or graduate (final course by default)."""
+    groups = (
+        StudyGroup.objects.filter(college=college, status=StudyGroup.Status.ACTIVE)
+        .annotate(students=Count("enrollments", filter=Q(enrollments__ended_at__isnull=True)))
+        .order_by("course", "name")
+    )
+    plan = []
+    for group in groups:
+        graduate = (group.course >= FINAL_COURSE) if graduating_ids is None else group.pk in graduating_ids
+        if not graduate and group.course >= MAX_COURSE:
+            graduate = True
+        plan.append(
+            {
+                "group": group,
+                "students": group.students,
+                "graduate": graduate,
+                "new_course": None if graduate else group.course + 1,
+            }
+        )
+    return plan
+
+
 def pending_movement_count(*, college: College) -> int:
     return Movement.objects.filter(college=college, status=Movement.Status.PENDING).count()
 
@@ -187,9 +271,6 @@ def joined_report(*, college: College) -> list[dict]:
     means the person has signed in at least once (``last_login``) and is an
     active student of the group.
     """
-    from accounts.models import User
-    from groups.movement.models import RosterRow
-
     last = (
         ImportBatch.objects.filter(college=college, kind=ImportBatch.Kind.ROSTER, status=ImportBatch.Status.APPLIED)
         .order_by("-applied_at", "-id")
@@ -236,8 +317,6 @@ def _report_row(group: str, status: str, name: str, phone: str) -> dict:
 
 def people_list(*, college: College, search: str = "", role: str = "") -> QuerySet[Membership]:
     """Students and staff of the college (all statuses, so expelled people can be reinstated from their card)."""
-    from colleges.models import Role
-
     # One row per person and role: a reinstated student's ended membership stays for history, not in the list.
     newer = Membership.objects.filter(
         user_id=OuterRef("user_id"), college_id=OuterRef("college_id"), role=OuterRef("role"), pk__gt=OuterRef("pk")

@@ -10,19 +10,20 @@ from django.utils import timezone
 from django.views import View
 
 from colleges.models import Role
+from core.dates import year_in_range
+from core.exports import EXPORT_FORMATS, export_response
+from core.pages import apply_service_errors, paginate
 from groups.models import CuratorAssignment
-from groups.movement import forms, selectors, services
-from groups.movement.models import Movement, MovementKind
-from groups.movement.permissions import (
+from movement import forms, selectors, services
+from movement.messages import NOT_ALLOWED_MESSAGE
+from movement.models import Movement, MovementKind
+from movement.permissions import (
     can_manage_movements,
     can_view_all_movements,
     can_view_group_roster,
     can_view_movement_list,
     can_view_person,
 )
-from sferum_admin.dates import year_in_range
-from sferum_admin.exports import EXPORT_FORMATS, export_response
-from sferum_admin.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 50
 
@@ -109,8 +110,8 @@ class PersonCardView(LoginRequiredMixin, View):
                 "person": person,
                 "timeline": selectors.person_timeline(person=person),
                 "enrollments": selectors.person_enrollments(person=person),
-                "current": services.current_enrollment(person) if person.role == Role.STUDENT else None,
-                "on_leave": services.last_leave(person) if person.role == Role.STUDENT else None,
+                "current": selectors.current_enrollment(person) if person.role == Role.STUDENT else None,
+                "on_leave": selectors.last_leave(person) if person.role == Role.STUDENT else None,
                 "curatorships": curatorships,
                 "can_manage": can_manage_movements(request.user, person.college),
             },
@@ -123,7 +124,7 @@ class MovementCreateView(LoginRequiredMixin, View):
     def _person(self, request, pk):
         person = selectors.person_get_for(college=request.college, pk=pk)
         if not can_manage_movements(request.user, person.college):
-            raise PermissionDenied(services.NOT_ALLOWED_MESSAGE)
+            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
         return person
 
     def get(self, request, pk):
@@ -181,7 +182,7 @@ class MovementCancelView(LoginRequiredMixin, View):
     def post(self, request, pk):
         movement = selectors.movement_get_for(college=request.college, pk=pk)
         if not can_manage_movements(request.user, movement.college):
-            raise PermissionDenied(services.NOT_ALLOWED_MESSAGE)
+            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
         try:
             services.movement_cancel(actor=request.user, movement=movement)
         except ValidationError as exc:
@@ -199,7 +200,7 @@ class HandoverView(LoginRequiredMixin, View):
     def _outgoing(self, request, pk):
         person = selectors.person_get_for(college=request.college, pk=pk)
         if not can_manage_movements(request.user, person.college):
-            raise PermissionDenied(services.NOT_ALLOWED_MESSAGE)
+            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
         return person
 
     def _render(self, request, person, form, status=200):
@@ -270,7 +271,7 @@ class JoinedReportView(LoginRequiredMixin, View):
     """«В контингенте, но не присоединился» and «присоединился, но нет в контингенте», per group; CSV/XLSX."""
 
     def get(self, request):
-        from groups.movement.permissions import can_view_reports
+        from movement.permissions import can_view_reports
 
         college = _college_or_403(request)
         if not can_view_reports(request.user, college):
@@ -325,7 +326,7 @@ class HireView(LoginRequiredMixin, View):
     def _college(self, request):
         college = _college_or_403(request)
         if not can_manage_movements(request.user, college):
-            raise PermissionDenied(services.NOT_ALLOWED_MESSAGE)
+            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
         return college
 
     def get(self, request):
@@ -363,7 +364,7 @@ class EnrolView(LoginRequiredMixin, View):
     def _college(self, request):
         college = _college_or_403(request)
         if not can_manage_movements(request.user, college):
-            raise PermissionDenied(services.NOT_ALLOWED_MESSAGE)
+            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
         return college
 
     def get(self, request):

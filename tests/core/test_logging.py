@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sferum_admin.logging import RedactSecretsFilter, redact
+from core.logging import RedactSecretsFilter, redact
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 

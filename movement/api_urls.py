@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups.movement import api
+from movement import api
 
 urlpatterns = [
     path("movement/movements/", api.MovementListApi.as_view(), name="movement-list"),
