@@ -45,3 +45,14 @@ class JsonAccessLogger(Logger):
 
 
 logger_class = JsonAccessLogger
+
+
+def on_starting(server):
+    """The system checks before any worker starts: production refuses to serve with a missing secret key,
+    host, site address or a console e-mail/SMS backend (sferum_admin/checks.py), as `migrate` does."""
+    import django
+    from django.core.management import call_command
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_admin.settings")
+    django.setup()
+    call_command("check", fail_level="ERROR")
