@@ -12,7 +12,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 RUN_PORT ?= 8000
 # `make run` needs no PostgreSQL or Redis, so these flows are tested a second time as it runs them:
 # on SQLite, without Redis. Tests of a PostgreSQL-only path itself or of races are left out there.
-SQLITE_TESTS ?= tests/movement tests/invitations/test_services.py tests/invitations/test_join_at_once.py \
+SQLITE_TESTS ?= tests/movement tests/invitations/test_services.py tests/invitations/test_accept.py \
 	tests/invitations/test_views.py tests/materials/test_services.py tests/accounts/test_bulk.py \
 	tests/colleges/test_bulk.py tests/groups/test_bulk.py tests/audit
 

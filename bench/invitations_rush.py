@@ -13,30 +13,40 @@ What it does, in one run:
    health checks, sessions through Redis, WhiteNoise, HTTPS behind a proxy —
    the client sends the ``X-Forwarded-Proto: https`` a TLS proxy adds, and an
    ``Origin`` as a browser does), the invitation rate limits and burst pause off;
+   with ``--pgbouncer``, the server reaches the database through Debian's
+   PgBouncer in transaction pool mode (``DATABASE_POOLING=transaction``), started
+   on a free port with a configuration in a temporary folder;
 3. after a warm-up rush of WARM_UP_USERS people that does not count, ROUNDS
    times (default 5): creates a college, a study group, a student link
    with ``max_uses`` (default 900, so the last 100 must be told «used up»),
    USERS people and a signed-in session for each, then sends every person's
    «Присоединиться» (POST /i/<token>/) from CONNECTIONS concurrent connections
    and prints accepts/s, the answers by status, how busy the machine was, the
-   CPU spent per answer in the gunicorn workers, in PostgreSQL and in the
-   client, memberships and enrollments created, over-use (memberships beyond
-   ``max_uses`` — must be 0) and 5xx answers (must be 0);
-4. prints the median accepts/s of the rounds next to the goal (≥ 300), stops
-   the server and drops the database.
+   CPU spent per answer in the gunicorn workers, in PostgreSQL (and PgBouncer)
+   and in the client, memberships and enrollments created, over-use
+   (memberships beyond ``max_uses`` — must be 0) and 5xx answers (must be 0);
+   then the same sessions send as many POSTs to ``/bench/bare/`` (routed with
+   ``BENCHMARK``: the same middleware, CSRF and session user, answered by a
+   redirect with no work of its own) and it prints that rate and the ratio;
+4. prints the median accepts/s and bare POSTs/s of the rounds and their ratio
+   next to the goals (≥ 200 accepts/s and ≥ 0.4 × the bare rate), stops the
+   server (and PgBouncer) and drops the database.
 
 The client, the server and PostgreSQL share the machine, and other work on it
-moves a single rush by ±10 %: hence the rounds and their median. The CPU per
-answer is the figure that does not depend on what else runs.
+moves a single rush by ±10 %: hence the rounds and their median, and the bare
+rate measured in the same round. The CPU per answer is the figure that does
+not depend on what else runs.
 
 Usage: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/sferum .venv/bin/python bench/invitations_rush.py``
 Options: ``--users``, ``--max-uses``, ``--connections``, ``--workers``, ``--worker-class``, ``--threads``,
-``--rounds``, ``--keep``. Every request goes to 127.0.0.1.
+``--rounds``, ``--keep``, ``--pgbouncer``. Every request goes to 127.0.0.1.
 """
 
 import argparse
+import base64
 import http.client
 import os
+import pwd
 import queue
 import secrets
 import shutil
@@ -49,6 +59,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -59,7 +70,9 @@ from bench._support import recreate_database as _recreate_database
 from bench._support import redis_url as _redis_url
 
 DB_NAME = "sferum_bench_inv"
-GOAL_ACCEPTS_PER_SECOND = 300
+GOAL_ACCEPTS_PER_SECOND = 200
+GOAL_SHARE_OF_BARE = 0.4
+PGBOUNCER = "/usr/sbin/pgbouncer"
 LOAD_DEADLINE = 300
 CSRF_SECRET = "benchcsrfsecretbenchcsrfsecret00"  # 32 characters, sent as cookie and header
 REDIS_DB = 13  # the bench's own Redis database, emptied before the run
@@ -106,7 +119,10 @@ def _prepare(users: int, max_uses: int, round_: int = 0) -> tuple[str, list[str]
         expires_at=timezone.now() + datetime.timedelta(days=1),
     )
     people = User.objects.bulk_create(
-        [User(phone=f"+79{round_ + 10:02d}{i:07d}", last_name=f"Участник{i}", password="!") for i in range(users)]
+        [
+            User(phone=f"+79{round_ + 10:02d}{i:07d}", last_name=f"Участник{i}", first_name="Анна", password="!")
+            for i in range(users)
+        ]
     )
     keys = []
     for person in people:
@@ -119,7 +135,7 @@ def _prepare(users: int, max_uses: int, round_: int = 0) -> tuple[str, list[str]
     return token, keys, college.pk, invitation.pk
 
 
-def _rush(port: int, token: str, session_keys: list[str], connections: int) -> tuple[Counter, float, list[str]]:
+def _rush(port: int, path: str, session_keys: list[str], connections: int) -> tuple[Counter, float, list[str]]:
     work: queue.Queue[str] = queue.Queue()
     for key in session_keys:
         work.put(key)
@@ -127,7 +143,6 @@ def _rush(port: int, token: str, session_keys: list[str], connections: int) -> t
     errors: list[str] = []
     lock = threading.Lock()
     barrier = threading.Barrier(connections + 1)
-    path = f"/i/{token}/"
     deadline = time.monotonic() + LOAD_DEADLINE
 
     def worker():
@@ -240,21 +255,22 @@ def _wait_for_port(port: int, timeout: float = 30) -> None:
     raise SystemExit("the server did not start")
 
 
-def _round(args, round_: int, port: int, workers: list[int], server_log) -> tuple[float, bool]:
-    """One rush at a fresh link by fresh people; prints its figures, returns (accepts/s, invariants held)."""
+def _round(args, round_: int, port: int, workers: list[int], server_log) -> tuple[float, float, bool]:
+    """One rush at a fresh link by fresh people, then the same people's bare POSTs; prints their figures,
+    returns (accepts/s, bare POSTs/s, invariants held)."""
     started = time.perf_counter()
     token, keys, college_id, link_id = _prepare(args.users, args.max_uses, round_)
     prepared = time.perf_counter() - started
-    db_before = _cpu_seconds(_database_backends())
+    db_before = _cpu_seconds(_database_backends() + args.pooler_pids)
     app_cpu = _cpu_seconds(workers)
     client_cpu = time.process_time()
     machine = _machine_ticks()
-    answers, elapsed, errors = _rush(port, token, keys, args.connections)
+    answers, elapsed, errors = _rush(port, f"/i/{token}/", keys, args.connections)
     machine_busy = _busy_share(machine, _machine_ticks())
     client_cpu = time.process_time() - client_cpu
     app_cpu = _cpu_seconds(workers) - app_cpu
     # The warm-up's workers open their persistent connections during the rush: then all their CPU is the rush's.
-    db_cpu = _cpu_seconds(_database_backends()) - (db_before if round_ else 0)
+    db_cpu = _cpu_seconds(_database_backends() + args.pooler_pids) - (db_before if round_ else 0)
     outcome = _outcome(college_id, link_id)
     total = sum(answers.values())
     server_errors = sum(n for status, n in answers.items() if isinstance(status, int) and status >= 500)
@@ -267,12 +283,22 @@ def _round(args, round_: int, port: int, workers: list[int], server_log) -> tupl
     )
     print(
         f"  CPU per answer: {app_cpu / total * 1000:.1f} ms in the gunicorn workers, "
-        f"{db_cpu / total * 1000:.1f} ms in PostgreSQL, {client_cpu / total * 1000:.1f} ms in the client"
+        f"{db_cpu / total * 1000:.1f} ms in PostgreSQL{' and PgBouncer' if args.pooler_pids else ''}, "
+        f"{client_cpu / total * 1000:.1f} ms in the client"
     )
     print(
         f"  memberships created: {outcome['memberships']}, enrollments: {outcome['enrollments']}, "
         f"link uses_count: {outcome['uses_count']}; over-use: {over_use} (must be 0); "
         f"5xx: {server_errors} (must be 0); network errors: {len(errors)}"
+    )
+    bare_cpu = _cpu_seconds(workers)
+    bare_answers, bare_elapsed, bare_errors = _rush(port, "/bench/bare/", keys, args.connections)
+    bare_cpu = (_cpu_seconds(workers) - bare_cpu) / max(sum(bare_answers.values()), 1)
+    bare_rate = sum(bare_answers.values()) / bare_elapsed
+    print(
+        f"  bare POST (redirect only): {bare_rate:.0f}/s, answers {dict(sorted(bare_answers.items(), key=str))},"
+        f" {bare_cpu * 1000:.1f} ms CPU per answer in the gunicorn workers; accepts at {rate / bare_rate:.2f} × the"
+        " bare rate"
     )
     if server_errors:
         server_log.seek(0)
@@ -284,8 +310,61 @@ def _round(args, round_: int, port: int, workers: list[int], server_log) -> tupl
         and outcome["memberships"] == min(args.users, args.max_uses)
         and outcome["enrollments"] == outcome["memberships"]
         and outcome["uses_count"] == outcome["memberships"]
+        and set(bare_answers) == {302}
+        and not bare_errors
     )
-    return rate, ok
+    return rate, bare_rate, ok
+
+
+def _summary(rates: list[float], bare_rates: list[float]) -> None:
+    median, bare = statistics.median(rates), statistics.median(bare_rates)
+    share = statistics.median(rate / bare_rate for rate, bare_rate in zip(rates, bare_rates, strict=True))
+    print(
+        f"accepts/s over {len(rates)} rounds: {', '.join(f'{r:.0f}' for r in rates)}; median {median:.0f} "
+        f"(goal ≥ {GOAL_ACCEPTS_PER_SECOND}: {'met' if median >= GOAL_ACCEPTS_PER_SECOND else 'NOT met'})"
+    )
+    print(
+        f"bare POSTs/s: {', '.join(f'{r:.0f}' for r in bare_rates)}; median {bare:.0f}; accepts at a median "
+        f"{share:.2f} × the bare rate of their round (goal ≥ {GOAL_SHARE_OF_BARE}: "
+        f"{'met' if share >= GOAL_SHARE_OF_BARE else 'NOT met'})"
+    )
+
+
+def _start_pgbouncer(bench_url: str, folder: str) -> tuple[subprocess.Popen, str]:
+    """PgBouncer in transaction pool mode on a free port in front of the bench database, configured in
+    ``folder``; returns the process and the database URL through it. As root it runs as ``postgres``
+    (PgBouncer refuses root)."""
+    parts = urlsplit(bench_url)
+    user = parts.username or "postgres"
+    port = _free_port()
+    config = Path(folder, "pgbouncer.ini")
+    Path(folder, "users.txt").write_text(f'"{user}" ""\n')
+    config.write_text(
+        f"""[databases]
+{DB_NAME} = host={parts.hostname or "127.0.0.1"} port={parts.port or 5432} dbname={DB_NAME} user={user}
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {folder}/users.txt
+pool_mode = transaction
+max_client_conn = 500
+default_pool_size = 20
+ignore_startup_parameters = extra_float_digits,options
+logfile = {folder}/pgbouncer.log
+"""
+    )
+    command = [PGBOUNCER, str(config)]
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        for path in (folder, *Path(folder).iterdir()):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+        command[1:1] = ["-u", "postgres"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for_port(port)
+    return process, urlunsplit(parts._replace(netloc=f"{user}@127.0.0.1:{port}"))
 
 
 def main() -> None:
@@ -298,7 +377,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     parser.add_argument("--rounds", type=int, default=5, help="rushes, each at a fresh link; the median counts")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument(
+        "--pgbouncer", action="store_true", help="the server reaches PostgreSQL through PgBouncer in transaction mode"
+    )
     args = parser.parse_args()
+    args.pooler_pids = []
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sferum")
     bench_url, maintenance_url = _database_urls(base, DB_NAME)
@@ -310,8 +393,12 @@ def main() -> None:
         # WhiteNoise, HTTPS behind a proxy (the client sends X-Forwarded-Proto like the proxy would).
         "DATABASE_URL": bench_url,
         "DJANGO_ENV": "production",
+        # Connections kept through the whole run, so that the CPU of their PostgreSQL processes adds up.
+        "DB_CONN_MAX_AGE": "3600",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://sferum.college.example",  # production refuses a local address for links
         "STATIC_ROOT": static_root,
         "LOG_LEVEL": "ERROR",
         "CELERY_TASK_ALWAYS_EAGER": "true",
@@ -321,6 +408,8 @@ def main() -> None:
         "INVITATION_ACCEPT_LIMIT_PER_IP": "0",
         "INVITATION_ACCEPT_LIMIT_PER_USER": "0",
         "DJANGO_SETTINGS_MODULE": "sferum_admin.settings",
+        # Routes /bench/bare/, the POST the accepts are compared with.
+        "BENCHMARK": "true",
         # Cache, sessions and the broker in Redis, as in production: a database of the bench's own.
         "REDIS_URL": _redis_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), REDIS_DB),
     }
@@ -328,6 +417,7 @@ def main() -> None:
     _flush_redis(env["REDIS_URL"])
     _recreate_database(maintenance_url, DB_NAME)
     servers = []
+    pooler_dir = None
     try:
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True
@@ -336,6 +426,13 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True
         )
+        server_env = env
+        if args.pgbouncer:
+            pooler_dir = tempfile.mkdtemp(prefix="sferum-bench-pgbouncer-")
+            pooler, pooled_url = _start_pgbouncer(bench_url, pooler_dir)
+            servers.append(pooler)
+            args.pooler_pids = [pooler.pid]
+            server_env = {**env, "DATABASE_URL": pooled_url, "DATABASE_POOLING": "transaction"}
         port = _free_port()
         server_log = tempfile.TemporaryFile()
         servers.append(
@@ -355,40 +452,38 @@ def main() -> None:
                     "256",
                 ],
                 cwd=BASE_DIR,
-                env=env,
+                env=server_env,
                 stdout=subprocess.DEVNULL,
                 stderr=server_log,
             )
         )
         _wait_for_port(port)
         time.sleep(1.0)
-        workers = _children(servers[0].pid)
+        workers = _children(servers[-1].pid)
         print(
             f"users: {args.users} a round, link max_uses: {args.max_uses}, connections: {args.connections}, "
             f"server: gunicorn, {args.workers} {args.worker_class} workers"
             f"{f' × {args.threads} threads' if args.worker_class == 'gthread' else ''}, production settings; "
             f"{os.cpu_count()} CPUs shared by server, database and client"
+            f"{'; database through PgBouncer (transaction pool mode)' if args.pgbouncer else ''}"
         )
         # A warm-up rush first, as a server in service is warm: each thread has its database
-        # connection and prepared statements, templates are compiled. Its figures do not count.
+        # connection, templates are compiled. Its figures do not count.
         warm_up = argparse.Namespace(**{**vars(args), "users": WARM_UP_USERS, "max_uses": WARM_UP_USERS * 9 // 10})
         print("warm-up:", end=" ")
-        _, all_ok = _round(warm_up, 0, port, workers, server_log)
-        rates = []
+        _, _, all_ok = _round(warm_up, 0, port, workers, server_log)
+        rates, bare_rates = [], []
         for round_ in range(1, args.rounds + 1):
-            rate, ok = _round(args, round_, port, workers, server_log)
+            rate, bare_rate, ok = _round(args, round_, port, workers, server_log)
             rates.append(rate)
+            bare_rates.append(bare_rate)
             all_ok = all_ok and ok
-        median = statistics.median(rates)
-        print(
-            f"accepts/s over {args.rounds} rounds: {', '.join(f'{r:.0f}' for r in rates)}; median {median:.0f} "
-            f"(goal ≥ {GOAL_ACCEPTS_PER_SECOND}: {'met' if median >= GOAL_ACCEPTS_PER_SECOND else 'NOT met'})"
-        )
+        _summary(rates, bare_rates)
         print("invariants (over-use 0, 5xx 0, every place taken once):", "OK" if all_ok else "BROKEN")
         if not all_ok:
             raise SystemExit(1)
     finally:
-        for server in servers:
+        for server in reversed(servers):
             server.terminate()
         for server in servers:
             try:
@@ -399,6 +494,8 @@ def main() -> None:
 
         connections.close_all()
         shutil.rmtree(static_root, ignore_errors=True)
+        if pooler_dir:
+            shutil.rmtree(pooler_dir, ignore_errors=True)
         if not args.keep:
             _recreate_database(maintenance_url, DB_NAME, drop_only=True)
 

@@ -212,8 +212,7 @@ def enrollment_changed_on_commit(
 ) -> None:
     """Send ``enrollment_changed`` when the current transaction commits (at once outside one).
 
-    Called by the services above; also by the one invitations statement that enrols a student in raw SQL
-    on its hot path (``invitations.services._join_at_once``), which cannot go through ``enrollment_start``.
+    Called by the services above only: every enrollment, an accepted invitation's included, goes through them.
     """
     kind = EnrollmentChange(kind)
     transaction.on_commit(

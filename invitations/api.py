@@ -92,7 +92,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
     def get_url(self, obj) -> str:
         token = token_unseal(obj.token_sealed)
-        return services.invitation_url(token) if token else ""
+        return selectors.invitation_url(token) if token else ""
 
 
 class InvitationCreateSerializer(serializers.Serializer):
@@ -269,7 +269,7 @@ class BulkDispatchSerializer(serializers.ModelSerializer):
     def get_progress(self, obj) -> dict | None:
         if not self.context.get("with_progress"):
             return None
-        return services.bulk_dispatch_progress(dispatch=obj)
+        return selectors.bulk_dispatch_progress(dispatch=obj)
 
 
 class RecipientSerializer(serializers.Serializer):

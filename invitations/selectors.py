@@ -1,11 +1,19 @@
 """Reads of the invitations app, scoped to a college and shaped to avoid N+1."""
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import User
 from accounts.search import search_q
-from colleges.models import College, Role
+from colleges.models import College, Membership, Role
+from groups.models import Enrollment, StudyGroup
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
 from invitations.permissions import (
     can_see_all_groups_invitations,
@@ -13,6 +21,7 @@ from invitations.permissions import (
     can_view_invitation,
     curated_group_ids,
 )
+from invitations.tokens import token_hash
 
 
 def _with_places(qs: QuerySet[Invitation]) -> QuerySet[Invitation]:
@@ -31,7 +40,7 @@ def _with_places(qs: QuerySet[Invitation]) -> QuerySet[Invitation]:
 
 
 def invitation_list(
-    *, viewer, college: College, role: str = "", group_id=None, status: str = "", search: str = ""
+    *, viewer: User, college: College, role: str = "", group_id: int | None = None, status: str = "", search: str = ""
 ) -> QuerySet[Invitation]:
     """Multi-use links the viewer may see: all for the administrator and administration; for a curator
     the links of their groups and the ones they made."""
@@ -52,7 +61,7 @@ def invitation_list(
     return qs.order_by("-created_at", "-pk")
 
 
-def invitation_get_for(*, viewer, college: College, pk) -> Invitation:
+def invitation_get_for(*, viewer: User, college: College, pk) -> Invitation:
     """The link if it is of this college and the viewer may see it; 404 otherwise (missing or not yours)."""
     try:
         invitation = _with_places(
@@ -72,7 +81,13 @@ def invitation_use_list(*, invitation: Invitation, result: str = "") -> QuerySet
     return qs.order_by("-created_at", "-pk")
 
 
-def invitation_joined_people(*, college: College, invitation=None, group=None, created_by=None):
+def invitation_joined_people(
+    *,
+    college: College,
+    invitation: Invitation | None = None,
+    group: StudyGroup | None = None,
+    created_by: User | None = None,
+) -> QuerySet[InvitationUse]:
     """Provenance: everyone who joined (or whose request still waits) through a link, a group's links or
     one person's links. A request approved later is logged as joined; a rejected one is not here."""
     qs = InvitationUse.objects.filter(
@@ -99,11 +114,11 @@ def invitation_use_counts(*, invitation: Invitation) -> dict[str, int]:
 
 def join_request_list(
     *,
-    viewer,
+    viewer: User,
     college: College,
     status: str = JoinRequest.Status.PENDING,
     role: str = "",
-    group_id=None,
+    group_id: int | None = None,
     search: str = "",
 ) -> QuerySet[JoinRequest]:
     qs = JoinRequest.objects.filter(college=college).select_related(
@@ -120,7 +135,7 @@ def join_request_list(
     return qs.filter(search_q(search, people=("user",))).order_by("created_at", "pk")
 
 
-def join_request_pending_of(*, user) -> QuerySet[JoinRequest]:
+def join_request_pending_of(*, user: User) -> QuerySet[JoinRequest]:
     """A person's own join requests still waiting for the administrator, oldest first."""
     return (
         JoinRequest.objects.filter(user=user, status=JoinRequest.Status.PENDING)
@@ -129,7 +144,7 @@ def join_request_pending_of(*, user) -> QuerySet[JoinRequest]:
     )
 
 
-def join_request_get_for(*, viewer, college: College, pk) -> JoinRequest:
+def join_request_get_for(*, viewer: User, college: College, pk) -> JoinRequest:
     try:
         return join_request_list(viewer=viewer, college=college, status="").get(pk=pk)
     except (JoinRequest.DoesNotExist, ValueError, TypeError):
@@ -152,3 +167,153 @@ def dispatch_recipient_list(*, dispatch: BulkDispatch, status: str = "") -> Quer
     if status:
         qs = qs.filter(delivery_status=status)
     return qs.order_by("pk")
+
+
+# --- Links and acceptance ----------------------------------------------------
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("invitations:accept", kwargs={"token": token})
+
+
+def invitation_problem(invitation: Invitation, *, now: datetime.datetime | None = None) -> str | None:
+    """Why the link admits no one now (a ``InvitationUse.Result``), or None. Advisory: the UPDATE decides."""
+    now = now or timezone.now()
+    if invitation.status == Invitation.Status.REVOKED:
+        return InvitationUse.Result.REVOKED
+    if invitation.expires_at <= now:
+        return InvitationUse.Result.EXPIRED
+    if invitation.max_uses is not None and invitation.uses_count >= invitation.max_uses:
+        return InvitationUse.Result.USED_UP
+    if invitation.status == Invitation.Status.PAUSED:
+        return InvitationUse.Result.PAUSED
+    return None
+
+
+def token_plausible(token: str) -> bool:
+    """Not empty and not absurdly long: anything else is forged without asking the database."""
+    return bool(token) and len(token) <= 100
+
+
+def _by_token(token: str) -> QuerySet[Invitation]:
+    return Invitation.objects.select_related("college", "group", "created_by").filter(token_hash=token_hash(token))
+
+
+def invitation_find(*, token: str) -> Invitation | None:
+    """The link a token opens, or None for a forged one. The hash lookup reveals nothing about other tokens."""
+    if not token_plausible(token):
+        return None
+    return _by_token(token).first()
+
+
+@dataclass(frozen=True)
+class PersonStanding:
+    """What a person already has in a college, as following one of its links needs to know."""
+
+    member: Membership | None  # their current membership with the link's role
+    student: Membership | None  # their current student membership
+    student_group: int | None  # the group the student studies in now
+    pending_request: JoinRequest | None  # their request for the link's role still waiting
+    other_colleges: bool  # whether they are an active member of another college
+
+
+def person_standing(*, user: User, college: College, role: str) -> PersonStanding:
+    """Where ``user`` stands in ``college`` before following a link that gives ``role``: their current
+    memberships everywhere and their pending request (two queries), and a student's current group (a third,
+    for a student only)."""
+    memberships = list(Membership.objects.filter(user=user).exclude(status=Membership.Status.LEFT).order_by())
+    here = {m.role: m for m in memberships if m.college_id == college.pk}
+    for membership in here.values():
+        membership.user, membership.college = user, college  # spares the services that describe them a query
+    student = here.get(Role.STUDENT)
+    student_group = None
+    if student is not None:
+        student_group = (
+            Enrollment.objects.filter(student=student, ended_at__isnull=True).values_list("group_id", flat=True).first()
+        )
+    pending = JoinRequest.objects.filter(
+        user=user, college=college, role=role, status=JoinRequest.Status.PENDING
+    ).first()
+    return PersonStanding(
+        member=here.get(role),
+        student=student,
+        student_group=student_group,
+        pending_request=pending,
+        other_colleges=any(m.college_id != college.pk and m.status == Membership.Status.ACTIVE for m in memberships),
+    )
+
+
+def invitation_find_for(*, token: str, user: User) -> tuple[Invitation | None, PersonStanding | None]:
+    """``invitation_find`` and ``person_standing`` of ``user`` in the link's college, as (None, None) for a
+    forged token.
+
+    One query when ``user`` belongs to no college yet — the busy case, a whole group of newcomers following
+    their curator's link: the link's row says whether they are a member anywhere and which request of
+    theirs waits. Anyone else's standing takes ``person_standing``'s queries as well.
+    """
+    if not token_plausible(token):
+        return None, None
+    pending = JoinRequest.objects.filter(
+        user=user, college=OuterRef("college"), role=OuterRef("role"), status=JoinRequest.Status.PENDING
+    )
+    invitation = (
+        _by_token(token)
+        .annotate(
+            follower_is_member=Exists(Membership.objects.filter(user=user).exclude(status=Membership.Status.LEFT)),
+            follower_pending_request=Subquery(pending.values("pk")[:1]),
+        )
+        .first()
+    )
+    if invitation is None:
+        return None, None
+    if invitation.follower_is_member:
+        return invitation, person_standing(user=user, college=invitation.college, role=invitation.role)
+    request_id = invitation.follower_pending_request
+    return invitation, PersonStanding(
+        member=None,
+        student=None,
+        student_group=None,
+        pending_request=JoinRequest.objects.get(pk=request_id) if request_id else None,
+        other_colleges=False,
+    )
+
+
+# --- Bulk dispatches -----------------------------------------------------------
+
+
+def _stuck_before() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(minutes=settings.STUCK_WORK_MINUTES)
+
+
+def bulk_dispatch_stuck_list() -> QuerySet[BulkDispatch]:
+    """Dispatches not finished, with invitations still «в очереди» longer than ``STUCK_WORK_MINUTES`` after queueing."""
+    before = _stuck_before()
+    return (
+        BulkDispatch.objects.exclude(status=BulkDispatch.Status.DONE)
+        .filter(Q(queued_at__lt=before) | Q(queued_at__isnull=True, created_at__lt=before))
+        .filter(
+            pk__in=Invitation.objects.filter(dispatch__isnull=False, delivery_status=Invitation.Delivery.QUEUED).values(
+                "dispatch_id"
+            )
+        )
+    )
+
+
+def bulk_dispatch_is_stuck(*, dispatch: BulkDispatch, progress: dict[str, int]) -> bool:
+    """For the page, from ``bulk_dispatch_progress`` it already has: the same test as the sweep's, no query."""
+    queued_at = dispatch.queued_at or dispatch.created_at
+    return dispatch.status != BulkDispatch.Status.DONE and progress["queued"] > 0 and queued_at < _stuck_before()
+
+
+def bulk_dispatch_progress(*, dispatch: BulkDispatch) -> dict[str, int]:
+    counts = dict(
+        Invitation.objects.filter(dispatch=dispatch)
+        .values_list("delivery_status")
+        .annotate(n=Count("pk"))
+        .values_list("delivery_status", "n")
+    )
+    out = {status: counts.get(status, 0) for status in ("queued", "sent", "failed", "unknown", "accepted")}
+    out["total"] = dispatch.total
+    out["done"] = out["sent"] + out["failed"] + out["unknown"] + out["accepted"]
+    out["percent"] = int(out["done"] * 100 / dispatch.total) if dispatch.total else 100
+    return out

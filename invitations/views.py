@@ -26,6 +26,7 @@ from core.pages import apply_service_errors, paginate, parse_id, parse_ids
 from groups.models import StudyGroup
 from invitations import conf, selectors
 from invitations.forms import BulkInvitationForm, InvitationForm, RejectForm, SendLinkForm
+from invitations.messages import FORGED_MESSAGE, PROBLEM_MESSAGES
 from invitations.models import Invitation, InvitationUse, JoinRequest
 from invitations.notes import join_request_waiting
 from invitations.parsing import recipients_preview, rows_from_text, rows_from_upload
@@ -41,23 +42,23 @@ from invitations.permissions import (
     curated_group_ids,
     invitable_roles,
 )
-from invitations.services import (
-    FORGED_MESSAGE,
-    PROBLEM_MESSAGES,
-    bulk_dispatch_create,
+from invitations.selectors import (
     bulk_dispatch_is_stuck,
     bulk_dispatch_progress,
+    invitation_find,
+    invitation_problem,
+    invitation_url,
+)
+from invitations.services import (
+    bulk_dispatch_create,
     bulk_dispatch_requeue,
     invitation_accept_by_token,
     invitation_create,
-    invitation_find,
-    invitation_problem,
     invitation_regenerate,
     invitation_revoke,
     invitation_send_to,
     invitation_set_paused,
     invitation_target_check,
-    invitation_url,
     invitations_hand_to_curator,
     join_requests_decide,
 )

@@ -132,8 +132,11 @@ if PRODUCTION:
     # Persistent connections: measured about 7x more requests per second.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Behind PgBouncer in transaction mode (docs/scaling.md): no server-side cursors.
-DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
+# Behind PgBouncer in transaction mode (DATABASE_POOLING=transaction) a session is not ours between
+# transactions: no server-side cursors, and no session settings (SET) of our own.
+DATABASE_POOLING = env.str("DATABASE_POOLING", default="")
+if DATABASE_POOLING == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -40,7 +40,7 @@ def link(settings):
 
 @pytest.fixture(params=["invitation_accept", "invitation_accept_by_token"])
 def path(request):
-    """Each race runs against the service and against what the page calls (its one-statement join first)."""
+    """Each race runs against the service and against what the page calls (the link found by its token first)."""
     return request.param
 
 

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from invitations.messages import DISPATCH_NOT_STUCK_MESSAGE
 from invitations.models import BulkDispatch, Invitation
-from invitations.services import DISPATCH_NOT_STUCK_MESSAGE, bulk_dispatch_requeue
+from invitations.services import bulk_dispatch_requeue
 from invitations.tasks import bulk_dispatch_requeue_stuck
 from tests.invitations.test_dispatch import _dispatch
 

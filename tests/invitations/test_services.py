@@ -7,15 +7,17 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from colleges.models import Membership, Role
 from groups.models import Enrollment
-from invitations.models import Invitation, InvitationUse, JoinRequest
-from invitations.services import (
+from invitations.messages import (
     ADMINISTRATOR_NOT_INVITED_MESSAGE,
     PARENT_LINK_IN_STUDENT_SESSION_MESSAGE,
     USED_UP_MESSAGE,
+)
+from invitations.models import Invitation, InvitationUse, JoinRequest
+from invitations.selectors import invitation_find
+from invitations.services import (
     bulk_dispatch_create,
     invitation_accept,
     invitation_create,
-    invitation_find,
     invitation_regenerate,
     invitation_revoke,
     invitations_hand_to_curator,

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from colleges.models import Role
 from groups.models import Enrollment
+from invitations.messages import PARENT_LINK_IN_STUDENT_SESSION_MESSAGE
 from invitations.models import BulkDispatch, Invitation, JoinRequest
 from invitations.services import (
-    PARENT_LINK_IN_STUDENT_SESSION_MESSAGE,
     invitation_accept,
     invitation_revoke,
     join_request_approve,

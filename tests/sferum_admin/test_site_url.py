@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from invitations.services import invitation_url
+from invitations.selectors import invitation_url
 from sferum_admin.checks import site_url_check
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -32,7 +32,7 @@ def _env(**values: str) -> dict[str, str]:
 @pytest.mark.slow
 def test_without_site_url_links_follow_the_port_make_run_serves_on():
     script = (
-        "import django; django.setup(); from invitations.services import invitation_url; print(invitation_url('t'))"
+        "import django; django.setup(); from invitations.selectors import invitation_url; print(invitation_url('t'))"
     )
     env = _env(DJANGO_SETTINGS_MODULE="sferum_admin.settings", DATABASE_URL="sqlite:///:memory:", RUN_PORT="8101")
 
