@@ -47,7 +47,7 @@ class TolerantRedisCache(RedisCache):
     failing with 500, and a cache write inside ``on_commit`` cannot keep the callbacks after it (the
     tasks that send a dispatch) from running. Each failure is logged once per operation kind and
     minute. ``incr`` raises ``ValueError``, as for a missing key, so counters start again; ``add`` answers
-True. So rate limits are not enforced while Redis is down (fail open: sign-in keeps working).
+    True. So rate limits are not enforced while Redis is down (fail open: sign-in keeps working).
     """
 
     def __init__(self, server, params):

@@ -33,7 +33,7 @@ def test_api_download_is_handed_to_the_proxy(mw, client, settings):
     file = publish_document(actor=mw.users["teacher"], college=mw.college, group=mw.group).files.get()
     client.force_login(mw.users["student"])
 
-    response = client.get(f"/api/v1/material-files/{file.pk}/download/")
+    response = client.get(f"/api/v1/colleges/{mw.college.pk}/material-files/{file.pk}/download/")
 
     assert response.status_code == 200
     assert response["X-Accel-Redirect"].startswith(PREFIX)
