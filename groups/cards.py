@@ -33,7 +33,7 @@ def staff_without_assignment(request, college) -> dict:
         "title": "Преподаватели без назначений",
         "count": count,
         "url": reverse("colleges:staff_list"),
-        "names": [m.user.short_name for m in shown],
+        "names": shown,
     }
 
 

@@ -57,11 +57,14 @@ class StudyGroupInlineForm(forms.Form):
 
 class StudyGroupFilterForm(forms.Form):
     q = forms.CharField(label="Поиск", required=False)
-    department = forms.ModelChoiceField(
+    # Choices as (id, name) pairs read in one plain query: a ModelChoiceField would walk its
+    # queryset through a server-side cursor (three round trips) on every first view after a change.
+    department = forms.TypedChoiceField(
         label="Отделение",
-        queryset=None,
+        choices=(),
+        coerce=int,
+        empty_value=None,
         required=False,
-        empty_label="Все отделения",
         widget=forms.Select(attrs={"aria-label": "Отделение"}),
     )
     course = forms.TypedChoiceField(
@@ -86,7 +89,8 @@ class StudyGroupFilterForm(forms.Form):
 
     def __init__(self, *args, college, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = selectors.department_choices(college=college)
+        departments = selectors.department_choices(college=college).values_list("pk", "name")
+        self.fields["department"].choices = [("", "Все отделения"), *departments]
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -94,7 +98,7 @@ class StudyGroupFilterForm(forms.Form):
         data = self.cleaned_data
         return {
             "search": data.get("q") or "",
-            "department_id": data["department"].pk if data.get("department") else None,
+            "department_id": data.get("department"),
             "course": data.get("course") or None,
             "status": data.get("status") or None,
             "attention": data.get("attention") or None,
