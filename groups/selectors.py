@@ -360,25 +360,42 @@ def teachers_without_assignment(*, college: College) -> QuerySet[Membership]:
     )
 
 
-def teachers_without_assignment_preview(*, college: College, limit: int) -> tuple[int, list[str]]:
-    """How many teachers are without assignment, and the short names of the first ``limit`` by surname.
+def _idle_teachers_sql() -> str:
+    """The statement of ``teachers_without_assignment_preview`` (``teachers_without_assignment`` with names).
 
-    The idle teachers are few next to the college's people: their user ids and
-    surnames come back as plain values and are counted here (no window, no
-    models built), the surname a per-row subquery rather than a join so that
-    PostgreSQL reads only their users, not the installation's; the shown ones'
-    names come by pk.
+    SQL text for the reason ``_figures_sql`` is: computed on the first view after
+    every change. The total rides on each row as a window count; the surname is
+    a per-row subquery rather than a join, so PostgreSQL reads only the idle
+    teachers' users, not the installation's, and the shown ones' names by pk.
     """
-    surname = User.objects.filter(pk=OuterRef("user_id")).values("last_name")
-    idle = list(
-        teachers_without_assignment(college=college)
-        .select_related(None)
-        .annotate(surname=Subquery(surname))
-        .order_by("surname", "pk")
-        .values_list("user_id", flat=True)
-    )
-    users = User.objects.only("last_name", "first_name", "patronymic", "phone").in_bulk(idle[:limit])
-    return len(idle), [users[pk].short_name for pk in idle[:limit]]
+    member, user = Membership._meta.db_table, User._meta.db_table
+    curator, subject = CuratorAssignment._meta.db_table, SubjectTeacherAssignment._meta.db_table
+    return f"""SELECT u.last_name, u.first_name, u.patronymic, u.phone, idle.total FROM (
+        SELECT m.id, m.user_id, COUNT(*) OVER () AS total,
+            (SELECT s.last_name FROM {user} s WHERE s.id = m.user_id) AS surname
+        FROM {member} m
+        WHERE m.college_id = %(college)s AND m.role = %(teacher)s AND m.status = %(active)s
+            AND NOT EXISTS (SELECT 1 FROM {curator} c WHERE c.teacher_id = m.id AND c.ended_at IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM {subject} t WHERE t.teacher_id = m.id AND t.ended_at IS NULL)
+        ORDER BY surname, m.id
+        LIMIT %(limit)s
+    ) idle JOIN {user} u ON u.id = idle.user_id
+    ORDER BY idle.surname, idle.id"""
+
+
+def teachers_without_assignment_preview(*, college: College, limit: int) -> tuple[int, list[str]]:
+    """How many teachers are without assignment, and the short names of the first ``limit`` by surname (one query)."""
+    params = {
+        "college": college.pk,
+        "teacher": Role.TEACHER.value,
+        "active": Membership.Status.ACTIVE.value,
+        "limit": limit,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_idle_teachers_sql(), params)
+        rows = cursor.fetchall()
+    names = [User(last_name=a, first_name=b, patronymic=c, phone=d).short_name for a, b, c, d, _ in rows]
+    return (rows[0][4] if rows else 0), names
 
 
 def study_group_choices(*, college: College, ids=None) -> QuerySet[StudyGroup]:

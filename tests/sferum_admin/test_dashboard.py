@@ -117,8 +117,8 @@ def test_dashboard_query_count_does_not_grow_with_data(
     client.get(reverse("dashboard"))
 
     # Sign-in and college (3), every figure with the two group cards' counts (1),
-    # idle teachers with their total (1) and their users (1).
-    with django_assert_num_queries(6):
+    # idle teachers with their total and names (1).
+    with django_assert_num_queries(5):
         response = client.get(reverse("dashboard"))
 
     assert response.context["counts"]["study_groups"] == size
