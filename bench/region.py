@@ -371,7 +371,8 @@ def _pages(clients: dict, routes: list[tuple[str, str]]) -> list[tuple[str, str,
         for name, path in routes:
             response = client.get(path)
             kind = response.get("Content-Type", "")
-            if response.status_code != 200 or not kind.startswith(("text/html", "application/json")):
+            page = kind.startswith(("text/html", "application/json")) or name == "bench_bare"
+            if response.status_code != 200 or not page:
                 continue
             pages.append((role, name, path))
             if name in SEARCHES:
@@ -434,17 +435,14 @@ def _report(args, pages, alone, region, builder, first_seconds, rest_seconds) ->
         f"{f'{args.colleges} colleges ms':>15} {'ratio':>6} {'÷ bare':>8}"
     )
     # The machine's other load moves between the two measurements: each page's ratio is also shown
-    # divided by the bare view's ratio for the same person, which that load moves alike.
-    bare = {
-        role: region[(role, "bench_bare")][1] / alone[(role, "bench_bare")][1]
-        for role, name, _ in pages
-        if name == "bench_bare"
-    }
+    # divided by the bare view's ratio (the median over the three people), which that load moves alike.
+    bare_ratios = [region[(role, name)][1] / alone[(role, name)][1] for role, name, _ in pages if name == "bench_bare"]
+    drift = statistics.median(bare_ratios) if bare_ratios else 1.0
     worst = 0.0
     for role, name, _path in pages:
         (q1, t1), (qn, tn) = alone[(role, name)], region[(role, name)]
         ratio = tn / t1
-        adjusted = ratio / bare[role]
+        adjusted = ratio / drift
         worst = max(worst, adjusted)
         queries = f"{q1}" if q1 == qn else f"{q1}→{qn}"
         flag = "" if q1 == qn and adjusted <= 1.2 else "  ←"
