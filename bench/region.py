@@ -151,7 +151,7 @@ class Builder:
         study_groups = self._groups(admin, college, departments, teacher_ms, groups)
         self._students(admin, college, index, study_groups)
         self._links(admin, college, index, study_groups)
-        self._materials(admin, college, study_groups, teacher_ms)
+        self._materials(admin, college, study_groups)
         return college
 
     def _groups(self, admin, college, departments, teachers, count):
@@ -259,7 +259,7 @@ class Builder:
         for n, phone in enumerate(phones):
             invitation_accept(invitation=open_link if n < JOINERS else reviewed, user=users[ids[phone]])
 
-    def _materials(self, admin, college, groups, teachers):
+    def _materials(self, admin, college, groups):
         from groups.selectors import study_group_curator
         from materials.models import Audience, Kind
         from materials.services import material_create
