@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.search import search_q
+from accounts.search import Within, search_q
 from colleges.models import College, Membership, Role
 from groups.models import Enrollment, StudyGroup
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
@@ -57,7 +57,18 @@ def invitation_list(
         qs = qs.filter(group_id=group_id)
     if status:
         qs = qs.filter(status=status)
-    qs = qs.filter(search_q(search, people=("created_by", "handed_to__user"), fields=("group__name",)))
+    # People and groups are looked up among the college's own (see accounts.search.Within).
+    members = Membership.objects.filter(college=college)
+    qs = qs.filter(
+        search_q(
+            search,
+            within=(
+                Within("created_by", members, people=("user",), column="user_id"),
+                Within("handed_to", members, people=("user",)),
+                Within("group", StudyGroup.objects.filter(college=college), fields=("name",)),
+            ),
+        )
+    )
     return qs.order_by("-created_at", "-pk")
 
 
