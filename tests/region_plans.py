@@ -90,15 +90,19 @@ def captured_statements(client, url: str) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
 
 
-_NO_SCANS = ("enable_seqscan",)
+_NO_SCANS = ("enable_seqscan", "enable_sort")
 
 
 def explain(sql: str, params=(), *, analyze: bool = False, index_only: bool = False) -> dict:
     """EXPLAIN's JSON of a statement.
 
-    ``index_only`` asks whether an index *could* serve each table: with Seq
-    Scans off, PostgreSQL takes an index wherever one exists, so a Seq Scan
-    that stays is one no index can replace.
+    ``index_only`` asks whether an index *could* keep each table inside the
+    college, and give the list its order: with Seq Scans and sorts off,
+    PostgreSQL takes an index wherever one can serve, and reads a list in
+    order from an index rather than sort it. A Seq Scan that stays is one no
+    index can replace; an index walked whole (no Index Cond) is an order
+    only an installation-wide index gives, as the movement list's was before
+    its (college, effective_date, id) index.
     """
     options = "ANALYZE, BUFFERS, FORMAT JSON" if analyze else "FORMAT JSON"
     with connection.cursor() as cursor:
@@ -111,6 +115,15 @@ def explain(sql: str, params=(), *, analyze: bool = False, index_only: bool = Fa
             for setting in _NO_SCANS:
                 cursor.execute(f"RESET {setting}")
     return (plan if isinstance(plan, list) else json.loads(plan))[0]
+
+
+def plan_text(plan: dict, node: dict | None = None, depth: int = 0) -> str:
+    """The plan as indented lines (node, table, index, condition): what a failing guard shows."""
+    node = node or plan["Plan"]
+    parts = [node["Node Type"], node.get("Relation Name", ""), node.get("Index Name", "")]
+    condition = node.get("Index Cond") or node.get("Hash Cond") or node.get("Filter") or ""
+    line = "  " * depth + " ".join(p for p in parts if p) + (f"  [{condition[:120]}]" if condition else "")
+    return "\n".join([line, *(plan_text(plan, child, depth + 1) for child in node.get("Plans", ()))])
 
 
 def _nodes(node: dict):
