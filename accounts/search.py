@@ -5,9 +5,12 @@ any common form (``8 999 200-00-15``, ``+7 (999) 200-00-15``, ``200-00-15``).
 ``fold`` is the one normalization: it shapes the text stored on ``User``
 (``search_text``, kept by ``User.fill_search_fields``) and every query.
 
-People are searched in ``User.search_text`` (a plain ``LIKE '%…%'`` that a
-trigram index can serve); other text fields (group names, order numbers,
-titles) through the ``fold`` lookup, which folds the column in SQL.
+People are searched in ``User.search_text`` (a plain ``LIKE '%…%'`` that the
+trigram index ``accounts_user_search_trgm`` serves on PostgreSQL); other text
+fields (group names, order numbers, titles) through the ``fold`` lookup, which
+folds the column in SQL. A list that finds its rows by the people or groups
+they point to looks them up among the college's own (``Within``), so the
+search starts from one college's rows.
 Lists of people are ordered by ``User.sort_name`` through ``name_order``.
 """
 
