@@ -196,6 +196,30 @@ def enrollment_changed_on_commit(
     )
 
 
+def _enrollments_changed_on_commit(
+    *, college_id: int, changes: list[tuple[int, int | None, int | None, EnrollmentChange]]
+) -> None:
+    """``enrollment_changed_on_commit`` for many students, (student, old group, new group, kind) each.
+
+    One callback on commit sends them all, one signal per student as for one: a bulk service registers
+    one callback, not thousands.
+    """
+
+    def send() -> None:
+        for student_id, old_group_id, new_group_id, kind in changes:
+            enrollment_changed.send(
+                sender=Enrollment,
+                college_id=college_id,
+                student_id=student_id,
+                old_group_id=old_group_id,
+                new_group_id=new_group_id,
+                kind=kind,
+            )
+
+    if changes:
+        transaction.on_commit(send)
+
+
 @dataclass(frozen=True)
 class EnrollmentStart:
     """A student (Membership id) to put into a study group (StudyGroup id), for ``enrollments_start_many``.
@@ -254,14 +278,10 @@ def enrollments_start_many(
         ids=ids,
         after={"started_at": started_at},
     )
-    for start, kind in zip(starts, kinds, strict=True):
-        enrollment_changed_on_commit(
-            college_id=college.pk,
-            student_id=start.student_id,
-            old_group_id=start.old_group_id,
-            new_group_id=start.group_id,
-            kind=kind,
-        )
+    _enrollments_changed_on_commit(
+        college_id=college.pk,
+        changes=[(s.student_id, s.old_group_id, s.group_id, kind) for s, kind in zip(starts, kinds, strict=True)],
+    )
     return ids
 
 
@@ -296,8 +316,7 @@ def enrollments_end_many(
             after={"ended_at": ended_at},
         )
     if kind != EnrollmentChange.TRANSFER:
-        for _, student_id, group_id in rows:
-            enrollment_changed_on_commit(
-                college_id=college.pk, student_id=student_id, old_group_id=group_id, new_group_id=None, kind=kind
-            )
+        _enrollments_changed_on_commit(
+            college_id=college.pk, changes=[(student_id, group_id, None, kind) for _, student_id, group_id in rows]
+        )
     return ending
