@@ -276,6 +276,15 @@ def users_get_or_create_many(*, people: Sequence[PersonByPhone]) -> dict[str, in
         ]
         for user in users:
             user.fill_search_fields()  # bulk_create skips save(), which sets them
-        User.objects.bulk_create(users, ignore_conflicts=True)
-        known.update(User.objects.filter(phone__in=[p.phone for p in new]).values_list("phone", "id"))
+        try:
+            with transaction.atomic():
+                User.objects.bulk_create(users)  # PostgreSQL and SQLite ≥ 3.35 return the new ids
+        except IntegrityError:
+            # Someone created one of these phones meanwhile: theirs is kept and its id read back below.
+            User.objects.bulk_create(users, ignore_conflicts=True)
+            users = []
+        if users and all(user.pk is not None for user in users):
+            known.update((user.phone, user.pk) for user in users)
+        else:
+            known.update(User.objects.filter(phone__in=[p.phone for p in new]).values_list("phone", "id"))
     return known

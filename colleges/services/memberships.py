@@ -148,17 +148,22 @@ def memberships_add_many_unchecked(
     new = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in found]
     if not new:
         return found
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                user_id=user_id, college_id=college.pk, role=role, order_number=order_number, order_date=order_date
-            )
-            for user_id in new
-        ],
-        ignore_conflicts=True,
-    )
+    members = [
+        Membership(user_id=user_id, college_id=college.pk, role=role, order_number=order_number, order_date=order_date)
+        for user_id in new
+    ]
     before = set(found.values())
-    found.update(current.filter(user_id__in=new).values_list("user_id", "id"))
+    try:
+        with transaction.atomic():
+            Membership.objects.bulk_create(members)  # PostgreSQL and SQLite ≥ 3.35 return the new ids
+    except IntegrityError:
+        # One of them was given the role meanwhile: theirs is kept and its id read back below.
+        Membership.objects.bulk_create(members, ignore_conflicts=True)
+        members = []
+    if members and all(member.pk is not None for member in members):
+        found.update((member.user_id, member.pk) for member in members)
+    else:
+        found.update(current.filter(user_id__in=new).values_list("user_id", "id"))
     audit_log_many(
         actor=actor,
         college=college,
