@@ -18,6 +18,7 @@ from accounts.models import ApiToken, User
 from accounts.phones import normalize_phone
 from accounts.selectors import user_api_token_colleges, user_has_totp, user_must_use_totp
 from audit.services import audit_log, model_snapshot
+from core.bulk import instance_maker
 
 EMAIL_TAKEN_MESSAGE = "Этот e-mail уже указан в профиле другого пользователя."
 TOKEN_NEEDS_TOTP_MESSAGE = "Сначала настройте двухфакторную аутентификацию: для вашей роли она обязательна."
@@ -264,13 +265,13 @@ def users_get_or_create_many(*, people: Sequence[PersonByPhone]) -> dict[str, in
     if new:
         # One unusable password for all: it starts with «!» and matches nothing, whatever follows.
         unusable = make_password(None)
+        make = instance_maker(User, password=unusable)
         users = [
-            User(
+            make(
                 phone=person.phone,
                 last_name=person.last_name,
                 first_name=person.first_name,
                 patronymic=person.patronymic,
-                password=unusable,
             )
             for person in new
         ]

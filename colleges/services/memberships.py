@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_log, audit_log_many
 from colleges.models import College, Membership, Role
+from core.bulk import instance_maker
 
 MEMBERSHIP_EXISTS_MESSAGE = "У этого человека уже есть такая роль в колледже."
 
@@ -148,10 +149,10 @@ def memberships_add_many_unchecked(
     new = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in found]
     if not new:
         return found
-    members = [
-        Membership(user_id=user_id, college_id=college.pk, role=role, order_number=order_number, order_date=order_date)
-        for user_id in new
-    ]
+    make = instance_maker(
+        Membership, college_id=college.pk, role=role, order_number=order_number, order_date=order_date
+    )
+    members = [make(user_id=user_id) for user_id in new]
     before = set(found.values())
     try:
         with transaction.atomic():

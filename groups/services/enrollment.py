@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_log, audit_log_many
 from colleges.models import College, Membership, Role
+from core.bulk import instance_maker
 from groups.models import Enrollment, GroupParent, StudyGroup
 from groups.signals import EnrollmentChange, enrollment_changed
 
@@ -256,16 +257,9 @@ def enrollments_start_many(
         raise ValidationError(NOT_A_STUDENT_MESSAGE, code="not_a_student")
     try:
         with transaction.atomic():
+            make = instance_maker(Enrollment, college_id=college.pk, started_at=started_at)
             enrollments = Enrollment.objects.bulk_create(
-                [
-                    Enrollment(
-                        college_id=college.pk,
-                        student_id=start.student_id,
-                        group_id=start.group_id,
-                        started_at=started_at,
-                    )
-                    for start in starts
-                ]
+                [make(student_id=start.student_id, group_id=start.group_id) for start in starts]
             )
     except IntegrityError as exc:
         raise ValidationError(ALREADY_ENROLLED_MESSAGE, code="already_enrolled") from exc

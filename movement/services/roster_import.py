@@ -20,6 +20,7 @@ from audit.services import audit_log
 from colleges.models import College, Membership, Role
 from colleges.services import memberships_add_many_unchecked, memberships_end_many_unchecked
 from core import college_cache
+from core.bulk import instance_maker
 from groups.models import Enrollment, StudyGroup
 from groups.services import EnrollmentStart, enrollments_end_many, enrollments_start_many
 from groups.signals import EnrollmentChange
@@ -402,7 +403,7 @@ def _apply_chunk(batch: ImportBatch, rows: list[RosterRow]) -> None:
     _add_people(batch, [r for r in incoming if r.membership_id is None])
     current = _lock_and_read_current(sorted({r.membership_id for r in rows}))
     on = batch.effective_date or timezone.localdate()
-    order = partial(
+    order = instance_maker(
         Movement,
         college_id=batch.college_id,
         order_number=batch.order_number or IMPORT_ORDER_NUMBER,
