@@ -1,6 +1,7 @@
 """Students in groups: enrolment, leaving, transfer (one at a time and in bulk) and parents of a group."""
 
 import datetime
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from groups.signals import EnrollmentChange, enrollment_changed
 ALREADY_ENROLLED_MESSAGE = "Обучающийся уже состоит в учебной группе. Для смены группы оформите перевод."
 NOT_A_STUDENT_MESSAGE = "Зачислить в группу можно только участника с ролью «обучающийся» этого колледжа."
 NOT_A_PARENT_MESSAGE = "Родителем группы может быть только участник с ролью «родитель» этого колледжа."
+
+logger = logging.getLogger(__name__)
 
 
 def enrollment_start(
@@ -204,22 +207,26 @@ def _enrollments_changed_on_commit(
     """``enrollment_changed_on_commit`` for many students, (student, old group, new group, kind) each.
 
     One callback on commit sends them all, one signal per student as for one: a bulk service registers
-    one callback, not thousands.
+    one callback, not thousands. As with one callback each, a student whose receivers fail (logged) does
+    not stop the students after them.
     """
 
     def send() -> None:
         for student_id, old_group_id, new_group_id, kind in changes:
-            enrollment_changed.send(
-                sender=Enrollment,
-                college_id=college_id,
-                student_id=student_id,
-                old_group_id=old_group_id,
-                new_group_id=new_group_id,
-                kind=kind,
-            )
+            try:
+                enrollment_changed.send(
+                    sender=Enrollment,
+                    college_id=college_id,
+                    student_id=student_id,
+                    old_group_id=old_group_id,
+                    new_group_id=new_group_id,
+                    kind=kind,
+                )
+            except Exception:
+                logger.exception("enrollment_changed failed for student %s after commit", student_id)
 
     if changes:
-        transaction.on_commit(send)
+        transaction.on_commit(send, robust=True)
 
 
 @dataclass(frozen=True)
