@@ -34,10 +34,9 @@ off, the cached template loader, WhiteNoise and the manifest static storage —
 ``collectstatic`` goes to a temporary STATIC_ROOT first — persistent database
 connections with health checks), except that HTTPS is not enforced
 (``SECURE_SSL_REDIRECT=false``: the server is plain HTTP on 127.0.0.1) and the
-secret key, the TOTP encryption key and the public SITE_URL are throwaway ones;
-only ``seed_demo``, which refuses production, runs with ``DJANGO_ENV=development``.
-Earlier versions ran ``DJANGO_ENV=development`` with DEBUG off, so figures from before
-this change are not strictly comparable.
+secret key is a throwaway one; only ``seed_demo``, which refuses production,
+runs with ``DJANGO_ENV=development``. Earlier versions ran ``DJANGO_ENV=development``
+with DEBUG off, so figures from before this change are not strictly comparable.
 
 Usage: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/sferum .venv/bin/python bench/dashboard.py``
 (``make bench`` runs it). Options: ``--students``, ``--threads``, ``--requests``, ``--database``,
@@ -251,9 +250,7 @@ def main() -> None:
         "DJANGO_ENV": "production",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "SITE_URL": "https://sferum.college.example",  # production refuses a local address for links
         "SECURE_SSL_REDIRECT": "false",
         "SITE_URL": "https://sferum.college.example",  # production refuses a local address for links
         "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
