@@ -195,15 +195,16 @@ def token_plausible(token: str) -> bool:
     return bool(token) and len(token) <= 100
 
 
-def _by_token(token: str) -> QuerySet[Invitation]:
-    return Invitation.objects.select_related("college", "group", "created_by").filter(token_hash=token_hash(token))
+def _by_token(token: str, *related: str) -> QuerySet[Invitation]:
+    """The link of ``token`` with ``related``: one row at most (the hash is unique), so no ORDER BY to build."""
+    return Invitation.objects.select_related(*related).filter(token_hash=token_hash(token)).order_by()
 
 
 def invitation_find(*, token: str) -> Invitation | None:
     """The link a token opens, or None for a forged one. The hash lookup reveals nothing about other tokens."""
     if not token_plausible(token):
         return None
-    return _by_token(token).first()
+    return next(iter(_by_token(token, "college", "group", "created_by")[:1]), None)
 
 
 @dataclass(frozen=True)
@@ -255,15 +256,13 @@ def invitation_find_for(*, token: str, user: User) -> tuple[Invitation | None, P
         return None, None
     pending = JoinRequest.objects.filter(
         user=user, college=OuterRef("college"), role=OuterRef("role"), status=JoinRequest.Status.PENDING
+    ).order_by()
+    # Not its author: the page of a joined person is a redirect (a refusal's page loads them).
+    links = _by_token(token, "college", "group").annotate(
+        follower_is_member=Exists(Membership.objects.filter(user=user).exclude(status=Membership.Status.LEFT)),
+        follower_pending_request=Subquery(pending.values("pk")[:1]),
     )
-    invitation = (
-        _by_token(token)
-        .annotate(
-            follower_is_member=Exists(Membership.objects.filter(user=user).exclude(status=Membership.Status.LEFT)),
-            follower_pending_request=Subquery(pending.values("pk")[:1]),
-        )
-        .first()
-    )
+    invitation = next(iter(links[:1]), None)
     if invitation is None:
         return None, None
     if invitation.follower_is_member:
