@@ -238,7 +238,7 @@ def _table(sql: str) -> str:
 
 # No savepoint: a clash on the unique index rolls the whole acceptance back (then «already a member»).
 MEMBERSHIP = ["INSERT colleges_membership"]
-# The link by its token, with whether a newcomer has a request waiting (invitation_find_for).
+# The link by its token, with whether the person is a member or has a request waiting anywhere (invitation_find_for).
 FOUND = ["SELECT invitations_invitation"]
 # The link as the caller read it, then the person's memberships and their pending request (person_standing).
 FOLLOWED = ["SELECT invitations_invitation", "SELECT colleges_membership", "SELECT invitations_joinrequest"]
