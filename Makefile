@@ -16,15 +16,24 @@ SQLITE_TESTS ?= tests/movement tests/invitations/test_services.py tests/invitati
 	tests/invitations/test_views.py tests/materials/test_services.py tests/accounts/test_bulk.py \
 	tests/colleges/test_bulk.py tests/groups/test_bulk.py tests/audit
 
-.PHONY: install run test test-fast lint test-unit test-e2e check-deploy bench seed fuzz clean
+.PHONY: install run test test-fast lint test-unit test-e2e check-deploy bench seed fuzz clean lock compose-smoke base-images
 
 install: $(VENV)/.installed node_modules/.installed ## virtualenv, Python packages, front-end assets
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+# requirements/dev.txt: every package pinned with its hashes (make lock); the image installs requirements/prod.txt.
+$(VENV)/.installed: requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --require-hashes -r requirements/dev.txt
 	touch $@
+
+# Both lock files from pyproject.toml, with hashes (uv in a throwaway virtualenv). Upgrades: LOCK_ARGS=--upgrade.
+lock:
+	test -x .lock-venv/bin/uv || ($(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet uv)
+	.lock-venv/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --no-header --quiet \
+		$(LOCK_ARGS) -o requirements/prod.txt
+	.lock-venv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --no-header \
+		--quiet $(LOCK_ARGS) -o requirements/dev.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -73,7 +82,23 @@ check-deploy: install ## Django's deployment checklist with production settings
 	DJANGO_ENV=production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') \
 		MFA_ENCRYPTION_KEY=$$($(PY) -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \
 		DJANGO_ALLOWED_HOSTS=sferum.example.org SITE_URL=https://sferum.example.org DATABASE_URL=sqlite:///:memory: \
+		EMAIL_URL=smtp+tls://sferum:secret@smtp.example.org:587 SMS_GATEWAY_URL=https://sms.example.org/send \
+		SMS_BACKEND=notifications.backends.HttpGatewaySmsBackend \
 		$(PY) manage.py check --deploy --fail-level WARNING
+
+# Local stand-ins for the official python, postgres, redis and nginx images, from Debian's packages
+# (debootstrap): for machines without a container registry. Built once, kept by Docker.
+base-images:
+	deploy/base/build.sh
+
+# The production stack for real: build, up, sign in over HTTPS, SMS through a fake gateway, uploads,
+# Redis restart, backup and restore, two replicas, down (deploy/smoke/smoke.py prints each step's time).
+# SMOKE_LOCAL_IMAGES=1 builds on the local images of `make base-images` instead of the official ones.
+compose-smoke: install
+	@if [ -n "$(SMOKE_LOCAL_IMAGES)" ]; then deploy/base/build.sh; fi
+	$(if $(SMOKE_LOCAL_IMAGES),PYTHON_IMAGE=local/python:bookworm NGINX_IMAGE=local/nginx:bookworm \
+		POSTGRES_IMAGE=local/postgres:bookworm REDIS_IMAGE=local/redis:bookworm) \
+		$(PY) deploy/smoke/smoke.py
 
 fuzz: install ## schemathesis over /api/v1/schema/ alone; FUZZ_MAX_EXAMPLES=100 for a longer run
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
@@ -85,4 +110,4 @@ bench: install ## run every script in bench/ (needs PostgreSQL and Redis)
 		$(PY) $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles var
+	rm -rf $(VENV) node_modules staticfiles var .lock-venv

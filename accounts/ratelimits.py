@@ -9,7 +9,7 @@ so a school behind one NAT address is counted the same way everywhere.
 allauth's public ``allauth.core.ratelimit.consume`` reads only
 ``ACCOUNT_RATE_LIMITS`` and lets every GET through; the module it wraps takes
 the rates as an argument and counts GETs too (allauth is pinned in
-requirements.txt; tests/invitations and tests/accounts exercise both paths).
+requirements/prod.txt; tests/invitations and tests/accounts exercise both paths).
 """
 
 import math

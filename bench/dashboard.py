@@ -44,6 +44,7 @@ database). Every request goes to 127.0.0.1; the load is bounded in count and tim
 """
 
 import argparse
+import base64
 import os
 import secrets
 import statistics
@@ -250,6 +251,12 @@ def main() -> None:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "false",
+        "SITE_URL": "https://sferum.college.example",  # production refuses a local address for links
+        "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
+        # Production refuses backends that only print; nothing here sends an SMS or an e-mail.
+        "EMAIL_URL": "smtp://127.0.0.1:1",
+        "SMS_BACKEND": "notifications.backends.HttpGatewaySmsBackend",
+        "SMS_GATEWAY_URL": "http://127.0.0.1:1/send",
         "STATIC_ROOT": static_root.name,
         "DATABASE_URL": bench_url,
         "BENCHMARK": "true",

@@ -399,6 +399,10 @@ def main() -> None:
         "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": "https://sferum.college.example",  # production refuses a local address for links
+        # Production refuses backends that only print; nothing here sends an SMS or an e-mail.
+        "EMAIL_URL": "smtp://127.0.0.1:1",
+        "SMS_BACKEND": "notifications.backends.HttpGatewaySmsBackend",
+        "SMS_GATEWAY_URL": "http://127.0.0.1:1/send",
         "STATIC_ROOT": static_root,
         "LOG_LEVEL": "ERROR",
         "CELERY_TASK_ALWAYS_EAGER": "true",

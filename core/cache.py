@@ -6,8 +6,18 @@ much as the round trip to Redis. A ``redis.Redis`` is safe to share between
 threads (each command borrows a connection from the pool), so one per pool will do.
 """
 
+import functools
+import logging
+import time
+
+import redis.exceptions
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+
+logger = logging.getLogger(__name__)
+
+# Redis unreachable, restarting (BusyLoadingError is a ConnectionError), or timing out.
+REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
@@ -27,3 +37,62 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+class TolerantRedisCache(RedisCache):
+    """The Redis cache that survives Redis being down: a read is a miss, a write is skipped.
+
+    The cache only ever holds what can be computed again (page parts, session copies, rate-limit
+    counters), so with Redis restarting or unreachable the pages answer from the database instead of
+    failing with 500, and a cache write inside ``on_commit`` cannot keep the callbacks after it (the
+    tasks that send a dispatch) from running. Each failure is logged once per operation kind and
+    minute. ``incr`` raises ``ValueError``, as for a missing key, so counters start again; ``add`` answers
+    True. So rate limits are not enforced while Redis is down (fail open: sign-in keeps working).
+    """
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._last_logged: dict[str, float] = {}
+
+    def _failed(self, operation: str, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._last_logged.get(operation, -60.0) >= 60.0:
+            self._last_logged[operation] = now
+            logger.warning("cache unavailable (%s): %s: %s", operation, exc.__class__.__name__, exc)
+
+
+def _tolerant(name: str, fallback):
+    method = getattr(RedisCache, name)
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except REDIS_ERRORS as exc:
+            self._failed(name, exc)
+            return fallback(*args, **kwargs)
+
+    return wrapper
+
+
+def _counter_unavailable(*args, **kwargs):
+    raise ValueError("the cache is unavailable")
+
+
+for _name, _fallback in {
+    "get": lambda key, default=None, version=None: default,
+    "get_many": lambda keys, version=None: {},
+    "has_key": lambda key, version=None: False,
+    "set": lambda *args, **kwargs: None,
+    "set_many": lambda data, *args, **kwargs: list(data),
+    # As if the key were free: allauth's rate-limit lock (cache.add) lets the request through rather
+    # than refusing everybody while Redis is away; the limits count again once it is back.
+    "add": lambda *args, **kwargs: True,
+    "touch": lambda *args, **kwargs: False,
+    "delete": lambda *args, **kwargs: False,
+    "delete_many": lambda *args, **kwargs: None,
+    "incr": _counter_unavailable,
+    "decr": _counter_unavailable,
+    "clear": lambda *args, **kwargs: False,
+}.items():
+    setattr(TolerantRedisCache, _name, _tolerant(_name, _fallback))

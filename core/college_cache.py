@@ -73,7 +73,7 @@ def changed_on_commit(college_ids: Iterable[int]) -> None:
     """
     ids = [college_id for college_id in college_ids if college_id is not None]
     if ids and enabled():
-        transaction.on_commit(lambda: changed(ids))
+        transaction.on_commit(lambda: changed(ids), robust=True)
 
 
 def get_or_compute(college, name: str, *, vary: tuple = (), compute: Callable[[], T]) -> T:

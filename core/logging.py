@@ -8,8 +8,10 @@ task's arguments as ``extra={"data": {...}}``, which the JSON formatter writes
 out.
 """
 
+import contextvars
 import logging
 import re
+import uuid
 
 MASK = "***"
 
@@ -69,3 +71,36 @@ class RedactSecretsFilter(logging.Filter):
             record.exc_text = redact(text)
             record.exc_info = None
         return True
+
+
+# The id of the request being served (X-Request-ID from the proxy, or one made here), for every log line.
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("current_request_id", default="")
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to each record logged while a request is served (empty elsewhere)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", ""):
+            record.request_id = current_request_id.get()
+        return True
+
+
+class RequestIdMiddleware:
+    """Takes the proxy's X-Request-ID (nginx's $request_id, also in its access log) or makes one, keeps it
+    for the log lines of this request and answers it in X-Request-ID. A malformed header is replaced."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+        token = current_request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response.headers.setdefault("X-Request-ID", request_id)
+        return response

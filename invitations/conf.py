@@ -1,12 +1,12 @@
-"""Invitation settings with their defaults. Read at call time so tests and benches can change them."""
+"""Invitation settings with their defaults. Read at call time so tests and benches can change them.
 
-import os
+The values come from the environment through sferum_admin/settings.py (django-environ), like the rest."""
 
 from django.conf import settings
 
 
 def _int(name: str, default: int) -> int:
-    return int(getattr(settings, name, os.environ.get(name, default)))
+    return int(getattr(settings, name, default))
 
 
 def burst_limit() -> int:

@@ -6,7 +6,7 @@ one of another college.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -27,6 +27,7 @@ from core.dates import ApiDateTimeField
 from core.pages import parse_id
 from groups.models import Discipline, StudyGroup
 from materials import selectors, services
+from materials.downloads import material_file_response
 from materials.models import Audience, Kind, Material, MaterialFile, Section
 from materials.permissions import can_edit_material, can_post_materials
 
@@ -257,15 +258,9 @@ class MaterialFileViewSet(CollegeApiMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         file = selectors.material_file_get_for(user=request.user, college=self.college, pk=pk)
-        try:
-            handle = file.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
+        response = material_file_response(file, as_attachment=True)
         if file.material_id is not None:
             services.material_file_register_download(file=file)
-        response = FileResponse(handle, as_attachment=True, filename=file.original_name, content_type=file.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -145,7 +145,7 @@ def _queue_notification(material: Material) -> None:
     from materials.tasks import material_notify
 
     if material.is_published and material.published_at <= timezone.now():
-        transaction.on_commit(lambda: material_notify.delay(material.pk))
+        transaction.on_commit(lambda: material_notify.delay(material.pk), robust=True)
     # A scheduled publication is picked up by ``material_notify_due`` once its time comes.
 
 
@@ -390,7 +390,7 @@ def material_delete(*, actor: User, material: Material) -> None:
         before={"title": material.title, "kind": material.kind, "files": len(names)},
     )
     material.delete()
-    transaction.on_commit(lambda: _delete_stored(names))
+    transaction.on_commit(lambda: _delete_stored(names), robust=True)
 
 
 def _delete_stored(names: list[str]) -> None:
@@ -467,7 +467,7 @@ def material_notify(*, material_id: int) -> int:
         )
         with_email = User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=None).exclude(email="")
         for user_id in with_email.values_list("pk", flat=True).order_by("pk"):
-            transaction.on_commit(lambda user_id=user_id: material_email_send.delay(material_id, user_id))
+            transaction.on_commit(lambda user_id=user_id: material_email_send.delay(material_id, user_id), robust=True)
     return len(created)
 
 
@@ -482,7 +482,7 @@ def material_uploads_discard_stale() -> int:
         )
         MaterialFile.objects.filter(pk__in=[pk for pk, _ in stale], material__isnull=True).delete()
         names = [name for _, name in stale]
-        transaction.on_commit(lambda: _delete_stored(names))
+        transaction.on_commit(lambda: _delete_stored(names), robust=True)
     return len(stale)
 
 

@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from colleges.pages import CollegePageView
 from core.pages import apply_service_errors, paginate, parse_id, parse_ids
 from materials import selectors, services
+from materials.downloads import material_file_response
 from materials.forms import FileReplaceForm, MaterialFilterForm, MaterialForm
 from materials.models import Kind, Section
 from materials.permissions import (
@@ -359,18 +360,10 @@ class MaterialFileDownloadView(CollegeMaterialsPage):
 
     def get(self, request, pk):
         file = self.object
-        try:
-            handle = file.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
+        inline = request.GET.get("inline") == "1" and file.kind == Kind.VIDEO
+        response = material_file_response(file, as_attachment=not inline)
         if file.material_id is not None:
             services.material_file_register_download(file=file)
-        inline = request.GET.get("inline") == "1" and file.kind == Kind.VIDEO
-        response = FileResponse(
-            handle, as_attachment=not inline, filename=file.original_name, content_type=file.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -154,7 +154,7 @@ def notification_enqueue(
         **kwargs,
         "context": {k: (MASK if k in kwargs["secret_keys"] else v) for k, v in kwargs["context"].items()},
     }
-    transaction.on_commit(lambda: send_message.apply_async(kwargs=kwargs, kwargsrepr=repr(shown)))
+    transaction.on_commit(lambda: send_message.apply_async(kwargs=kwargs, kwargsrepr=repr(shown)), robust=True)
 
 
 def _record_failure(message: Message, error: str) -> None:

@@ -7,6 +7,7 @@ class SferumAdminConfig(AppConfig):
     verbose_name = "Сферум Админ"
 
     def ready(self):
-        from sferum_admin.checks import site_url_check
+        from sferum_admin.checks import production_settings_check, site_url_check
 
         checks.register(site_url_check)
+        checks.register(production_settings_check)

@@ -46,9 +46,10 @@ BENCHMARK = env.bool("BENCHMARK", default=False)
 # --- Applications ----------------------------------------------------------
 
 INSTALLED_APPS = [
-    "daphne",
     # Django's admin, signed into only through allauth with the second factor.
     "sferum_admin.admin_site.PlatformAdminConfig",
+    # Before django.contrib.auth, so that its createsuperuser (a phone in any common format) is the one run.
+    "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,7 +70,6 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     # Project apps, lower layers first.
     "sferum_admin",
-    "accounts",
     "notifications",
     "audit",
     "colleges",
@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (the proxy's X-Request-ID).
+    "core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,7 +101,8 @@ MIDDLEWARE = [
 
 if PRODUCTION:
     # Static files straight from the app server, compressed and cache-busted.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    _after_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+    MIDDLEWARE.insert(_after_security, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "sferum_admin.urls"
 WSGI_APPLICATION = "sferum_admin.wsgi.application"
@@ -139,7 +142,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down: cache misses and skipped writes, not errors (core/cache.py).
+    CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
     # Sessions are read from Redis and written to both: no session query per request.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -200,6 +204,10 @@ STORAGES["materials"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": MATERIALS_ROOT},
 }
+# Behind nginx: the download view checks the permission and answers with X-Accel-Redirect to this
+# internal location (which serves MATERIALS_ROOT), so a large file holds no app thread. Empty: the app
+# streams the file itself. Files on S3 are always streamed through the storage.
+MATERIALS_ACCEL_REDIRECT = env.str("MATERIALS_ACCEL_REDIRECT", default="")
 
 # Roster imports (CSV or XLSX, at most 50,000 rows): the largest file accepted, checked before it is read,
 # and for XLSX (a ZIP archive) the most its parts may unpack to and the tightest packing allowed.
@@ -308,7 +316,8 @@ USE_TZ = True
 
 # --- Tasks -----------------------------------------------------------------
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The broker is REDIS_URL unless a separate instance is named (docs/scaling.md).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Without Redis the tasks run in-process, so `make run` needs no services.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -353,9 +362,21 @@ SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 SMS_SENDER_NAME = env.str("SMS_SENDER_NAME", default="Sferum")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-if env.str("EMAIL_URL", default=""):
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Сферум Админ <noreply@localhost>")
+
+# --- Invitations (invitations/conf.py reads them at call time) ------------
+
+INVITATION_BURST_LIMIT = env.int("INVITATION_BURST_LIMIT", default=100)
+INVITATION_BURST_WINDOW = env.int("INVITATION_BURST_WINDOW", default=60)
+INVITATION_OPEN_LIMIT_PER_IP = env.int("INVITATION_OPEN_LIMIT_PER_IP", default=300)
+INVITATION_ACCEPT_LIMIT_PER_IP = env.int("INVITATION_ACCEPT_LIMIT_PER_IP", default=300)
+INVITATION_ACCEPT_LIMIT_PER_USER = env.int("INVITATION_ACCEPT_LIMIT_PER_USER", default=10)
+INVITATION_CODE_LIMIT_PER_LINK = env.int("INVITATION_CODE_LIMIT_PER_LINK", default=300)
+INVITATION_DISPATCH_BATCH = env.int("INVITATION_DISPATCH_BATCH", default=200)
+INVITATION_DISPATCH_ASYNC_COMMIT = env.int("INVITATION_DISPATCH_ASYNC_COMMIT", default=1)
 
 # --- API -------------------------------------------------------------------
 
@@ -422,8 +443,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 if PRODUCTION:
+    # The proxy (nginx in docker-compose.yml) speaks TLS and says so in X-Forwarded-Proto, which it always sets.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Health checks call the app directly over HTTP from inside its container (deploy/healthcheck.py).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -441,21 +465,35 @@ LOGGING = {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            # The time with its UTC offset: logs of several machines and time zones sort together.
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "filters": {"redact_secrets": {"()": "core.logging.RedactSecretsFilter"}},
+    "filters": {
+        "redact_secrets": {"()": "core.logging.RedactSecretsFilter"},
+        "request_id": {"()": "core.logging.RequestIdFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if PRODUCTION or env.bool("LOG_JSON", default=False) else "plain",
-            "filters": ["redact_secrets"],
+            "filters": ["request_id", "redact_secrets"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Error reports to Sentry (or a compatible service) when SENTRY_DSN is set; nothing is sent otherwise.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV)
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN and not TESTING:
+    from sferum_admin.sentry import sentry_init
+
+    sentry_init(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
 
 # --- Test mode -------------------------------------------------------------
 

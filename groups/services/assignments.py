@@ -29,7 +29,8 @@ def _send_staff_assignment_changed(*, college_id: int, group_id: int, teacher_id
             group_id=group_id,
             teacher_id=teacher_id,
             kind=kind,
-        )
+        ),
+        robust=True,
     )
 
 

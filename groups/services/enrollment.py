@@ -194,7 +194,8 @@ def enrollment_changed_on_commit(
             old_group_id=old_group_id,
             new_group_id=new_group_id,
             kind=kind,
-        )
+        ),
+        robust=True,
     )
 
 

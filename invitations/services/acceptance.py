@@ -326,5 +326,6 @@ def _notify_administrators(*, college: College, template: str, context: dict, ke
                 context=context,
                 college_id=college.pk,
                 idempotency_key=f"{key}:{phone}",
-            )
+            ),
+            robust=True,
         )

@@ -76,7 +76,7 @@ def bulk_dispatch_create(
             target=dispatch,
             after={"total": len(rows), "role": role, "group": group},
         )
-        transaction.on_commit(lambda: bulk_dispatch_enqueue(dispatch=dispatch))
+        transaction.on_commit(lambda: bulk_dispatch_enqueue(dispatch=dispatch), robust=True)
     return dispatch
 
 
@@ -118,7 +118,7 @@ def bulk_dispatch_requeue_stuck() -> int:
             if not _bulk_dispatch_requeue_claim(dispatch.pk):
                 continue
             audit_log(actor=None, college=dispatch.college, action="invitation.bulk_dispatch_requeue", target=dispatch)
-            transaction.on_commit(lambda dispatch=dispatch: bulk_dispatch_enqueue(dispatch=dispatch))
+            transaction.on_commit(lambda dispatch=dispatch: bulk_dispatch_enqueue(dispatch=dispatch), robust=True)
         queued += 1
     return queued
 
@@ -131,7 +131,7 @@ def bulk_dispatch_requeue(*, actor: User, dispatch: BulkDispatch) -> BulkDispatc
     if not _bulk_dispatch_requeue_claim(dispatch.pk):
         raise ValidationError(DISPATCH_NOT_STUCK_MESSAGE, code="not_stuck")
     audit_log(actor=actor, college=dispatch.college, action="invitation.bulk_dispatch_requeue", target=dispatch)
-    transaction.on_commit(lambda: bulk_dispatch_enqueue(dispatch=dispatch))
+    transaction.on_commit(lambda: bulk_dispatch_enqueue(dispatch=dispatch), robust=True)
     return dispatch
 
 

@@ -174,7 +174,8 @@ def _notify_person(join_request: JoinRequest, *, template: str) -> None:
             context=context,
             college_id=college_id,
             idempotency_key=f"join-request:{pk}:{template}",
-        )
+        ),
+        robust=True,
     )
 
 

@@ -215,7 +215,7 @@ def invitation_send_to(*, actor: User, invitation: Invitation, phone: str) -> No
     phone = normalize_phone(phone)
     with transaction.atomic():
         audit_log(actor=actor, action="invitation.send", target=invitation, after={"phone": phone})
-        transaction.on_commit(lambda: send_link.delay(invitation_id=invitation.pk, phone=phone))
+        transaction.on_commit(lambda: send_link.delay(invitation_id=invitation.pk, phone=phone), robust=True)
 
 
 def invitation_send_link(*, invitation_id: int, phone: str, idempotency_key: str | None = None) -> None:

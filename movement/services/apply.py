@@ -203,7 +203,7 @@ def _apply_leave(movement: Movement) -> None:
             caused_by=movement,
         )
         if back.effective_date <= timezone.localdate():
-            transaction.on_commit(partial(_queue_apply, back.pk))
+            transaction.on_commit(partial(_queue_apply, back.pk), robust=True)
 
 
 def _apply_return(movement: Movement) -> None:

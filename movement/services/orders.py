@@ -187,7 +187,7 @@ def _apply_or_queue(movement: Movement, *, apply_now: bool) -> Movement:
         if movement.status != Movement.Status.APPLIED:
             raise ValidationError(movement.error or NOT_YET_EFFECTIVE_MESSAGE, code="not_applied")
     elif movement.effective_date <= timezone.localdate():
-        transaction.on_commit(partial(_queue_apply, movement.pk))
+        transaction.on_commit(partial(_queue_apply, movement.pk), robust=True)
     return movement
 
 

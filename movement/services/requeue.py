@@ -46,7 +46,7 @@ def import_requeue_stuck() -> int:
             if not _claim(batch.pk):
                 continue
             audit_log(actor=None, college=batch.college, action="roster_import.requeue", target=batch)
-            transaction.on_commit(partial(_QUEUE_BY_KIND[batch.kind], batch.pk))
+            transaction.on_commit(partial(_QUEUE_BY_KIND[batch.kind], batch.pk), robust=True)
         queued += 1
     return queued
 
@@ -59,6 +59,6 @@ def import_requeue(*, actor: User | None, batch: ImportBatch) -> ImportBatch:
     if not import_is_stuck(batch) or not _claim(batch.pk):
         raise ValidationError(IMPORT_NOT_STUCK_MESSAGE, code="not_stuck")
     audit_log(actor=actor, college=batch.college, action="roster_import.requeue", target=batch)
-    transaction.on_commit(partial(_QUEUE_BY_KIND[batch.kind], batch.pk))
+    transaction.on_commit(partial(_QUEUE_BY_KIND[batch.kind], batch.pk), robust=True)
     batch.refresh_from_db()
     return batch

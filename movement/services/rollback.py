@@ -52,7 +52,7 @@ def import_rollback(*, actor: User | None, batch: ImportBatch) -> ImportBatch:
         target=batch,
         after={"movements": len(compensations)},
     )
-    transaction.on_commit(partial(_queue_rollback, rollback.pk))
+    transaction.on_commit(partial(_queue_rollback, rollback.pk), robust=True)
     return rollback
 
 

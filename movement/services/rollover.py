@@ -68,7 +68,7 @@ def rollover_start(
         target=batch,
         after={"up": len(up), "graduate": len(final)},
     )
-    transaction.on_commit(partial(_queue_rollover, batch.pk))
+    transaction.on_commit(partial(_queue_rollover, batch.pk), robust=True)
     return batch
 
 

@@ -324,7 +324,7 @@ def _import_apply_start(
         target=batch,
         after={"rows": batch.total, "expulsions": include_expulsions},
     )
-    transaction.on_commit(partial(_queue_import, batch.pk))
+    transaction.on_commit(partial(_queue_import, batch.pk), robust=True)
     return batch, False
 
 

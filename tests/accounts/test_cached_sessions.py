@@ -36,7 +36,7 @@ def test_production_settings_keep_sessions_in_redis_when_it_is_configured(monkey
     try:
         reloaded = importlib.reload(project_settings)
         assert reloaded.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
-        assert reloaded.CACHES["default"]["BACKEND"] == "core.cache.RedisCache"
+        assert reloaded.CACHES["default"]["BACKEND"] == "core.cache.TolerantRedisCache"
     finally:
         monkeypatch.undo()
         importlib.reload(project_settings)

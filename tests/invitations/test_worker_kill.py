@@ -54,6 +54,7 @@ def test_killed_and_restarted_worker_sends_each_recipient_exactly_one_message(tm
     app.conf.task_always_eager = False
     app.conf.task_default_queue = QUEUE
     monkeypatch.setenv("INVITATION_DISPATCH_BATCH", "50")
+    settings.INVITATION_DISPATCH_BATCH = 50
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(QUEUE)
     college = factories.CollegeFactory()

@@ -18,6 +18,9 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "sferum.example.org",
     "MFA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
     "DATABASE_URL": "sqlite:///:memory:",
+    "EMAIL_URL": "smtp+tls://sferum:secret@smtp.example.org:587",
+    "SMS_BACKEND": "notifications.backends.HttpGatewaySmsBackend",
+    "SMS_GATEWAY_URL": "https://sms.example.org/send",
 }
 
 
