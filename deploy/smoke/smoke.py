@@ -317,7 +317,8 @@ def main() -> int:
         with step("a college and its administrator (manage.py shell)"):
             stack.compose(
                 "exec", "-T", "-e", f"SMOKE_ADMIN_PHONE={ADMIN_PHONE}", "-e", f"SMOKE_TOTP_SECRET={TOTP_SECRET}",
-                "web", "python", "manage.py", "shell", "-c", "exec(open('deploy/smoke/make_admin.py').read())",
+                "web", "python", "manage.py", "shell",
+                input=(ROOT / "deploy/smoke/make_admin.py").read_text(encoding="utf-8"),
             )  # fmt: skip
 
         with step("sign in through the proxy over HTTPS (SMS code, TOTP)"):
