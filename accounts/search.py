@@ -5,9 +5,12 @@ any common form (``8 999 200-00-15``, ``+7 (999) 200-00-15``, ``200-00-15``).
 ``fold`` is the one normalization: it shapes the text stored on ``User``
 (``search_text``, kept by ``User.fill_search_fields``) and every query.
 
-People are searched in ``User.search_text`` (a plain ``LIKE '%…%'`` that a
-trigram index can serve); other text fields (group names, order numbers,
-titles) through the ``fold`` lookup, which folds the column in SQL.
+People are searched in ``User.search_text`` (a plain ``LIKE '%…%'`` that the
+trigram index ``accounts_user_search_trgm`` serves on PostgreSQL); other text
+fields (group names, order numbers, titles) through the ``fold`` lookup, which
+folds the column in SQL. A list that finds its rows by the people or groups
+they point to looks them up among the college's own (``Within``), so the
+search starts from one college's rows.
 Lists of people are ordered by ``User.sort_name`` through ``name_order``.
 """
 
@@ -16,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import reduce
 
-from django.db.models import CharField, F, Q, TextField, Transform
+from django.db.models import CharField, F, Q, QuerySet, TextField, Transform
 from django.db.models.functions import Collate
 
 _UPPER = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
@@ -113,15 +116,40 @@ def _is_phone_like(text: str) -> bool:
     return bool(_PHONE_QUERY_RE.match(text)) and any(ch.isdigit() for ch in text)
 
 
-def search_q(query: str | None, *, people=(), fields=()) -> Q:
-    """Each word of ``query`` found in one of the people (paths to a ``User``, ``""`` for User itself) or fields.
+@dataclass(frozen=True)
+class Within:
+    """Words found in rows that ``path`` points to, looked up among ``rows`` alone (one college's).
+
+    ``search_q(q, within=[Within("person", Membership.objects.filter(college=c), people=("user",))])``
+    reads ``person_id IN (SELECT id FROM the college's memberships whose user matches)``: the search
+    starts from the college's rows, served by their ``college_id`` index, where a join on ``person__user``
+    would let PostgreSQL hash every membership and user of the installation.
+    """
+
+    path: str  # the searched model's foreign key (``person``, ``to_group``), or ``pk``
+    rows: QuerySet
+    people: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    column: str = "pk"  # what ``path`` holds of a row: ``user_id`` when ``rows`` are memberships and ``path`` a user
+
+
+def _term_q(term: Term, people, fields) -> list[Q]:
+    alternatives = [Q(**{_path(person, "search_text__contains"): term.person}) for person in people]
+    return alternatives + [Q(**{f"{field}__fold__contains": term.text}) for field in fields]
+
+
+def search_q(query: str | None, *, people=(), fields=(), within: tuple[Within, ...] | list[Within] = ()) -> Q:
+    """Each word of ``query`` found in one of the people (paths to a ``User``, ``""`` for User itself),
+    fields, or rows ``within`` other tables.
 
     ``Q()`` (everything) for an empty query.
     """
     condition = Q()
     for term in search_terms(query):
-        alternatives = [Q(**{_path(person, "search_text__contains"): term.person}) for person in people]
-        alternatives += [Q(**{f"{field}__fold__contains": term.text}) for field in fields]
+        alternatives = _term_q(term, people, fields)
+        for other in within:
+            found = other.rows.filter(reduce(operator.or_, _term_q(term, other.people, other.fields)))
+            alternatives.append(Q(**{f"{other.path}__in": found.order_by().values(other.column)}))
         condition &= reduce(operator.or_, alternatives)
     return condition
 

@@ -18,6 +18,7 @@ from accounts.models import ApiToken, User
 from accounts.phones import normalize_phone
 from accounts.selectors import user_api_token_colleges, user_has_totp, user_must_use_totp
 from audit.services import audit_log, model_snapshot
+from core.bulk import instance_maker
 
 EMAIL_TAKEN_MESSAGE = "Этот e-mail уже указан в профиле другого пользователя."
 TOKEN_NEEDS_TOTP_MESSAGE = "Сначала настройте двухфакторную аутентификацию: для вашей роли она обязательна."
@@ -264,18 +265,27 @@ def users_get_or_create_many(*, people: Sequence[PersonByPhone]) -> dict[str, in
     if new:
         # One unusable password for all: it starts with «!» and matches nothing, whatever follows.
         unusable = make_password(None)
+        make = instance_maker(User, password=unusable)
         users = [
-            User(
+            make(
                 phone=person.phone,
                 last_name=person.last_name,
                 first_name=person.first_name,
                 patronymic=person.patronymic,
-                password=unusable,
             )
             for person in new
         ]
         for user in users:
             user.fill_search_fields()  # bulk_create skips save(), which sets them
-        User.objects.bulk_create(users, ignore_conflicts=True)
-        known.update(User.objects.filter(phone__in=[p.phone for p in new]).values_list("phone", "id"))
+        try:
+            with transaction.atomic():
+                User.objects.bulk_create(users)  # PostgreSQL and SQLite ≥ 3.35 return the new ids
+        except IntegrityError:
+            # Someone created one of these phones meanwhile: theirs is kept and its id read back below.
+            User.objects.bulk_create(users, ignore_conflicts=True)
+            users = []
+        if users and all(user.pk is not None for user in users):
+            known.update((user.phone, user.pk) for user in users)
+        else:
+            known.update(User.objects.filter(phone__in=[p.phone for p in new]).values_list("phone", "id"))
     return known

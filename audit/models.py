@@ -14,6 +14,7 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="audit_events",
+        db_index=False,  # the (college, -created_at) index below leads with it
         verbose_name="колледж",
     )
     action = models.CharField("действие", max_length=64)

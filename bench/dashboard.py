@@ -28,8 +28,8 @@ What it does, in one run:
    cold one, which the machine's other load moves alike);
 5. stops the server and drops the database.
 
-The cache is Redis, as in production: database REDIS_DB of the server in
-REDIS_URL (default redis://127.0.0.1:6379), emptied before the run.
+The cache is Redis, as in production: database REDIS_DB (``--redis-db``) of the
+server in REDIS_URL (default redis://127.0.0.1:6379), emptied before the run.
 
 Everything runs with the production settings (``DJANGO_ENV=production``: DEBUG
 off, the cached template loader, WhiteNoise and the manifest static storage —
@@ -41,8 +41,8 @@ runs with ``DJANGO_ENV=development``. Earlier versions ran ``DJANGO_ENV=developm
 with DEBUG off, so figures from before this change are not strictly comparable.
 
 Usage: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/sferum .venv/bin/python bench/dashboard.py``
-(``make bench`` runs it). Options: ``--students``, ``--threads``, ``--requests``, ``--keep`` (keep the
-database). Every request goes to 127.0.0.1; the load is bounded in count and time.
+(``make bench`` runs it). Options: ``--students``, ``--threads``, ``--requests``, ``--database``,
+``--redis-db``, ``--keep`` (keep the database). Every request goes to 127.0.0.1; the load is bounded in count and time.
 """
 
 import argparse
@@ -242,6 +242,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--requests", type=int, default=50, help="requests per thread and page")
     parser.add_argument("--database", default="sferum_bench")
+    parser.add_argument("--redis-db", type=int, default=REDIS_DB, help="the Redis database to empty and use")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -271,7 +272,7 @@ def main() -> None:
         "BENCHMARK": "true",
         "LOG_LEVEL": "WARNING",
         # The cache (and the college cache in it) lives in Redis, as in production: a database of its own.
-        "REDIS_URL": _redis_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), REDIS_DB),
+        "REDIS_URL": _redis_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), args.redis_db),
     }
     os.environ.update(env)
     _flush_redis(env["REDIS_URL"])

@@ -7,7 +7,6 @@ membership; departments and memberships stand on the one college API base
 serializers validate; the services decide and write.
 """
 
-from django.db.models import Count
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
@@ -18,7 +17,7 @@ from colleges import permissions as rules
 from colleges import services
 from colleges.api_base import CollegeApiMixin, college_urls
 from colleges.models import HIREABLE_ROLES, STAFF_ROLES, College, Department, Membership, Role
-from colleges.selectors import colleges_of
+from colleges.selectors import colleges_of, department_group_count
 
 
 def api_colleges_of(request, **kwargs):
@@ -123,7 +122,7 @@ class DepartmentViewSet(CollegeApiMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         qs = (
             Department.objects.filter(college=self.college)
-            .annotate(group_count=Count("study_groups", distinct=True))
+            .annotate(group_count=department_group_count())
             .order_by("name", "pk")
         )
         return qs.filter(search_q(self.request.query_params.get("search", ""), fields=("name",)))

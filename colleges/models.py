@@ -147,7 +147,10 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name="пользователь"
     )
-    college = models.ForeignKey(College, on_delete=models.CASCADE, related_name="memberships", verbose_name="колледж")
+    # No index of its own: the (college, role, status) index below leads with it.
+    college = models.ForeignKey(
+        College, on_delete=models.CASCADE, related_name="memberships", verbose_name="колледж", db_index=False
+    )
     role = models.CharField("роль", max_length=16, choices=Role.choices)
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.ACTIVE)
     position = models.CharField("должность", max_length=200, blank=True)

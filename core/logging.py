@@ -83,7 +83,10 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", ""):
-            record.request_id = current_request_id.get()
+            # Django logs a 4xx/5xx answer (django.request) after the middleware has returned: the record
+            # carries the request, and the request its id.
+            request = getattr(record, "request", None)
+            record.request_id = current_request_id.get() or getattr(request, "request_id", "")
         return True
 
 
@@ -97,6 +100,7 @@ class RequestIdMiddleware:
     def __call__(self, request):
         given = request.headers.get("X-Request-ID", "")
         request_id = given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+        request.request_id = request_id
         token = current_request_id.set(request_id)
         try:
             response = self.get_response(request)

@@ -4,6 +4,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 BAD_ID_MESSAGE = "Неверное значение «{name}»: ожидался номер записи."
 # A bigint primary key: a longer number is no id of ours (and PostgreSQL would refuse to compare it).
@@ -19,9 +21,46 @@ def apply_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+# A list counts its rows up to this many past the page asked for; beyond, it says «более» and offers the next page.
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose COUNT stops ``COUNT_CAP`` rows in (or one page past ``wanted``, if further).
+
+    An exact count redoes the whole search for a number nobody reads past
+    the first pages; a capped one stops early, unordered. The count is
+    ``limit`` when there are more rows: every page up to ``wanted`` is full and
+    the page after it exists, so «Вперёд» keeps going. ``count_is_capped`` says
+    so, and ``known_pages`` is the number of pages surely there.
+    """
+
+    def __init__(self, object_list, per_page, *, wanted: int = 1):
+        super().__init__(object_list, per_page)
+        self.limit = max(COUNT_CAP, wanted * per_page) + 1
+        self.count_is_capped = False
+
+    @cached_property
+    def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet):
+            return super().count
+        counted = self.object_list.order_by()[: self.limit].count()
+        self.count_is_capped = counted == self.limit
+        return counted
+
+    @property
+    def known_pages(self) -> int:
+        return self.num_pages - 1 if self.count_is_capped else self.num_pages
+
+
 def paginate(request, queryset, per_page: int) -> Page:
-    """The page of ``queryset`` that ``?page=`` asks for (the last when past the end, the first when not a number)."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """The page of ``queryset`` that ``?page=`` asks for (the last when past the end, the first when not a number).
+
+    Counted up to ``COUNT_CAP`` rows (``CappedPaginator``).
+    """
+    number = request.GET.get("page")
+    wanted = int(number) if number and number.isascii() and number.isdigit() and len(number) < 10 else 1
+    return CappedPaginator(queryset, per_page, wanted=wanted).get_page(number)
 
 
 def parse_id(value: str | None, *, name: str) -> int | None:

@@ -163,8 +163,9 @@ class Enrollment(models.Model):
     student = models.ForeignKey(
         "colleges.Membership", on_delete=models.CASCADE, related_name="enrollments", verbose_name="обучающийся"
     )
+    # No index of its own: the (group, ended_at) index below leads with it.
     group = models.ForeignKey(
-        StudyGroup, on_delete=models.PROTECT, related_name="enrollments", verbose_name="учебная группа"
+        StudyGroup, on_delete=models.PROTECT, related_name="enrollments", verbose_name="учебная группа", db_index=False
     )
     started_at = models.DateField("зачислен с")
     ended_at = models.DateField("по", null=True, blank=True)

@@ -179,7 +179,11 @@ def department_choices(*, college: College) -> QuerySet[Department]:
 
 
 def staff_group_list(*, college: College, search: str = "") -> QuerySet[StaffGroup]:
-    qs = StaffGroup.objects.filter(college=college).annotate(member_count=Count("members", distinct=True))
+    # Counted per row (not GROUP BY over the join): the page is read by the (college, name) index.
+    per_row = StaffGroup.objects.filter(pk=OuterRef("pk")).annotate(n=Count("members")).values("n")
+    qs = StaffGroup.objects.filter(college=college).annotate(
+        member_count=Subquery(per_row, output_field=IntegerField())
+    )
     return qs.filter(search_q(search, fields=("name",))).order_by("name", "pk")
 
 
@@ -197,9 +201,13 @@ def staff_group_members(*, staff_group: StaffGroup) -> QuerySet[Membership]:
 
 
 def discipline_list(*, college: College, search: str = "") -> QuerySet[Discipline]:
-    qs = Discipline.objects.filter(college=college).annotate(
-        group_count=Count("assignments__group", filter=Q(assignments__ended_at__isnull=True), distinct=True)
+    # Counted per row (not GROUP BY over the join): the page is read by the (college, name) index.
+    per_row = (
+        Discipline.objects.filter(pk=OuterRef("pk"))
+        .annotate(n=Count("assignments__group", filter=Q(assignments__ended_at__isnull=True), distinct=True))
+        .values("n")
     )
+    qs = Discipline.objects.filter(college=college).annotate(group_count=Subquery(per_row, output_field=IntegerField()))
     return qs.filter(search_q(search, fields=("name", "code"))).order_by("name", "pk")
 
 

@@ -102,6 +102,8 @@ class Invitation(models.Model):
         indexes = [
             models.Index(fields=["college", "status", "-created_at"]),
             models.Index(fields=["group", "role"]),
+            # The college's list of links in its order (a page is read from the index, no sort of them all).
+            models.Index(fields=["college", "kind", "-created_at", "-id"], name="invitation_college_list_idx"),
         ]
 
     def __str__(self) -> str:
@@ -156,7 +158,11 @@ class InvitationUse(models.Model):
         verbose_name = "использование ссылки"
         verbose_name_plural = "использования ссылок"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["invitation", "result", "-created_at"])]
+        indexes = [
+            models.Index(fields=["invitation", "result", "-created_at"]),
+            # Who joined through the college's links, newest first.
+            models.Index(fields=["college", "-created_at", "-id"], name="invitationuse_college_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_result_display()}"
@@ -222,7 +228,11 @@ class JoinRequest(models.Model):
                 fields=["user", "college", "role"], condition=Q(status="pending"), name="one_pending_join_request"
             ),
         ]
-        indexes = [models.Index(fields=["college", "status", "role"])]
+        indexes = [
+            models.Index(fields=["college", "status", "role"]),
+            # The college's queue, oldest first.
+            models.Index(fields=["college", "status", "created_at", "id"], name="joinrequest_college_queue_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.search import search_q
+from accounts.search import Within, search_q
 from colleges.models import College, Membership, Role
 from groups.models import Enrollment, StudyGroup
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
@@ -57,7 +57,18 @@ def invitation_list(
         qs = qs.filter(group_id=group_id)
     if status:
         qs = qs.filter(status=status)
-    qs = qs.filter(search_q(search, people=("created_by", "handed_to__user"), fields=("group__name",)))
+    # People and groups are looked up among the college's own (see accounts.search.Within).
+    members = Membership.objects.filter(college=college)
+    qs = qs.filter(
+        search_q(
+            search,
+            within=(
+                Within("created_by", members, people=("user",), column="user_id"),
+                Within("handed_to", members, people=("user",)),
+                Within("group", StudyGroup.objects.filter(college=college), fields=("name",)),
+            ),
+        )
+    )
     return qs.order_by("-created_at", "-pk")
 
 
@@ -195,15 +206,16 @@ def token_plausible(token: str) -> bool:
     return bool(token) and len(token) <= 100
 
 
-def _by_token(token: str) -> QuerySet[Invitation]:
-    return Invitation.objects.select_related("college", "group", "created_by").filter(token_hash=token_hash(token))
+def _by_token(token: str, *related: str) -> QuerySet[Invitation]:
+    """The link of ``token`` with ``related``: one row at most (the hash is unique), so no ORDER BY to build."""
+    return Invitation.objects.select_related(*related).filter(token_hash=token_hash(token)).order_by()
 
 
 def invitation_find(*, token: str) -> Invitation | None:
     """The link a token opens, or None for a forged one. The hash lookup reveals nothing about other tokens."""
     if not token_plausible(token):
         return None
-    return _by_token(token).first()
+    return next(iter(_by_token(token, "college", "group", "created_by")[:1]), None)
 
 
 @dataclass(frozen=True)
@@ -247,34 +259,25 @@ def invitation_find_for(*, token: str, user: User) -> tuple[Invitation | None, P
     """``invitation_find`` and ``person_standing`` of ``user`` in the link's college, as (None, None) for a
     forged token.
 
-    One query when ``user`` belongs to no college yet — the busy case, a whole group of newcomers following
-    their curator's link: the link's row says whether they are a member anywhere and which request of
-    theirs waits. Anyone else's standing takes ``person_standing``'s queries as well.
+    One query when ``user`` belongs to no college yet and has no request waiting anywhere — the busy case,
+    a whole group of newcomers following their curator's link: the link's row says whether that is so
+    (two EXISTS on the person alone, cheaper to build than ones tied to the link's college and role).
+    Anyone else's standing takes ``person_standing``'s queries as well.
     """
     if not token_plausible(token):
         return None, None
-    pending = JoinRequest.objects.filter(
-        user=user, college=OuterRef("college"), role=OuterRef("role"), status=JoinRequest.Status.PENDING
+    # Not its author: the page of a joined person is a redirect (a refusal's page loads them).
+    links = _by_token(token, "college", "group").annotate(
+        follower_is_member=Exists(Membership.objects.filter(~Q(status=Membership.Status.LEFT), user=user)),
+        follower_is_waiting=Exists(JoinRequest.objects.filter(user=user, status=JoinRequest.Status.PENDING)),
     )
-    invitation = (
-        _by_token(token)
-        .annotate(
-            follower_is_member=Exists(Membership.objects.filter(user=user).exclude(status=Membership.Status.LEFT)),
-            follower_pending_request=Subquery(pending.values("pk")[:1]),
-        )
-        .first()
-    )
+    invitation = next(iter(links[:1]), None)
     if invitation is None:
         return None, None
-    if invitation.follower_is_member:
+    if invitation.follower_is_member or invitation.follower_is_waiting:
         return invitation, person_standing(user=user, college=invitation.college, role=invitation.role)
-    request_id = invitation.follower_pending_request
     return invitation, PersonStanding(
-        member=None,
-        student=None,
-        student_group=None,
-        pending_request=JoinRequest.objects.get(pk=request_id) if request_id else None,
-        other_colleges=False,
+        member=None, student=None, student_group=None, pending_request=None, other_colleges=False
     )
 
 

@@ -217,6 +217,8 @@ class Movement(models.Model):
         indexes = [
             models.Index(fields=["college", "status", "effective_date"]),
             models.Index(fields=["person", "effective_date"]),
+            # The college's list in its order: read from its first row, not from the installation's dates.
+            models.Index(fields=["college", "-effective_date", "-id"], name="movement_college_list_idx"),
         ]
         constraints = [
             # An academic leave has at most one automatic return.

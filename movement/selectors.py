@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.search import name_order, search_q
+from accounts.search import Within, name_order, search_q
 from colleges.models import College, Membership, Role
 from groups.models import Enrollment, StudyGroup
 from movement.models import STUDENT_KINDS, ImportBatch, Movement, MovementKind, RosterRow
@@ -69,11 +69,18 @@ def movement_list(*, viewer: User, college: College, search: str = "", status: s
         qs = qs.filter(status=status)
     if kind:
         qs = qs.filter(kind=kind)
+    # People and groups are looked up among the college's own (see accounts.search.Within).
+    members = Membership.objects.filter(college=college)
+    groups = StudyGroup.objects.filter(college=college)
     qs = qs.filter(
         search_q(
             search,
-            people=("person__user",),
-            fields=("last_name", "first_name", "phone", "order_number", "to_group__name", "from_group__name"),
+            fields=("last_name", "first_name", "phone", "order_number"),
+            within=(
+                Within("person", members, people=("user",)),
+                Within("to_group", groups, fields=("name",)),
+                Within("from_group", groups, fields=("name",)),
+            ),
         )
     )
     return qs.order_by("-effective_date", "-id")
@@ -277,7 +284,15 @@ def joined_report(*, college: College) -> list[dict]:
         .first()
     )
     active = list(
-        Enrollment.objects.filter(college=college, ended_at__isnull=True, student__status=Membership.Status.ACTIVE)
+        # The membership and the group are of the college too: saying so lets PostgreSQL read them by
+        # their college_id indexes instead of hashing every membership and group of the installation.
+        Enrollment.objects.filter(
+            college=college,
+            ended_at__isnull=True,
+            student__college=college,
+            student__status=Membership.Status.ACTIVE,
+            group__college=college,
+        )
         .select_related("group", "student__user")
         .order_by("group__name", name_order("student__user"), "id")
     )

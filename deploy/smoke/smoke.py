@@ -225,10 +225,15 @@ class Browser:
             me = self.get("/", allow_redirects=False)
         if me.status_code != 200:
             raise SystemExit(f"not signed in: {me.status_code} {me.url}")
+        # The college API names its college in the URL: the administrator's one college.
+        colleges = self.get("/api/v1/colleges/").json()
+        if isinstance(colleges, dict):  # a paginated list
+            colleges = colleges["results"]
+        self.college_api = f"/api/v1/colleges/{colleges[0]['id']}"
 
     def dispatch(self, phone: str) -> int:
         answer = self.post(
-            "/api/v1/invitation-dispatches/",
+            f"{self.college_api}/invitation-dispatches/",
             json={"role": "teacher", "days": 7, "recipients": [{"name": "Смоук Тест", "contact": phone}]},
         )
         if answer.status_code != 201:
@@ -236,13 +241,13 @@ class Browser:
         return answer.json()["dispatch"]["id"]
 
     def upload(self, name: str, data: bytes) -> int:
-        answer = self.post("/api/v1/material-files/", files={"file": (name, data, "application/pdf")})
+        answer = self.post(f"{self.college_api}/material-files/", files={"file": (name, data, "application/pdf")})
         if answer.status_code != 201:
             raise SystemExit(f"upload: {answer.status_code} {answer.text[:500]}")
         return answer.json()["id"]
 
     def download(self, file_id: int) -> requests.Response:
-        return self.get(f"/api/v1/material-files/{file_id}/download/")
+        return self.get(f"{self.college_api}/material-files/{file_id}/download/")
 
 
 def main() -> int:
@@ -312,7 +317,8 @@ def main() -> int:
         with step("a college and its administrator (manage.py shell)"):
             stack.compose(
                 "exec", "-T", "-e", f"SMOKE_ADMIN_PHONE={ADMIN_PHONE}", "-e", f"SMOKE_TOTP_SECRET={TOTP_SECRET}",
-                "web", "python", "manage.py", "shell", "-c", "exec(open('deploy/smoke/make_admin.py').read())",
+                "web", "python", "manage.py", "shell",
+                input=(ROOT / "deploy/smoke/make_admin.py").read_text(encoding="utf-8"),
             )  # fmt: skip
 
         with step("sign in through the proxy over HTTPS (SMS code, TOTP)"):

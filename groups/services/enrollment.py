@@ -1,6 +1,7 @@
 """Students in groups: enrolment, leaving, transfer (one at a time and in bulk) and parents of a group."""
 
 import datetime
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,12 +14,15 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_log, audit_log_many
 from colleges.models import College, Membership, Role
+from core.bulk import instance_maker
 from groups.models import Enrollment, GroupParent, StudyGroup
 from groups.signals import EnrollmentChange, enrollment_changed
 
 ALREADY_ENROLLED_MESSAGE = "Обучающийся уже состоит в учебной группе. Для смены группы оформите перевод."
 NOT_A_STUDENT_MESSAGE = "Зачислить в группу можно только участника с ролью «обучающийся» этого колледжа."
 NOT_A_PARENT_MESSAGE = "Родителем группы может быть только участник с ролью «родитель» этого колледжа."
+
+logger = logging.getLogger(__name__)
 
 
 def enrollment_start(
@@ -49,9 +53,11 @@ def _enrollment_create(
     started_at = started_at or timezone.localdate()
     # The partial unique index decides (no read-then-write pre-check): one
     # statement fewer on the hot path of accepting an invitation, and the
-    # same answer under races.
+    # same answer under races. No savepoint either (two statements fewer): a
+    # clash rolls back the caller's transaction too; a caller that goes on
+    # after the ValidationError opens its own savepoint, as movement does.
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             enrollment = Enrollment.objects.create(
                 college_id=group.college_id, student=student, group=group, started_at=started_at
             )
@@ -197,6 +203,34 @@ def enrollment_changed_on_commit(
     )
 
 
+def _enrollments_changed_on_commit(
+    *, college_id: int, changes: list[tuple[int, int | None, int | None, EnrollmentChange]]
+) -> None:
+    """``enrollment_changed_on_commit`` for many students, (student, old group, new group, kind) each.
+
+    One callback on commit sends them all, one signal per student as for one: a bulk service registers
+    one callback, not thousands. As with one callback each, a student whose receivers fail (logged) does
+    not stop the students after them.
+    """
+
+    def send() -> None:
+        for student_id, old_group_id, new_group_id, kind in changes:
+            try:
+                enrollment_changed.send(
+                    sender=Enrollment,
+                    college_id=college_id,
+                    student_id=student_id,
+                    old_group_id=old_group_id,
+                    new_group_id=new_group_id,
+                    kind=kind,
+                )
+            except Exception:
+                logger.exception("enrollment_changed failed for student %s after commit", student_id)
+
+    if changes:
+        transaction.on_commit(send, robust=True)
+
+
 @dataclass(frozen=True)
 class EnrollmentStart:
     """A student (Membership id) to put into a study group (StudyGroup id), for ``enrollments_start_many``.
@@ -233,16 +267,9 @@ def enrollments_start_many(
         raise ValidationError(NOT_A_STUDENT_MESSAGE, code="not_a_student")
     try:
         with transaction.atomic():
+            make = instance_maker(Enrollment, college_id=college.pk, started_at=started_at)
             enrollments = Enrollment.objects.bulk_create(
-                [
-                    Enrollment(
-                        college_id=college.pk,
-                        student_id=start.student_id,
-                        group_id=start.group_id,
-                        started_at=started_at,
-                    )
-                    for start in starts
-                ]
+                [make(student_id=start.student_id, group_id=start.group_id) for start in starts]
             )
     except IntegrityError as exc:
         raise ValidationError(ALREADY_ENROLLED_MESSAGE, code="already_enrolled") from exc
@@ -255,14 +282,10 @@ def enrollments_start_many(
         ids=ids,
         after={"started_at": started_at},
     )
-    for start, kind in zip(starts, kinds, strict=True):
-        enrollment_changed_on_commit(
-            college_id=college.pk,
-            student_id=start.student_id,
-            old_group_id=start.old_group_id,
-            new_group_id=start.group_id,
-            kind=kind,
-        )
+    _enrollments_changed_on_commit(
+        college_id=college.pk,
+        changes=[(s.student_id, s.old_group_id, s.group_id, kind) for s, kind in zip(starts, kinds, strict=True)],
+    )
     return ids
 
 
@@ -297,8 +320,7 @@ def enrollments_end_many(
             after={"ended_at": ended_at},
         )
     if kind != EnrollmentChange.TRANSFER:
-        for _, student_id, group_id in rows:
-            enrollment_changed_on_commit(
-                college_id=college.pk, student_id=student_id, old_group_id=group_id, new_group_id=None, kind=kind
-            )
+        _enrollments_changed_on_commit(
+            college_id=college.pk, changes=[(student_id, group_id, None, kind) for _, student_id, group_id in rows]
+        )
     return ending

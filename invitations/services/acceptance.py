@@ -9,8 +9,9 @@ This is the busiest write there is (a whole group joins in the minutes after
 the curator sends the link), so its statements are counted in
 tests/invitations/test_accept.py. A newcomer joining by a student link costs:
 the link (read with where the person stands), the membership and the
-enrollment (each in the savepoint its owning service opens), the use row, the
-three audit events in one INSERT and the claim.
+enrollment (their owning services open no savepoint: a unique-index clash
+rolls the whole acceptance back, then answered «already a member»), the use
+row, the three audit events in one INSERT and the claim.
 """
 
 from dataclasses import dataclass

@@ -20,6 +20,7 @@ from audit.services import audit_log
 from colleges.models import College, Membership, Role
 from colleges.services import memberships_add_many_unchecked, memberships_end_many_unchecked
 from core import college_cache
+from core.bulk import instance_maker
 from groups.models import Enrollment, StudyGroup
 from groups.services import EnrollmentStart, enrollments_end_many, enrollments_start_many
 from groups.signals import EnrollmentChange
@@ -56,6 +57,8 @@ from movement.selectors import import_missing_enrollments
 
 THRESHOLD_SHARE = 0.10  # expelling more than this share of the students needs a tick of its own
 CHUNK_SIZE = 2000
+# What applying reads of a roster row.
+_APPLY_FIELDS = ("batch_id", "action", "membership_id", "group_id", "phone", "last_name", "first_name", "patronymic")
 
 
 # --- Upload and dry run ------------------------------------------------------------------------------------------
@@ -370,7 +373,8 @@ def import_process(*, batch_id: int) -> None:
             )
             if batch.status != ImportBatch.Status.APPLYING:
                 return
-            chunk = list(_rows_to_apply(batch).filter(applied=False).order_by("id")[:CHUNK_SIZE])
+            pending = _rows_to_apply(batch).filter(applied=False)
+            chunk = list(pending.only(*_APPLY_FIELDS).order_by("id")[:CHUNK_SIZE])
             if not chunk:
                 batch.status = ImportBatch.Status.APPLIED
                 batch.applied_at = timezone.now()
@@ -378,6 +382,8 @@ def import_process(*, batch_id: int) -> None:
                 batch.save(update_fields=["status", "applied_at", "processed"])
                 return
             _apply_chunk(batch, chunk)
+            # The chunk is the first pending rows by id (the batch is locked): marked by range, not by 2,000 ids.
+            pending.filter(id__lte=chunk[-1].pk).update(applied=True)
             batch.processed = min(batch.total, batch.processed + len(chunk))
             batch.save(update_fields=["processed"])
             # The bulk services drop the cache for what they write; the movements written here show too.
@@ -402,7 +408,7 @@ def _apply_chunk(batch: ImportBatch, rows: list[RosterRow]) -> None:
     _add_people(batch, [r for r in incoming if r.membership_id is None])
     current = _lock_and_read_current(sorted({r.membership_id for r in rows}))
     on = batch.effective_date or timezone.localdate()
-    order = partial(
+    order = instance_maker(
         Movement,
         college_id=batch.college_id,
         order_number=batch.order_number or IMPORT_ORDER_NUMBER,
@@ -417,7 +423,6 @@ def _apply_chunk(batch: ImportBatch, rows: list[RosterRow]) -> None:
     _plan_incoming(changes, incoming, current, order)
     _plan_missing(changes, missing, current, order)
     _write(batch, changes, on=on)
-    RosterRow.objects.filter(pk__in=[r.pk for r in rows]).update(applied=True)
 
 
 def _add_people(batch: ImportBatch, rows: list[RosterRow]) -> None:

@@ -1,7 +1,10 @@
 """``users_get_or_create_many``: the people of a roster import, by phone, in one go (PostgreSQL and SQLite)."""
 
+from unittest import mock
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.services import NAME_MAX_LENGTH, PersonByPhone, users_get_or_create_many
@@ -55,3 +58,32 @@ def test_a_phone_not_in_e164_or_a_name_too_long_is_refused_and_nothing_is_create
         users_get_or_create_many(people=[PersonByPhone(phone="+79120000009", last_name="Петров"), person])
 
     assert not User.objects.exists()
+
+
+def _read_before_someone_else():
+    """The service's first read misses what another request is about to commit; later reads see it."""
+    real_values_list = QuerySet.values_list
+    reads = []
+
+    def stale_first(queryset, *fields, **kwargs):
+        reads.append(fields)
+        return real_values_list(queryset.none() if len(reads) == 1 else queryset, *fields, **kwargs)
+
+    return mock.patch.object(QuerySet, "values_list", autospec=True, side_effect=stale_first)
+
+
+def test_a_phone_created_by_someone_else_meanwhile_is_skipped_and_its_id_returned():
+    theirs = factories.UserFactory(phone="+79120000002", last_name="Чужой")
+
+    with _read_before_someone_else():
+        ids = users_get_or_create_many(
+            people=[
+                PersonByPhone(phone="+79120000001", last_name="Иванов"),
+                PersonByPhone(phone="+79120000002", last_name="Петров"),
+            ]
+        )
+
+    assert ids["+79120000002"] == theirs.pk
+    assert User.objects.get(pk=ids["+79120000001"]).last_name == "Иванов"
+    assert User.objects.get(pk=ids["+79120000002"]).last_name == "Чужой"
+    assert User.objects.count() == 2

@@ -1,7 +1,10 @@
 """``memberships_add_many`` and ``memberships_end_many``: roles given and ended in bulk (PostgreSQL and SQLite)."""
 
+from unittest import mock
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
 from audit.models import AuditEvent
 from colleges.models import Membership, Role
@@ -79,3 +82,24 @@ def test_ending_many_leaves_other_colleges_and_ended_ones_alone(administrator, c
     foreign.refresh_from_db()
     assert foreign.status == Membership.Status.ACTIVE
     assert AuditEvent.objects.get(action="membership.end_many").after["ids"] == ended
+
+
+def test_a_role_given_by_someone_else_meanwhile_is_kept_and_its_id_returned(administrator, college):
+    """Between reading the current memberships and the INSERT, another request gives one user the role."""
+    users = factories.UserFactory.create_batch(2)
+    theirs = factories.MembershipFactory(college=college, user=users[1], role=Role.STUDENT)
+    real_values_list = QuerySet.values_list
+    reads = []
+
+    def stale_first(queryset, *fields, **kwargs):
+        reads.append(fields)
+        return real_values_list(queryset.none() if len(reads) == 1 else queryset, *fields, **kwargs)
+
+    with mock.patch.object(QuerySet, "values_list", autospec=True, side_effect=stale_first):
+        found = memberships_add_many_unchecked(
+            actor=administrator, college=college, role=Role.STUDENT, user_ids=[u.pk for u in users]
+        )
+
+    assert found[users[1].pk] == theirs.pk
+    assert found == dict(Membership.objects.filter(college=college, role=Role.STUDENT).values_list("user_id", "id"))
+    assert found[users[0].pk] in AuditEvent.objects.get(action="membership.create_many").after["ids"]

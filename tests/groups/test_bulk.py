@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 from colleges.models import Role
 from groups.models import Enrollment
 from groups.services import ALREADY_ENROLLED_MESSAGE, EnrollmentStart, enrollments_end_many, enrollments_start_many
-from groups.signals import EnrollmentChange
+from groups.signals import EnrollmentChange, enrollment_changed
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,30 @@ def test_ending_never_goes_before_the_start_and_skips_closed_ones(administrator,
     ends = dict(Enrollment.objects.values_list("pk", "ended_at"))
     assert ends == {e_early.pk: SEPT, e_late.pk: datetime.date(2026, 10, 1), e_closed.pk: datetime.date(2026, 1, 1)}
     assert AuditEvent.objects.get(action="enrollment.end_many").after["ids"] == ended
+
+
+def test_each_student_is_announced_once_on_commit_and_a_failing_receiver_stops_no_other(
+    administrator, college, group, django_capture_on_commit_callbacks
+):
+    students = _students(college, 3)
+    heard = []
+
+    def receiver(sender, *, student_id, kind, old_group_id, new_group_id, **kwargs):
+        heard.append((student_id, kind, old_group_id, new_group_id))
+        if student_id == students[0].pk:
+            raise RuntimeError("a receiver that fails")
+
+    enrollment_changed.connect(receiver, dispatch_uid="test.bulk.receiver")
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            enrollments_start_many(
+                actor=administrator,
+                college=college,
+                starts=[EnrollmentStart(student_id=s.pk, group_id=group.pk) for s in students],
+                started_at=SEPT,
+            )
+    finally:
+        enrollment_changed.disconnect(dispatch_uid="test.bulk.receiver")
+
+    assert len(callbacks) == 1
+    assert heard == [(s.pk, EnrollmentChange.ENROL, None, group.pk) for s in students]

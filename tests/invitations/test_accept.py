@@ -236,21 +236,20 @@ def _table(sql: str) -> str:
     return "?"
 
 
-MEMBERSHIP = ["SAVEPOINT", "INSERT colleges_membership", "RELEASE SAVEPOINT"]
-# The link by its token, with whether a newcomer has a request waiting (invitation_find_for).
+# No savepoint: a clash on the unique index rolls the whole acceptance back (then «already a member»).
+MEMBERSHIP = ["INSERT colleges_membership"]
+# The link by its token, with whether the person is a member or has a request waiting anywhere (invitation_find_for).
 FOUND = ["SELECT invitations_invitation"]
 # The link as the caller read it, then the person's memberships and their pending request (person_standing).
 FOLLOWED = ["SELECT invitations_invitation", "SELECT colleges_membership", "SELECT invitations_joinrequest"]
 # What following a link costs, statement by statement, outside any transaction as a request runs it
-# (the BEGIN and COMMIT of its one transaction are not statements here). The savepoints are the
-# owning services' own (colleges and groups turn a unique-index violation into a message there).
+# (the BEGIN and COMMIT of its one transaction are not statements here). The parent's savepoint is
+# groups' own (group_parent_add goes on after a unique-index violation: the row is there already).
 STATEMENTS = {
     "student": [
         *FOUND,
         *MEMBERSHIP,
-        "SAVEPOINT",
         "INSERT groups_enrollment",
-        "RELEASE SAVEPOINT",
         "INSERT invitations_invitationuse",
         "INSERT audit_auditevent",  # membership.create, enrollment.start and invitation.accept at once
         "UPDATE invitations_invitation",  # the claim
@@ -280,9 +279,7 @@ STATEMENTS = {
     "race_lost": [
         *FOLLOWED,
         *MEMBERSHIP,
-        "SAVEPOINT",
         "INSERT groups_enrollment",
-        "RELEASE SAVEPOINT",
         "INSERT invitations_invitationuse",
         "INSERT audit_auditevent",
         "UPDATE invitations_invitation",  # claims nothing: all above rolls back

@@ -3,6 +3,8 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from colleges.models import Membership, Role
 from groups.models import Enrollment
@@ -340,3 +342,19 @@ def test_joined_report_compares_last_import_with_signed_in_students(
     assert "присоединился, но нет в контингенте" in csv_response.content.decode("utf-8-sig")
     xlsx_response = client_for(admin).get("/movement/reports/joined/?format=xlsx")
     assert xlsx_response.content[:2] == b"PK"
+
+
+def test_applying_costs_the_same_queries_for_3_rows_and_30(admin, college, groups, django_capture_on_commit_callbacks):
+    """The apply reads, writes and marks rows in bulk: no query per row (a deferred field read lazily, say)."""
+
+    def lines(start, n):
+        return [f"Иванов;Иван;Иванович;8912{start + i:07d};ИС-2{i % 3};01.02.2008" for i in range(n)]
+
+    small, large = upload(admin, college, roster(lines(100, 3))), upload(admin, college, roster(lines(200, 30)))
+    with CaptureQueriesContext(connection) as few:
+        apply(admin, small, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as many:
+        large = apply(admin, large, django_capture_on_commit_callbacks)
+
+    assert large.status == ImportBatch.Status.APPLIED and large.processed == 30
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -133,7 +133,7 @@ def test_the_template_walk_finds_the_project_templates():
 @pytest.mark.parametrize(
     "snippet",
     [
-        '<form onsubmit="return confirm(\'Точно?\')">',
+        "<form onsubmit=\"return confirm('Точно?')\">",
         "<select name=x onchange='this.form.submit()'>",
         '<input\n  onclick="this.select()">',
         '<button hx-on:click="alert(1)">',

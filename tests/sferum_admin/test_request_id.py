@@ -47,3 +47,13 @@ def test_the_json_line_has_the_request_id_and_a_time_with_its_offset(settings):
 
     assert line["request_id"] == "b3aa97066219f7a33dda44c6758eb8e4"
     assert line["time"][-5] in "+-" and line["time"][-4:].isdigit(), line["time"]
+
+
+def test_the_not_found_line_logged_after_the_middleware_has_the_request_id(client, caplog):
+    """Django logs «Not Found» (django.request) once the middleware has returned: the id comes from the request."""
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        client.get("/no-such-page/", headers={"X-Request-ID": "b3aa97066219f7a33dda44c6758eb8e4"})
+
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    RequestIdFilter().filter(record)
+    assert record.request_id == "b3aa97066219f7a33dda44c6758eb8e4"
