@@ -25,7 +25,6 @@ Serializers get the college in their context (``context["college"]``), which
 routes under ``colleges/<int:college_id>/``.
 """
 
-import zoneinfo
 from collections.abc import Callable, Iterable
 
 from django.urls import include, path
@@ -36,7 +35,9 @@ from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied
 
+from colleges.middleware import college_zone
 from colleges.models import College, Membership
+from colleges.permissions import remember_roles
 from colleges.selectors import user_active_memberships
 
 COLLEGE_KWARG = "college_id"
@@ -64,9 +65,7 @@ def caller_memberships(request) -> list[Membership]:
         return list(django_request.memberships)
     if not hasattr(django_request, "_api_memberships"):
         memberships = list(user_active_memberships(user=request.user))
-        roles = request.user.__dict__.setdefault("_college_roles", {})
-        for college_id in {m.college_id for m in memberships}:
-            roles[college_id] = frozenset(m.role for m in memberships if m.college_id == college_id)
+        remember_roles(request.user, memberships)
         django_request._api_memberships = memberships
     return django_request._api_memberships
 
@@ -80,10 +79,7 @@ def api_college_get(request, college_id: int) -> College:
     if college is None:
         raise NotFound(COLLEGE_NOT_FOUND)
     # Dates and times read and written in the college's own zone, as on its pages.
-    try:
-        timezone.activate(zoneinfo.ZoneInfo(college.time_zone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        timezone.activate(timezone.get_default_timezone())
+    timezone.activate(college_zone(college))
     return college
 
 

@@ -26,16 +26,17 @@ class CurrentCollegeMiddleware:
         request.all_roles = SimpleLazyObject(lambda: frozenset(m.role for m in _memberships(request)))
         college = request.college if request.user.is_authenticated else None
         if college:
-            timezone.activate(_zone(college.time_zone))
+            timezone.activate(college_zone(college))
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
 
 
-def _zone(name: str):
+def college_zone(college):
+    """The college's time zone, or the installation's when its name is not a known zone."""
     try:
-        return zoneinfo.ZoneInfo(name)
+        return zoneinfo.ZoneInfo(college.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return timezone.get_default_timezone()
 
@@ -46,16 +47,11 @@ def _memberships(request) -> list:
         if not user.is_authenticated:
             request._memberships_cache = []
         else:
+            from colleges.permissions import remember_roles
             from colleges.selectors import user_active_memberships
 
             request._memberships_cache = list(user_active_memberships(user=user))
-            # Prime the per-user role cache used by permission predicates.
-            cache = user.__dict__.setdefault("_college_roles", {})
-            by_college: dict[int, set[str]] = {}
-            for m in request._memberships_cache:
-                by_college.setdefault(m.college_id, set()).add(m.role)
-            for college_id, roles in by_college.items():
-                cache[college_id] = frozenset(roles)
+            remember_roles(user, request._memberships_cache)
     return request._memberships_cache
 
 
