@@ -17,21 +17,11 @@ from pathlib import Path
 from django.apps import apps
 from django.db import connection
 
+from tests.test_layers import LAYERS
+
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_APPS = {
-    "accounts",
-    "audit",
-    "notifications",
-    "colleges",
-    "groups",
-    "movement",
-    "invitations",
-    "materials",
-    "chats",
-    "broadcasts",
-    "analytics",
-    "support",
-}
+# The apps that own tables: every layer of tests/test_layers.py but the kernel and the shell.
+PROJECT_APPS = set(LAYERS) - {"core", "sferum_admin"}
 # SQLite spells a bulk insert that skips conflicts «INSERT OR IGNORE INTO».
 _WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
