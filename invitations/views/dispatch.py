@@ -4,12 +4,13 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from colleges.models import Role
 from core.pages import apply_service_errors, paginate
-from groups.models import StudyGroup
+from groups.selectors import study_group_get_for
 from invitations import selectors
 from invitations.forms import BulkInvitationForm
 from invitations.models import Invitation
@@ -79,7 +80,7 @@ class BulkDispatchCreateView(InvitationPage):
         if not data:
             messages.error(request, "Предпросмотр устарел — загрузите список ещё раз.")
             return redirect("invitations:dispatch_create")
-        group = StudyGroup.objects.filter(pk=data["group"], college=self.college).first() if data["group"] else None
+        group = _group_or_none(self.college, data["group"])
         try:
             dispatch = bulk_dispatch_create(
                 actor=request.user,
@@ -134,3 +135,13 @@ class BulkDispatchRequeueView(InvitationPage):
         else:
             messages.success(request, "Рассылка снова поставлена в очередь.")
         return redirect("invitations:dispatch_detail", pk=dispatch.pk)
+
+
+def _group_or_none(college, pk):
+    """The group chosen at the preview, if it is still the college's."""
+    if not pk:
+        return None
+    try:
+        return study_group_get_for(college=college, pk=pk)
+    except Http404:
+        return None
