@@ -466,13 +466,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7, help="requests per page and size (the median is shown)")
     parser.add_argument("--database", default="sferum_bench_region")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--redis-db", type=int, default=REDIS_DB, help="the Redis database to use (emptied)")
     args = parser.parse_args()
     if args.colleges < 2 or args.students < 1:
         raise SystemExit("--colleges must be at least 2 and --students at least 1")
 
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sferum")
     bench_url, maintenance_url = database_urls(base_url, args.database)
-    cache_url = redis_url(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379", REDIS_DB)
+    cache_url = redis_url(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379", args.redis_db)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "sferum_admin.settings",
