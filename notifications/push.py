@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 # A push service answers in seconds; a claim this old belongs to a worker that died.
 SENDING_ABANDONED_AFTER = datetime.timedelta(minutes=10)
+# Long past any retry (about an hour at most) and any repeat of the same event by its caller.
+KEEP_DELIVERIES = datetime.timedelta(days=7)
 TITLE_MAX = 120
 BODY_MAX = 300
 TAG_MAX = 64
@@ -201,6 +203,12 @@ def push_deliver(*, delivery_id: int) -> str:
     PushDelivery.objects.filter(pk=delivery.pk).update(status=PushDelivery.Status.SENT, sent_at=moment, error="")
     PushSubscription.objects.filter(pk=subscription.pk).update(last_success_at=moment, failures=0)
     return "sent"
+
+
+def push_deliveries_prune(*, older_than: datetime.timedelta = KEEP_DELIVERIES) -> int:
+    """Delete deliveries older than ``older_than``: a retry or a repeated key that late no longer matters."""
+    deleted, _ = PushDelivery.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted
 
 
 def _record_failure(delivery: PushDelivery, error: str) -> None:

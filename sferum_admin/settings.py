@@ -337,6 +337,10 @@ CELERY_BEAT_SCHEDULE["movement.apply_due"] = {
 }
 # Scheduled materials: notify their audience once their publication time has come.
 CELERY_BEAT_SCHEDULE["materials.notify_due"] = {"task": "materials.tasks.material_notify_due", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["notifications.push_deliveries_prune"] = {
+    "task": "notifications.tasks.push_deliveries_prune",
+    "schedule": 24 * 3600.0,
+}
 # Work still «применяется» or «в очереди» this long after it was queued lost its worker: the beat queues it
 # again (each task is idempotent), and the page offers «Повторить».
 STUCK_WORK_MINUTES = env.int("STUCK_WORK_MINUTES", default=15)

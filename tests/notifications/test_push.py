@@ -363,3 +363,24 @@ def test_a_browser_subscribed_again_by_another_person_moves_to_them(push_service
 def test_push_notify_takes_only_a_path_of_this_site(vapid):
     with pytest.raises(ValueError):
         push_notify(user_ids=[1], title="Т", body="Б", url="https://evil.example/", tag="")
+
+
+def test_week_old_deliveries_are_pruned_and_newer_ones_kept(push_service, django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.utils import timezone
+
+    from notifications.tasks import push_deliveries_prune_task
+
+    person = factories.UserFactory()
+    _subscribed(person, push_service)
+    with django_capture_on_commit_callbacks(execute=True):
+        push_notify(user_ids=[person.pk], title="Старое", body="Б", url="/", tag="t")
+        push_notify(user_ids=[person.pk], title="Новое", body="Б", url="/", tag="t")
+    old = PushDelivery.objects.get(payload__title="Старое")
+    PushDelivery.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+
+    pruned = push_deliveries_prune_task.apply().get()
+
+    assert pruned == 1
+    assert list(PushDelivery.objects.values_list("payload__title", flat=True)) == ["Новое"]
