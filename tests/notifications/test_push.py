@@ -384,3 +384,21 @@ def test_week_old_deliveries_are_pruned_and_newer_ones_kept(push_service, django
 
     assert pruned == 1
     assert list(PushDelivery.objects.values_list("payload__title", flat=True)) == ["Новое"]
+
+
+# The session, the person, their colleges (the menu) and their devices.
+QUERIES_DEVICE_PAGE = 4
+
+
+@pytest.mark.parametrize("devices", [1, 6])
+def test_the_device_page_reads_a_fixed_number_of_queries(push_service, client, django_assert_num_queries, devices):
+    person = factories.UserFactory()
+    for _ in range(devices):
+        _subscribed(person, push_service)
+    client.force_login(person)
+    client.get(reverse("notifications:push_device"))  # the session's first request settles its own writes
+
+    with django_assert_num_queries(QUERIES_DEVICE_PAGE):
+        page = client.get(reverse("notifications:push_device"))
+
+    assert page.content.decode().count("подключено") == devices
