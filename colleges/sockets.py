@@ -64,8 +64,8 @@ def _lacks_required_totp(user, college: College) -> bool:
 
 
 class CollegeSocketConsumer(JsonSocketConsumer):
-    """``class ChatConsumer(CollegeSocketConsumer)``: set ``allowed`` or override ``is_allowed``;
-    ``joined()`` runs after the handshake is accepted (join the consumer's groups there)."""
+    """``class ChatConsumer(CollegeSocketConsumer)``: set ``allowed`` or override ``is_allowed``; join the
+    consumer's groups in ``join_groups()``, send the first state in ``accepted()``."""
 
     allowed: Callable[..., bool] = is_member
 
@@ -85,12 +85,17 @@ class CollegeSocketConsumer(JsonSocketConsumer):
         if not await database_sync_to_async(self._admit)(college_id):
             await self.close()
             return
-        await self.accept()
+        # Groups before the handshake's answer: an event sent once the client sees the socket open reaches it.
         await self.join(personal_group(self.user.pk))
-        await self.joined()
+        await self.join_groups()
+        await self.accept()
+        await self.accepted()
 
-    async def joined(self) -> None:
-        """After the handshake: join the consumer's groups, send the first state."""
+    async def join_groups(self) -> None:
+        """Join the consumer's groups (``self.join``); the handshake is answered after."""
+
+    async def accepted(self) -> None:
+        """After the handshake: send the first state."""
 
     denied = False
 

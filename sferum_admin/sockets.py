@@ -35,8 +35,9 @@ class PingConsumer(_Echo, JsonSocketConsumer):
     max_frame_chars = 1024
 
     async def connect(self):
-        await self.accept()
+        # The group first: a broadcast sent once the client sees the socket open reaches it.
         await self.join(self.group)
+        await self.accept()
 
 
 class CollegePingConsumer(_Echo, CollegeSocketConsumer):
@@ -44,7 +45,7 @@ class CollegePingConsumer(_Echo, CollegeSocketConsumer):
 
     max_frame_chars = 1024
 
-    async def joined(self) -> None:
+    async def join_groups(self) -> None:
         self.group = f"college.{self.college.pk}.ping"
         await self.join(self.group)
 

@@ -94,10 +94,14 @@ __all__ = ["Authenticator", "add_totp"]
 
 
 @pytest.fixture
-def redis_channel_layer(settings):
+async def redis_channel_layer(settings):
     """The real Redis channel layer at the tests' REDIS_URL, under a prefix of this test's own, so
-    groups left by other tests or runs reach none of its sockets."""
+    groups left by other tests or runs reach none of its sockets. Afterwards its keys are deleted and
+    the database connection the consumers opened (in asgiref's worker thread) is closed."""
     import uuid
+
+    from asgiref.sync import sync_to_async
+    from django.db import connections
 
     if not settings.REDIS_URL:
         pytest.skip("the consumers are tested against the real Redis channel layer: set REDIS_URL")
@@ -109,7 +113,10 @@ def redis_channel_layer(settings):
     }
     from channels.layers import get_channel_layer
 
-    return get_channel_layer()
+    layer = get_channel_layer()
+    yield layer
+    await layer.flush()
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

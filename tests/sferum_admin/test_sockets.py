@@ -7,6 +7,9 @@ from channels.testing import WebsocketCommunicator
 from core.sockets import NOT_AN_OBJECT, NOT_JSON, TOO_LONG
 from sferum_admin.asgi import application
 
+# The session middleware and the consumers' connection upkeep touch the database (in another thread).
+pytestmark = pytest.mark.django_db(transaction=True)
+
 SITE = [(b"origin", b"http://testserver")]
 
 
