@@ -94,14 +94,21 @@ __all__ = ["Authenticator", "add_totp"]
 
 
 @pytest.fixture
-async def redis_channel_layer(settings):
-    """The real Redis channel layer at the tests' REDIS_URL, under a prefix of this test's own, so
-    groups left by other tests or runs reach none of its sockets. Afterwards its keys are deleted and
-    the database connection the consumers opened (in asgiref's worker thread) is closed."""
-    import uuid
-
+async def async_db_connections():
+    """After an async test, closes the database connection of asgiref's worker thread, where the ORM
+    calls of async code (consumers, ``aupdate``) ran, so the test database can be dropped at the end."""
     from asgiref.sync import sync_to_async
     from django.db import connections
+
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+async def redis_channel_layer(settings, async_db_connections):
+    """The real Redis channel layer at the tests' REDIS_URL, under a prefix of this test's own, so
+    groups left by other tests or runs reach none of its sockets; its keys are deleted afterwards."""
+    import uuid
 
     if not settings.REDIS_URL:
         pytest.skip("the consumers are tested against the real Redis channel layer: set REDIS_URL")
@@ -116,7 +123,6 @@ async def redis_channel_layer(settings):
     layer = get_channel_layer()
     yield layer
     await layer.flush()
-    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

@@ -10,7 +10,11 @@ from colleges.models import Membership, Role
 from colleges.sockets import DENIED_CLOSE_CODE, access_changed_send
 from tests import factories
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("async_db_connections"),
+]
 
 TIMEOUT = 10
 
