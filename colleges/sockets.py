@@ -25,6 +25,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from accounts.selectors import user_has_totp
 from colleges.models import College
 from colleges.permissions import is_member, remember_roles, roles_in
 from colleges.selectors import user_active_memberships
@@ -58,8 +59,6 @@ def _fresh_college(user, college_id) -> College | None:
 def _lacks_required_totp(user, college: College) -> bool:
     if not (user.is_staff or roles_in(user, college) & set(settings.MFA_REQUIRED_ROLES)):
         return False
-    from accounts.selectors import user_has_totp
-
     return not user_has_totp(user=user)
 
 
@@ -68,6 +67,8 @@ class CollegeSocketConsumer(JsonSocketConsumer):
     consumer's groups in ``join_groups()``, send the first state in ``accepted()``."""
 
     allowed: Callable[..., bool] = is_member
+    # Set once the predicate said no: the close is on its way, later events are dropped unasked.
+    denied = False
 
     college: College
 
@@ -96,8 +97,6 @@ class CollegeSocketConsumer(JsonSocketConsumer):
 
     async def accepted(self) -> None:
         """After the handshake: send the first state."""
-
-    denied = False
 
     async def dispatch(self, message):
         if message["type"] not in _LIFECYCLE:
