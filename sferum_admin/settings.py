@@ -46,6 +46,9 @@ BENCHMARK = env.bool("BENCHMARK", default=False)
 # --- Applications ----------------------------------------------------------
 
 INSTALLED_APPS = [
+    # First: its runserver replaces Django's, so `make run` serves the ASGI application (pages and
+    # WebSockets, /ws/) on one port; static files are still served from the apps' folders under it.
+    "daphne",
     # Django's admin, signed into only through allauth with the second factor.
     "sferum_admin.admin_site.PlatformAdminConfig",
     # Before django.contrib.auth, so that its createsuperuser (a phone in any common format) is the one run.
