@@ -12,7 +12,7 @@ def on_enrollment_changed(sender, *, college_id, student_id, old_group_id, new_g
     from chats import tasks
 
     for group_id in {old_group_id, new_group_id} - {None}:
-        tasks.sync_group.delay(group_id)
+        tasks.sync_group.delay(group_id, [student_id])
     # Enrolment, reinstatement, expulsion and graduation change the college chat too.
     tasks.sync_members.delay(college_id, [student_id])
 
@@ -33,7 +33,7 @@ def on_study_group_changed(sender, *, college_id, group_id, kind, **kwargs) -> N
 def on_group_parent_added(sender, *, college_id, group_id, parent_id, **kwargs) -> None:
     from chats import tasks
 
-    tasks.sync_group.delay(group_id)
+    tasks.sync_group.delay(group_id, [parent_id])
 
 
 def connect() -> None:

@@ -8,15 +8,17 @@ MAX_RETRIES = 5
 
 
 @shared_task(name="chats.tasks.sync_group", base=RetryingTask, bind=True, max_retries=MAX_RETRIES)
-def sync_group(self, group_id: int) -> int:
-    """A group's roster chats in line with its students, parents, curator and teachers."""
+def sync_group(self, group_id: int, membership_ids: list[int] | None = None) -> int:
+    """A group's roster chats in line with its students, parents, curator and teachers (only for
+    ``membership_ids`` when given: one student's move costs the same whatever the group's size)."""
     from chats.services import chat_sync_group
     from groups.models import StudyGroup
 
     group = StudyGroup.objects.filter(pk=group_id).first()
     if group is None:
         return 0
-    return len(chat_sync_group(group=group))
+    members = set(membership_ids) if membership_ids is not None else None
+    return len(chat_sync_group(group=group, members=members))
 
 
 @shared_task(name="chats.tasks.sync_members", base=RetryingTask, bind=True, max_retries=MAX_RETRIES)

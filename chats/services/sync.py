@@ -116,14 +116,6 @@ def _desired(chat: Chat, base: list[int]) -> dict[int, str]:
     return desired
 
 
-def _students(group: StudyGroup) -> list[int]:
-    return list(
-        Enrollment.objects.filter(
-            group=group, ended_at__isnull=True, student__status=Membership.Status.ACTIVE
-        ).values_list("student_id", flat=True)
-    )
-
-
 def _group_chats(group: StudyGroup) -> list[tuple[Chat, bool]]:
     """The group's roster chats, made if missing: the group's, the parents' (if the college wants it) and one
     subject chat per discipline taught to it now."""
@@ -164,8 +156,9 @@ def _group_chats(group: StudyGroup) -> list[tuple[Chat, bool]]:
 
 
 @transaction.atomic
-def chat_sync_group(*, group: StudyGroup, actor=None) -> list[Chat]:
-    """Create the group's roster chats if missing and bring their members in line with the roster.
+def chat_sync_group(*, group: StudyGroup, actor=None, members: set[int] | None = None) -> list[Chat]:
+    """Create the group's roster chats if missing and bring their members in line with the roster;
+    ``members`` limits the work to those memberships (one student's move) instead of the whole group.
 
     An archived or graduated group's chats are archived instead, their members kept.
     """
@@ -175,15 +168,17 @@ def chat_sync_group(*, group: StudyGroup, actor=None) -> list[Chat]:
         for chat, _ in chats:
             chat_set_status_unchecked(actor=actor, chat=chat, status=Chat.Status.ARCHIVED)
         return [chat for chat, _ in chats]
-    students = _students(group)
-    parents = list(
-        GroupParent.objects.filter(group=group, parent__status=Membership.Status.ACTIVE).values_list(
-            "parent_id", flat=True
-        )
-    )
+    students = Enrollment.objects.filter(group=group, ended_at__isnull=True, student__status=Membership.Status.ACTIVE)
+    parents = GroupParent.objects.filter(group=group, parent__status=Membership.Status.ACTIVE)
+    if members is not None:
+        students, parents = students.filter(student_id__in=members), parents.filter(parent_id__in=members)
+    students = list(students.values_list("student_id", flat=True))
+    parents = list(parents.values_list("parent_id", flat=True))
     for chat, created in chats:
-        base = parents if chat.kind == ChatKind.PARENTS else students
-        _apply_roster(actor=actor, chat=chat, desired=_desired(chat, base), announce=not created)
+        desired = _desired(chat, parents if chat.kind == ChatKind.PARENTS else students)
+        if members is not None:
+            desired = {member_id: role for member_id, role in desired.items() if member_id in members}
+        _apply_roster(actor=actor, chat=chat, desired=desired, scope=members, announce=not created)
     return [chat for chat, _ in chats]
 
 

@@ -259,3 +259,24 @@ def test_history_hidden_from_newcomers_when_the_chat_says_so(world, apply):
 
     seen = [m.text for m in selectors.chat_history(newcomer.user, chat).messages]
     assert seen == ["После"]
+
+
+def test_one_students_move_costs_the_same_queries_whatever_the_group_size(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.chats.conftest import student_in
+
+    def measure():
+        newcomer = student_in(world.group)
+        with CaptureQueriesContext(connection) as captured:
+            services.chat_sync_group(group=world.group, members={newcomer.pk})
+        assert current(world.group_chat, newcomer)
+        return len(captured.captured_queries)
+
+    small = measure()
+    for _ in range(30):
+        student_in(world.group)
+    large = measure()
+
+    assert small == large
