@@ -20,6 +20,16 @@ _ALLOWED_TAGS = {"a", "br", "span"}
 _ALLOWED_ATTRIBUTES = {"a": {"href", "target"}, "span": {"class", "data-member"}}
 
 
+def mention_names(user) -> list[str]:
+    """The @-names a person is mentioned by: «Фамилия Имя» and «Фамилия»."""
+    names = []
+    if user.last_name and user.first_name:
+        names.append(f"{user.last_name} {user.first_name}")
+    if user.last_name:
+        names.append(user.last_name)
+    return names
+
+
 def _link(url: str) -> str:
     stripped = url.rstrip(_TRAILING)
     tail = url[len(stripped) :]

@@ -15,9 +15,8 @@ from django.http import Http404
 
 from accounts.search import fold, name_order
 from chats import permissions, texts
-from chats.formatting import render_message
+from chats.formatting import mention_names, render_message
 from chats.models import Chat, ChatMember, Message, MessageMention, MessageReaction, MessageReport
-from chats.services.messages import mention_names
 from colleges.models import College, Membership
 
 HISTORY_LIMIT_MAX = 100

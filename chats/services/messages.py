@@ -12,22 +12,13 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_log
 from chats import events, permissions, texts
+from chats.formatting import mention_names
 from chats.models import Chat, ChatMember, Message, MessageAttachment, MessageMention, MessageReaction, Reaction
 from core.files import clean_original_name, detect_file
 
 MAX_TEXT = 4000
 MAX_ATTACHMENTS = 10
 _MENTION_START = re.compile(r"@(\w[\w-]*)(?:\s+(\w[\w-]*))?")
-
-
-def mention_names(user) -> list[str]:
-    """The @-names a person is mentioned by: «Фамилия Имя» and «Фамилия»."""
-    names = []
-    if user.last_name and user.first_name:
-        names.append(f"{user.last_name} {user.first_name}")
-    if user.last_name:
-        names.append(user.last_name)
-    return names
 
 
 def _mentioned(chat: Chat, text: str, given_ids: Iterable[int]) -> list[int]:
