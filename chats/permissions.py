@@ -223,6 +223,16 @@ def can_decide_report(user, report: MessageReport) -> bool:
     return can_moderate(user, chat) or is_college_administrator(user, chat.college)
 
 
+def can_view_attachment(user, attachment) -> bool:
+    """A chat attachment: whoever reads its message (a member from the message on, not after its deletion),
+    and the chat's moderators of a deleted one (to decide a report)."""
+    message = attachment.message
+    if message.is_deleted:
+        return can_moderate(user, message.chat)
+    row = viewer_member(user, message.chat)
+    return can_view_chat(user, message.chat) and message.pk >= row.first_visible_message_id
+
+
 def can_view_reports(user, college: College | None) -> bool:
     """The queue page: anyone who may moderate something (the queue itself shows only their chats)."""
     if college is None:

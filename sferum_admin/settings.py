@@ -219,6 +219,8 @@ CHAT_ATTACHMENT_MAX_BYTES = {
 }
 CHAT_EDIT_WINDOW_MINUTES = env.int("CHAT_EDIT_WINDOW_MINUTES", default=15)
 STORAGES["chats"] = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": CHATS_ROOT}}
+# As MATERIALS_ACCEL_REDIRECT, for the internal location that serves CHATS_ROOT.
+CHATS_ACCEL_REDIRECT = env.str("CHATS_ACCEL_REDIRECT", default="")
 
 # Roster imports (CSV or XLSX, at most 50,000 rows): the largest file accepted, checked before it is read,
 # and for XLSX (a ZIP archive) the most its parts may unpack to and the tightest packing allowed.
