@@ -356,6 +356,10 @@ CELERY_BEAT_SCHEDULE["movement.apply_due"] = {
 # Chats follow the roster through groups' signals; nightly, every chat is checked against it again.
 CELERY_BEAT_SCHEDULE["chats.sync_all"] = {"task": "chats.tasks.sync_all", "schedule": 24 * 3600.0}
 CELERY_BEAT_SCHEDULE["materials.notify_due"] = {"task": "materials.tasks.material_notify_due", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["notifications.push_deliveries_prune"] = {
+    "task": "notifications.tasks.push_deliveries_prune",
+    "schedule": 24 * 3600.0,
+}
 # Work still «применяется» or «в очереди» this long after it was queued lost its worker: the beat queues it
 # again (each task is idempotent), and the page offers «Повторить».
 STUCK_WORK_MINUTES = env.int("STUCK_WORK_MINUTES", default=15)
@@ -385,6 +389,25 @@ EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Сферум Админ <noreply@localhost>")
+
+# Web Push (notifications/push.py): off until both keys are set; `manage.py vapid_keys` makes a pair.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:noreply@localhost")
+# The server POSTs to a browser's endpoint, so only the browsers' push services are accepted (host or its subdomain).
+PUSH_ENDPOINT_HOSTS = env.list(
+    "PUSH_ENDPOINT_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
+PUSH_ALLOW_HTTP_ENDPOINTS = env.bool("PUSH_ALLOW_HTTP_ENDPOINTS", default=False)
+PUSH_TTL_SECONDS = env.int("PUSH_TTL_SECONDS", default=24 * 3600)
+PUSH_TIMEOUT_SECONDS = env.float("PUSH_TIMEOUT_SECONDS", default=10.0)
 
 # --- Invitations (invitations/conf.py reads them at call time) ------------
 
@@ -459,6 +482,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [CSP_SELF],
         "frame-ancestors": [CSP_NONE],
         "form-action": [CSP_SELF],
+        # The service worker (/sw.js, push notifications) and the web app manifest.
+        "worker-src": [CSP_SELF],
+        "manifest-src": [CSP_SELF],
     },
 }
 if PRODUCTION:
