@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "materials",
     "invitations",
     "movement",
+    "chats",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,18 @@ STORAGES["materials"] = {
 # streams the file itself. Files on S3 are always streamed through the storage.
 MATERIALS_ACCEL_REDIRECT = env.str("MATERIALS_ACCEL_REDIRECT", default="")
 
+# Chats: attachments in the private "chats" storage (checked by content like materials, see core.files),
+# the limits per kind of file, and how long after sending an author may still edit a message.
+CHATS_ROOT = Path(env.str("CHATS_ROOT", default=str(BASE_DIR / "var" / ("test-chats" if TESTING else "chats"))))
+CHAT_ATTACHMENT_MAX_BYTES = {
+    "document": env.int("CHAT_ATTACHMENT_MAX_DOCUMENT_BYTES", default=20 * 1024 * 1024),
+    "video": env.int("CHAT_ATTACHMENT_MAX_VIDEO_BYTES", default=100 * 1024 * 1024),
+}
+CHAT_EDIT_WINDOW_MINUTES = env.int("CHAT_EDIT_WINDOW_MINUTES", default=15)
+STORAGES["chats"] = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": CHATS_ROOT}}
+# As MATERIALS_ACCEL_REDIRECT, for the internal location that serves CHATS_ROOT.
+CHATS_ACCEL_REDIRECT = env.str("CHATS_ACCEL_REDIRECT", default="")
+
 # Roster imports (CSV or XLSX, at most 50,000 rows): the largest file accepted, checked before it is read,
 # and for XLSX (a ZIP archive) the most its parts may unpack to and the tightest packing allowed.
 ROSTER_MAX_UPLOAD_BYTES = env.int("ROSTER_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
@@ -232,6 +245,10 @@ if AWS_STORAGE_BUCKET_NAME:
     STORAGES["materials"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {"location": "materials", "default_acl": "private", "querystring_auth": True},
+    }
+    STORAGES["chats"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "chats", "default_acl": "private", "querystring_auth": True},
     }
 
 # --- Identity --------------------------------------------------------------
@@ -339,6 +356,8 @@ CELERY_BEAT_SCHEDULE["movement.apply_due"] = {
     "schedule": 3600.0,
 }
 # Scheduled materials: notify their audience once their publication time has come.
+# Chats follow the roster through groups' signals; nightly, every chat is checked against it again.
+CELERY_BEAT_SCHEDULE["chats.sync_all"] = {"task": "chats.tasks.sync_all", "schedule": 24 * 3600.0}
 CELERY_BEAT_SCHEDULE["materials.notify_due"] = {"task": "materials.tasks.material_notify_due", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["notifications.push_deliveries_prune"] = {
     "task": "notifications.tasks.push_deliveries_prune",
