@@ -1,9 +1,14 @@
-"""Django's Redis cache, keeping one client per connection pool.
+"""Django's Redis cache, keeping one client per connection pool and counting in one round trip.
 
 Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every
 cache operation; with redis-py 8 that costs about 0.1 ms of CPU each time, as
 much as the round trip to Redis. A ``redis.Redis`` is safe to share between
 threads (each command borrows a connection from the pool), so one per pool will do.
+
+Django's ``incr`` asks ``EXISTS`` and then ``INCRBY``: two round trips for every
+rate-limit count and every joining through an invitation link (its burst
+counter). Here one script does both, which also closes the gap in which the
+key could expire between the two and be recreated by ``INCRBY`` with no timeout.
 """
 
 import functools
@@ -20,10 +25,26 @@ logger = logging.getLogger(__name__)
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
+# INCRBY of a key that exists; nil (``ValueError`` below, as Django answers) for a missing one.
+_INCR_EXISTING = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
+
+
 class RedisCacheClient(DjangoRedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._incr_scripts = {}
+
+    def incr(self, key, delta):
+        client = self.get_client(key, write=True)
+        script = self._incr_scripts.get(id(client))
+        if script is None:
+            # EVALSHA, loading the script on first use (and again after a Redis restart).
+            script = self._incr_scripts[id(client)] = client.register_script(_INCR_EXISTING)
+        value = script(keys=[key], args=[delta])
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)

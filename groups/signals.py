@@ -14,6 +14,13 @@ commit, never by their callers: a caller passes the ``kind`` to the service.
 ``staff_assignment_changed`` — a curator or subject teacher assignment started
 or ended. Arguments: ``college_id``, ``group_id``, ``teacher_id`` (Membership
 pk) and ``kind``, one of ``StaffAssignmentKind``.
+
+``study_group_changed`` — a study group was created, renamed, archived (graduated
+or put in the archive, the year roll-over's included) or made active again.
+Arguments: ``college_id``, ``group_id`` and ``kind``, one of ``StudyGroupChange``.
+
+``group_parent_added`` — a parent joined a group's parents (``group_parent_add``).
+Arguments: ``college_id``, ``group_id``, ``parent_id`` (Membership pk).
 """
 
 from django.db import models
@@ -52,5 +59,16 @@ class StaffAssignmentKind(models.TextChoices):
     SUBJECT = "subject", "преподаватель дисциплины"
 
 
+class StudyGroupChange(models.TextChoices):
+    """What happened to a study group (``study_group_create`` / ``study_group_update``)."""
+
+    CREATED = "created", "создана"
+    RENAMED = "renamed", "переименована"
+    ARCHIVED = "archived", "выпущена или в архиве"
+    RESTORED = "restored", "снова обучается"
+
+
 enrollment_changed = Signal()
 staff_assignment_changed = Signal()
+study_group_changed = Signal()
+group_parent_added = Signal()

@@ -7,6 +7,7 @@ from celery import shared_task
 
 from core.tasks import TRANSIENT_ERRORS, RetryingTask
 from notifications.backends import SmsDeliveryError
+from notifications.push import PushDeliveryError, push_deliver, push_deliveries_prune
 from notifications.services import notification_send
 
 MAX_RETRIES = 5
@@ -49,3 +50,23 @@ def send_message(
         idempotency_key=idempotency_key or f"task:{self.request.id}",
     )
     return message.pk
+
+
+@shared_task(
+    name="notifications.tasks.push_send",
+    base=RetryingTask,
+    # push_deliver raises only what is worth another try (unreachable, 429, 5xx);
+    # a refusal is recorded and a vanished browser deletes its subscription.
+    autoretry_for=(*TRANSIENT_ERRORS, PushDeliveryError),
+    retry_backoff=10,
+    max_retries=MAX_RETRIES,
+)
+def push_send(*, delivery_id: int) -> str:
+    """Send one Web Push notification to one browser through ``push_deliver``; safe to run twice."""
+    return push_deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="notifications.tasks.push_deliveries_prune", base=RetryingTask)
+def push_deliveries_prune_task() -> int:
+    """Daily (beat): drop week-old delivery records; returns how many."""
+    return push_deliveries_prune()

@@ -46,6 +46,9 @@ BENCHMARK = env.bool("BENCHMARK", default=False)
 # --- Applications ----------------------------------------------------------
 
 INSTALLED_APPS = [
+    # First: its runserver replaces Django's, so `make run` serves the ASGI application (pages and
+    # WebSockets, /ws/) on one port; static files are still served from the apps' folders under it.
+    "daphne",
     # Django's admin, signed into only through allauth with the second factor.
     "sferum_admin.admin_site.PlatformAdminConfig",
     # Before django.contrib.auth, so that its createsuperuser (a phone in any common format) is the one run.
@@ -77,6 +80,7 @@ INSTALLED_APPS = [
     "materials",
     "invitations",
     "movement",
+    "chats",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +213,18 @@ STORAGES["materials"] = {
 # streams the file itself. Files on S3 are always streamed through the storage.
 MATERIALS_ACCEL_REDIRECT = env.str("MATERIALS_ACCEL_REDIRECT", default="")
 
+# Chats: attachments in the private "chats" storage (checked by content like materials, see core.files),
+# the limits per kind of file, and how long after sending an author may still edit a message.
+CHATS_ROOT = Path(env.str("CHATS_ROOT", default=str(BASE_DIR / "var" / ("test-chats" if TESTING else "chats"))))
+CHAT_ATTACHMENT_MAX_BYTES = {
+    "document": env.int("CHAT_ATTACHMENT_MAX_DOCUMENT_BYTES", default=20 * 1024 * 1024),
+    "video": env.int("CHAT_ATTACHMENT_MAX_VIDEO_BYTES", default=100 * 1024 * 1024),
+}
+CHAT_EDIT_WINDOW_MINUTES = env.int("CHAT_EDIT_WINDOW_MINUTES", default=15)
+STORAGES["chats"] = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": CHATS_ROOT}}
+# As MATERIALS_ACCEL_REDIRECT, for the internal location that serves CHATS_ROOT.
+CHATS_ACCEL_REDIRECT = env.str("CHATS_ACCEL_REDIRECT", default="")
+
 # Roster imports (CSV or XLSX, at most 50,000 rows): the largest file accepted, checked before it is read,
 # and for XLSX (a ZIP archive) the most its parts may unpack to and the tightest packing allowed.
 ROSTER_MAX_UPLOAD_BYTES = env.int("ROSTER_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
@@ -229,6 +245,10 @@ if AWS_STORAGE_BUCKET_NAME:
     STORAGES["materials"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {"location": "materials", "default_acl": "private", "querystring_auth": True},
+    }
+    STORAGES["chats"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "chats", "default_acl": "private", "querystring_auth": True},
     }
 
 # --- Identity --------------------------------------------------------------
@@ -336,7 +356,13 @@ CELERY_BEAT_SCHEDULE["movement.apply_due"] = {
     "schedule": 3600.0,
 }
 # Scheduled materials: notify their audience once their publication time has come.
+# Chats follow the roster through groups' signals; nightly, every chat is checked against it again.
+CELERY_BEAT_SCHEDULE["chats.sync_all"] = {"task": "chats.tasks.sync_all", "schedule": 24 * 3600.0}
 CELERY_BEAT_SCHEDULE["materials.notify_due"] = {"task": "materials.tasks.material_notify_due", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["notifications.push_deliveries_prune"] = {
+    "task": "notifications.tasks.push_deliveries_prune",
+    "schedule": 24 * 3600.0,
+}
 # Work still «применяется» or «в очереди» this long after it was queued lost its worker: the beat queues it
 # again (each task is idempotent), and the page offers «Повторить».
 STUCK_WORK_MINUTES = env.int("STUCK_WORK_MINUTES", default=15)
@@ -366,6 +392,25 @@ EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Сферум Админ <noreply@localhost>")
+
+# Web Push (notifications/push.py): off until both keys are set; `manage.py vapid_keys` makes a pair.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:noreply@localhost")
+# The server POSTs to a browser's endpoint, so only the browsers' push services are accepted (host or its subdomain).
+PUSH_ENDPOINT_HOSTS = env.list(
+    "PUSH_ENDPOINT_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
+PUSH_ALLOW_HTTP_ENDPOINTS = env.bool("PUSH_ALLOW_HTTP_ENDPOINTS", default=False)
+PUSH_TTL_SECONDS = env.int("PUSH_TTL_SECONDS", default=24 * 3600)
+PUSH_TIMEOUT_SECONDS = env.float("PUSH_TIMEOUT_SECONDS", default=10.0)
 
 # --- Invitations (invitations/conf.py reads them at call time) ------------
 
@@ -440,6 +485,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [CSP_SELF],
         "frame-ancestors": [CSP_NONE],
         "form-action": [CSP_SELF],
+        # The service worker (/sw.js, push notifications) and the web app manifest.
+        "worker-src": [CSP_SELF],
+        "manifest-src": [CSP_SELF],
     },
 }
 if PRODUCTION:

@@ -1,3 +1,4 @@
+import json
 import logging
 import threading
 import time
@@ -8,6 +9,7 @@ from django.contrib.staticfiles import finders
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import cache_control
@@ -16,6 +18,8 @@ from rest_framework.exceptions import NotFound
 from core.middleware import wants_json
 
 logger = logging.getLogger(__name__)
+
+THEME_COLOR = "#0172ad"
 
 SERVER_ERROR_MESSAGE = "На сервере произошла ошибка. Попробуйте ещё раз через минуту."
 
@@ -134,6 +138,51 @@ class FaviconView(View):
         if not path:
             raise Http404
         return FileResponse(open(path, "rb"), content_type="image/x-icon")
+
+
+class ManifestView(View):
+    """``/manifest.webmanifest``: what a phone needs to install the site as an app (name, icons, colours)."""
+
+    @method_decorator(cache_control(public=True, max_age=3600))
+    def get(self, request):
+        manifest = {
+            "id": "/",
+            "name": "Сферум Админ",
+            "short_name": "Сферум",
+            "description": "Платформа коммуникаций колледжа",
+            "lang": "ru",
+            "start_url": "/",
+            "scope": "/",
+            "display": "standalone",
+            # Pico's primary colour (azure), as on the buttons.
+            "theme_color": THEME_COLOR,
+            "background_color": "#ffffff",
+            "icons": [
+                {"src": static(f"icons/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+                for size in (192, 512)
+            ],
+        }
+        return JsonResponse(
+            manifest, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+        )
+
+
+class ServiceWorkerView(View):
+    """``/sw.js``: the service worker that shows push notifications, served from the root for the scope «/».
+
+    A worker's scope is at most the folder of its script, so it cannot come from
+    /static/. Browsers check for a new worker on their own; no-cache makes each
+    check reach this view.
+    """
+
+    @method_decorator(cache_control(no_cache=True))
+    def get(self, request):
+        # As JavaScript string literals: the template has autoescape off.
+        context = {
+            "icon_url": json.dumps(static("icons/icon-192.png")),
+            "badge_url": json.dumps(static("icons/badge-96.png")),
+        }
+        return render(request, "sw.js", context, content_type="text/javascript; charset=utf-8")
 
 
 class BenchBareView(LoginRequiredMixin, View):

@@ -4,6 +4,7 @@ from allauth.mfa.models import Authenticator
 from colleges.models import Role
 from notifications.backends import MemorySmsBackend
 from tests import factories
+from tests.sockets.servers import asgi_server_pair  # noqa: F401  (two daphne processes; its tests are slow)
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +91,72 @@ def client_for(client):
 
 
 __all__ = ["Authenticator", "add_totp"]
+
+
+@pytest.fixture
+async def async_db_connections():
+    """After an async test, closes the database connection of asgiref's worker thread, where the ORM
+    calls of async code (consumers, ``aupdate``) ran, so the test database can be dropped at the end."""
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+async def redis_channel_layer(settings, async_db_connections):
+    """The real Redis channel layer at the tests' REDIS_URL, under a prefix of this test's own, so
+    groups left by other tests or runs reach none of its sockets; its keys are deleted afterwards."""
+    import uuid
+
+    if not settings.REDIS_URL:
+        pytest.skip("the consumers are tested against the real Redis channel layer: set REDIS_URL")
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"test-{uuid.uuid4().hex[:12]}"},
+        }
+    }
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    yield layer
+    await layer.flush()
+
+
+@pytest.fixture
+def socket_headers(settings):
+    """``socket_headers(user)``: a WebSocket handshake's headers from this site, signed in as ``user``
+    (None: anonymous). The session is saved in the database, which every server process reads."""
+
+    from django.test import Client
+
+    def make(user=None) -> list[tuple[bytes, bytes]]:
+        headers = [(b"origin", b"http://testserver")]
+        if user is not None:
+            client = Client()  # one per user: signing another user in on the same client would end this session
+            client.force_login(user)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+            headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+        return headers
+
+    return make
+
+
+@pytest.fixture
+def without_chat_sync():
+    """Chats follow the roster in their own worker tasks, queued on commit (pinned in tests/chats). Eager
+    Celery would run them inside a count of another flow's statements, so they are off while it is measured."""
+    from chats import receivers
+    from groups import signals
+
+    for signal, suffix in (
+        (signals.enrollment_changed, "enrollment"),
+        (signals.staff_assignment_changed, "staff"),
+        (signals.study_group_changed, "group"),
+        (signals.group_parent_added, "parent"),
+    ):
+        signal.disconnect(dispatch_uid=f"{receivers.DISPATCH}.{suffix}")
+    yield
+    receivers.connect()

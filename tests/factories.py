@@ -3,9 +3,11 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
+from chats.models import Chat, ChatKind, ChatMember, Message
 from colleges.models import College, CollegeApplication, Department, Membership, Role
 from groups.models import (
     CuratorAssignment,
@@ -158,3 +160,30 @@ class EnrollmentFactory(DjangoModelFactory):
     college = factory.SelfAttribute("group.college")
     student = factory.SubFactory(MembershipFactory, college=factory.SelfAttribute("..group.college"), role=Role.STUDENT)
     started_at = datetime.date(2026, 9, 1)
+
+
+class ChatFactory(DjangoModelFactory):
+    class Meta:
+        model = Chat
+
+    college = factory.SubFactory(CollegeFactory)
+    kind = ChatKind.FREE
+    title = factory.Sequence(lambda n: f"Чат {n}")
+
+
+class ChatMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = ChatMember
+
+    chat = factory.SubFactory(ChatFactory)
+    member = factory.SubFactory(MembershipFactory, college=factory.SelfAttribute("..chat.college"))
+    joined_at = factory.LazyFunction(timezone.now)
+
+
+class MessageFactory(DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    chat = factory.SubFactory(ChatFactory)
+    college = factory.SelfAttribute("chat.college")
+    text = factory.Sequence(lambda n: f"Сообщение {n}")

@@ -1,5 +1,6 @@
 """`make run` on a machine with no services: SQLite, tasks in-process, the demo college, a Russian sign-in page."""
 
+import asyncio
 import json
 import os
 import signal
@@ -9,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 import requests
 
@@ -94,6 +96,7 @@ def test_make_run_serves_the_russian_sign_in_page_and_prints_the_demo_sign_in(tm
     try:
         login = requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=10)
         health = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
+        echo = asyncio.run(_ping(f"http://127.0.0.1:{port}"))
     finally:
         _stop(process)
 
@@ -102,12 +105,20 @@ def test_make_run_serves_the_russian_sign_in_page_and_prints_the_demo_sign_in(tm
     assert '<html lang="ru"' in login.text
     assert "Войти" in login.text and "Номер телефона" in login.text
     assert health.json()["checks"] == {"database": "ok", "redis": "in-process", "celery": "in-process"}
+    # The same port serves WebSockets (daphne's runserver): the echo of /ws/ping/.
+    assert echo["n"] == 1 and "server_time" in echo
     assert "Вход в демо-колледж" in output
     # The printed sign-in address (and every link the demo makes) is where this server runs.
     assert f"Страница входа: http://127.0.0.1:{port}/accounts/login/" in output
     assert "127.0.0.1:8000" not in output
     assert "+79990000001" in output
     assert "Celery tasks run in-process" in output
+
+
+async def _ping(site: str) -> dict:
+    async with aiohttp.ClientSession() as http, http.ws_connect(f"{site}/ws/ping/", origin=site) as socket_:
+        await socket_.send_json({"n": 1})
+        return await socket_.receive_json(timeout=10)
 
 
 def _wait_for(url: str, process: subprocess.Popen, log_path: Path) -> requests.Response:

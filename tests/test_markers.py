@@ -21,8 +21,12 @@ STARTERS = (
     "multiprocessing",
     "tests.movement.workers",
     "tests.sferum_admin.worker",
+    "tests.sockets.servers",
     "bench",
 )
+
+# Fixtures of tests/conftest.py that start processes: a test asking for one by name starts them.
+STARTING_FIXTURES = {"asgi_server_pair"}
 
 
 def _is_starter(module: str) -> bool:
@@ -86,7 +90,7 @@ def unmarked_starting_tests(source: str) -> list[str]:
     if _module_marks(tree) & FAST_LOOP_EXCLUDES:
         return []
     imports = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
-    module_starters = _starter_names(ast.Module(body=imports, type_ignores=[]))
+    module_starters = _starter_names(ast.Module(body=imports, type_ignores=[])) | STARTING_FIXTURES
     functions = _functions(tree)
     starting = {
         name
@@ -168,3 +172,7 @@ def test_the_check_finds_imports_inside_a_test_and_worker_helpers():
     assert unmarked_starting_tests(worker) == ["test_worker"]
     assert unmarked_starting_tests(bench) == ["test_bench"]
     assert unmarked_starting_tests("@pytest.mark.race\n" + inner) == []
+
+
+def test_the_check_finds_a_test_asking_for_a_fixture_that_starts_servers():
+    assert unmarked_starting_tests("def test_sockets(asgi_server_pair):\n    pass\n") == ["test_sockets"]

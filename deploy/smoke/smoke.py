@@ -6,12 +6,15 @@ ran once; sign in as the demo administrator (phone, SMS code read from the fake 
 a bulk invitation and see its SMS sent by the worker through the gateway; upload a material file and
 download it again after the web container is recreated; stop the worker, queue a dispatch, restart
 Redis, start the worker and see the SMS delivered; back up, change, restore and see the change undone;
-run two web replicas and two workers (docker-compose.scale.yml) and use them; down.
+run two web replicas and two workers (docker-compose.scale.yml) and use them; down. WebSockets: the
+echo of /ws/ping/ and of the administrator's /ws/colleges/<id>/ping/ (the session web signed in) through
+nginx over HTTPS to the asgi service; with two asgi replicas, a broadcast reaches sockets on both.
 
 Bases of the images come from the environment (PYTHON_IMAGE, NGINX_IMAGE, POSTGRES_IMAGE, REDIS_IMAGE),
-the official images when unset. Needs docker, docker-compose, openssl and `requests`.
+the official images when unset. Needs docker, docker-compose, openssl, `requests` and `aiohttp`.
 """
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -19,6 +22,7 @@ import json
 import os
 import re
 import secrets
+import ssl
 import struct
 import subprocess
 import sys
@@ -27,6 +31,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import aiohttp
 import requests
 import urllib3.util.connection
 
@@ -250,6 +255,26 @@ class Browser:
         return self.get(f"{self.college_api}/material-files/{file_id}/download/")
 
 
+async def _sockets(path: str, cert: Path, frames: list[dict], *, count: int = 1, cookie: str = "") -> list[list]:
+    """``count`` WebSockets to ``path`` through nginx over HTTPS (wss://), as a page of the site opens them;
+    the first sends ``frames``; returns what each received, up to one answer per frame."""
+    context = ssl.create_default_context(cafile=str(cert))
+    headers = {"Host": f"{HOST}:{HTTPS_PORT}", "Origin": BASE, **({"Cookie": cookie} if cookie else {})}
+    url = f"wss://127.0.0.1:{HTTPS_PORT}{path}"
+    async with aiohttp.ClientSession() as http:
+        sockets = [await http.ws_connect(url, ssl=context, server_hostname=HOST, headers=headers) for _ in range(count)]
+        for frame in frames:
+            await sockets[0].send_json(frame)
+        received = [[await ws.receive_json(timeout=15) for _ in frames] for ws in sockets]
+        for ws in sockets:
+            await ws.close()
+    return received
+
+
+def websockets(path: str, cert: Path, frames: list[dict], **kwargs) -> list[list]:
+    return asyncio.run(_sockets(path, cert, frames, **kwargs))
+
+
 def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="sferum-smoke-"))
     stack = Stack(workdir)
@@ -324,6 +349,15 @@ def main() -> int:
         with step("sign in through the proxy over HTTPS (SMS code, TOTP)"):
             browser.sign_in(ADMIN_PHONE, TOTP_SECRET)
 
+        with step("WebSocket echo through nginx over HTTPS (asgi: /ws/ping/, a member's college socket)"):
+            cert = tls / "fullchain.pem"
+            [[echo]] = websockets("/ws/ping/", cert, [{"smoke": 1}])
+            assert echo["smoke"] == 1 and "server_time" in echo, echo
+            college_id = int(browser.college_api.rsplit("/", 1)[1])
+            cookie = f"sessionid={browser.http.cookies.get('sessionid')}"
+            [[echo]] = websockets(f"/ws/colleges/{college_id}/ping/", cert, [{"smoke": 2}], cookie=cookie)
+            assert echo["college_id"] == college_id and echo["user_id"], echo
+
         with step("invitation SMS sent by the worker through the gateway"):
             browser.dispatch("+79995550001")
             text = wait_sms("+79995550001")
@@ -383,6 +417,13 @@ def main() -> int:
                 browser.dispatch(f"+7999555000{n}")
             for n in (3, 4):
                 wait_sms(f"+7999555000{n}")
+        with step("a WebSocket broadcast crosses the two asgi replicas (Redis channel layer)"):
+            stack.wait_healthy(expect={"asgi": 2})
+            received = websockets("/ws/ping/", tls / "fullchain.pem", [{"broadcast": "smoke"}], count=6)
+            assert all(got[0]["broadcast"] == "smoke" for got in received), received
+            logs = stack.output("logs", "proxy", scale=True)
+            upstreams = set(re.findall(r'"path":"/ws/ping/".*?"upstream":"([0-9.]+:8001)"', logs))
+            assert len(upstreams) >= 2, f"sockets on both asgi replicas: {upstreams}"
         failed = False
     finally:
         with step("down"):

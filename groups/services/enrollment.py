@@ -16,7 +16,7 @@ from audit.services import audit_log, audit_log_many
 from colleges.models import College, Membership, Role
 from core.bulk import instance_maker
 from groups.models import Enrollment, GroupParent, StudyGroup
-from groups.signals import EnrollmentChange, enrollment_changed
+from groups.signals import EnrollmentChange, enrollment_changed, group_parent_added
 
 ALREADY_ENROLLED_MESSAGE = "Обучающийся уже состоит в учебной группе. Для смены группы оформите перевод."
 NOT_A_STUDENT_MESSAGE = "Зачислить в группу можно только участника с ролью «обучающийся» этого колледжа."
@@ -93,6 +93,13 @@ def group_parent_add(*, actor: User | None, parent: Membership, group: StudyGrou
                 action="group_parent.add",
                 target=link,
                 after={"group": group.pk, "parent": parent.pk},
+            )
+            college_id, group_id, parent_id = group.college_id, group.pk, parent.pk
+            transaction.on_commit(
+                lambda: group_parent_added.send(
+                    sender=GroupParent, college_id=college_id, group_id=group_id, parent_id=parent_id
+                ),
+                robust=True,
             )
     except IntegrityError:
         # The same parent following the same link twice at once: the unique constraint let one through.

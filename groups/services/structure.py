@@ -9,6 +9,7 @@ from audit.services import audit_log, model_snapshot
 from colleges.models import STAFF_ROLES, College, Department, Membership
 from groups import permissions
 from groups.models import Discipline, FormOfStudy, StaffGroup, StudyGroup
+from groups.signals import StudyGroupChange, study_group_changed
 
 FOREIGN_DEPARTMENT_MESSAGE = "Выберите отделение этого колледжа."
 DUPLICATE_GROUP_NAME_MESSAGE = "Учебная группа с таким названием уже есть в колледже."
@@ -28,6 +29,28 @@ STUDY_GROUP_FIELDS = [
     "form_of_study",
     "status",
 ]
+
+
+def _study_group_changed_on_commit(group: StudyGroup, kind: str) -> None:
+    college_id, group_id = group.college_id, group.pk
+    transaction.on_commit(
+        lambda: study_group_changed.send(sender=StudyGroup, college_id=college_id, group_id=group_id, kind=kind),
+        robust=True,
+    )
+
+
+def _study_group_changes(before: dict, after: dict) -> list[str]:
+    """The ``StudyGroupChange`` kinds an update amounts to (none for a course or a department)."""
+    kinds = []
+    if before["name"] != after["name"]:
+        kinds.append(StudyGroupChange.RENAMED)
+    was_active = before["status"] == StudyGroup.Status.ACTIVE
+    is_active = after["status"] == StudyGroup.Status.ACTIVE
+    if was_active and not is_active:
+        kinds.append(StudyGroupChange.ARCHIVED)
+    elif is_active and not was_active:
+        kinds.append(StudyGroupChange.RESTORED)
+    return kinds
 
 
 def _clean_study_group(group: StudyGroup) -> None:
@@ -87,6 +110,7 @@ def study_group_create(
             target=group,
             after=model_snapshot(group, STUDY_GROUP_FIELDS),
         )
+        _study_group_changed_on_commit(group, StudyGroupChange.CREATED)
     return group
 
 
@@ -136,6 +160,8 @@ def study_group_update(
                 before={k: v for k, v in before.items() if after[k] != v},
                 after={k: v for k, v in after.items() if before[k] != v},
             )
+            for kind in _study_group_changes(before, after):
+                _study_group_changed_on_commit(group, kind)
     return group
 
 

@@ -34,3 +34,11 @@ def _administrators_key(world) -> int:
     administrator = world.users["administrator"]
     api_key_for(administrator, college=world.college, name="Матрица")
     return ApiToken.objects.get(user=administrator, name="Матрица").pk
+
+# «Уведомления на этом устройстве»: every signed-in person for their own browsers.
+CASES += [
+    Case("notifications:push_device", answers(200, **_SIGNED_IN)),
+    # An empty body is not a subscription.
+    Case("notifications:push_subscribe", answers(400, **_SIGNED_IN), method="post"),
+    Case("notifications:push_unsubscribe", answers(400, **_SIGNED_IN), method="post"),
+]

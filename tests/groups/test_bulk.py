@@ -116,15 +116,17 @@ def test_each_student_is_announced_once_on_commit_and_a_failing_receiver_stops_n
 
     enrollment_changed.connect(receiver, dispatch_uid="test.bulk.receiver")
     try:
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with django_capture_on_commit_callbacks() as callbacks:
             enrollments_start_many(
                 actor=administrator,
                 college=college,
                 starts=[EnrollmentStart(student_id=s.pk, group_id=group.pk) for s in students],
                 started_at=SEPT,
             )
+        # Counted before running: the receivers of higher apps (chats) register callbacks of their own.
+        assert len(callbacks) == 1
+        callbacks[0]()
     finally:
         enrollment_changed.disconnect(dispatch_uid="test.bulk.receiver")
 
-    assert len(callbacks) == 1
     assert heard == [(s.pk, EnrollmentChange.ENROL, None, group.pk) for s in students]

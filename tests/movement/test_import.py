@@ -344,7 +344,9 @@ def test_joined_report_compares_last_import_with_signed_in_students(
     assert xlsx_response.content[:2] == b"PK"
 
 
-def test_applying_costs_the_same_queries_for_3_rows_and_30(admin, college, groups, django_capture_on_commit_callbacks):
+def test_applying_costs_the_same_queries_for_3_rows_and_30(
+    admin, college, groups, django_capture_on_commit_callbacks, without_chat_sync
+):
     """The apply reads, writes and marks rows in bulk: no query per row (a deferred field read lazily, say)."""
 
     def lines(start, n):

@@ -64,3 +64,26 @@ def refused_url():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/api/send"
+
+
+@pytest.fixture
+def vapid(settings):
+    """Push switched on with a fresh key pair, accepting endpoints on 127.0.0.1 over HTTP (the fake service)."""
+    from notifications.management.commands.vapid_keys import vapid_key_pair
+
+    public, private = vapid_key_pair()
+    settings.VAPID_PUBLIC_KEY = public
+    settings.VAPID_PRIVATE_KEY = private
+    settings.VAPID_SUBJECT = "mailto:admin@college.example"
+    settings.PUSH_ENDPOINT_HOSTS = ["127.0.0.1"]
+    settings.PUSH_ALLOW_HTTP_ENDPOINTS = True
+    return settings
+
+
+@pytest.fixture
+def push_service(vapid):
+    from tests.notifications.fake_push import FakePushService
+
+    fake = FakePushService().start()
+    yield fake
+    fake.stop()

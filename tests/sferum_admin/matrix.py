@@ -20,6 +20,8 @@ CASES = [
     Case("dashboard", page_for("administration", "administrator", "other_administrator")),
     Case("healthz", answers(200)),
     Case("favicon", answers(200)),
+    Case("manifest", answers(200)),
+    Case("service_worker", answers(200)),
     Case("readyz", answers(200)),
     # The API's description is for signed-in people (integrations), not the internet.
     Case("api:schema", answers(200, anonymous=401)),

@@ -25,7 +25,14 @@ EXPECTED_TASKS = {
     "materials.tasks.material_notify_due",
     "materials.tasks.material_uploads_discard_stale",
     "notifications.tasks.send_message",
+    "notifications.tasks.push_deliveries_prune",
+    "notifications.tasks.push_send",
     "sferum_admin.ping",
+    "chats.tasks.sync_all",
+    "chats.tasks.sync_group",
+    "chats.tasks.sync_members",
+    "chats.tasks.group_changed",
+    "chats.tasks.sync_college",
 }
 
 _calls: list[int] = []

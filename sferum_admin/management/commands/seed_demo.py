@@ -11,8 +11,9 @@ Each app makes its own demo rows, in layer order, given what the lower ones
 made: ``accounts/demo.py`` (people), ``colleges/demo.py`` (the college, its
 departments and roles), ``groups/demo.py`` (groups, enrolments, curators,
 subjects), ``invitations/demo.py`` (the links), ``materials/demo.py`` (a
-welcome article and a link). Movement has no demo rows. The bulk of the rows
-is written with ``bulk_create`` (10 000 students load in seconds), a
+welcome article and a link), ``chats/demo.py`` (the roster's chats and two
+greetings). Movement has no demo rows. The bulk of the rows is written
+with ``bulk_create`` (10 000 students load in seconds), a
 documented exception for seeding only; one audit event (``demo.seed``)
 records the seeding, and the links and materials are made by their services
 like any other.
@@ -49,6 +50,7 @@ from accounts.demo import (
     totp_uri,
 )
 from audit.services import audit_log
+from chats.demo import demo_chats_create
 from colleges.demo import ADMIN_PHONE, DEMO_INN, demo_college_create, demo_college_exists
 from colleges.models import College
 from groups.demo import demo_group_count, demo_groups_create, demo_teacher_count
@@ -115,6 +117,7 @@ class Command(BaseCommand):
         groups = demo_groups_create(demo=demo, rng=rng, year=year)
         invitations = demo_invitations_create(demo=demo, groups=groups)
         materials = demo_materials_create(demo=demo, groups=groups)
+        chats = demo_chats_create(demo=demo, groups=groups)
 
         audit_log(
             actor=None,
@@ -130,6 +133,7 @@ class Command(BaseCommand):
             "дисциплин": len(groups.disciplines),
             "ссылок-приглашений": len(invitations),
             "материалов": len(materials),
+            "чатов": len(chats),
         }
 
     def _print_sign_in(self) -> None:

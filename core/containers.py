@@ -1,6 +1,6 @@
 """What is inside an uploaded file, beyond its first bytes.
 
-``validators.detect_file`` recognises a file by its first bytes, and that is easy
+``core.files.detect_file`` recognises a file by its first bytes, and that is easy
 to fake: a PDF signature before an HTML page, a JPEG header before a script, a
 DOCX whose macros are stored under another name. The checks here read the
 container the first bytes promise and refuse it when the rest does not match:
@@ -20,7 +20,7 @@ container the first bytes promise and refuse it when the rest does not match:
   well-formed boxes, elements or chunks to the last byte; images and videos
   must not carry HTML or script text.
 
-Each check raises ``Refused`` with a code; ``validators`` turns it into the
+Each check raises ``Refused`` with a code; ``core.files`` turns it into the
 message a person reads.
 """
 

@@ -1,0 +1,277 @@
+"""Reads of chats, shaped against N+1 and scoped to one college and one viewer.
+
+Each read asks a fixed number of queries whatever the number of chats, messages, reactions or
+attachments (pinned by tests at two sizes): the list of chats 3, a page of history 6.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from accounts.search import fold, name_order
+from chats import permissions, texts
+from chats.formatting import mention_names, render_message
+from chats.models import Chat, ChatMember, Message, MessageMention, MessageReaction, MessageReport
+from colleges.models import College, Membership
+
+HISTORY_LIMIT_MAX = 100
+SEARCH_LIMIT = 50
+
+
+def _viewer_rows(viewer, college: College) -> QuerySet[ChatMember]:
+    return ChatMember.objects.filter(
+        member__user=viewer,
+        member__college=college,
+        member__status=Membership.Status.ACTIVE,
+        chat__college=college,
+        left_at__isnull=True,
+        banned=False,
+    )
+
+
+@dataclass
+class ChatListItem:
+    chat: Chat
+    member: ChatMember
+    unread: int
+    unread_mentions: int
+    last_message: Message | None
+
+
+def chats_for(viewer, college: College) -> list[ChatListItem]:
+    """The viewer's chats (current memberships), the latest activity first, each with its unread count
+    (visible messages after the read marker, not the viewer's own), unread mentions and last message."""
+    visible = Message.objects.filter(
+        chat=OuterRef("chat_id"), pk__gte=OuterRef("first_visible_message_id"), deleted_at__isnull=True
+    )
+    unread = (
+        visible.filter(pk__gt=OuterRef("last_read_message_id"), kind=Message.Kind.TEXT)
+        .exclude(author_id=OuterRef("member_id"))
+        .order_by()
+        .values("chat")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    mentions = (
+        MessageMention.objects.filter(
+            member_id=OuterRef("member_id"),
+            message__chat=OuterRef("chat_id"),
+            message__pk__gt=OuterRef("last_read_message_id"),
+            message__deleted_at__isnull=True,
+        )
+        .order_by()
+        .values("member")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last = Message.objects.filter(chat=OuterRef("chat_id"), pk__gte=OuterRef("first_visible_message_id"))
+    rows = list(
+        _viewer_rows(viewer, college)
+        .select_related("chat", "member")
+        .annotate(
+            unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
+            unread_mentions=Coalesce(Subquery(mentions, output_field=IntegerField()), 0),
+            last_id=Subquery(last.order_by("-pk").values("pk")[:1]),
+        )
+        .order_by(F("chat__last_message_at").desc(nulls_last=True), "-chat__created_at", "-chat_id")
+    )
+    last_ids = [row.last_id for row in rows if row.last_id]
+    messages = Message.objects.filter(pk__in=last_ids).select_related("author__user") if last_ids else []
+    by_id = {message.pk: message for message in messages}
+    for message in by_id.values():
+        _shape(message, moderator=False)
+    return [ChatListItem(row.chat, row, row.unread, row.unread_mentions, by_id.get(row.last_id)) for row in rows]
+
+
+def chat_get_for(*, user, college: College, pk) -> Chat:
+    """The chat if ``user`` may read it; Http404 alike for a missing chat and one that is not theirs."""
+    chat = Chat.objects.filter(pk=pk, college=college).select_related("college").first()
+    if chat is None or not permissions.can_view_chat(user, chat):
+        raise Http404
+    return chat
+
+
+def _names(message: Message) -> dict[str, int]:
+    names = {}
+    for mention in message.mentions.all():
+        for name in mention_names(mention.member.user):
+            names[name] = mention.member_id
+    return names
+
+
+def _shape(message: Message, *, moderator: bool) -> Message:
+    """Attach what a page shows: ``html`` (or the placeholder of a deleted message, its text withheld),
+    ``reactions_summary`` [(emoji, count, mine)], and ``reply_preview``."""
+    message.hidden = message.is_deleted
+    message.moderation_reason = message.delete_reason if moderator else ""
+    if message.hidden:
+        message.html = texts.MODERATED_PLACEHOLDER if message.delete_reason else texts.DELETED_PLACEHOLDER
+        message.text = ""
+    else:
+        prefetched = getattr(message, "_prefetched_objects_cache", {})
+        message.html = render_message(message.text, _names(message) if "mentions" in prefetched else {})
+    return message
+
+
+def _summarise_reactions(message: Message, viewer_member_id: int | None) -> None:
+    counts: dict[str, list] = {}
+    for reaction in message.reactions.all():
+        entry = counts.setdefault(reaction.emoji, [reaction.emoji, 0, False])
+        entry[1] += 1
+        entry[2] = entry[2] or reaction.member_id == viewer_member_id
+    message.reactions_summary = [tuple(entry) for entry in counts.values()]
+
+
+def _reply_preview(message: Message) -> None:
+    reply = message.reply_to
+    if reply is None:
+        message.reply_preview = None
+        return
+    text = texts.DELETED_PLACEHOLDER if reply.is_deleted else reply.text[:140]
+    author = reply.author.user.short_name if reply.author else ""
+    message.reply_preview = {"id": reply.pk, "author": author, "text": text}
+
+
+@dataclass
+class HistoryPage:
+    messages: list[Message]
+    has_more: bool
+    before_id: int | None = None  # pass as ``before_id`` to read the older page
+    pinned: list[Message] = field(default_factory=list)
+
+
+def _history_queryset(chat: Chat) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(chat=chat)
+        .select_related("author__user", "reply_to__author__user")
+        .prefetch_related(
+            "attachments",
+            Prefetch("reactions", queryset=MessageReaction.objects.order_by("created_at", "pk")),
+            Prefetch("mentions", queryset=MessageMention.objects.select_related("member__user")),
+        )
+    )
+
+
+def chat_history(viewer, chat: Chat, *, before_id: int | None = None, limit: int = 50) -> HistoryPage:
+    """Messages of ``chat`` older than ``before_id`` (the newest when None), oldest first on the page.
+
+    A newcomer of a chat whose history is hidden starts at their ``first_visible_message_id``. Deleted
+    messages come as placeholders without their text («Сообщение удалено модератором»).
+    """
+    row = permissions.viewer_member(viewer, chat)
+    if not permissions.can_view_chat(viewer, chat):
+        raise Http404
+    moderator = permissions.can_moderate(viewer, chat)
+    limit = max(1, min(int(limit), HISTORY_LIMIT_MAX))
+    query = _history_queryset(chat).filter(pk__gte=row.first_visible_message_id)
+    if before_id:
+        query = query.filter(pk__lt=before_id)
+    page = list(query.order_by("-pk")[: limit + 1])
+    has_more = len(page) > limit
+    page = page[:limit]
+    page.reverse()
+    for message in page:
+        _shape(message, moderator=moderator)
+        _summarise_reactions(message, row.member_id)
+        _reply_preview(message)
+    return HistoryPage(messages=page, has_more=has_more, before_id=page[0].pk if has_more and page else None)
+
+
+def message_for(viewer, chat: Chat, message_id: int) -> Message | None:
+    """One message as ``chat_history`` shapes it (the consumer renders a ``message.new`` event with it)."""
+    row = permissions.viewer_member(viewer, chat)
+    if not permissions.can_view_chat(viewer, chat):
+        return None
+    message = _history_queryset(chat).filter(pk=message_id, pk__gte=row.first_visible_message_id).first()
+    if message is None:
+        return None
+    _shape(message, moderator=permissions.can_moderate(viewer, chat))
+    _summarise_reactions(message, row.member_id)
+    _reply_preview(message)
+    return message
+
+
+def pinned_messages(viewer, chat: Chat) -> list[Message]:
+    if not permissions.can_view_chat(viewer, chat):
+        raise Http404
+    row = permissions.viewer_member(viewer, chat)
+    pinned = (
+        Message.objects.filter(chat=chat, pinned_at__isnull=False, deleted_at__isnull=True)
+        .filter(pk__gte=row.first_visible_message_id)
+        .select_related("author__user")
+        .order_by("-pinned_at")
+    )
+    return [_shape(message, moderator=False) for message in pinned]
+
+
+def chat_members(viewer, chat: Chat) -> QuerySet[ChatMember]:
+    """The chat's current members (owners, then moderators, then members, by name) for one who may read it."""
+    if not permissions.can_view_chat(viewer, chat):
+        raise Http404
+    return (
+        ChatMember.objects.filter(chat=chat, left_at__isnull=True, banned=False)
+        .select_related("member__user")
+        .order_by("-role", name_order("member__user"), "pk")
+    )
+
+
+def reports_queue(viewer, college: College) -> QuerySet[MessageReport]:
+    """Open reports the viewer decides: of the chats they own or moderate; all the college's for the
+    administrator."""
+    reports = MessageReport.objects.filter(college=college, status=MessageReport.Status.OPEN)
+    if not permissions.is_college_administrator(viewer, college):
+        moderated = _viewer_rows(viewer, college).filter(role__in=permissions.MODERATOR_ROLES).values("chat_id")
+        reports = reports.filter(message__chat_id__in=moderated)
+    return reports.select_related("message__chat", "message__author__user", "reporter__user").order_by(
+        "created_at", "pk"
+    )
+
+
+def reports_mine(viewer, college: College) -> QuerySet[MessageReport]:
+    """The viewer's own reports with their status and outcome."""
+    return (
+        MessageReport.objects.filter(college=college, reporter__user=viewer)
+        .select_related("message__chat")
+        .order_by("-created_at", "-pk")
+    )
+
+
+class _RussianVector(Func):
+    """``to_tsvector('russian', text)``, spelled as the GIN index of migration 0002 is, so it is used."""
+
+    function = "to_tsvector"
+    template = "%(function)s('russian'::regconfig, %(expressions)s)"
+    output_field = SearchVectorField()
+
+
+def messages_search(viewer, college: College, q: str, *, chat: Chat | None = None) -> list[Message]:
+    """Messages the viewer can read (in their current chats, from their first visible one) matching ``q``,
+    newest first, at most ``SEARCH_LIMIT``. PostgreSQL: full-text search with Russian morphology («сессии»
+    finds «сессия»); SQLite: a case-insensitive substring with «ё» as «е» (``accounts.search.fold``).
+    """
+    q = " ".join((q or "").split())
+    if len(q) < 2:
+        raise ValidationError({"q": texts.SEARCH_TOO_SHORT}, code="too_short")
+    visible = Q(
+        chat__members__member__user=viewer,
+        chat__members__member__status=Membership.Status.ACTIVE,
+        chat__members__left_at__isnull=True,
+        chat__members__banned=False,
+        pk__gte=F("chat__members__first_visible_message_id"),
+    )
+    found = Message.objects.filter(visible, college=college, deleted_at__isnull=True, kind=Message.Kind.TEXT)
+    if chat is not None:
+        found = found.filter(chat=chat)
+    if connection.vendor == "postgresql":
+        found = found.annotate(document=_RussianVector("text")).filter(
+            document=SearchQuery(q, config="russian", search_type="plain")
+        )
+    else:
+        found = found.filter(text__fold__contains=fold(q))
+    found = found.select_related("chat", "author__user").order_by("-pk")[:SEARCH_LIMIT]
+    return [_shape(message, moderator=False) for message in found]

@@ -1,0 +1,63 @@
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from chats import events, services
+from chats.models import ChatKind
+
+pytestmark = pytest.mark.django_db
+
+
+def receive(channel):
+    layer = get_channel_layer()
+    return async_to_sync(layer.receive)(channel)
+
+
+def subscribe(group):
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group, channel)
+    return channel
+
+
+def test_a_new_message_is_published_to_the_chat_after_commit(world, django_capture_on_commit_callbacks):
+    channel = subscribe(events.chat_group(world.group_chat.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.message_post(actor=world.students[0].user, chat=world.group_chat, text="Привет")
+
+    event = receive(channel)["event"]
+    assert event == {
+        "type": "message.new",
+        "chat_id": world.group_chat.pk,
+        "message_id": message.pk,
+        "author_id": world.students[0].pk,
+    }
+
+
+def test_a_removed_member_is_told_on_their_personal_group(world, django_capture_on_commit_callbacks):
+    student = world.students[0]
+    channel = subscribe(events.user_group(student.user_id))
+    chat = services.chat_create(actor=world.other_teacher.user, college=world.college, kind=ChatKind.FREE, title="К")
+    services.member_add(actor=world.other_teacher.user, chat=chat, member=student)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.member_remove(actor=world.other_teacher.user, chat=chat, member=student)
+
+    event = receive(channel)["event"]
+    assert event["type"] == "member.removed" and event["chat_id"] == chat.pk and event["user_id"] == student.user_id
+
+
+def test_a_channel_layer_that_is_down_fails_no_request(world, settings, django_capture_on_commit_callbacks):
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]}}
+    }
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.message_post(actor=world.students[0].user, chat=world.group_chat, text="Всё равно")
+
+    assert message.pk
+    channel_layers.backends.clear()
