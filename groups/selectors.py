@@ -375,6 +375,8 @@ def _idle_teachers_sql() -> str:
     every change. The total rides on each row as a window count; the surname is
     a per-row subquery rather than a join, so PostgreSQL reads only the idle
     teachers' users, not the installation's, and the shown ones' names by pk.
+    The assignments are read by college too: without it the anti-joins hash
+    every college's assignments (9 ms at 50 colleges).
     """
     member, user = Membership._meta.db_table, User._meta.db_table
     curator, subject = CuratorAssignment._meta.db_table, SubjectTeacherAssignment._meta.db_table
@@ -383,8 +385,10 @@ def _idle_teachers_sql() -> str:
             (SELECT s.last_name FROM {user} s WHERE s.id = m.user_id) AS surname
         FROM {member} m
         WHERE m.college_id = %(college)s AND m.role = %(teacher)s AND m.status = %(active)s
-            AND NOT EXISTS (SELECT 1 FROM {curator} c WHERE c.teacher_id = m.id AND c.ended_at IS NULL)
-            AND NOT EXISTS (SELECT 1 FROM {subject} t WHERE t.teacher_id = m.id AND t.ended_at IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM {curator} c
+                WHERE c.college_id = %(college)s AND c.teacher_id = m.id AND c.ended_at IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM {subject} t
+                WHERE t.college_id = %(college)s AND t.teacher_id = m.id AND t.ended_at IS NULL)
         ORDER BY surname, m.id
         LIMIT %(limit)s
     ) idle JOIN {user} u ON u.id = idle.user_id
