@@ -62,6 +62,7 @@ class MessageEditView(MessagePage):
                 apply_service_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
+                return self.render_page(request, message, edit_form=form, status=403)
             else:
                 messages.success(request, "Сообщение изменено.")
                 return redirect(chat_url(self.chat, message_id=message.pk))
@@ -107,6 +108,7 @@ class MessageReportView(MessagePage):
                 apply_service_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
+                return self.render_page(request, message, report_form=form, status=403)
             else:
                 messages.success(request, "Жалоба отправлена модераторам чата. Решение появится в «Мои жалобы».")
                 return redirect(chat_url(self.chat, message_id=message.pk))
