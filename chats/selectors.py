@@ -291,8 +291,10 @@ def chat_banned(viewer, chat: Chat) -> QuerySet[ChatMember]:
     """The chat's banned members, for one who may moderate it (to lift a ban)."""
     if not permissions.can_moderate(viewer, chat):
         raise Http404
-    return ChatMember.objects.filter(chat=chat, banned=True).select_related("member__user").order_by(
-        name_order("member__user"), "pk"
+    return (
+        ChatMember.objects.filter(chat=chat, banned=True)
+        .select_related("member__user")
+        .order_by(name_order("member__user"), "pk")
     )
 
 
