@@ -105,14 +105,15 @@ class ChatConsumer(CollegeSocketConsumer):
             return  # one's own typing is not news
         if kind == "member.muted" and about_me:
             self.row.muted_until = parse_datetime(event["until"]) if event.get("until") else None
-            event = {**event, "refusal": self._refusal()}
         elif kind == "member.role" and about_me:
             self.row.role = event["role"]
-            event = {**event, "refusal": self._refusal()}
         elif kind == "chat.updated":
             self.chat.status, self.chat.title = event["status"], event["title"]
-            event = {**event, "refusal": self._refusal()}
-        await self.send_json(event)
+        else:
+            # The same for every member: the publisher's JSON as it is (500 sockets, one encoding).
+            await self.send(text_data=message.get("text") or await self.encode_json(event))
+            return
+        await self.send_json({**event, "refusal": self._refusal()})
 
     def _refusal(self) -> str | None:
         """``post_refusal`` from the kept row and chat (no query): what the composer says now."""

@@ -5,8 +5,9 @@ current transaction commits (``transaction.on_commit(..., robust=True)``); a cha
 is logged and never fails the request — the page still shows the change on reload.
 ``publish_to_user(user_id, event)`` does the same for the personal group ``user.<user_id>``.
 
-The message the layer carries is ``{"type": "chat.event", "event": <event>}``: a consumer handles it in
-``chat_event(self, message)``, checks the person may still see the chat, and sends ``event`` as JSON.
+The message the layer carries is ``{"type": "chat.event", "event": <event>, "text": <event as JSON>}``: a
+consumer handles it in ``chat_event(self, message)``, checks the person may still see the chat, and sends
+``text`` (encoded once by the publisher, not once per socket), or ``event`` with the viewer's own additions.
 
 Events (every one has ``type`` and ``chat_id``; ids are integers, times ISO 8601 with a zone):
 
@@ -34,6 +35,7 @@ one render, not 500. The consumer forwards it only to sockets it still authorise
   ``publish_now``) when a member types; never stored.
 """
 
+import json
 import logging
 
 from asgiref.sync import async_to_sync
@@ -105,7 +107,9 @@ async def apublish_now(group: str, event: dict) -> None:
     if layer is None:
         return
     try:
-        await layer.group_send(group, {"type": "chat.event", "event": event})
+        # ``text``: the event as JSON, encoded once here; a socket forwarding it unchanged sends it as it is.
+        text = json.dumps(event, ensure_ascii=False)
+        await layer.group_send(group, {"type": "chat.event", "event": event, "text": text})
     except Exception:  # noqa: BLE001 (Redis down or the group full: the change is saved; reload shows it)
         logger.warning("chat event not delivered", extra={"group": group, "event_type": event.get("type")})
 
