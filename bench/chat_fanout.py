@@ -1,35 +1,43 @@
-"""WebSockets on a real ASGI server with the Redis channel layer: the bare echo, a bare group fan-out and
-(once chats exist) a chat message's fan-out to its members, measured in the same run on the same server.
+"""WebSockets on a real ASGI server with the Redis channel layer: the bare echo, a bare group fan-out and a
+chat message's fan-out to its 500 members, measured in the same run on the same server, for each layer.
 
 What it does, in one run:
 
-1. starts daphne (``sferum_admin.asgi:application``, as the `asgi` service of docker-compose.yml runs it)
-   on a free port with the Redis channel layer at REDIS_URL;
-2. **bare echo**: CLIENTS sockets on /ws/ping/ send PINGS frames between them, each waiting for its echo;
-   prints the round trip's p50/p95/max and the echoes per second;
-3. **bare fan-out**: MEMBERS sockets on /ws/ping/; one of them sends MESSAGES ``{"broadcast": …}``
-   frames one at a time, and each message's delivery latency is taken when the last member got it
-   (p50/p95/max), with the deliveries per second sustained — the floor under a chat's fan-out: the
-   channel layer and the server, no database, no permission;
-4. **chat fan-out**: ``measure_chat_fanout`` — the place where the chat measurement plugs in (below);
-   until chats land it says so and measures nothing;
-5. stops the server.
+1. creates its own database (``sferum_bench_chat``), empties Redis database 12, migrates, and builds a college
+   with a chat of MEMBERS members through the services, a signed-in session for each (bench/_chat_world.py);
+2. for each channel layer of ``--layers`` (``pubsub``: RedisPubSubChannelLayer, ``core``: RedisChannelLayer;
+   the ``CHANNEL_LAYER`` setting), starts daphne (``sferum_admin.asgi:application``, production settings, as
+   the `asgi` service of docker-compose.yml runs it) on a free port, then:
+   - **bare echo**: CLIENTS sockets on /ws/ping/ send PINGS frames between them, each waiting for its echo;
+     the round trip's p50/p95/max and the echoes per second;
+   - **bare fan-out**: MEMBERS sockets on /ws/ping/; one sends MESSAGES ``{"broadcast": …}`` frames one at a
+     time; each message's latency is until the last member got it — the floor under a chat's fan-out: the
+     channel layer and the server, no database, no permission;
+   - **chat fan-out** (``measure_chat_fanout``): the MEMBERS members' sockets on the chat's route; the owner
+     posts MESSAGES messages through the socket one at a time (saved by ``message_post``, rendered once,
+     fanned out, authorised and forwarded by each socket); each latency is until the last member (the sender
+     included) got it; then BURST messages back to back and the messages/s sustained until all got all;
+   and stops the server;
+3. drops the database (unless ``--keep``).
 
 All clients run in this one process (asyncio, aiohttp), so a latency is one clock's difference; with
-hundreds of sockets the client's own loop is part of what is measured (the figures say how many).
-No goal is asserted here: figures are printed.
+hundreds of sockets the client's own loop is part of what is measured (its CPU per message is printed), and
+the clients, the server, Redis and PostgreSQL share the machine (the load average is printed).
+No goal is asserted here: figures are printed, next to the goal p95 ≤ 100 ms.
 
 Usage: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/sferum REDIS_URL=redis://127.0.0.1:6379/5
-.venv/bin/python bench/chat_fanout.py``. Options: ``--clients``, ``--pings``, ``--members``, ``--messages``.
-The echo and the bare fan-out read no database; the chat fan-out will want one of its own (bench/_support).
+.venv/bin/python bench/chat_fanout.py``. Options: ``--clients``, ``--pings``, ``--members``, ``--messages``,
+``--burst``, ``--layers``, ``--keep``.
 """
 
 import argparse
 import asyncio
 import base64
+import contextlib
 import os
 import re
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -68,8 +76,20 @@ def start_server(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen,
     """daphne on a free port in its own process; returns it and its http:// address once it listens."""
     port = free_port()
     with log_path.open("wb") as log:
+        # BENCH_PROFILE=<file>: the server under cProfile (stopped by SIGINT so that it writes the file).
+        profile = ["-m", "cProfile", "-o", env["BENCH_PROFILE"]] if env.get("BENCH_PROFILE") else []
         server = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "sferum_admin.asgi:application"],
+            [
+                sys.executable,
+                *profile,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "sferum_admin.asgi:application",
+            ],
             cwd=BASE_DIR,
             env=env,
             stdout=log,
@@ -89,6 +109,12 @@ def start_server(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen,
 
 
 def stop_server(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGINT)  # daphne stops its reactor and exits (a profile is written)
+    try:
+        server.wait(timeout=15)
+        return
+    except subprocess.TimeoutExpired:
+        pass
     server.terminate()
     try:
         server.wait(timeout=15)
@@ -227,11 +253,12 @@ async def measure_chat_fanout(site: str, world, *, members: int, messages: int, 
         cpu = time.process_time() - cpu
         summary(f"chat fan-out to {members} members", latencies, count_label="messages", seconds=sum(latencies))
         print(f"  the clients' own CPU: {cpu / messages * 1000:.0f} ms per message ({members} frames received)")
-        seconds = await _chat_burst(sockets, burst)
-        print(
-            f"  burst: {burst} messages posted back to back, all delivered to all in {seconds:.1f} s "
-            f"({burst / seconds:.1f} messages/s, {burst * members / seconds:.0f} deliveries/s)"
-        )
+        if burst:
+            seconds = await _chat_burst(sockets, burst)
+            print(
+                f"  burst: {burst} messages posted back to back, all delivered to all in {seconds:.1f} s "
+                f"({burst / seconds:.1f} messages/s, {burst * members / seconds:.0f} deliveries/s)"
+            )
         for ws in sockets:
             await ws.close()
     return latencies
@@ -305,6 +332,23 @@ def prepare_chat(members: int):
     return world, database_url, bench_redis, maintenance_url
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def server_cpu(pid: int, label: str, *, per: int = 0):
+    """Prints the server process's CPU spent in the block (per message when ``per``): a figure that other
+    load on the machine does not move, unlike the latencies."""
+    started = _cpu_seconds(pid)
+    yield
+    spent = _cpu_seconds(pid) - started
+    each = f", {spent / per * 1000:.0f} ms per message" if per else ""
+    print(f"  server CPU ({label}): {spent:.1f} s{each}")
+
+
 def run_layer(layer: str, world, options, database_url: str, bench_redis: str) -> None:
     """One server with ``layer`` (CHANNEL_LAYER), the three measurements on it, then stopped."""
     env = {**server_env(), **PRODUCTION_ENV, "DATABASE_URL": database_url, "REDIS_URL": bench_redis}
@@ -314,11 +358,16 @@ def run_layer(layer: str, world, options, database_url: str, bench_redis: str) -
     server, site = start_server(env, log_path)
     try:
         print(f"\n== channel layer «{layer}» ({LAYER_NAMES[layer]}), daphne at {site}")
-        asyncio.run(measure_echo(site, clients=options.clients, pings=options.pings))
-        asyncio.run(measure_group_fanout(site, members=options.members, messages=options.messages))
-        asyncio.run(
-            measure_chat_fanout(site, world, members=options.members, messages=options.messages, burst=options.burst)
-        )
+        with server_cpu(server.pid, "echo"):
+            asyncio.run(measure_echo(site, clients=options.clients, pings=options.pings))
+        with server_cpu(server.pid, "bare fan-out", per=options.messages):
+            asyncio.run(measure_group_fanout(site, members=options.members, messages=options.messages))
+        with server_cpu(server.pid, "chat fan-out and burst", per=options.messages + options.burst):
+            asyncio.run(
+                measure_chat_fanout(
+                    site, world, members=options.members, messages=options.messages, burst=options.burst
+                )
+            )
     finally:
         stop_server(server)
 

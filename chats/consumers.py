@@ -13,14 +13,16 @@ its chat row, current when last read — and that state is dropped by every even
 - anything else taking a right away (the college membership ended, another of the person's rows changed):
   ``access.changed`` on the personal group (``colleges.sockets.access_changed_send``) or a ``member.*`` event
   naming this person makes the socket ask the database again before it forwards anything more;
-- and at most ``RECHECK_SECONDS`` after the last check, the next event asks the database again anyway,
-  the safety net for a change that announces itself nowhere.
+- and once ``RECHECK_SECONDS`` (× 1–1.5, drawn per socket so that sockets opened together do not ask together)
+  have passed since the last check, the next event asks the database again anyway: the safety net for a
+  change that announces itself nowhere.
 
 The events themselves carry what every member sees alike (the message's fragment rendered once by the
 publisher), so a message to 500 sockets costs one load and one render. Writes (``post``, ``read``) go through
 ``chats.services``, which decide from the database as the pages do.
 """
 
+import random
 import time
 
 from channels.db import database_sync_to_async
@@ -55,6 +57,8 @@ class ChatConsumer(CollegeSocketConsumer):
     row: ChatMember
     checked_at = 0.0
     typed_at = 0.0
+    # 1–1.5 × RECHECK_SECONDS, drawn per socket: 500 sockets opened together do not ask the database together.
+    recheck_spread = 1.0
 
     def is_allowed(self) -> bool:
         """``can_view_chat`` for the chat of the URL, scoped to the college; remembers the viewer's row."""
@@ -69,13 +73,14 @@ class ChatConsumer(CollegeSocketConsumer):
         return True
 
     async def join_groups(self) -> None:
+        self.recheck_spread = 1 + random.random() / 2
         await self.join(events.chat_group(self.chat.pk))
 
     async def authorise(self, message: dict) -> bool:
         """Every event passes here. The database is asked again on ``access.changed``, on a ``member.*`` event
         naming this person on another row, and when the last check is older than ``RECHECK_SECONDS``; otherwise
         the kept row answers (an event removing this row closes the socket in ``chat_event``)."""
-        stale = time.monotonic() - self.checked_at > RECHECK_SECONDS
+        stale = time.monotonic() - self.checked_at > RECHECK_SECONDS * self.recheck_spread
         if message["type"] == ACCESS_CHANGED or stale or not self.row.is_current or self._concerns_another_row(message):
             return await super().authorise(message)
         return True
