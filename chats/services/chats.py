@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from audit.services import audit_log, model_snapshot
 from chats import events, permissions, texts
+from chats.formatting import render_message
 from chats.models import GROUP_KINDS, HISTORY_VISIBLE_DEFAULT, Chat, ChatKind, ChatMember, Message
 from chats.services.common import lock_chat, members_join_unchecked
 from colleges.models import College, Membership
@@ -102,8 +103,9 @@ def chat_set_status_unchecked(*, actor: User | None, chat: Chat, status: str) ->
         before = chat.status
         chat.status = status
         chat.save(update_fields=["status"])
+        text = texts.SYSTEM_STATUS[status]
         Message.objects.create(
-            college_id=chat.college_id, chat=chat, kind=Message.Kind.SYSTEM, text=texts.SYSTEM_STATUS[status]
+            college_id=chat.college_id, chat=chat, kind=Message.Kind.SYSTEM, text=text, text_html=render_message(text)
         )
         audit_log(
             actor=actor,

@@ -89,6 +89,8 @@ def test_a_student_opens_the_group_chat_and_it_is_marked_read(world, client):
     assert f'data-ws-url="/ws/colleges/{world.college.pk}/chats/{world.group_chat.pk}/"' in body
     row = ChatMember.objects.get(chat=world.group_chat, member=world.students[0])
     assert row.last_read_message_id == message.pk
+    more = reverse("chats:message", kwargs={"pk": world.group_chat.pk, "message_id": message.pk})
+    assert f'<a class="message-more" href="{more}"' in body
 
 
 def test_posting_saves_the_message_and_redirects_to_it(world, client):
@@ -296,4 +298,4 @@ def test_the_chat_page_asks_a_fixed_number_of_queries(world, client, django_asse
 
 
 LIST_QUERIES = 7
-CHAT_QUERIES = 12
+CHAT_QUERIES = 11
