@@ -171,6 +171,8 @@ def chat_mark_read(*, actor: User, chat: Chat, up_to_message_id: int) -> ChatMem
     row = permissions.viewer_member(actor, chat)
     if row is None or not permissions.can_view_chat(actor, chat):
         raise PermissionDenied(texts.VIEW_DENIED)
+    if up_to_message_id <= row.last_read_message_id:
+        return row  # already read that far (the chat page reopened): nothing to look up or move
     last = Message.objects.filter(chat=chat, pk__lte=up_to_message_id).order_by("-pk").values_list("pk", flat=True)
     target = last.first() or 0
     if target > row.last_read_message_id:

@@ -297,5 +297,19 @@ def test_the_chat_page_asks_a_fixed_number_of_queries(world, client, django_asse
     assert len(response.context["history"].messages) == messages + 1
 
 
+def test_reopening_a_chat_read_to_the_end_neither_looks_up_nor_moves_the_marker(world, client, django_assert_num_queries):
+    fill(world, 1, 3)
+    chat = Chat.objects.get(kind=ChatKind.FREE)
+    signed_in(client, world.students[0])
+    client.get(chat_url(chat))
+    row = ChatMember.objects.get(chat=chat, member=world.students[0])
+
+    with django_assert_num_queries(CHAT_QUERIES - 2):  # no SELECT of the newest id, no UPDATE of the marker
+        client.get(chat_url(chat))
+
+    assert ChatMember.objects.get(pk=row.pk).last_read_message_id == row.last_read_message_id
+    assert row.last_read_message_id == Message.objects.filter(chat=chat).latest("pk").pk
+
+
 LIST_QUERIES = 7
 CHAT_QUERIES = 11
