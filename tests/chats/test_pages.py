@@ -297,7 +297,7 @@ def test_the_chat_page_asks_a_fixed_number_of_queries(world, client, django_asse
     assert len(response.context["history"].messages) == messages + 1
 
 
-def test_reopening_a_chat_read_to_the_end_neither_looks_up_nor_moves_the_marker(world, client, django_assert_num_queries):
+def test_reopening_a_read_chat_neither_looks_up_nor_moves_the_marker(world, client, django_assert_num_queries):
     fill(world, 1, 3)
     chat = Chat.objects.get(kind=ChatKind.FREE)
     signed_in(client, world.students[0])
