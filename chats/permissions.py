@@ -26,6 +26,7 @@ from colleges.models import STAFF_ROLES, College, Membership, Role
 from colleges.permissions import has_role, is_member, roles_in
 from groups.models import CuratorAssignment, Enrollment, GroupParent, StudyGroup, SubjectTeacherAssignment
 from groups.permissions import teacher_scope
+from invitations.permissions import can_invite_parents
 
 _CACHE = "_chat_members"
 MODERATOR_ROLES = (ChatMember.Role.OWNER, ChatMember.Role.MODERATOR)
@@ -136,6 +137,14 @@ def can_create_group_chat(user, group: StudyGroup, kind: str, discipline_id: int
     if kind == ChatKind.SUBJECT:
         return (group.pk, discipline_id) in scope.subjects or group.pk in scope.curated
     return group.pk in scope.curated
+
+
+def can_invite_parents_to(user, chat: Chat) -> bool:
+    """«Пригласить родителей» on a group's parents' chat: whoever may make the group's parent link (its curator,
+    the administration, the administrator — ``invitations.permissions.can_invite_parents``)."""
+    if chat.kind != ChatKind.PARENTS or chat.study_group_id is None:
+        return False
+    return can_invite_parents(user, chat.study_group)
 
 
 def _active(membership: Membership | None, college: College) -> bool:
