@@ -63,3 +63,7 @@ STAFF_CHAT_TITLE = "{college}: сотрудники"
 GROUP_CHAT_TITLE = "Группа {group}"
 PARENTS_CHAT_TITLE = "Родители группы {group}"
 SUBJECT_CHAT_TITLE = "{group}: {discipline}"
+
+# Web Push of a mention or a direct message (chats.services.push).
+PUSH_TITLE = "{author} в чате «{chat}»"
+PUSH_ATTACHMENT_ONLY = "Вложение"
