@@ -88,7 +88,9 @@ def _invite_button(user, chat) -> str:
     return template.render(Context({"request": request, "chat": chat}))
 
 
-@pytest.mark.parametrize("who, shown", [("curator", True), ("admin", True), ("parent", False), ("subject_teacher", False)])
+@pytest.mark.parametrize(
+    "who, shown", [("curator", True), ("admin", True), ("parent", False), ("subject_teacher", False)]
+)
 def test_the_parents_chat_shows_the_invite_button_to_whoever_may_invite(world, who, shown):
     html = _invite_button(getattr(world, who).user, world.chat(ChatKind.PARENTS))
 
@@ -99,3 +101,18 @@ def test_the_parents_chat_shows_the_invite_button_to_whoever_may_invite(world, w
 
 def test_the_group_chat_has_no_invite_button(world):
     assert "Пригласить родителей" not in _invite_button(world.curator.user, world.group_chat)
+
+
+def test_a_parent_joining_on_the_link_page_is_asked_who_their_child_is(world, client):
+    link, _ = group_parent_link(actor=world.curator.user, group=world.group)
+    newcomer = factories.UserFactory(phone="+79990007722", first_name="Ольга", last_name="Соколова")
+    client.force_login(newcomer)
+
+    response = client.post(reverse("invitations:accept", kwargs={"token": token_unseal(link.token_sealed)}))
+
+    assert response.status_code == 302
+    assert response.url == reverse("groups:guardian_claim", kwargs={"pk": world.group.pk})
+    page = client.get(response.url).content.decode()
+    assert "Кто ваш ребёнок?" in page
+    assert all(f'value="{student.pk}"' in page for student in world.students)
+    assert f'value="{world.other_student.pk}"' not in page
