@@ -34,7 +34,9 @@ def school(transactional_db):
 
     def student(in_group, last, first):
         membership = factories.MembershipFactory(
-            college=college, role=Role.STUDENT, user=factories.UserFactory(last_name=last, first_name=first)
+            college=college,
+            role=Role.STUDENT,
+            user=factories.UserFactory(last_name=last, first_name=first, patronymic="Андреевич"),
         )
         factories.EnrollmentFactory(student=membership, group=in_group)
         return membership
@@ -80,7 +82,7 @@ def test_a_new_parent_joins_by_the_link_names_their_child_and_is_in_the_parents_
     page.get_by_label("Соколов Максим").check()
     page.get_by_role("button", name="Это мой ребёнок").click()
 
-    expect(page.get_by_test_id("guardian-claims")).to_contain_text("Соколов Максим — ждёт подтверждения")
+    expect(page.get_by_test_id("guardian-claims")).to_contain_text("Соколов Максим Андреевич — ждёт подтверждения")
     _fits(page)
     parent = User.objects.get(phone=E164)
     parents_chat = Chat.objects.get(kind=ChatKind.PARENTS, study_group=school["group"])
