@@ -460,10 +460,9 @@ def guardian_list_of_parent(*, user, group: StudyGroup) -> QuerySet[Guardian]:
 
 def guardian_list_for_group(*, group: StudyGroup) -> QuerySet[Guardian]:
     """The curator's page: guardians of the group's current students, the waiting ones first."""
-    in_group = Enrollment.objects.filter(student=OuterRef("student"), group=group, ended_at__isnull=True)
+    students = Enrollment.objects.filter(group=group, ended_at__isnull=True).values("student_id")
     return (
-        Guardian.objects.filter(college_id=group.college_id)
-        .filter(Exists(in_group))
+        Guardian.objects.filter(student_id__in=students)
         .select_related("parent__user", "student__user")
         .order_by(_pending_first(), "-created_at", "-pk")
     )
