@@ -1,6 +1,6 @@
 """A parent on a phone: a number the database has never seen opens the group's parent link the curator made
 («Пригласить родителей»), signs in by the SMS code, joins, names their child — and is in the group's parents'
-chat; the child confirms on their own page."""
+chat, where they write; the child confirms on their own page."""
 
 import re
 
@@ -88,6 +88,14 @@ def test_a_new_parent_joins_by_the_link_names_their_child_and_is_in_the_parents_
     parents_chat = Chat.objects.get(kind=ChatKind.PARENTS, study_group=school["group"])
     assert ChatMember.objects.filter(chat=parents_chat, member__user=parent, left_at__isnull=True).exists()
     assert not ChatMember.objects.filter(member__user=parent).exclude(chat=parents_chat).exists()
+
+    page.goto(f"{live_server.url}/chats/{parents_chat.pk}/")
+    page.locator("#composer textarea[name=text]").fill("Здравствуйте! Я мама Максима Соколова.")
+    page.locator("#composer").get_by_role("button", name="Отправить").click()
+
+    expect(page.locator("#messages")).to_contain_text("Здравствуйте! Я мама Максима Соколова.")
+    _fits(page)
+    assert parents_chat.messages.get().author.user == parent
 
 
 @pytest.mark.django_db(transaction=True)
