@@ -206,6 +206,19 @@ def message_for(viewer, chat: Chat, message_id: int) -> Message | None:
     return message
 
 
+def message_broadcast(chat: Chat | int, message_id: int) -> Message | None:
+    """One message shaped for every member alike (no moderation reason, no «mine» on reactions): what
+    ``chats.events`` renders once into the ``chats/_message.html`` fragment a live event carries. Not for a
+    viewer's page: it asks no permission (the consumer authorises each socket before forwarding)."""
+    message = _history_queryset(chat).select_related("chat").filter(pk=message_id).first()
+    if message is None:
+        return None
+    _shape(message, moderator=False)
+    _summarise_reactions(message, None)
+    _reply_preview(message)
+    return message
+
+
 def pinned_messages(viewer, chat: Chat) -> list[Message]:
     if not permissions.can_view_chat(viewer, chat):
         raise Http404
