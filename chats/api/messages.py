@@ -5,6 +5,7 @@ answer's ``before`` is the cursor of the next older page (null at the start of w
 """
 
 from django.http import Http404
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -33,6 +34,13 @@ LIMIT = OpenApiParameter(
 )
 
 
+class _HistorySchema(AutoSchema):
+    """The history (the viewset's ``list``) answers one object, a page with its cursor, not an array."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False if getattr(self.view, "action", None) == "list" else super()._is_list_view(serializer)
+
+
 class MessageViewSet(CollegeApiMixin, ChatLookupMixin, viewsets.GenericViewSet):
     """Reading, posting, editing and moderating messages: the rules of ``chats.permissions``, asked by the
     services (a refusal says why, in Russian)."""
@@ -40,6 +48,8 @@ class MessageViewSet(CollegeApiMixin, ChatLookupMixin, viewsets.GenericViewSet):
     queryset = Message.objects.none()
     serializer_class = s.MessageSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = None  # history pages by its own cursor («before»)
+    schema = _HistorySchema()
     lookup_value_regex = "[0-9]+"
     allowed = {"*": VIEW_RULE}
     allowed_on = {
@@ -58,7 +68,8 @@ class MessageViewSet(CollegeApiMixin, ChatLookupMixin, viewsets.GenericViewSet):
             raise Http404
         return Response(s.MessageSerializer(fresh).data, status=code)
 
-    @extend_schema(summary="History of a chat, newest page first", parameters=[CHAT_PK, BEFORE, LIMIT],
+    @extend_schema(summary="History of a chat, newest page first", operation_id="chats_messages_list",
+                   parameters=[CHAT_PK, BEFORE, LIMIT],
                    responses=s.HistorySerializer)  # fmt: skip
     def list(self, request, chat_pk=None):
         before, limit = query_id(request, "before"), query_id(request, "limit")
