@@ -306,3 +306,14 @@ def test_the_member_list_asks_the_same_queries_whatever_its_size(world, django_a
         response = client.get(members_url(world, chat))
 
     assert len(response.json()["results"]) == members + 1
+
+
+def test_a_deleted_last_message_carries_no_text_in_the_list(world):
+    sent = services.message_post(actor=world.students[1].user, chat=world.group_chat, text="Обидные слова")
+    services.message_moderate_delete(actor=world.curator.user, message=sent, reason="Оскорбление")
+
+    items = api(world.students[0]).get(chat_url(world)).json()["results"]
+
+    last = next(item for item in items if item["chat"]["id"] == world.group_chat.pk)["last_message"]
+    assert (last["deleted"], last["text"], last["html"]) == (True, "", texts.MODERATED_PLACEHOLDER)
+    assert "Обидные" not in str(items) and "Оскорбление" not in str(items)
