@@ -110,22 +110,27 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def set_phone(self, user, phone: str, verified: bool) -> None:
+        from django.db import transaction
+
         from accounts.models import User
+        from accounts.signals import names_changed
+        from audit.services import audit_log
 
-        previous = User.objects.filter(pk=user.pk).values_list("phone", flat=True).first()
-        user.phone = phone
-        user.phone_verified = verified
-        user.save(update_fields=["phone", "phone_verified"])
-        if previous and previous != phone:
-            from audit.services import audit_log
-
-            audit_log(
-                actor=user,
-                action="accounts.phone_change",
-                target=user,
-                before={"phone": previous},
-                after={"phone": phone},
-            )
+        # One transaction: the copies of the phone in the person's memberships change with it.
+        with transaction.atomic():
+            previous = User.objects.filter(pk=user.pk).values_list("phone", flat=True).first()
+            user.phone = phone
+            user.phone_verified = verified
+            user.save(update_fields=["phone", "phone_verified"])
+            if previous and previous != phone:
+                names_changed(user, ["phone"])
+                audit_log(
+                    actor=user,
+                    action="accounts.phone_change",
+                    target=user,
+                    before={"phone": previous},
+                    after={"phone": phone},
+                )
 
     def get_phone(self, user) -> tuple[str, bool] | None:
         if not user.phone:

@@ -12,6 +12,12 @@ folds the column in SQL. A list that finds its rows by the people or groups
 they point to looks them up among the college's own (``Within``), so the
 search starts from one college's rows.
 Lists of people are ordered by ``User.sort_name`` through ``name_order``.
+
+A college's membership (``colleges.Membership``, a higher app) keeps copies of
+its user's ``search_text`` and ``sort_name``, updated on ``user_names_changed``
+(accounts/signals.py): lists of a college's people search and order by those
+(``people=("",)``, ``name_order()`` on memberships), served by indexes led by
+the college instead of every user of the installation.
 """
 
 import operator
@@ -120,8 +126,8 @@ def _is_phone_like(text: str) -> bool:
 class Within:
     """Words found in rows that ``path`` points to, looked up among ``rows`` alone (one college's).
 
-    ``search_q(q, within=[Within("person", Membership.objects.filter(college=c), people=("user",))])``
-    reads ``person_id IN (SELECT id FROM the college's memberships whose user matches)``: the search
+    ``search_q(q, within=[Within("person", Membership.objects.filter(college=c), people=("",))])``
+    reads ``person_id IN (SELECT id FROM the college's memberships that match)``: the search
     starts from the college's rows, served by their ``college_id`` index, where a join on ``person__user``
     would let PostgreSQL hash every membership and user of the installation.
     """
@@ -165,7 +171,10 @@ class _CodePointOrder(Collate):
 
 
 def name_order(person: str = ""):
-    """Order by a person's name (``person`` is the path to a ``User``): «Борисова», «Еремина», «Ёлкина»."""
+    """Order by a person's name: «Борисова», «Еремина», «Ёлкина».
+
+    ``person`` is the path to a row with a ``sort_name`` (a ``User``, or a membership, which copies it).
+    """
     return _CodePointOrder(F(_path(person, "sort_name"))).asc()
 
 

@@ -17,6 +17,7 @@ from accounts.api_keys import API_KEY_PREFIX_LENGTH, api_key_hash, api_key_new
 from accounts.models import ApiToken, User
 from accounts.phones import normalize_phone
 from accounts.selectors import user_api_token_colleges, user_has_totp, user_must_use_totp
+from accounts.signals import names_changed
 from audit.services import audit_log, model_snapshot
 from core.bulk import instance_maker
 
@@ -80,6 +81,7 @@ def user_get_or_create_with_names(
             changed.append(field)
     if changed:
         user.save(update_fields=changed)
+        names_changed(user, changed)
     return user, False
 
 
@@ -108,6 +110,7 @@ def user_profile_update(
     user.last_name, user.first_name, user.patronymic, user.email = last_name, first_name, patronymic, email
     user.full_clean(exclude=["password", "phone"], validate_unique=False, validate_constraints=False)
     user.save(update_fields=PROFILE_FIELDS)
+    names_changed(user, PROFILE_FIELDS)
     _sync_allauth_email(user=user)
     audit_log(
         actor=actor,

@@ -20,16 +20,17 @@ What it does, in one run:
    without arguments (the API's ``college_id`` filled in) that is not a form,
    an export or a sign-in page, which answers that person 200 — plus the
    searches of issue #12, and the bare view (``bench_bare``: only the session
-   user) as the yardstick; for each it counts the SQL queries and takes the
-   median latency of REPEATS requests (Django's test client, in-process, the
-   pages taking turns);
-4. adds the other N−1 colleges the same way, VACUUM ANALYZEs, measures again
-   and prints, for every page, the queries and the median with one college
-   and with N, the ratio, and the ratio divided by the bare view's (the
-   machine's other load differs between the two measurements and moves the
-   bare view alike); then the load rate (students per second of
-   building, and of the roster import alone);
-5. drops the database (``--keep`` keeps it).
+   user) as the yardstick; then copies the database as it is (``<name>_one``,
+   the first college alone);
+4. adds the other N−1 colleges the same way, VACUUM ANALYZEs, and measures
+   both databases in turns (a round of every page on one, then on the other,
+   REPEATS rounds each, the order alternating), so that other load on the
+   machine falls on both sizes alike; for each page it counts the SQL queries
+   and takes the median latency (Django's test client, in-process), and
+   prints the queries and the median with one college and with N, the ratio,
+   and the ratio divided by the bare view's; then the load rate (students per
+   second of building, and of the roster import alone);
+5. drops the databases (``--keep`` keeps the region's).
 
 The per-college cache (core/college_cache.py) is switched off
 (``COLLEGE_CACHE_SECONDS=0``): every page is computed in full, so what is
@@ -339,29 +340,47 @@ def _routes(college) -> list[tuple[str, str]]:
     return sorted(set(found))
 
 
-def _measure(clients: dict, pages: list[tuple[str, str, str]], repeats: int) -> dict:
-    """(role, page) → (queries, median seconds) for every page, of the role that may open it.
+def _use_database(name: str) -> None:
+    """Point the default connection at database ``name`` (the next query connects to it)."""
+    from django.db import connection
 
-    The pages take turns, one request each per round, so that other load on the machine falls on all alike.
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def _measure(clients: dict, pages: list[tuple[str, str, str]], repeats: int, databases: tuple[str, ...]) -> dict:
+    """database → (role, page) → (queries, median seconds), for every page, of the role that may open it.
+
+    The databases take turns, a round of every page each, in alternating order; within a round the pages
+    take turns, one request each. Other load on the machine thus falls on both sizes alike, where
+    measuring one size before building the other would compare two different minutes of the machine.
     """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    counts = {}
-    for role, name, path in pages:
-        clients[role].get(path)  # warm-up: templates, the session
-        with CaptureQueriesContext(connection) as queries:
-            response = clients[role].get(path)
-        if response.status_code != 200:
-            raise SystemExit(f"{role} {path} answered {response.status_code}")
-        counts[(role, name)] = len(queries)  # read now: the next request empties the log
-    latencies = {key: [] for key in counts}
-    for _ in range(repeats):
+    counts = {database: {} for database in databases}
+    for database in databases:
+        _use_database(database)
         for role, name, path in pages:
-            started = time.perf_counter()
-            clients[role].get(path)
-            latencies[(role, name)].append(time.perf_counter() - started)
-    return {key: (counts[key], statistics.median(latencies[key])) for key in counts}
+            clients[role].get(path)  # warm-up: templates, the session, the connection
+            with CaptureQueriesContext(connection) as queries:
+                response = clients[role].get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{database}: {role} {path} answered {response.status_code}")
+            counts[database][(role, name)] = len(queries)  # read now: the next request empties the log
+    latencies = {database: {key: [] for key in counts[database]} for database in databases}
+    for round_ in range(repeats):
+        for database in databases if round_ % 2 == 0 else databases[::-1]:
+            _use_database(database)
+            clients[pages[0][0]].get(pages[0][2])  # connects, untimed
+            for role, name, path in pages:
+                started = time.perf_counter()
+                clients[role].get(path)
+                latencies[database][(role, name)].append(time.perf_counter() - started)
+    return {
+        database: {key: (count, statistics.median(latencies[database][key])) for key, count in counts[database].items()}
+        for database in databases
+    }
 
 
 def _pages(clients: dict, routes: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
@@ -407,7 +426,9 @@ def run(args) -> None:
         clients[role].force_login(user)
     pages = _pages(clients, _routes(first))
     print(f"{len(pages)} list pages and endpoints of the administrator, a teacher and a student", flush=True)
-    alone = _measure(clients, pages, args.repeats)
+    region_name = connection.settings_dict["NAME"]
+    alone_name = f"{region_name}_one"
+    _copy_database(region_name, alone_name)
 
     started = time.perf_counter()
     for index in range(1, args.colleges):
@@ -417,8 +438,42 @@ def run(args) -> None:
             print(f"colleges 2…{index + 1}: {index * args.students} students in {elapsed:.0f} s", flush=True)
     rest_seconds = time.perf_counter() - started
     _analyze()
-    region = _measure(clients, pages, args.repeats)
-    _report(args, pages, alone, region, builder, first_seconds, rest_seconds)
+    try:
+        measured = _measure(clients, pages, args.repeats, (alone_name, region_name))
+    finally:
+        _use_database(region_name)
+        _drop_database(alone_name)
+    _report(args, pages, measured[alone_name], measured[region_name], builder, first_seconds, rest_seconds)
+
+
+def _copy_database(source: str, copy: str) -> None:
+    """``copy``: the database ``source`` as it is now (the first college alone), made from it as a template."""
+    from django.db import connection
+
+    connection.close()
+    with _maintenance() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+
+
+def _drop_database(name: str) -> None:
+    with _maintenance() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class _maintenance:
+    """A cursor on the server's ``postgres`` database, in autocommit (CREATE DATABASE needs it)."""
+
+    def __enter__(self):
+        import psycopg2
+
+        url = os.environ["BENCH_MAINTENANCE_URL"]
+        self.connection = psycopg2.connect(url)
+        self.connection.autocommit = True
+        return self.connection.cursor()
+
+    def __exit__(self, *exc):
+        self.connection.close()
 
 
 def _report(args, pages, alone, region, builder, first_seconds, rest_seconds) -> None:
@@ -466,13 +521,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7, help="requests per page and size (the median is shown)")
     parser.add_argument("--database", default="sferum_bench_region")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--redis-db", type=int, default=REDIS_DB, help="the Redis database to use (emptied)")
     args = parser.parse_args()
     if args.colleges < 2 or args.students < 1:
         raise SystemExit("--colleges must be at least 2 and --students at least 1")
 
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sferum")
     bench_url, maintenance_url = database_urls(base_url, args.database)
-    cache_url = redis_url(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379", REDIS_DB)
+    cache_url = redis_url(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379", args.redis_db)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "sferum_admin.settings",
@@ -485,6 +541,7 @@ def main() -> None:
             "COLLEGE_CACHE_SECONDS": "0",
             "BENCHMARK": "true",  # routes bench_bare: a view that only loads the session user
             "LOG_LEVEL": "ERROR",
+            "BENCH_MAINTENANCE_URL": maintenance_url,
         }
     )
     flush_redis(cache_url)

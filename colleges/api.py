@@ -212,13 +212,14 @@ class MembershipViewSet(
     }
 
     def get_queryset(self):
-        qs = Membership.objects.filter(college=self.college).select_related("user").order_by(name_order("user"), "pk")
+        # The membership's own copies of the user's search text and sort key (see Membership.search_text).
+        qs = Membership.objects.filter(college=self.college).select_related("user").order_by(name_order(), "pk")
         params = self.request.query_params
         if params.get("role") in Role.values:
             qs = qs.filter(role=params["role"])
         if params.get("staff") == "1":
             qs = qs.filter(role__in=STAFF_ROLES)
-        return qs.filter(search_q(params.get("search", ""), people=("user",)))
+        return qs.filter(search_q(params.get("search", ""), people=("",)))
 
     @extend_schema(request=StaffCreateSerializer, responses={201: MembershipSerializer})
     def create(self, request):

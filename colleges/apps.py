@@ -6,9 +6,12 @@ class CollegesConfig(AppConfig):
     verbose_name = "Колледжи"
 
     def ready(self):
+        from accounts.signals import user_names_changed
         from colleges import dashboard, permissions
+        from colleges.receivers import copy_user_names
         from core import nav
 
+        user_names_changed.connect(copy_user_names, dispatch_uid="colleges.copy_user_names")
         dashboard.register()
         nav.register(
             label="Заявки колледжей",

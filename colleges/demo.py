@@ -89,7 +89,10 @@ def demo_college_create(*, names: NameMaker, teachers: int, students: int, year:
         Membership(user=user, college=college, role=Role.TEACHER, position="Преподаватель") for user in teacher_users
     ]
     student_m = [Membership(user=user, college=college, role=Role.STUDENT) for user in student_users]
-    Membership.objects.bulk_create([admin_m, *administration_m, *teacher_m, *student_m], batch_size=2000)
+    made = [admin_m, *administration_m, *teacher_m, *student_m]
+    for membership in made:
+        membership.copy_user_names()  # bulk_create skips save(), which copies them
+    Membership.objects.bulk_create(made, batch_size=2000)
     demo_totp_activate(admin)
     return DemoCollege(
         college=college,

@@ -158,11 +158,17 @@ class Membership(models.Model):
     order_date = models.DateField("дата приказа о назначении", null=True, blank=True)
     created_at = models.DateTimeField("создано", auto_now_add=True)
     ended_at = models.DateTimeField("окончено", null=True, blank=True)
+    # Copies of the user's ``search_text`` and ``sort_name`` (accounts.search), so that a college's people
+    # are searched and ordered among its own rows, by indexes led by college_id (colleges/migrations/0006)
+    # instead of through every user of the installation. Filled by the services that make memberships,
+    # kept by ``colleges.receivers.copy_user_names`` when a person's name, phone or e-mail changes.
+    search_text = models.TextField("текст для поиска", blank=True, default="", editable=False)
+    sort_name = models.TextField("ключ сортировки по имени", blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = "участник"
         verbose_name_plural = "участники"
-        ordering = ["college", "role", "user__last_name"]
+        ordering = ["college", "role", "sort_name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "college", "role"],
@@ -181,6 +187,19 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} ({self.college})"
 
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.search_text:
+            self.copy_user_names()
+        super().save(*args, **kwargs)
+
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    def copy_user_names(self) -> None:
+        """Take the user's ``search_text`` and ``sort_name``.
+
+        ``save()`` calls it for a new membership made without them; the services pass them from the user
+        they hold, and code that writes memberships without ``save()`` (``bulk_create``) calls it first.
+        """
+        self.search_text, self.sort_name = self.user.search_text, self.user.sort_name

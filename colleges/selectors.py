@@ -50,7 +50,8 @@ def membership_list(
         qs = qs.filter(role__in=roles)
     if status:
         qs = qs.filter(status=status)
-    return qs.filter(search_q(search, people=("user",))).order_by(name_order("user"), "pk")
+    # The membership's own copies of the user's search text and sort key (see Membership.search_text).
+    return qs.filter(search_q(search, people=("",))).order_by(name_order(), "pk")
 
 
 def membership_get_for(*, college: College, pk, roles=None) -> Membership:

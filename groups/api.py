@@ -181,7 +181,7 @@ class StaffGroupApi(
     }
 
     def get_queryset(self):
-        members = Membership.objects.select_related("user").order_by(name_order("user"), "pk")
+        members = Membership.objects.select_related("user").order_by(name_order(), "pk")
         return selectors.staff_group_list(college=self.college).prefetch_related(Prefetch("members", queryset=members))
 
     def get_serializer_class(self):

@@ -121,7 +121,7 @@ def study_group_roster(*, group: StudyGroup) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(group=group, ended_at__isnull=True)
         .select_related("student__user")
-        .order_by(name_order("student__user"), "pk")
+        .order_by(name_order("student"), "pk")
     )
 
 
@@ -135,7 +135,7 @@ def subject_assignment_list(*, college: College, group: StudyGroup | None = None
     )
     if group is not None:
         qs = qs.filter(group=group)
-    return qs.order_by("discipline__name", name_order("teacher__user"), "pk")
+    return qs.order_by("discipline__name", name_order("teacher"), "pk")
 
 
 def subject_assignment_get_for(*, college: College | None, pk) -> SubjectTeacherAssignment:
@@ -161,7 +161,7 @@ def teacher_choices(*, college: College) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(college=college, role=Role.TEACHER, status=Membership.Status.ACTIVE)
         .select_related("user")
-        .order_by(name_order("user"), "pk")
+        .order_by(name_order(), "pk")
     )
 
 
@@ -170,7 +170,7 @@ def staff_choices(*, college: College) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(college=college, role__in=STAFF_ROLES, status=Membership.Status.ACTIVE)
         .select_related("user")
-        .order_by(name_order("user"), "pk")
+        .order_by(name_order(), "pk")
     )
 
 
@@ -197,7 +197,7 @@ def staff_group_get_for(*, college: College | None, pk) -> StaffGroup:
 
 
 def staff_group_members(*, staff_group: StaffGroup) -> QuerySet[Membership]:
-    return staff_group.members.select_related("user").order_by(name_order("user"), "pk")
+    return staff_group.members.select_related("user").order_by(name_order(), "pk")
 
 
 def discipline_list(*, college: College, search: str = "") -> QuerySet[Discipline]:
@@ -225,7 +225,7 @@ def _roster_prefetch(prefix: str = "") -> Prefetch:
         f"{prefix}enrollments",
         queryset=Enrollment.objects.filter(ended_at__isnull=True)
         .select_related("student__user")
-        .order_by(name_order("student__user"), "pk"),
+        .order_by(name_order("student"), "pk"),
         to_attr="roster",
     )
 
@@ -375,6 +375,8 @@ def _idle_teachers_sql() -> str:
     every change. The total rides on each row as a window count; the surname is
     a per-row subquery rather than a join, so PostgreSQL reads only the idle
     teachers' users, not the installation's, and the shown ones' names by pk.
+    The assignments are read by college too: without it the anti-joins hash
+    every college's assignments (9 ms at 50 colleges).
     """
     member, user = Membership._meta.db_table, User._meta.db_table
     curator, subject = CuratorAssignment._meta.db_table, SubjectTeacherAssignment._meta.db_table
@@ -383,8 +385,10 @@ def _idle_teachers_sql() -> str:
             (SELECT s.last_name FROM {user} s WHERE s.id = m.user_id) AS surname
         FROM {member} m
         WHERE m.college_id = %(college)s AND m.role = %(teacher)s AND m.status = %(active)s
-            AND NOT EXISTS (SELECT 1 FROM {curator} c WHERE c.teacher_id = m.id AND c.ended_at IS NULL)
-            AND NOT EXISTS (SELECT 1 FROM {subject} t WHERE t.teacher_id = m.id AND t.ended_at IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM {curator} c
+                WHERE c.college_id = %(college)s AND c.teacher_id = m.id AND c.ended_at IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM {subject} t
+                WHERE t.college_id = %(college)s AND t.teacher_id = m.id AND t.ended_at IS NULL)
         ORDER BY surname, m.id
         LIMIT %(limit)s
     ) idle JOIN {user} u ON u.id = idle.user_id

@@ -63,8 +63,8 @@ def invitation_list(
         search_q(
             search,
             within=(
-                Within("created_by", members, people=("user",), column="user_id"),
-                Within("handed_to", members, people=("user",)),
+                Within("created_by", members, people=("",), column="user_id"),
+                Within("handed_to", members, people=("",)),
                 Within("group", StudyGroup.objects.filter(college=college), fields=("name",)),
             ),
         )

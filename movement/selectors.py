@@ -77,7 +77,7 @@ def movement_list(*, viewer: User, college: College, search: str = "", status: s
             search,
             fields=("last_name", "first_name", "phone", "order_number"),
             within=(
-                Within("person", members, people=("user",)),
+                Within("person", members, people=("",)),
                 Within("to_group", groups, fields=("name",)),
                 Within("from_group", groups, fields=("name",)),
             ),
@@ -170,7 +170,7 @@ def roster_on_date(*, group: StudyGroup, on: datetime.date) -> QuerySet[Enrollme
         Enrollment.objects.filter(group=group, started_at__lte=on)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=on))
         .select_related("student__user")
-        .order_by(name_order("student__user"), "id")
+        .order_by(name_order("student"), "id")
     )
 
 
@@ -197,7 +197,7 @@ def import_missing_enrollments(*, batch: ImportBatch) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(college_id=batch.college_id, ended_at__isnull=True)
         .exclude(student__user__phone__in=in_file)
-        .order_by(name_order("student__user"), "student_id")
+        .order_by(name_order("student"), "student_id")
     )
 
 
@@ -294,7 +294,7 @@ def joined_report(*, college: College) -> list[dict]:
             group__college=college,
         )
         .select_related("group", "student__user")
-        .order_by("group__name", name_order("student__user"), "id")
+        .order_by("group__name", name_order("student"), "id")
     )
     rows: list[dict] = []
     if last is None:
@@ -333,15 +333,19 @@ def _report_row(group: str, status: str, name: str, phone: str) -> dict:
 def people_list(*, college: College, search: str = "", role: str = "") -> QuerySet[Membership]:
     """Students and staff of the college (all statuses, so expelled people can be reinstated from their card)."""
     # One row per person and role: a reinstated student's ended membership stays for history, not in the list.
+    # Only an ended membership can have a newer one (one current per role; an ended one never comes back),
+    # so the newer one is looked for under ended rows alone, each by its user: an anti-join of the whole
+    # list would walk the installation's user_id index.
     newer = Membership.objects.filter(
-        user_id=OuterRef("user_id"), college_id=OuterRef("college_id"), role=OuterRef("role"), pk__gt=OuterRef("pk")
+        user_id=OuterRef("user_id"), college_id=college.pk, role=OuterRef("role"), pk__gt=OuterRef("pk")
     )
     qs = (
         Membership.objects.filter(college=college, role__in=[Role.STUDENT, Role.TEACHER, Role.ADMINISTRATION])
-        .exclude(Exists(newer))
+        .filter(~Q(status=Membership.Status.LEFT) | ~Exists(newer))
         .select_related("user")
-        .order_by(name_order("user"), "id")
+        .order_by(name_order(), "id")
     )
     if role:
         qs = qs.filter(role=role)
-    return qs.filter(search_q(search, people=("user",)))
+    # The membership's own copies of the user's search text and sort key (see Membership.search_text).
+    return qs.filter(search_q(search, people=("",)))

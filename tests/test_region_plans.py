@@ -122,10 +122,11 @@ def _crowd(college, *, people: int, groups: int) -> None:
     for user in users:
         user.fill_search_fields()
     users = User.objects.bulk_create(users)
-    members = Membership.objects.bulk_create(
-        [Membership(college=college, user=user, role=Role.STUDENT if n % 10 else Role.TEACHER) for n, user in
-         enumerate(users)]
-    )  # fmt: skip
+    members = [Membership(college=college, user=user, role=Role.STUDENT if n % 10 else Role.TEACHER) for n, user in
+               enumerate(users)]  # fmt: skip
+    for member in members:
+        member.copy_user_names()
+    members = Membership.objects.bulk_create(members)
     teachers = [m for m in members if m.role == Role.TEACHER]
     CuratorAssignment.objects.bulk_create(
         [

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -56,6 +57,9 @@ def membership_create_unchecked(
         position=position,
         order_number=order_number,
         order_date=order_date,
+        # Copied from the user already loaded: the membership stays one INSERT (see Membership.search_text).
+        search_text=user.search_text,
+        sort_name=user.sort_name,
     )
     # ``user`` and ``college`` are saved instances: validating them would only look them up again.
     membership.full_clean(exclude=["user", "college"], validate_constraints=False)
@@ -147,14 +151,25 @@ def memberships_add_many_unchecked(
     if role not in Role.values:
         raise ValidationError({"role": "Неизвестная роль."})
     current = Membership.objects.filter(college=college, role=role).exclude(status=Membership.Status.LEFT)
-    found = dict(current.filter(user_id__in=user_ids).values_list("user_id", "id"))
+    # The users with their current membership, if any, in one statement: the new memberships copy the
+    # users' search text and sort key (see Membership.search_text).
+    users = {
+        pk: (member_id, search_text, sort_name)
+        for pk, search_text, sort_name, member_id in User.objects.filter(pk__in=user_ids)
+        .annotate(member_id=Subquery(current.filter(user_id=OuterRef("pk")).values("id")[:1]))
+        .values_list("pk", "search_text", "sort_name", "member_id")
+    }
+    unknown = sorted(set(user_ids) - set(users))
+    if unknown:
+        raise ValidationError(f"Нет пользователей с id {unknown}.", code="unknown_user")
+    found = {pk: member_id for pk, (member_id, _, _) in users.items() if member_id is not None}
     new = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in found]
     if not new:
         return found
     make = instance_maker(
         Membership, college_id=college.pk, role=role, order_number=order_number, order_date=order_date
     )
-    members = [make(user_id=user_id) for user_id in new]
+    members = [make(user_id=pk, search_text=users[pk][1], sort_name=users[pk][2]) for pk in new]
     before = set(found.values())
     try:
         with transaction.atomic():

@@ -87,18 +87,24 @@ def test_ending_many_leaves_other_colleges_and_ended_ones_alone(administrator, c
 def test_a_role_given_by_someone_else_meanwhile_is_kept_and_its_id_returned(administrator, college):
     """Between reading the current memberships and the INSERT, another request gives one user the role."""
     users = factories.UserFactory.create_batch(2)
-    theirs = factories.MembershipFactory(college=college, user=users[1], role=Role.STUDENT)
     real_values_list = QuerySet.values_list
-    reads = []
+    theirs = []
 
-    def stale_first(queryset, *fields, **kwargs):
-        reads.append(fields)
-        return real_values_list(queryset.none() if len(reads) == 1 else queryset, *fields, **kwargs)
+    def someone_else_right_after_the_first_read(queryset, *fields, **kwargs):
+        rows = real_values_list(queryset, *fields, **kwargs)
+        if not theirs:
+            rows = list(rows)  # the service's read, done before the other request
+            theirs.append(None)
+            theirs[0] = factories.MembershipFactory(college=college, user=users[1], role=Role.STUDENT)
+        return rows
 
-    with mock.patch.object(QuerySet, "values_list", autospec=True, side_effect=stale_first):
+    with mock.patch.object(
+        QuerySet, "values_list", autospec=True, side_effect=someone_else_right_after_the_first_read
+    ):
         found = memberships_add_many_unchecked(
             actor=administrator, college=college, role=Role.STUDENT, user_ids=[u.pk for u in users]
         )
+    theirs = theirs[0]
 
     assert found[users[1].pk] == theirs.pk
     assert found == dict(Membership.objects.filter(college=college, role=Role.STUDENT).values_list("user_id", "id"))

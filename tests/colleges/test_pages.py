@@ -109,6 +109,12 @@ NOT_COLLEGE_PAGES = {
     "colleges:application_approve",
     "colleges:application_reject",
     "invitations:accept",
+    # The installable site and a person's own push devices: not a college's pages.
+    "manifest",
+    "service_worker",
+    "notifications:push_device",
+    "notifications:push_subscribe",
+    "notifications:push_unsubscribe",
 }
 NOT_COLLEGE_NAMESPACES = ("api:", "accounts:")
 

@@ -292,7 +292,8 @@ STATEMENTS = {
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("case", list(STATEMENTS))
-def test_statements_of_an_acceptance(case, administrator, college, group):
+def test_statements_of_an_acceptance(case, administrator, college, group, without_chat_sync):
+    """The acceptance's own statements (chats' roster sync is a task it queues, run eagerly here, so off)."""
     role, options = {
         "student": (Role.STUDENT, {}),
         "parent": (Role.PARENT, {}),

@@ -344,18 +344,6 @@ def test_joined_report_compares_last_import_with_signed_in_students(
     assert xlsx_response.content[:2] == b"PK"
 
 
-@pytest.fixture
-def without_chat_sync():
-    """Chats follow each enrolment in their own worker task (one per student, pinned in tests/chats);
-    eager Celery would run them inside the import's count, so they are off while the import is measured."""
-    from chats import receivers
-    from groups import signals
-
-    signals.enrollment_changed.disconnect(dispatch_uid=f"{receivers.DISPATCH}.enrollment")
-    yield
-    receivers.connect()
-
-
 def test_applying_costs_the_same_queries_for_3_rows_and_30(
     admin, college, groups, django_capture_on_commit_callbacks, without_chat_sync
 ):

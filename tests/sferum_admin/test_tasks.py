@@ -28,6 +28,11 @@ EXPECTED_TASKS = {
     "notifications.tasks.push_deliveries_prune",
     "notifications.tasks.push_send",
     "sferum_admin.ping",
+    "chats.tasks.sync_all",
+    "chats.tasks.sync_group",
+    "chats.tasks.sync_members",
+    "chats.tasks.group_changed",
+    "chats.tasks.sync_college",
 }
 
 _calls: list[int] = []
