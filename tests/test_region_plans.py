@@ -224,14 +224,40 @@ def _crowd(college, *, people: int, groups: int) -> None:
     )
 
 
+def _chats(college, members, *, per_chat: int = 20, messages: int = 5) -> None:
+    """Free chats of ``members`` (``per_chat`` in each) with a few messages and a report each (bulk rows)."""
+    from chats.models import Chat, ChatKind, ChatMember, Message, MessageReport
+
+    count = max(1, len(members) // per_chat)
+    chats = Chat.objects.bulk_create(
+        [
+            Chat(college=college, kind=ChatKind.FREE, title=f"Чат {n}", last_message_at=timezone.now())
+            for n in range(count)
+        ]
+    )
+    now = timezone.now()
+    ChatMember.objects.bulk_create(
+        [ChatMember(chat=chats[n % count], member=member, joined_at=now) for n, member in enumerate(members)]
+    )
+    posted = Message.objects.bulk_create(
+        [
+            Message(college=college, chat=chat, author=members[n % len(members)], text=f"Иванов пишет {n}")
+            for chat in chats
+            for n in range(messages)
+        ]
+    )
+    MessageReport.objects.bulk_create(
+        [MessageReport(college=college, message=m, reporter=members[0], reason="Спам") for m in posted[::messages]]
+    )
+
+
 _DAY = datetime.date(2025, 9, 1)
 
 
-def _chats(college, owner, *, chats: int, messages: int) -> None:
+def _api_chats(college, owner, *, chats: int, messages: int) -> None:
     """Chats of ``owner`` with the college's students, their messages, mentions, reactions and reports
     (bulk rows, as ``_crowd``): the owner reports a message of each chat, a student another."""
     from chats.models import Chat, ChatKind, ChatMember, Message, MessageMention, MessageReaction, MessageReport
-    from colleges.models import Membership
 
     students = list(Membership.objects.filter(college=college, role=Role.STUDENT).order_by("pk")[:20])
     now = timezone.now()
@@ -273,10 +299,12 @@ def region(client):
     # The crowd first: the first college's rows get the highest ids, so a merge join cannot stop early on them.
     _crowd(second, people=2000, groups=300)
     _fill(second, people=8)
-    _chats(second, factories.MembershipFactory(college=second, role=Role.TEACHER), chats=60, messages=40)
+    _api_chats(second, factories.MembershipFactory(college=second, role=Role.TEACHER), chats=60, messages=40)
     _fill(first)
     membership = factories.MembershipFactory(college=first, role=Role.ADMINISTRATOR)
-    _chats(first, membership, chats=3, messages=5)
+    _chats(second, list(Membership.objects.filter(college=second)))
+    _chats(first, list(Membership.objects.filter(college=first)), per_chat=3)
+    _api_chats(first, membership, chats=3, messages=5)
     administrator = membership.user
     add_totp(administrator)
     client.force_login(administrator)
