@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from chats import permissions, texts
 from chats.models import Chat, ChatKind, ChatMember
-from chats.selectors import chat_members
+from chats.selectors import chat_members, direct_candidates
 from chats.services import chat_create, direct_chat_get_or_create, member_add
 from colleges.models import Role
 from groups.models import Enrollment, GroupParent, Guardian
@@ -118,6 +118,8 @@ def test_a_confirmed_childs_new_group_brings_its_curator_in_reach(world, people)
     )
 
     assert permissions.direct_allowed(world.parent, new_curator)
+    # «Написать» offers whom direct_allowed allows: the search follows the child too.
+    assert new_curator in direct_candidates(world.parent.user, world.college)
     assert Guardian.objects.get(pk=guardian.pk).status == Guardian.Status.CONFIRMED
 
 
