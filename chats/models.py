@@ -165,6 +165,11 @@ class ChatMember(models.Model):
     def is_current(self) -> bool:
         return self.left_at is None and not self.banned
 
+    @property
+    def role_badge(self) -> str:
+        """«владелец» or «модератор» beside a name in the members list; nothing for a plain member."""
+        return "" if self.role == self.Role.MEMBER else self.get_role_display()
+
 
 class Message(models.Model):
     class Kind(models.TextChoices):
