@@ -5,19 +5,24 @@ current transaction commits (``transaction.on_commit(..., robust=True)``); a cha
 is logged and never fails the request — the page still shows the change on reload.
 ``publish_to_user(user_id, event)`` does the same for the personal group ``user.<user_id>``.
 
-The message the layer carries is ``{"type": "chat.event", "event": <event>}``: a consumer handles it in
-``chat_event(self, message)``, checks the person may still see the chat, and sends ``event`` as JSON.
+The message the layer carries is ``{"type": "chat.event", "event": <event>, "text": <event as JSON>}``: a
+consumer handles it in ``chat_event(self, message)``, checks the person may still see the chat, and sends
+``text`` (encoded once by the publisher, not once per socket), or ``event`` with the viewer's own additions.
 
 Events (every one has ``type`` and ``chat_id``; ids are integers, times ISO 8601 with a zone):
 
-- ``message.new``      ``{"type", "chat_id", "message_id", "author_id"}`` — a message was posted; the
-  consumer loads it through ``chats.selectors.message_for(viewer, chat, id)`` and renders it for the viewer
-  (texts are not broadcast, so a member who may no longer see the chat never receives one);
-- ``message.edited``   ``{"type", "chat_id", "message_id", "edited_at"}``;
-- ``message.deleted``  ``{"type", "chat_id", "message_id", "moderated": bool}`` — show «Сообщение удалено»
-  (or «… модератором»); the text is gone for members;
-- ``message.pinned``   ``{"type", "chat_id", "message_id", "pinned": bool}``;
-- ``reaction.changed`` ``{"type", "chat_id", "message_id", "emoji", "member_id", "added": bool}``;
+The ``message.*`` events and ``reaction.changed`` carry ``html``: the message's ``chats/_message.html``
+fragment, rendered ONCE by the publisher after commit from ``chats.selectors.message_broadcast`` (the same
+for every member: the fragment has no per-viewer branches), so a fan-out to 500 sockets costs one load and
+one render, not 500. The consumer forwards it only to sockets it still authorises (chats/consumers.py).
+``html`` is null when the render failed (the database went away after commit): the page shows it on reload.
+
+- ``message.new``      ``{"type", "chat_id", "message_id", "author_id", "html"}`` — a message was posted;
+- ``message.edited``   ``{"type", "chat_id", "message_id", "edited_at", "html"}``;
+- ``message.deleted``  ``{"type", "chat_id", "message_id", "moderated": bool, "html"}`` — ``html`` is the
+  placeholder «Сообщение удалено» (or «… модератором»): no text of a deleted message is ever sent;
+- ``message.pinned``   ``{"type", "chat_id", "message_id", "pinned": bool, "html"}``;
+- ``reaction.changed`` ``{"type", "chat_id", "message_id", "emoji", "member_id", "added": bool, "html"}``;
 - ``member.added``     ``{"type", "chat_id", "member_id", "user_id"}``;
 - ``member.removed``   ``{"type", "chat_id", "member_id", "user_id", "banned": bool}`` — also sent to
   ``user.<user_id>``, so that person's open sockets drop the chat at once;
@@ -30,6 +35,7 @@ Events (every one has ``type`` and ``chat_id``; ids are integers, times ISO 8601
   ``publish_now``) when a member types; never stored.
 """
 
+import json
 import logging
 
 from asgiref.sync import async_to_sync
@@ -64,22 +70,60 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def publish_now(group: str, event: dict) -> None:
-    """Send at once (the consumer's typing events); a layer that is down is logged, not raised."""
+# Events whose subject is one message: the publisher adds its rendered fragment (``html``).
+MESSAGE_EVENTS = frozenset({"message.new", "message.edited", "message.deleted", "message.pinned", "reaction.changed"})
+MESSAGE_TEMPLATE = "chats/_message.html"
+
+
+def message_html(chat_id: int, message_id: int) -> str | None:
+    """The message's fragment as every member sees it (``chats/_message.html``), or None when it is gone."""
+    from django.template.loader import render_to_string
+
+    from chats.selectors import message_broadcast
+
+    message = message_broadcast(chat_id, message_id)
+    if message is None:
+        return None
+    return render_to_string(MESSAGE_TEMPLATE, {"message": message, "chat": message.chat})
+
+
+def with_html(event: dict) -> dict:
+    """``event`` with its message's fragment when it is a message event; a render that fails is logged and
+    leaves ``html`` null (the event still goes: the page shows the message on reload)."""
+    if event.get("type") not in MESSAGE_EVENTS:
+        return event
+    try:
+        html = message_html(event["chat_id"], event["message_id"])
+    except Exception:  # noqa: BLE001 (the database went away after commit: the saved change stands)
+        logger.warning("chat event not rendered", extra={"event_type": event.get("type")})
+        html = None
+    return {**event, "html": html}
+
+
+async def apublish_now(group: str, event: dict) -> None:
+    """Send at once from async code (the consumer's typing events); a layer that is down is logged."""
     assert event.get("type") in EVENT_TYPES, event
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, {"type": "chat.event", "event": event})
+        # ``text``: the event as JSON, encoded once here; a socket forwarding it unchanged sends it as it is.
+        text = json.dumps(event, ensure_ascii=False)
+        await layer.group_send(group, {"type": "chat.event", "event": event, "text": text})
     except Exception:  # noqa: BLE001 (Redis down or the group full: the change is saved; reload shows it)
         logger.warning("chat event not delivered", extra={"group": group, "event_type": event.get("type")})
 
 
+def publish_now(group: str, event: dict) -> None:
+    """Send at once from sync code; a layer that is down is logged, not raised."""
+    async_to_sync(apublish_now)(group, event)
+
+
 def publish(chat_id: int, event: dict) -> None:
-    """Send ``event`` to the chat's group once the current transaction commits."""
+    """Send ``event`` to the chat's group once the current transaction commits (a message event rendered
+    then, once, for all)."""
     event = {**event, "chat_id": chat_id}
-    transaction.on_commit(lambda: publish_now(chat_group(chat_id), event), robust=True)
+    transaction.on_commit(lambda: publish_now(chat_group(chat_id), with_html(event)), robust=True)
 
 
 def publish_to_user(user_id: int, event: dict) -> None:

@@ -29,6 +29,9 @@ from groups.permissions import teacher_scope
 
 _CACHE = "_chat_members"
 MODERATOR_ROLES = (ChatMember.Role.OWNER, ChatMember.Role.MODERATOR)
+# A mute «до отмены» is stored as a far-off time; anything this far ahead is shown as «до отмены».
+MUTE_INDEFINITE = datetime.timedelta(days=365 * 100)
+_MUTE_SHOWN_INDEFINITE = datetime.timedelta(days=365 * 50)
 # Which common chats each role may create (group-bound kinds: see can_create_group_chat).
 CREATABLE_KINDS = {
     Role.ADMINISTRATOR: {ChatKind.COLLEGE, ChatKind.STAFF, ChatKind.CHANNEL, ChatKind.FREE},
@@ -87,6 +90,8 @@ def post_refusal(user, chat: Chat) -> str | None:
     if chat.status == Chat.Status.READ_ONLY:
         return texts.READ_ONLY
     if row.muted_until is not None and row.muted_until > timezone.now():
+        if row.muted_until - timezone.now() > _MUTE_SHOWN_INDEFINITE:
+            return texts.MUTED_INDEFINITELY
         until = timezone.localtime(row.muted_until).strftime("%d.%m %H:%M")
         return texts.MUTED_UNTIL.format(until=until)
     if chat.kind == ChatKind.CHANNEL and row.role not in MODERATOR_ROLES:

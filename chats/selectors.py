@@ -13,14 +13,24 @@ from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from accounts.search import fold, name_order
+from accounts.search import fold, name_order, search_q
 from chats import permissions, texts
 from chats.formatting import mention_names, render_message
-from chats.models import Chat, ChatMember, Message, MessageMention, MessageReaction, MessageReport
-from colleges.models import College, Membership
+from chats.models import (
+    Chat,
+    ChatMember,
+    Message,
+    MessageAttachment,
+    MessageMention,
+    MessageReaction,
+    MessageReport,
+)
+from colleges.models import STAFF_ROLES, College, Membership, Role
+from groups.models import CuratorAssignment, Enrollment, GroupParent, SubjectTeacherAssignment
 
 HISTORY_LIMIT_MAX = 100
 SEARCH_LIMIT = 50
+DIRECT_CANDIDATES_LIMIT = 20
 
 
 def _viewer_rows(viewer, college: College) -> QuerySet[ChatMember]:
@@ -196,6 +206,19 @@ def message_for(viewer, chat: Chat, message_id: int) -> Message | None:
     return message
 
 
+def message_broadcast(chat: Chat | int, message_id: int) -> Message | None:
+    """One message shaped for every member alike (no moderation reason, no «mine» on reactions): what
+    ``chats.events`` renders once into the ``chats/_message.html`` fragment a live event carries. Not for a
+    viewer's page: it asks no permission (the consumer authorises each socket before forwarding)."""
+    message = _history_queryset(chat).select_related("chat").filter(pk=message_id).first()
+    if message is None:
+        return None
+    _shape(message, moderator=False)
+    _summarise_reactions(message, None)
+    _reply_preview(message)
+    return message
+
+
 def pinned_messages(viewer, chat: Chat) -> list[Message]:
     if not permissions.can_view_chat(viewer, chat):
         raise Http404
@@ -275,3 +298,68 @@ def messages_search(viewer, college: College, q: str, *, chat: Chat | None = Non
         found = found.filter(text__fold__contains=fold(q))
     found = found.select_related("chat", "author__user").order_by("-pk")[:SEARCH_LIMIT]
     return [_shape(message, moderator=False) for message in found]
+
+
+def chat_banned(viewer, chat: Chat) -> QuerySet[ChatMember]:
+    """The chat's banned members, for one who may moderate it (to lift a ban)."""
+    if not permissions.can_moderate(viewer, chat):
+        raise Http404
+    return (
+        ChatMember.objects.filter(chat=chat, banned=True)
+        .select_related("member__user")
+        .order_by(name_order("member__user"), "pk")
+    )
+
+
+def attachment_get_for(*, user, college: College, pk) -> MessageAttachment:
+    """An attachment ``user`` may download (``permissions.can_view_attachment``); Http404 for any other."""
+    attachment = (
+        MessageAttachment.objects.filter(pk=pk, college=college)
+        .select_related("message__chat__college", "message__author")
+        .first()
+    )
+    if attachment is None or not permissions.can_view_attachment(user, attachment):
+        raise Http404
+    return attachment
+
+
+def report_get_for(*, user, college: College, pk) -> MessageReport:
+    """A report ``user`` may decide (``permissions.can_decide_report``); Http404 for any other."""
+    report = (
+        MessageReport.objects.filter(pk=pk, college=college)
+        .select_related("message__chat__college", "message__author__user", "reporter__user")
+        .first()
+    )
+    if report is None or not permissions.can_decide_report(user, report):
+        raise Http404
+    _shape(report.message, moderator=True)
+    return report
+
+
+def direct_candidates(viewer, college: College, q: str = "") -> list[Membership]:
+    """Whom the viewer may write to personally (safe mode, as ``permissions.direct_allowed``), matching ``q``
+    by name or phone, by name, at most ``DIRECT_CANDIDATES_LIMIT``.
+
+    Staff find every active member of the college; a student their classmates and the curator and subject
+    teachers of their group; a parent the curator and subject teachers of their child's group.
+    """
+    mine = list(Membership.objects.filter(user=viewer, college=college, status=Membership.Status.ACTIVE))
+    people = Membership.objects.filter(college=college, status=Membership.Status.ACTIVE).exclude(user=viewer)
+    if not mine:
+        return []
+    if not any(membership.role in STAFF_ROLES for membership in mine):
+        students = [m.pk for m in mine if m.role == Role.STUDENT]
+        parents = [m.pk for m in mine if m.role == Role.PARENT]
+        own = Enrollment.objects.filter(student_id__in=students, ended_at__isnull=True).values("group_id")
+        children = GroupParent.objects.filter(parent_id__in=parents).values("group_id")
+        groups = Q(group_id__in=own) | Q(group_id__in=children)
+        teachers = CuratorAssignment.objects.filter(groups, ended_at__isnull=True).values("teacher_id")
+        subjects = SubjectTeacherAssignment.objects.filter(groups, ended_at__isnull=True).values("teacher_id")
+        classmates = Enrollment.objects.filter(group_id__in=own, ended_at__isnull=True).values("student_id")
+        people = people.filter(
+            Q(role=Role.TEACHER, pk__in=teachers)
+            | Q(role=Role.TEACHER, pk__in=subjects)
+            | Q(role=Role.STUDENT, pk__in=classmates)
+        )
+    people = people.filter(search_q(q, people=("user",))).select_related("user")
+    return list(people.order_by(name_order("user"), "pk")[:DIRECT_CANDIDATES_LIMIT])

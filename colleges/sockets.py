@@ -102,11 +102,17 @@ class CollegeSocketConsumer(JsonSocketConsumer):
         if message["type"] not in _LIFECYCLE:
             if self.denied:
                 return  # closing: the disconnect that leaves the groups is on its way
-            if not await database_sync_to_async(self._still_allowed)():
+            if not await self.authorise(message):
                 self.denied = True
                 await self.close(code=DENIED_CLOSE_CODE)
                 return
         await super().dispatch(message)
+
+    async def authorise(self, message: dict) -> bool:
+        """Whether the socket may still handle ``message``; by default the predicate asked afresh. A consumer
+        on a hot group may answer from state it keeps, as long as that state is invalidated by the events
+        that take the right away (chats.consumers.ChatConsumer)."""
+        return await database_sync_to_async(self._still_allowed)()
 
     async def access_changed(self, event) -> None:
         """Nothing more to do: ``dispatch`` asked the predicate before this ran, and it still holds."""

@@ -24,7 +24,7 @@ from rest_framework.routers import SimpleRouter
 
 from colleges.api_base import CollegeApiMixin, college_urls
 from core.dates import ApiDateTimeField
-from core.pages import parse_id
+from core.pages import ID_MAX, parse_id
 from groups.models import Discipline, StudyGroup
 from materials import selectors, services
 from materials.downloads import material_file_response
@@ -112,7 +112,10 @@ class MaterialUpdateSerializer(serializers.Serializer):
     groups = _CollegeGroupsField(many=True, required=False, default=list)
     discipline = _CollegeDisciplineField(required=False, allow_null=True, default=None)
     files = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="Идентификаторы загруженных файлов."
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        required=False,
+        default=list,
+        help_text="Идентификаторы загруженных файлов.",
     )
 
 

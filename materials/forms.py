@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from core.dates import DateTimeField
+from core.pages import IdsChoiceField
 from groups.models import Discipline, StudyGroup
 from materials.models import Audience, Kind, Section
 from materials.permissions import can_manage_all_materials, teacher_scope
@@ -28,7 +29,7 @@ class MaterialForm(forms.Form):
         help_text="Для ссылки — адрес страницы; для видео — ссылка на видеосервис, если не загружаете файл.",
     )
     audience = forms.ChoiceField(label="Кому", choices=Audience.choices)
-    groups = forms.ModelMultipleChoiceField(
+    groups = IdsChoiceField(
         label="Учебные группы", queryset=StudyGroup.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     discipline = forms.ModelChoiceField(

@@ -4,9 +4,11 @@ base."""
 
 from django.urls import path
 
+from chats.routing import websocket_urlpatterns as chats_patterns
 from sferum_admin.sockets import CollegePingConsumer, PingConsumer
 
 websocket_urlpatterns: list = [
     path("ws/ping/", PingConsumer.as_asgi()),
     path("ws/colleges/<int:college_id>/ping/", CollegePingConsumer.as_asgi()),
+    *chats_patterns,
 ]

@@ -145,10 +145,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# The channel layer over Redis: «pubsub» publishes a group's event once and each server process hands it to
+# its own sockets; «core» (channels_redis's lists) pushes a copy per socket through Redis — 500 copies for a
+# chat of 500. bench/chat_fanout.py measures both (README, «WebSocket»). Without REDIS_URL: in memory.
+CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="pubsub")
+CHANNEL_LAYER_BACKENDS = {
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "core": "channels_redis.core.RedisChannelLayer",
+}
+if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
+    raise ImproperlyConfigured(f"CHANNEL_LAYER: {' or '.join(CHANNEL_LAYER_BACKENDS)}, not {CHANNEL_LAYER!r}")
+
 if REDIS_URL:
     # Redis down: cache misses and skipped writes, not errors (core/cache.py).
     CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER], "CONFIG": {"hosts": [REDIS_URL]}}
+    }
     # Sessions are read from Redis and written to both: no session query per request.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:

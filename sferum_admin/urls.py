@@ -33,6 +33,7 @@ urlpatterns = [
     path("platform/admin/", admin.site.urls),
     path("groups/", include("groups.urls")),
     path("materials/", include("materials.urls")),
+    path("chats/", include("chats.urls")),
     path("", include("invitations.urls")),
     path("movement/", include("movement.urls")),
     path("", include("colleges.urls")),

@@ -106,15 +106,16 @@ async def async_db_connections():
 
 @pytest.fixture
 async def redis_channel_layer(settings, async_db_connections):
-    """The real Redis channel layer at the tests' REDIS_URL, under a prefix of this test's own, so
-    groups left by other tests or runs reach none of its sockets; its keys are deleted afterwards."""
+    """The real Redis channel layer the settings choose (``CHANNEL_LAYER``: pub/sub by default) at the tests'
+    REDIS_URL, under a prefix of this test's own, so groups left by other tests or runs reach none of its
+    sockets; its keys (or subscriptions) are dropped afterwards."""
     import uuid
 
     if not settings.REDIS_URL:
         pytest.skip("the consumers are tested against the real Redis channel layer: set REDIS_URL")
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": settings.CHANNEL_LAYER_BACKENDS[settings.CHANNEL_LAYER],
             "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"test-{uuid.uuid4().hex[:12]}"},
         }
     }

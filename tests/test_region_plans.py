@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from colleges.models import Role
+from colleges.models import Membership, Role
 from groups.models import Enrollment
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
 from materials.models import Audience, Material
@@ -216,6 +216,33 @@ def _crowd(college, *, people: int, groups: int) -> None:
     )
 
 
+def _chats(college, members, *, per_chat: int = 20, messages: int = 5) -> None:
+    """Free chats of ``members`` (``per_chat`` in each) with a few messages and a report each (bulk rows)."""
+    from chats.models import Chat, ChatKind, ChatMember, Message, MessageReport
+
+    count = max(1, len(members) // per_chat)
+    chats = Chat.objects.bulk_create(
+        [
+            Chat(college=college, kind=ChatKind.FREE, title=f"Чат {n}", last_message_at=timezone.now())
+            for n in range(count)
+        ]
+    )
+    now = timezone.now()
+    ChatMember.objects.bulk_create(
+        [ChatMember(chat=chats[n % count], member=member, joined_at=now) for n, member in enumerate(members)]
+    )
+    posted = Message.objects.bulk_create(
+        [
+            Message(college=college, chat=chat, author=members[n % len(members)], text=f"Иванов пишет {n}")
+            for chat in chats
+            for n in range(messages)
+        ]
+    )
+    MessageReport.objects.bulk_create(
+        [MessageReport(college=college, message=m, reporter=members[0], reason="Спам") for m in posted[::messages]]
+    )
+
+
 _DAY = datetime.date(2025, 9, 1)
 
 
@@ -227,7 +254,10 @@ def region(client):
     _crowd(second, people=2000, groups=300)
     _fill(second, people=8)
     _fill(first)
-    administrator = factories.MembershipFactory(college=first, role=Role.ADMINISTRATOR).user
+    administrator = factories.MembershipFactory(college=first, role=Role.ADMINISTRATOR)
+    _chats(second, list(Membership.objects.filter(college=second)))
+    _chats(first, list(Membership.objects.filter(college=first)), per_chat=3)
+    administrator = administrator.user
     add_totp(administrator)
     client.force_login(administrator)
     with connection.cursor() as cursor:

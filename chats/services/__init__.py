@@ -31,6 +31,7 @@ from chats.services.messages import (
     message_edit,
     message_pin,
     message_post,
+    messages_post_many_unchecked,
     reaction_toggle,
 )
 from chats.services.moderation import message_moderate_delete, report_create, report_decide
@@ -68,6 +69,7 @@ __all__ = [
     "message_moderate_delete",
     "message_pin",
     "message_post",
+    "messages_post_many_unchecked",
     "moderator_set",
     "owner_candidates",
     "parents_chat_enabled",

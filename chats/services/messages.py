@@ -1,7 +1,7 @@
 """Messages: posting (text, reply, attachments, mentions), editing, deleting one's own, pins, reactions."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -127,6 +127,25 @@ def message_post(
         )
         events.publish(chat.pk, {"type": "message.new", "message_id": message.pk, "author_id": author.member_id})
     return message
+
+
+def messages_post_many_unchecked(
+    *, actor: User | None, chat: Chat, posts: Sequence[tuple[int, str]], batch_size: int = 5000
+) -> int:
+    """Many text messages at once, ``posts`` as (author's Membership pk, text): a history moved in from
+    elsewhere, or the benchmark's (bench/chat_history.py). The caller decided; the authors must be members
+    of ``chat``'s college (not checked row by row). No mentions, no live events (nobody is told of old news);
+    one audit event with the count. Returns how many were written."""
+    rows = [Message(college_id=chat.college_id, chat=chat, author_id=author, text=text) for author, text in posts]
+    if not rows:
+        return 0
+    with transaction.atomic():
+        created = Message.objects.bulk_create(rows, batch_size=batch_size)
+        Chat.objects.filter(pk=chat.pk).update(last_message_at=timezone.now())
+        audit_log(
+            actor=actor, college=chat.college, action="chat.messages_import", target=chat, after={"count": len(created)}
+        )
+    return len(created)
 
 
 def message_edit(*, actor: User, message: Message, text: str) -> Message:

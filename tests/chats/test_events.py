@@ -27,12 +27,35 @@ def test_a_new_message_is_published_to_the_chat_after_commit(world, django_captu
         message = services.message_post(actor=world.students[0].user, chat=world.group_chat, text="Привет")
 
     event = receive(channel)["event"]
+    html = event.pop("html")
     assert event == {
         "type": "message.new",
         "chat_id": world.group_chat.pk,
         "message_id": message.pk,
         "author_id": world.students[0].pk,
     }
+    assert html.startswith(f'<li class="message" id="m-{message.pk}" data-id="{message.pk}"') and "Привет" in html
+
+
+def test_a_message_event_is_rendered_once_whatever_the_number_of_members(world, django_assert_max_num_queries):
+    """The publisher renders the fragment once: the queries do not grow with the chat's members."""
+    message = services.message_post(actor=world.students[0].user, chat=world.group_chat, text="Раз")
+
+    with django_assert_max_num_queries(6):
+        event = events.with_html({"type": "message.new", "chat_id": world.group_chat.pk, "message_id": message.pk})
+
+    assert "Раз" in event["html"]
+
+
+def test_a_render_that_fails_still_sends_the_event_without_html(world, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("база недоступна")
+
+    monkeypatch.setattr(events, "message_html", broken)
+
+    event = events.with_html({"type": "message.edited", "chat_id": world.group_chat.pk, "message_id": 1})
+
+    assert event["html"] is None and event["message_id"] == 1
 
 
 def test_a_removed_member_is_told_on_their_personal_group(world, django_capture_on_commit_callbacks):
