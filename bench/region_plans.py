@@ -36,7 +36,7 @@ def main() -> None:
     from accounts.models import User
     from colleges.models import College, Membership, Role
     from tests.conftest import add_totp
-    from tests.region_plans import LIST_URLS, big_tables, captured_statements, explain, whole_table_reads
+    from tests.region_plans import LIST_URLS, big_tables, captured_statements, explain, list_url, whole_table_reads
 
     settings.ALLOWED_HOSTS = ["*"]
     college = College.objects.get(pk=args.college) if args.college else College.objects.order_by("pk").first()
@@ -56,7 +56,11 @@ def main() -> None:
     for name, url in LIST_URLS.items():
         if args.only and args.only not in name:
             continue
-        statements = captured_statements(client, url.format(college=college.pk))
+        url = list_url(url, college, membership.user)
+        if url is None:
+            print(f"{name:28} skipped: the administrator is in no chat of the college")
+            continue
+        statements = captured_statements(client, url)
         plans = [explain(sql, analyze=True) for sql in statements]
         worst = max(plans, key=lambda plan: plan["Execution Time"])
         reads = sorted({read for plan in plans for read in whole_table_reads(plan, tables)})

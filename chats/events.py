@@ -84,7 +84,7 @@ def message_html(chat_id: int, message_id: int) -> str | None:
     message = message_broadcast(chat_id, message_id)
     if message is None:
         return None
-    return render_to_string(MESSAGE_TEMPLATE, {"message": message, "chat": message.chat})
+    return render_to_string(MESSAGE_TEMPLATE, {"message": message, "chat": message.chat}).strip()
 
 
 def with_html(event: dict) -> dict:

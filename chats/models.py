@@ -174,13 +174,21 @@ class ChatMember(models.Model):
     def is_current(self) -> bool:
         return self.left_at is None and not self.banned
 
+    @property
+    def role_badge(self) -> str:
+        """«владелец» or «модератор» beside a name in the members list; nothing for a plain member."""
+        return "" if self.role == self.Role.MEMBER else self.get_role_display()
+
 
 class Message(models.Model):
     class Kind(models.TextChoices):
         TEXT = "text", "сообщение"
         SYSTEM = "system", "служебное"
 
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж")
+    # No index of its own: the (college, id) index below leads with it.
+    college = models.ForeignKey(
+        "colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж", db_index=False
+    )
     # No index of its own: the (chat, id) index below leads with it.
     chat = models.ForeignKey(
         Chat, on_delete=models.CASCADE, related_name="messages", verbose_name="чат", db_index=False
@@ -218,7 +226,11 @@ class Message(models.Model):
     class Meta:
         verbose_name = "сообщение"
         verbose_name_plural = "сообщения"
-        indexes = [models.Index(fields=["chat", "id"], name="chat_message_chat_id")]
+        indexes = [
+            models.Index(fields=["chat", "id"], name="chat_message_chat_id"),
+            # The search across a person's chats reads the newest first within the college, not the installation.
+            models.Index(fields=["college", "id"], name="chat_message_college_id"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} в {self.chat_id}"

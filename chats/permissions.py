@@ -24,8 +24,16 @@ from chats import texts
 from chats.models import GROUP_KINDS, Chat, ChatKind, ChatMember, Message, MessageReport
 from colleges.models import STAFF_ROLES, College, Membership, Role
 from colleges.permissions import has_role, is_member, roles_in
-from groups.models import CuratorAssignment, Enrollment, GroupParent, StudyGroup, SubjectTeacherAssignment
+from groups.models import (
+    CuratorAssignment,
+    Enrollment,
+    GroupParent,
+    Guardian,
+    StudyGroup,
+    SubjectTeacherAssignment,
+)
 from groups.permissions import teacher_scope
+from invitations.permissions import can_invite_parents
 
 _CACHE = "_chat_members"
 MODERATOR_ROLES = (ChatMember.Role.OWNER, ChatMember.Role.MODERATOR)
@@ -143,6 +151,14 @@ def can_create_group_chat(user, group: StudyGroup, kind: str, discipline_id: int
     return group.pk in scope.curated
 
 
+def can_invite_parents_to(user, chat: Chat) -> bool:
+    """«Пригласить родителей» on a group's parents' chat: whoever may make the group's parent link (its curator,
+    the administration, the administrator — ``invitations.permissions.can_invite_parents``)."""
+    if chat.kind != ChatKind.PARENTS or chat.study_group_id is None:
+        return False
+    return can_invite_parents(user, chat.study_group)
+
+
 def _active(membership: Membership | None, college: College) -> bool:
     return membership is not None and membership.college_id == college.pk and membership.is_active
 
@@ -176,9 +192,47 @@ def direct_allowed(viewer: Membership, other: Membership) -> bool:
             return False
         return _staff_of_groups(group_ids, other)
     if viewer.role == Role.PARENT:
-        group_ids = list(GroupParent.objects.filter(parent=viewer).values_list("group_id", flat=True))
-        return _staff_of_groups(group_ids, other)
+        return _staff_of_groups(parent_group_ids(viewer), other)
     return False
+
+
+def parent_group_ids(parent: Membership) -> set[int]:
+    """A parent's groups: those whose parent link they followed (``GroupParent``) and the current groups of the
+    children confirmed as theirs (``Guardian``), so a child's transfer brings the new group's staff in reach."""
+    linked = set(GroupParent.objects.filter(parent=parent).values_list("group_id", flat=True))
+    wards = Guardian.objects.filter(parent=parent, status=Guardian.Status.CONFIRMED).values("student_id")
+    current = Enrollment.objects.filter(student_id__in=wards, ended_at__isnull=True).values_list("group_id", flat=True)
+    return linked | set(current)
+
+
+def _student_group_id(student: Membership) -> int | None:
+    return Enrollment.objects.filter(student=student, ended_at__isnull=True).values_list("group_id", flat=True).first()
+
+
+def member_allowed_in(member: Membership, chat: Chat) -> bool:
+    """Safe mode for adding someone by hand or by link (the roster sync follows its own rules): a parent joins
+    their groups' parents' chats and free chats or channels with no student of another group; a student joins
+    no parents' chat and no free chat or channel holding a parent of another group."""
+    if member.role not in (Role.PARENT, Role.STUDENT):
+        return True
+    current = ChatMember.objects.filter(chat=chat, left_at__isnull=True, banned=False)
+    if member.role == Role.PARENT:
+        groups = parent_group_ids(member)
+        if chat.kind == ChatKind.PARENTS:
+            return chat.study_group_id in groups
+        if chat.kind not in (ChatKind.FREE, ChatKind.CHANNEL):
+            return False
+        students = current.filter(member__role=Role.STUDENT).values("member_id")
+        return not (
+            Enrollment.objects.filter(student_id__in=students, ended_at__isnull=True).exclude(group_id__in=groups)
+        ).exists()
+    if chat.kind == ChatKind.PARENTS:
+        return False
+    if chat.kind not in (ChatKind.FREE, ChatKind.CHANNEL):
+        return True
+    group_id = _student_group_id(member)
+    parents = current.filter(member__role=Role.PARENT).select_related("member")
+    return all(group_id in parent_group_ids(row.member) for row in parents)
 
 
 def direct_membership_for(user, college: College, other: Membership) -> Membership | None:

@@ -27,7 +27,7 @@ from chats.models import (
     MessageReport,
 )
 from colleges.models import STAFF_ROLES, College, Membership, Role
-from groups.models import CuratorAssignment, Enrollment, GroupParent, SubjectTeacherAssignment
+from groups.models import CuratorAssignment, Enrollment, SubjectTeacherAssignment
 
 HISTORY_LIMIT_MAX = 100
 SEARCH_LIMIT = 50
@@ -342,9 +342,9 @@ def direct_candidates(viewer, college: College, q: str = "") -> list[Membership]
         return []
     if not any(membership.role in STAFF_ROLES for membership in mine):
         students = [m.pk for m in mine if m.role == Role.STUDENT]
-        parents = [m.pk for m in mine if m.role == Role.PARENT]
         own = Enrollment.objects.filter(student_id__in=students, ended_at__isnull=True).values("group_id")
-        children = GroupParent.objects.filter(parent_id__in=parents).values("group_id")
+        # A parent's groups as safe mode counts them (links followed and confirmed children's groups).
+        children = {pk for m in mine if m.role == Role.PARENT for pk in permissions.parent_group_ids(m)}
         groups = Q(group_id__in=own) | Q(group_id__in=children)
         teachers = CuratorAssignment.objects.filter(groups, ended_at__isnull=True).values("teacher_id")
         subjects = SubjectTeacherAssignment.objects.filter(groups, ended_at__isnull=True).values("teacher_id")

@@ -79,3 +79,12 @@ def sync_college(self, college_id: int) -> int:
         return 0
     chat_sync_college(college=college)
     return 1
+
+
+@shared_task(name="chats.tasks.push_message", base=RetryingTask, bind=True, max_retries=MAX_RETRIES)
+def push_message(self, message_id: int) -> int:
+    """A posted message's Web Push to the mentioned (and, in a direct chat, the other person); idempotent per
+    message (``chats.services.push``)."""
+    from chats.services.push import message_push
+
+    return message_push(message_id=message_id)

@@ -29,6 +29,10 @@ TITLE_REQUIRED = "Укажите название чата."
 ALREADY_EXISTS = "Такой чат уже есть."
 DIRECT_DENIED = "Написать этому человеку лично нельзя."
 FOREIGN_MEMBER = "Добавить можно только участника этого колледжа."
+SAFE_MODE_MEMBER = (
+    "Этого человека нельзя добавить в чат: родители общаются с педагогами в чатах своих групп "
+    "и не видят обучающихся других групп."
+)
 MEMBER_BANNED = "Этот человек заблокирован в чате: сначала снимите блокировку."
 NOT_IN_CHAT = "Этого человека нет в чате."
 MUTE_IN_PAST = "Укажите время в будущем."
@@ -64,3 +68,7 @@ STAFF_CHAT_TITLE = "{college}: сотрудники"
 GROUP_CHAT_TITLE = "Группа {group}"
 PARENTS_CHAT_TITLE = "Родители группы {group}"
 SUBJECT_CHAT_TITLE = "{group}: {discipline}"
+
+# Web Push of a mention or a direct message (chats.services.push).
+PUSH_TITLE = "{author} в чате «{chat}»"
+PUSH_ATTACHMENT_ONLY = "Вложение"

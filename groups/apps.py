@@ -42,4 +42,16 @@ class GroupsConfig(AppConfig):
         nav.register(
             label="Моя группа", url_name="groups:my_group", visible=nav.allowed(permissions.can_view_my_group), order=40
         )
+        nav.register(
+            label="Мой ребёнок",
+            url_name="groups:my_children",
+            visible=nav.allowed(permissions.can_view_my_children),
+            order=41,
+        )
+        nav.register(
+            label="Мои родители",
+            url_name="groups:my_guardians",
+            visible=nav.allowed(permissions.can_view_my_guardians),
+            order=42,
+        )
         cards.register()

@@ -210,3 +210,43 @@ class GroupParent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent.user} — родитель группы {self.group}"
+
+
+class Guardian(models.Model):
+    """A parent (законный представитель) of one student, as the parent named them among their group's students.
+
+    The parent claims; the group's curator or the student themself confirms or rejects. A student may have
+    several guardians, a parent several children; one row per pair, its status changing with the decisions.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "ждёт подтверждения"
+        CONFIRMED = "confirmed", "подтверждён"
+        REJECTED = "rejected", "отклонён"
+
+    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж")
+    parent = models.ForeignKey(
+        "colleges.Membership", on_delete=models.CASCADE, related_name="wards", verbose_name="родитель"
+    )
+    student = models.ForeignKey(
+        "colleges.Membership", on_delete=models.CASCADE, related_name="guardians", verbose_name="обучающийся"
+    )
+    # The group whose parent link brought the parent (the curator who decides is the student's current one).
+    group = models.ForeignKey(
+        StudyGroup, on_delete=models.CASCADE, related_name="guardians", verbose_name="группа", db_index=False
+    )
+    status = models.CharField("состояние", max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="решил"
+    )
+    decided_at = models.DateTimeField("решено", null=True, blank=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "законный представитель"
+        verbose_name_plural = "законные представители"
+        constraints = [models.UniqueConstraint(fields=["parent", "student"], name="guardian_unique_pair")]
+        indexes = [models.Index(fields=["group", "status"]), models.Index(fields=["student", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.parent_id} → {self.student_id} ({self.status})"

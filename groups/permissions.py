@@ -9,7 +9,7 @@ from django.db.models import IntegerField, Value
 
 from colleges.models import College, Membership, Role
 from colleges.permissions import has_role
-from groups.models import CuratorAssignment, StudyGroup, SubjectTeacherAssignment
+from groups.models import CuratorAssignment, Enrollment, GroupParent, Guardian, StudyGroup, SubjectTeacherAssignment
 
 _OVERSEERS = (Role.ADMINISTRATOR, Role.ADMINISTRATION)
 _SCOPE_CACHE = "_teacher_scope"
@@ -137,4 +137,56 @@ def can_view_my_groups(user, college: College | None) -> bool:
 
 def can_view_my_group(user, college: College | None) -> bool:
     """«Моя группа»: a student's own group."""
+    return has_role(user, college, Role.STUDENT)
+
+
+# --- Guardians (a parent and their child) --------------------------------------------
+
+
+def parent_membership_of(user, group: StudyGroup) -> Membership | None:
+    """The user's active parent membership that is a parent of ``group`` (followed its parent link), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    link = (
+        GroupParent.objects.filter(
+            group=group, parent__user=user, parent__role=Role.PARENT, parent__status=Membership.Status.ACTIVE
+        )
+        .select_related("parent")
+        .first()
+    )
+    return link.parent if link is not None else None
+
+
+def can_view_my_children(user, college: College | None) -> bool:
+    """«Мой ребёнок»: a parent's page of the groups they joined and the children they named there."""
+    return has_role(user, college, Role.PARENT)
+
+
+def can_claim_guardian(user, group: StudyGroup) -> bool:
+    """«Кто ваш ребёнок?»: a parent of the group names their child among its students (and only there)."""
+    return group.status == StudyGroup.Status.ACTIVE and parent_membership_of(user, group) is not None
+
+
+def _student_group_id(student: Membership) -> int | None:
+    return Enrollment.objects.filter(student=student, ended_at__isnull=True).values_list("group_id", flat=True).first()
+
+
+def can_decide_guardian(user, guardian: Guardian) -> bool:
+    """Confirm or reject «this is my parent»: the student themself, or the curator of the student's group now."""
+    student = guardian.student
+    if not student.is_active:
+        return False
+    if student.user_id == getattr(user, "pk", None):
+        return True
+    group_id = _student_group_id(student)
+    return group_id is not None and group_id in teacher_scope(user, guardian.college).curated
+
+
+def can_view_group_guardians(user, group: StudyGroup) -> bool:
+    """The group's parents waiting for confirmation: its curator."""
+    return group.pk in teacher_scope(user, group.college).curated
+
+
+def can_view_my_guardians(user, college: College | None) -> bool:
+    """«Подтвердите: это ваш родитель?»: a student's own page."""
     return has_role(user, college, Role.STUDENT)

@@ -1,7 +1,7 @@
 """Reads of the groups app, scoped to a college and shaped so no caller can make them N+1."""
 
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -13,6 +13,7 @@ from groups.models import (
     Discipline,
     Enrollment,
     GroupParent,
+    Guardian,
     StaffGroup,
     StudyGroup,
     SubjectTeacherAssignment,
@@ -419,3 +420,69 @@ def study_group_choices(*, college: College, ids=None) -> QuerySet[StudyGroup]:
 def curatorships_of(*, teacher: Membership) -> QuerySet[CuratorAssignment]:
     """The groups a teacher curates now, with their groups."""
     return CuratorAssignment.objects.filter(teacher=teacher, ended_at__isnull=True).select_related("group")
+
+
+# --- Guardians ---------------------------------------------------------------------
+
+
+def parent_group_list(*, user, college: College) -> QuerySet[StudyGroup]:
+    """The active groups ``user`` is a parent of (by their links), by name."""
+    return StudyGroup.objects.filter(
+        college=college, status=StudyGroup.Status.ACTIVE, pk__in=parent_group_ids(user=user, college=college)
+    ).order_by("name")
+
+
+def guardian_student_choices(*, group: StudyGroup) -> list[tuple[int, str]]:
+    """«Кто ваш ребёнок?»: the group's current students as (membership id, full name) — names only, nothing
+    else of them, and nobody of another group."""
+    rows = (
+        Enrollment.objects.filter(
+            group=group, ended_at__isnull=True, student__role=Role.STUDENT, student__status=Membership.Status.ACTIVE
+        )
+        .order_by("student__user__last_name", "student__user__first_name", "pk")
+        .values_list("student_id", "student__user__last_name", "student__user__first_name", "student__user__patronymic")
+    )
+    return [(pk, " ".join(part for part in names if part) or "—") for pk, *names in rows]
+
+
+def _pending_first():
+    return Case(When(status=Guardian.Status.PENDING, then=Value(0)), default=Value(1))
+
+
+def guardian_list_of_parent(*, user, group: StudyGroup) -> QuerySet[Guardian]:
+    """The children a parent named in ``group``, with their status."""
+    return (
+        Guardian.objects.filter(group=group, parent__user=user, parent__status=Membership.Status.ACTIVE)
+        .select_related("student__user")
+        .order_by("pk")
+    )
+
+
+def guardian_list_for_group(*, group: StudyGroup) -> QuerySet[Guardian]:
+    """The curator's page: guardians of the group's current students, the waiting ones first."""
+    students = Enrollment.objects.filter(group=group, ended_at__isnull=True).values("student_id")
+    return (
+        Guardian.objects.filter(student_id__in=students)
+        .select_related("parent__user", "student__user")
+        .order_by(_pending_first(), "-created_at", "-pk")
+    )
+
+
+def guardian_list_for_student(*, user, college: College) -> QuerySet[Guardian]:
+    """«Подтвердите: это ваш родитель?»: who named the student as their child, waiting ones first."""
+    return (
+        Guardian.objects.filter(college=college, student__user=user, student__status=Membership.Status.ACTIVE)
+        .select_related("parent__user")
+        .order_by(_pending_first(), "-created_at", "-pk")
+    )
+
+
+def guardian_get_for(*, college: College, pk) -> Guardian:
+    guardian = (
+        Guardian.objects.filter(college=college, pk=pk)
+        .select_related("college", "student__user", "parent__user")
+        .first()
+    )
+    if guardian is None:
+        raise Http404
+    return guardian

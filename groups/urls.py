@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups import views
+from groups import views, views_guardians
 
 app_name = "groups"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("subjects/<int:pk>/end/", views.SubjectAssignmentEndView.as_view(), name="subject_assignment_end"),
     path("my/", views.MyGroupsView.as_view(), name="my_groups"),
     path("my-group/", views.MyGroupView.as_view(), name="my_group"),
+    path("children/", views_guardians.MyChildrenView.as_view(), name="my_children"),
+    path("<int:pk>/child/", views_guardians.GuardianClaimView.as_view(), name="guardian_claim"),
+    path("<int:pk>/guardians/", views_guardians.GroupGuardiansView.as_view(), name="guardians"),
+    path("my-parents/", views_guardians.MyGuardiansView.as_view(), name="my_guardians"),
+    path("guardians/<int:pk>/decide/", views_guardians.GuardianDecideView.as_view(), name="guardian_decide"),
     path("staff/", views.StaffGroupListView.as_view(), name="staff_group_list"),
     path("staff/new/", views.StaffGroupCreateView.as_view(), name="staff_group_create"),
     path("staff/<int:pk>/", views.StaffGroupDetailView.as_view(), name="staff_group_detail"),

@@ -53,6 +53,12 @@ def can_create_invitation(user, college, *, role: str, group=None) -> bool:
     return group is not None and group.pk in curated_group_ids(user, college)
 
 
+def can_invite_parents(user, group) -> bool:
+    """The group's parent link («Пригласить родителей», from the parents' chat too): whoever may make
+    a parent link for the group — the administrator, the administration, the group's curator."""
+    return can_create_invitation(user, group.college, role=Role.PARENT, group=group)
+
+
 def can_manage_invitation(user, invitation) -> bool:
     """Revoke, regenerate, pause: the administrator, the administration, or whoever created it."""
     college = invitation.college

@@ -201,6 +201,18 @@ def invitation_problem(invitation: Invitation, *, now: datetime.datetime | None 
     return None
 
 
+def group_parent_link_current(*, group: StudyGroup) -> Invitation | None:
+    """The group's newest multi-use parent link that admits people now, or None."""
+    links = Invitation.objects.filter(
+        group=group,
+        role=Role.PARENT,
+        kind=Invitation.Kind.MULTI,
+        status=Invitation.Status.ACTIVE,
+        expires_at__gt=timezone.now(),
+    ).order_by("-pk")
+    return next((link for link in links.select_related("group")[:20] if invitation_problem(link) is None), None)
+
+
 def token_plausible(token: str) -> bool:
     """Not empty and not absurdly long: anything else is forged without asking the database."""
     return bool(token) and len(token) <= 100

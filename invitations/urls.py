@@ -15,6 +15,7 @@ urlpatterns = [
     path("invitations/<int:pk>/send/", links.InvitationSendView.as_view(), name="send"),
     path("invitations/<int:pk>/qr.<str:fmt>", links.InvitationQrView.as_view(), name="qr"),
     path("invitations/groups/<int:group_pk>/print/", links.GroupPrintSheetView.as_view(), name="group_print"),
+    path("invitations/groups/<int:group_pk>/parents/", links.GroupParentLinkView.as_view(), name="group_parents"),
     path("invitations/groups/<int:group_pk>/hand/", links.HandToCuratorView.as_view(), name="hand_to_curator"),
     path("invitations/joined/", links.ProvenanceView.as_view(), name="provenance"),
     path("invitations/requests/", join_requests.JoinRequestListView.as_view(), name="request_list"),

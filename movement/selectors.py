@@ -277,15 +277,51 @@ def joined_report(*, college: College) -> list[dict]:
     (its rows by group); without one, the current enrollments. «Присоединился»
     means the person has signed in at least once (``last_login``) and is an
     active student of the group.
+
+    Everything is read as plain values by the college's own rows (a college of 5 000 made 30 000 model
+    instances, and a ``phone = ANY(…)`` list over every user of the installation, in 2 s): whoever is in
+    the roster and has signed in but is no active student of that group is «не присоединился» anyway,
+    so the roster's phones need no look-up among the users.
     """
     last = (
         ImportBatch.objects.filter(college=college, kind=ImportBatch.Kind.ROSTER, status=ImportBatch.Status.APPLIED)
         .order_by("-applied_at", "-id")
+        .values_list("pk", flat=True)  # not the batch itself: its raw_rows hold the whole file
         .first()
     )
-    active = list(
-        # The membership and the group are of the college too: saying so lets PostgreSQL read them by
-        # their college_id indexes instead of hashing every membership and group of the installation.
+    # (group id, group name, name, phone, signed in) of the active students, by group and name.
+    active = [
+        (group_id, group_name, _full_name(last_name, first_name, patronymic), phone, last_login is not None)
+        for group_id, group_name, last_name, first_name, patronymic, phone, last_login in _active_students(college)
+    ]
+    if last is None:
+        return [
+            _report_row(group, NOT_JOINED, name, phone) for _, group, name, phone, signed_in in active if not signed_in
+        ]
+    roster = (
+        RosterRow.objects.filter(batch_id=last, group__isnull=False)
+        .exclude(action__in=[RosterRow.Action.ERROR, RosterRow.Action.MISSING])
+        .order_by("group__name", "last_name", "first_name")
+        .values_list("group_id", "group__name", "last_name", "first_name", "patronymic", "phone")
+    )
+    joined_in_group = {(phone, group_id) for group_id, _, _, phone, signed_in in active if signed_in}
+    rows: list[dict] = []
+    in_roster = set()
+    for group_id, group_name, last_name, first_name, patronymic, phone in roster:
+        in_roster.add((phone, group_id))
+        if (phone, group_id) not in joined_in_group:
+            rows.append(_report_row(group_name, NOT_JOINED, _full_name(last_name, first_name, patronymic), phone))
+    for group_id, group_name, name, phone, signed_in in active:
+        if signed_in and (phone, group_id) not in in_roster:
+            rows.append(_report_row(group_name, NOT_IN_ROSTER, name, phone))
+    rows.sort(key=lambda row: (row["group"], row["status"], row["name"]))
+    return rows
+
+
+def _active_students(college: College):
+    # The membership and the group are of the college too: saying so lets PostgreSQL read them by
+    # their college_id indexes instead of hashing every membership and group of the installation.
+    return (
         Enrollment.objects.filter(
             college=college,
             ended_at__isnull=True,
@@ -293,37 +329,22 @@ def joined_report(*, college: College) -> list[dict]:
             student__status=Membership.Status.ACTIVE,
             group__college=college,
         )
-        .select_related("group", "student__user")
         .order_by("group__name", name_order("student"), "id")
-    )
-    rows: list[dict] = []
-    if last is None:
-        for e in active:
-            if e.student.user.last_login is None:
-                rows.append(_report_row(e.group.name, NOT_JOINED, e.student.user.full_name, e.student.user.phone))
-        return rows
-    roster = list(
-        RosterRow.objects.filter(batch=last, group__isnull=False)
-        .exclude(action__in=[RosterRow.Action.ERROR, RosterRow.Action.MISSING])
-        .select_related("group")
-        .order_by("group__name", "last_name", "first_name")
-    )
-    signed_in = set(
-        User.objects.filter(phone__in=[r.phone for r in roster], last_login__isnull=False).values_list(
-            "phone", flat=True
+        .values_list(
+            "group_id",
+            "group__name",
+            "student__user__last_name",
+            "student__user__first_name",
+            "student__user__patronymic",
+            "student__user__phone",
+            "student__user__last_login",
         )
     )
-    joined_in_group = {(e.student.user.phone, e.group_id) for e in active if e.student.user.last_login}
-    for r in roster:
-        if r.phone not in signed_in or (r.phone, r.group_id) not in joined_in_group:
-            rows.append(_report_row(r.group.name, NOT_JOINED, r.full_name, r.phone))
-    in_roster = {(r.phone, r.group_id) for r in roster}
-    for e in active:
-        user = e.student.user
-        if user.last_login and (user.phone, e.group_id) not in in_roster:
-            rows.append(_report_row(e.group.name, NOT_IN_ROSTER, user.full_name, user.phone))
-    rows.sort(key=lambda row: (row["group"], row["status"], row["name"]))
-    return rows
+
+
+def _full_name(*parts: str) -> str:
+    """``User.full_name`` and ``RosterRow.full_name`` of plain values."""
+    return " ".join(part for part in parts if part)
 
 
 def _report_row(group: str, status: str, name: str, phone: str) -> dict:

@@ -472,6 +472,12 @@ SPECTACULAR_SETTINGS = {
         "MovementKindEnum": "movement.models.MovementKind",
         "MovementStatusEnum": "movement.models.Movement.Status",
         "RosterRowActionEnum": "movement.models.RosterRow.Action",
+        "ChatKindEnum": "chats.models.ChatKind",
+        "ChatCreatableKindEnum": "chats.api.serializers.CREATABLE_KINDS",
+        "ChatStatusEnum": "chats.models.Chat.Status",
+        "ChatRoleEnum": "chats.models.ChatMember.Role",
+        "ChatMessageKindEnum": "chats.models.Message.Kind",
+        "ChatReportStatusEnum": "chats.models.MessageReport.Status",
     },
 }
 

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("movement.api_urls")),
     path("", include("materials.api")),
     path("", include("invitations.api")),
+    path("", include("chats.api")),
 ]
 
 urlpatterns = [

@@ -54,7 +54,31 @@ LIST_URLS = {
     "api materials": "/api/v1/colleges/{college}/materials/",
     "api study groups": "/api/v1/colleges/{college}/study-groups/",
     "api departments": "/api/v1/colleges/{college}/departments/",
+    "api chats": "/api/v1/colleges/{college}/chats/",
+    "api chats search": "/api/v1/colleges/{college}/chats/search/?q=Сообщение",
+    "api chat history": "/api/v1/colleges/{college}/chats/{chat}/messages/",
+    "api chat history older": "/api/v1/colleges/{college}/chats/{chat}/messages/?before={message}",
+    "api chat search": "/api/v1/colleges/{college}/chats/{chat}/messages/search/?q=Сообщение",
+    "api chat members": "/api/v1/colleges/{college}/chats/{chat}/members/",
+    "api chat reports": "/api/v1/colleges/{college}/chat-reports/",
+    "api my chat reports": "/api/v1/colleges/{college}/chat-reports/mine/",
 }
+
+
+def list_url(url: str, college, user) -> str | None:
+    """``url`` of ``LIST_URLS`` filled in: ``{college}``, and for a list inside one chat ``{chat}`` (the
+    latest chat ``user`` is in there) and ``{message}`` (its latest message); None when ``user`` is in none."""
+    if "{chat}" not in url:
+        return url.format(college=college.pk)
+    from chats.models import ChatMember, Message
+
+    current = ChatMember.objects.filter(member__user=user, member__college=college, left_at__isnull=True, banned=False)
+    chat_id = current.order_by("-chat_id").values_list("chat_id", flat=True).first()
+    if chat_id is None:
+        return None
+    message_id = Message.objects.filter(chat_id=chat_id).order_by("-pk").values_list("pk", flat=True).first()
+    return url.format(college=college.pk, chat=chat_id, message=message_id or 0)
+
 
 # Installation-wide tables a list may scan whole: a row per college, or the sign-in's own rows.
 SMALL_TABLES = frozenset({"colleges_college", "django_session", "mfa_authenticator", "accounts_apitoken"})

@@ -110,6 +110,7 @@ def _seed_beyond_the_demo(college, admin) -> None:
         person=Enrollment.objects.filter(group=groups[0], ended_at__isnull=True).first().student,
         planned_return_date=today + datetime.timedelta(days=200),
     )
+    _seed_chats(college, admin)
     rows = ["Фамилия;Имя;Телефон;Группа", f"Новикова;Анна;+79995550102;{groups[0].name}", "Без;Группы;12;НЕТ-1"]
     movement.import_upload(
         actor=admin,
@@ -122,6 +123,26 @@ def _seed_beyond_the_demo(college, admin) -> None:
     )
 
 
+def _seed_chats(college, admin) -> None:
+    """A file, a reply and a report in the administrator's college chat (the demo writes only greetings)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chats import services as chats
+    from chats.models import Chat, ChatMember
+
+    chat = Chat.objects.get(college=college, kind="college")
+    greeting = chat.messages.filter(kind="text").first()
+    teacher = ChatMember.objects.filter(chat=chat, member__role=Role.TEACHER).first().member.user
+    chats.message_post(
+        actor=teacher,
+        chat=chat,
+        text="Расписание во вложении",
+        reply_to=greeting,
+        attachments=[SimpleUploadedFile("Расписание.pdf", PDF, "application/pdf")],
+    )
+    chats.report_create(actor=teacher, message=greeting, reason="Не по теме")
+
+
 @pytest.fixture
 def seeded(db, settings, tmp_path):
     """A small demo college (2 groups, staff, disciplines, assignments, links, materials...) and its administrator."""
@@ -130,6 +151,10 @@ def seeded(db, settings, tmp_path):
         "materials": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "materials")},
+        },
+        "chats": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "chats")},
         },
     }
     call_command("seed_demo", "--students", "40", stdout=io.StringIO())
@@ -141,6 +166,7 @@ def seeded(db, settings, tmp_path):
 
 def _real_ids(college) -> dict[str, list[int]]:
     """Ids of the seeded objects, by the first part of the path after /api/v1/ (and /colleges/{college_id}/)."""
+    from chats.models import ChatMember, Message, MessageAttachment, MessageReport
     from groups.models import CuratorAssignment, Discipline, StaffGroup, SubjectTeacherAssignment
     from invitations.models import BulkDispatch, Invitation, JoinRequest
     from materials.models import Material, MaterialFile
@@ -150,6 +176,9 @@ def _real_ids(college) -> dict[str, list[int]]:
         return sorted(qs.values_list("pk", flat=True))
 
     in_college = {"college": college}
+    # The administrator's chats, so chat paths get past «not found».
+    admin_rows = ChatMember.objects.filter(chat__college=college, member__role=Role.ADMINISTRATOR, left_at__isnull=True)
+    chats = sorted(set(admin_rows.values_list("chat_id", flat=True)))
     return {
         "colleges": [college.pk],
         "departments": ids(Department.objects.filter(**in_college)),
@@ -168,6 +197,12 @@ def _real_ids(college) -> dict[str, list[int]]:
         "movement/movements": ids(Movement.objects.filter(**in_college)),
         "movement/imports": ids(ImportBatch.objects.filter(**in_college)),
         "member_pk": ids(Membership.objects.filter(staff_groups__college=college)),
+        "chats": chats,
+        "chat_pk": chats,
+        "chats/{chat_pk}/messages": ids(Message.objects.filter(chat_id__in=chats)),
+        "chats/{chat_pk}/members": ids(Membership.objects.filter(chat_memberships__chat_id__in=chats).distinct())[:20],
+        "chats/{chat_pk}/attachments": ids(MessageAttachment.objects.filter(message__chat_id__in=chats)),
+        "chat-reports": ids(MessageReport.objects.filter(**in_college)),
         # Body fields that name other objects.
         "staff": ids(Membership.objects.filter(college=college).exclude(role__in=[Role.STUDENT, Role.PARENT]))[:20],
         "teachers": ids(Membership.objects.filter(college=college, role=Role.TEACHER))[:20],
@@ -186,6 +221,8 @@ BODY_REFERENCES = {
     "member": "staff",
     "person": "students",
     "files": "material-files",
+    "reply_to": "chats/{chat_pk}/messages",
+    "message_id": "chats/{chat_pk}/messages",
 }
 
 
@@ -205,13 +242,14 @@ def _aim_at_real_objects(case, real: dict[str, list[int]]) -> None:
     Hypothesis replays and shrinks a failure the same way.
     """
     path = case.operation.path.removeprefix("/api/v1/").removeprefix("colleges/{college_id}/")
-    resource = next((key for key in real if path.startswith(key + "/")), None)
+    # The longest prefix: «chats/{chat_pk}/messages» before «chats».
+    resource = max((key for key in real if path.startswith(key + "/")), key=len, default=None)
     for name, value in (case.path_parameters or {}).items():
         if name == "college_id":
             # Always the seeded college, so every request gets past it (other ids: tests/colleges/test_api_base.py).
             case.path_parameters[name] = real["colleges"][0]
             continue
-        pool = real.get("member_pk" if name == "member_pk" else resource) or []
+        pool = real.get(name if name in ("member_pk", "chat_pk") else resource) or []
         case.path_parameters[name] = _aimed(value, pool)
     if isinstance(case.body, dict):
         for name, key in BODY_REFERENCES.items():

@@ -26,7 +26,15 @@ from materials.models import Audience, Material
 from movement.models import Movement, MovementKind
 from tests import factories
 from tests.conftest import add_totp
-from tests.region_plans import LIST_URLS, big_tables, captured_statements, explain, plan_text, whole_table_reads
+from tests.region_plans import (
+    LIST_URLS,
+    big_tables,
+    captured_statements,
+    explain,
+    list_url,
+    plan_text,
+    whole_table_reads,
+)
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
 
@@ -246,6 +254,44 @@ def _chats(college, members, *, per_chat: int = 20, messages: int = 5) -> None:
 _DAY = datetime.date(2025, 9, 1)
 
 
+def _api_chats(college, owner, *, chats: int, messages: int) -> None:
+    """Chats of ``owner`` with the college's students, their messages, mentions, reactions and reports
+    (bulk rows, as ``_crowd``): the owner reports a message of each chat, a student another."""
+    from chats.models import Chat, ChatKind, ChatMember, Message, MessageMention, MessageReaction, MessageReport
+
+    students = list(Membership.objects.filter(college=college, role=Role.STUDENT).order_by("pk")[:20])
+    now = timezone.now()
+    made = Chat.objects.bulk_create(
+        [Chat(college=college, kind=ChatKind.FREE, title=f"Чат {n}", created_by=owner.user) for n in range(chats)]
+    )
+    ChatMember.objects.bulk_create(
+        [
+            ChatMember(chat=chat, member=member, joined_at=now, role="owner" if member == owner else "member")
+            for chat in made
+            for member in [owner, *students]
+        ]
+    )
+    sent = Message.objects.bulk_create(
+        [
+            Message(college=college, chat=chat, author=students[n % len(students)], text=f"Сообщение {n} в чате")
+            for chat in made
+            for n in range(messages)
+        ]
+    )
+    MessageMention.objects.bulk_create([MessageMention(message=m, member=owner) for m in sent[::3]])
+    MessageReaction.objects.bulk_create([MessageReaction(message=m, member=owner, emoji="👍") for m in sent[::2]])
+    firsts = {}
+    for message in sent:
+        firsts.setdefault(message.chat_id, []).append(message)
+    MessageReport.objects.bulk_create(
+        [MessageReport(college=college, message=found[0], reporter=owner, reason="Спам") for found in firsts.values()]
+        + [
+            MessageReport(college=college, message=found[-1], reporter=students[0], reason="Грубость")
+            for found in firsts.values()
+        ]
+    )
+
+
 @pytest.fixture
 def region(client):
     """Two colleges with rows of every kind, the second crowded; a client signed in as the first one's administrator."""
@@ -253,11 +299,13 @@ def region(client):
     # The crowd first: the first college's rows get the highest ids, so a merge join cannot stop early on them.
     _crowd(second, people=2000, groups=300)
     _fill(second, people=8)
+    _api_chats(second, factories.MembershipFactory(college=second, role=Role.TEACHER), chats=60, messages=40)
     _fill(first)
-    administrator = factories.MembershipFactory(college=first, role=Role.ADMINISTRATOR)
+    membership = factories.MembershipFactory(college=first, role=Role.ADMINISTRATOR)
     _chats(second, list(Membership.objects.filter(college=second)))
     _chats(first, list(Membership.objects.filter(college=first)), per_chat=3)
-    administrator = administrator.user
+    _api_chats(first, membership, chats=3, messages=5)
+    administrator = membership.user
     add_totp(administrator)
     client.force_login(administrator)
     with connection.cursor() as cursor:
@@ -268,11 +316,12 @@ def region(client):
 def test_every_list_reads_only_its_college_through_indexes(region):
     """One database for all the lists (building the crowd is the slow part), every list's reads reported."""
     college, client = region
+    administrator = Membership.objects.get(college=college, role=Role.ADMINISTRATOR).user
     tables = big_tables()
     found = []
 
     for name, url in LIST_URLS.items():
-        for sql in captured_statements(client, url.format(college=college.pk)):
+        for sql in captured_statements(client, list_url(url, college, administrator)):
             plan = explain(sql, index_only=True)
             if reads := whole_table_reads(plan, tables):
                 found.append(f"{name}: " + "; ".join(reads) + f"\n  in: {sql[:300]}…\n" + plan_text(plan))

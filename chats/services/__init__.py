@@ -3,7 +3,8 @@ an audit event, a live event after commit (``chats.events``).
 
 By flow: ``chats`` (creating, settings, status, direct chats, read markers), ``membership`` (members by
 hand, mutes, bans, roles), ``messages`` (posting, editing, deleting, pins, reactions), ``moderation``
-(deleting with a reason, reports), ``sync`` (chats that follow the roster), ``common`` (shared steps:
+(deleting with a reason, reports), ``push`` (Web Push of mentions and direct messages, the per-chat
+toggle), ``sync`` (chats that follow the roster), ``common`` (shared steps:
 joining, leaving, keeping an owner). The sentences are in ``chats.texts``.
 """
 
@@ -35,6 +36,7 @@ from chats.services.messages import (
     reaction_toggle,
 )
 from chats.services.moderation import message_moderate_delete, report_create, report_decide
+from chats.services.push import chat_push_set, message_push
 from chats.services.sync import (
     chat_group_rename,
     chat_group_restore,
@@ -49,6 +51,7 @@ __all__ = [
     "chat_group_rename",
     "chat_group_restore",
     "chat_mark_read",
+    "chat_push_set",
     "chat_set_status",
     "chat_set_status_unchecked",
     "chat_sync_college",
@@ -68,6 +71,7 @@ __all__ = [
     "message_edit",
     "message_moderate_delete",
     "message_pin",
+    "message_push",
     "message_post",
     "messages_post_many_unchecked",
     "moderator_set",

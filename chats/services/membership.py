@@ -36,6 +36,8 @@ def member_add(*, actor: User, chat: Chat, member: Membership, source: str = Cha
         raise PermissionDenied(texts.MODERATE_DENIED)
     if member.college_id != chat.college_id or not member.is_active:
         raise ValidationError(texts.FOREIGN_MEMBER, code="foreign_member")
+    if not permissions.member_allowed_in(member, chat):
+        raise ValidationError(texts.SAFE_MODE_MEMBER, code="safe_mode")
     with transaction.atomic():
         chat = lock_chat(chat)
         row = ChatMember.objects.filter(chat=chat, member=member).first()

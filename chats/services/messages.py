@@ -138,7 +138,14 @@ def message_post(
             after={"chat": chat.pk, "attachments": len(checked), "mentions": mentioned},
         )
         events.publish(chat.pk, {"type": "message.new", "message_id": message.pk, "author_id": author.member_id})
+        transaction.on_commit(lambda: _queue_push(message.pk), robust=True)
     return message
+
+
+def _queue_push(message_id: int) -> None:
+    from chats.tasks import push_message
+
+    push_message.delay(message_id)
 
 
 def messages_post_many_unchecked(

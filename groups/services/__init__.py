@@ -1,7 +1,8 @@
 """Every write of the groups app: one transaction each, permission checked, audited.
 
 By flow: ``structure`` (study groups, staff groups, disciplines), ``enrollment`` (students in
-groups and parents of a group), ``assignments`` (curators and subject teachers).
+groups and parents of a group), ``guardians`` (a parent and their child, confirmed), ``assignments``
+(curators and subject teachers).
 """
 
 from groups.services.assignments import (
@@ -32,6 +33,7 @@ from groups.services.enrollment import (
     group_parent_add,
     student_leaves_groups,
 )
+from groups.services.guardians import guardian_claim, guardian_confirm, guardian_reject
 from groups.services.structure import (
     DUPLICATE_DISCIPLINE_NAME_MESSAGE,
     DUPLICATE_GROUP_NAME_MESSAGE,
@@ -85,6 +87,9 @@ __all__ = [
     "enrollments_end_many",
     "enrollments_start_many",
     "group_parent_add",
+    "guardian_claim",
+    "guardian_confirm",
+    "guardian_reject",
     "staff_group_create",
     "staff_group_member_add",
     "staff_group_member_remove",

@@ -24,6 +24,7 @@ from invitations.services.join_requests import (
     join_requests_decide,
 )
 from invitations.services.links import (
+    group_parent_link,
     invitation_create,
     invitation_regenerate,
     invitation_revoke,
@@ -41,6 +42,7 @@ __all__ = [
     "bulk_dispatch_requeue",
     "bulk_dispatch_requeue_stuck",
     "bulk_dispatch_send_batch",
+    "group_parent_link",
     "invitation_accept",
     "invitation_accept_by_token",
     "invitation_create",

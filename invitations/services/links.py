@@ -17,10 +17,11 @@ from invitations.permissions import (
     INVITABLE_ROLES,
     can_create_invitation,
     can_hand_invitations,
+    can_invite_parents,
     can_manage_invitation,
     can_view_invitation,
 )
-from invitations.selectors import invitation_problem, invitation_url
+from invitations.selectors import group_parent_link_current, invitation_problem, invitation_url
 from invitations.tokens import token_hash, token_new, token_seal, token_unseal
 from notifications.models import Message
 from notifications.services import notification_send
@@ -199,6 +200,35 @@ def invitations_hand_to_curator(*, actor: User, group: StudyGroup) -> list[Invit
             after={"curator": assignment.teacher_id, "invitations": [link.pk for link in links]},
         )
     return links
+
+
+PARENT_LINK_DAYS = 30
+PARENT_LINK_MAX_USES = 100
+
+
+def group_parent_link(*, actor: User, group: StudyGroup) -> tuple[Invitation, bool]:
+    """The group's parent link that admits people now, made when there is none; (link, created).
+
+    «Пригласить родителей» (seed §2.6: a parent joins by a link from the curator or the administration)
+    pressed twice, or by the curator and a deputy at once, gives one link: the group's row is locked
+    while the links are read.
+    """
+    if not can_invite_parents(actor, group):
+        raise PermissionDenied("Пригласить родителей группы может её куратор, администрация или администратор.")
+    with transaction.atomic():
+        StudyGroup.objects.select_for_update().filter(pk=group.pk).first()
+        link = group_parent_link_current(group=group)
+        if link is not None:
+            return link, False
+        invitation, _ = invitation_create(
+            actor=actor,
+            college=group.college,
+            role=Role.PARENT,
+            group=group,
+            max_uses=PARENT_LINK_MAX_USES,
+            expires_at=timezone.now() + datetime.timedelta(days=PARENT_LINK_DAYS),
+        )
+    return invitation, True
 
 
 def invitation_send_to(*, actor: User, invitation: Invitation, phone: str) -> None:

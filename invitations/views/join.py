@@ -132,6 +132,8 @@ class InvitationAcceptView(View):
             if result.other_colleges:
                 # The college just joined becomes the current one (with no other, it is anyway).
                 request.session[COLLEGE_SESSION_KEY] = invitation.college_id
+            if invitation.role == Role.PARENT and invitation.group_id:
+                return redirect("groups:guardian_claim", pk=invitation.group_id)  # «Кто ваш ребёнок?»
             return redirect("home")
         ok = result.result in (InvitationUse.Result.REQUESTED, InvitationUse.Result.ALREADY_MEMBER)
         return self._page(

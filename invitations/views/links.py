@@ -20,6 +20,7 @@ from invitations.permissions import (
     INVITABLE_ROLE_CHOICES,
     can_hand_invitations,
     can_hand_to_curator,
+    can_invite_parents,
     can_manage_invitation,
     can_see_all_groups_invitations,
     can_send_bulk_invitations,
@@ -30,6 +31,7 @@ from invitations.permissions import (
 )
 from invitations.selectors import invitation_problem, invitation_url
 from invitations.services import (
+    group_parent_link,
     invitation_create,
     invitation_regenerate,
     invitation_revoke,
@@ -279,3 +281,37 @@ class ProvenanceView(InvitationPage):
         if group_id:
             qs = qs.filter(invitation__group_id=group_id)
         return render(request, self.template_name, {"page_obj": paginate(request, qs, 50), "groups": groups})
+
+
+class GroupParentLinkView(InvitationPage):
+    """«Пригласить родителей»: the group's parent link with its QR code, made by one press when there is none.
+
+    The parents' chat links here (``chats/_parents_invite.html``); the link admits a parent into the group,
+    and the roster sync puts them into its parents' chat.
+    """
+
+    template_name = "invitations/group_parent_link.html"
+    allowed = can_view_invitations
+    lookup = study_group_get_for
+    pk_kwarg = "group_pk"
+    allowed_on = can_invite_parents
+    denied_on_message = "Пригласить родителей группы может её куратор, администрация или администратор."
+
+    def get(self, request, group_pk):
+        group = self.object
+        link = selectors.group_parent_link_current(group=group)
+        context = {"group": group, "invitation": link}
+        if link is not None:
+            context["url"] = invitation_url(token_unseal(link.token_sealed))
+            context["qr_svg"] = segno.make(context["url"], error="m").svg_inline(scale=6, border=2)
+        return render(request, self.template_name, context)
+
+    def post(self, request, group_pk):
+        try:
+            _link, created = group_parent_link(actor=request.user, group=self.object)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if created:
+                messages.success(request, "Ссылка для родителей создана.")
+        return redirect("invitations:group_parents", group_pk=self.object.pk)

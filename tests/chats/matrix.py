@@ -165,3 +165,8 @@ CASES = [
         id="post:chats:message_moderate",
     ),
 ]
+
+# The chats API's rows (/api/v1/colleges/<college_id>/chats/…) live beside these.
+from tests.chats.matrix_api import CASES as API_CASES  # noqa: E402
+
+CASES += API_CASES

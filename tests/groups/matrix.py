@@ -59,6 +59,23 @@ def object_action(*allowed, ok=302):
     return {role: (ok if answer == 200 else answer) for role, answer in out.items()}
 
 
+def _parent_of_group(w):
+    from groups.models import GroupParent
+
+    GroupParent.objects.get_or_create(college=w.college, parent=w.memberships["parent"], group=w.group)
+    return {"pk": w.group.pk}
+
+
+def _guardian(w):
+    from groups.models import Guardian
+
+    _parent_of_group(w)
+    guardian, _ = Guardian.objects.get_or_create(
+        college=w.college, parent=w.memberships["parent"], student=w.memberships["student"], group=w.group
+    )
+    return {"pk": guardian.pk}
+
+
 CASES = [
     # Pages.
     Case("groups:study_group_list", page_for(*OVERSEERS, other_administrator=200)),
@@ -195,5 +212,24 @@ CASES = [
         college_api_for("administrator"),
         kwargs=in_college(_subject_assignment),
         method="post",
+    ),
+    # Guardians: a parent names their child; the student or the group's curator decides.
+    Case("groups:my_children", page_for("parent")),
+    Case("groups:guardian_claim", page_for("parent"), kwargs=_parent_of_group),
+    Case(
+        "groups:guardian_claim",
+        page_for() | {"parent": 302},
+        kwargs=_parent_of_group,
+        method="post",
+        data=lambda w: {"student": w.memberships["student"].pk},
+    ),
+    Case("groups:guardians", page_for("curator"), kwargs=_group),
+    Case("groups:my_guardians", page_for("student")),
+    Case(
+        "groups:guardian_decide",
+        page_for(other_administrator=404) | {"student": 302, "curator": 302},
+        kwargs=_guardian,
+        method="post",
+        data=lambda w: {"action": "confirm"},
     ),
 ]

@@ -104,6 +104,13 @@ CASES += [
         {**STAFF_LIST, "other_administrator": 404},
         kwargs=group_kwargs,
     ),
+    Case("invitations:group_parents", {**STAFF_LIST, "other_administrator": 404}, kwargs=group_kwargs),
+    Case(
+        "invitations:group_parents",
+        {**STAFF_LIST, "curator": 302, "administration": 302, "administrator": 302, "other_administrator": 404},
+        kwargs=group_kwargs,
+        method="post",
+    ),
     Case(
         "invitations:hand_to_curator",
         {**ADMIN_ONLY, "administrator": 302, "other_administrator": 404},

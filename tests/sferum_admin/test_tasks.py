@@ -33,6 +33,7 @@ EXPECTED_TASKS = {
     "chats.tasks.sync_members",
     "chats.tasks.group_changed",
     "chats.tasks.sync_college",
+    "chats.tasks.push_message",
 }
 
 _calls: list[int] = []
