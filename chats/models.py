@@ -230,6 +230,10 @@ class Message(models.Model):
             models.Index(fields=["chat", "id"], name="chat_message_chat_id"),
             # The search across a person's chats reads the newest first within the college, not the installation.
             models.Index(fields=["college", "id"], name="chat_message_college_id"),
+            # The chat page's pinned messages: a handful of rows, found without reading the chat's whole history.
+            models.Index(
+                fields=["chat", "pinned_at"], condition=Q(pinned_at__isnull=False), name="chat_message_pinned"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -64,7 +64,7 @@ def test_the_migration_fills_rows_written_before_it(world):
     empty = factories.MessageFactory(chat=world.group_chat, text="")
     assert old.text_html == ""
 
-    importlib.import_module("chats.migrations.0003_message_text_html").fill_text_html(apps, None)
+    importlib.import_module("chats.migrations.0004_message_text_html").fill_text_html(apps, None)
 
     old.refresh_from_db()
     assert old.text_html == render_message(

@@ -28,7 +28,7 @@ def fill_text_html(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("chats", "0002_add_message_search_index"),
+        ("chats", "0003_add_message_college_index"),
     ]
 
     operations = [
