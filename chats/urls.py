@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/settings/", views.ChatSettingsView.as_view(), name="settings"),
     path("<int:pk>/status/", views.ChatStatusView.as_view(), name="status"),
     path("<int:pk>/leave/", views.ChatLeaveView.as_view(), name="leave"),
+    path("<int:pk>/push/", views.ChatPushView.as_view(), name="push"),
     path("<int:pk>/members/", views.ChatMembersView.as_view(), name="members"),
     path("<int:pk>/members/<int:member_id>/", views.MemberView.as_view(), name="member"),
     path("<int:pk>/m/<int:message_id>/", views.MessageView.as_view(), name="message"),

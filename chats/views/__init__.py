@@ -1,6 +1,6 @@
 """Pages of chats: thin views over ``chats.selectors`` and ``chats.services`` (see ``chats/urls.py``)."""
 
-from chats.views.chat import ChatSearchView, ChatSettingsView, ChatStatusView, ChatView
+from chats.views.chat import ChatPushView, ChatSearchView, ChatSettingsView, ChatStatusView, ChatView
 from chats.views.lists import ChatCreateView, ChatListView, DirectChatView
 from chats.views.members import ChatLeaveView, ChatMembersView, MemberView
 from chats.views.message import (
@@ -19,6 +19,7 @@ __all__ = [
     "ChatLeaveView",
     "ChatListView",
     "ChatMembersView",
+    "ChatPushView",
     "ChatSearchView",
     "ChatSettingsView",
     "ChatStatusView",

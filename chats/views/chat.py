@@ -163,3 +163,20 @@ class ChatStatusView(ChatManagePage):
         services.chat_set_status(actor=request.user, chat=self.chat, status=status)
         messages.success(request, f"Чат теперь: {Chat.Status(status).label}.")
         return redirect(reverse("chats:settings", kwargs={"pk": self.chat.pk}))
+
+
+PUSH_ON_MESSAGE = "Уведомления этого чата включены. На каком устройстве их получать, настраивается в профиле."
+PUSH_OFF_MESSAGE = "Уведомления этого чата выключены."
+
+
+class ChatPushView(ChatPage):
+    """«Уведомления этого чата: вкл/выкл»: the viewer's own switch (``chat_push_set``); POST only."""
+
+    def post(self, request, pk):
+        value = request.POST.get("enabled")
+        if value not in ("0", "1"):
+            raise BadRequest("Не понятно, включить или выключить уведомления.")
+        enabled = value == "1"
+        services.chat_push_set(actor=request.user, chat=self.chat, enabled=enabled)
+        messages.success(request, PUSH_ON_MESSAGE if enabled else PUSH_OFF_MESSAGE)
+        return redirect(chat_url(self.chat))

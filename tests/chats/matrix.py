@@ -110,6 +110,14 @@ CASES = [
     Case("chats:search", in_chat(200, 200), kwargs=_chat_pk, query="q=Моё"),
     Case("chats:members", in_chat(200, 200), kwargs=_chat_pk),
     Case("chats:leave", in_chat(200, 200), kwargs=_chat_pk),
+    Case(
+        "chats:push",
+        in_chat(302, 302),
+        kwargs=_chat_pk,
+        method="post",
+        data=lambda w: {"enabled": "0"},
+        id="post:chats:push",
+    ),
     Case("chats:settings", in_chat(403, 200), kwargs=_chat_pk),
     Case(
         "chats:settings",

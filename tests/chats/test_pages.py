@@ -313,3 +313,27 @@ def test_reopening_a_read_chat_neither_looks_up_nor_moves_the_marker(world, clie
 
 LIST_QUERIES = 7
 CHAT_QUERIES = 11
+
+
+def test_a_member_turns_this_chats_notifications_off_and_on_from_the_chat_page(world, client):
+    push_url = reverse("chats:push", kwargs={"pk": world.group_chat.pk})
+    signed_in(client, world.students[0])
+    assert "Выключить уведомления этого чата" in client.get(chat_url(world.group_chat)).content.decode()
+
+    response = client.post(push_url, {"enabled": "0"})
+
+    row = ChatMember.objects.get(chat=world.group_chat, member=world.students[0])
+    assert response.status_code == 302 and response["Location"] == chat_url(world.group_chat)
+    assert row.push_enabled is False
+    assert "Включить уведомления этого чата" in client.get(chat_url(world.group_chat)).content.decode()
+    client.post(push_url, {"enabled": "1"})
+    row.refresh_from_db()
+    assert row.push_enabled is True
+
+
+def test_the_notifications_switch_refuses_a_forged_value_and_outsiders(world, client):
+    push_url = reverse("chats:push", kwargs={"pk": world.group_chat.pk})
+
+    assert signed_in(client, world.students[0]).post(push_url, {"enabled": "<script>"}).status_code == 400
+    assert signed_in(client, world.other_student).post(push_url, {"enabled": "0"}).status_code == 404
+    assert ChatMember.objects.filter(chat=world.group_chat, push_enabled=False).count() == 0

@@ -116,3 +116,14 @@ def test_a_parent_joining_on_the_link_page_is_asked_who_their_child_is(world, cl
     assert "Кто ваш ребёнок?" in page
     assert all(f'value="{student.pk}"' in page for student in world.students)
     assert f'value="{world.other_student.pk}"' not in page
+
+
+def test_the_parents_chat_page_offers_the_curator_the_parent_link(world, client):
+    chat = world.chat(ChatKind.PARENTS)
+    client.force_login(world.curator.user)
+
+    body = client.get(reverse("chats:chat", kwargs={"pk": chat.pk})).content.decode()
+
+    assert reverse("invitations:group_parents", kwargs={"group_pk": world.group.pk}) in body
+    group_chat_page = client.get(reverse("chats:chat", kwargs={"pk": world.group_chat.pk})).content.decode()
+    assert "Пригласить родителей" not in group_chat_page

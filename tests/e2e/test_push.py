@@ -63,7 +63,15 @@ def test_the_service_worker_shows_a_pushed_notification(live_server, phone_conte
     cdp.send("ServiceWorker.enable")
     page.goto(f"{live_server.url}{PAGE}")
     expect(page.locator("[data-push-worker=ready]")).to_have_count(1)
-    [registration] = [r for r in registrations if r["scopeURL"] == f"{live_server.url}/" and not r["isDeleted"]][:1]
+    # DevTools reports the registration by an event that may come after the page says the worker is ready.
+    def ours():
+        return [r for r in registrations if r["scopeURL"] == f"{live_server.url}/" and not r["isDeleted"]][:1]
+
+    for _ in range(100):
+        if ours():
+            break
+        page.wait_for_timeout(100)
+    [registration] = ours()
     payload = {"title": "Петрова М.", "body": "Упомянула вас в чате", "url": "/chats/5/", "tag": "chat-5"}
 
     cdp.send(
@@ -72,7 +80,7 @@ def test_the_service_worker_shows_a_pushed_notification(live_server, phone_conte
     )
 
     page.wait_for_function(
-        "navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((n) => n.length > 0)", timeout=5000
+        "navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((n) => n.length > 0)", timeout=15000
     )
     assert _notifications(page) == [payload]
 
