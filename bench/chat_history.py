@@ -11,10 +11,9 @@ What it does, in one run:
    ANALYZE;
 3. signs a member in (Django's test client, in this process: no network, the view's own work) and times, ROUNDS
    requests each, after a warm-up: **bare** — a college page doing only the session, the user and the
-   membership (``CollegePageView`` with ``is_member``); **chat** — the chat's page: chatpages' ``chats:chat``
-   when it is routed, else a stand-in doing what that page does with the history (``chat_get_for``,
-   ``chat_history`` of 50, each message rendered by ``chats/_message.html``); **small chat** — the same page of
-   the 100-message chat;
+   membership (``CollegePageView`` with ``is_member``); **chat** — the real chat page (``chats:chat``, GET: the
+   history of 50 messages, each rendered by ``chats/_message.html``, pinned messages, the composer, the read
+   marker); **small chat** — the same page of the 100-message chat;
 4. prints the queries of each, the medians, the ratio chat / bare and the goals; drops the database (unless
    ``--keep``).
 
@@ -76,18 +75,11 @@ def build(chats: int, per_chat: int):
     return teacher, big, small
 
 
-def routes(college_id: int) -> dict:
-    """URL builders of the measured views: the bare page and the chat page (chatpages' or the stand-in)."""
+def routes() -> dict:
+    """URL builders of the measured views: the bare signed-in page (added here) and the real chat page."""
     from django.http import HttpResponse
-    from django.template import Context, Template
-    from django.urls import NoReverseMatch, clear_url_caches, path, reverse
+    from django.urls import clear_url_caches, path, reverse
 
-    from chats import selectors
-    from chats.events import MESSAGE_TEMPLATE
-
-    HISTORY = Template(
-        '<ol id="messages">{% for message in page.messages %}{% include "' + MESSAGE_TEMPLATE + '" %}{% endfor %}</ol>'
-    )
     from colleges.pages import CollegePageView
     from colleges.permissions import is_member
     from sferum_admin import urls as root
@@ -98,27 +90,13 @@ def routes(college_id: int) -> dict:
         def get(self, request, pk=None):
             return HttpResponse(str(request.user.pk), content_type="text/plain")
 
-    class StandInChatPage(CollegePageView):
-        """What the chat page does with the history, until chatpages' page is routed here."""
-
-        allowed = is_member
-
-        def get(self, request, pk):
-            chat = selectors.chat_get_for(user=request.user, college=self.college, pk=pk)
-            page = selectors.chat_history(request.user, chat)
-            return HttpResponse(HISTORY.render(Context({"chat": chat, "page": page})))
-
-    root.urlpatterns += [
-        path("bench/college-bare/", BareCollegePage.as_view()),
-        path("bench/chat/<int:pk>/", StandInChatPage.as_view()),
-    ]
+    root.urlpatterns += [path("bench/college-bare/", BareCollegePage.as_view())]
     clear_url_caches()
-    try:
-        reverse("chats:chat", kwargs={"pk": 1})
-        label, chat_url = "chats:chat (chatpages' page)", lambda pk: reverse("chats:chat", kwargs={"pk": pk})
-    except NoReverseMatch:
-        label, chat_url = "stand-in chat view (chatpages' page not routed)", lambda pk: f"/bench/chat/{pk}/"
-    return {"bare": lambda pk: "/bench/college-bare/", "chat": chat_url, "label": label}
+    return {
+        "bare": lambda pk: "/bench/college-bare/",
+        "chat": lambda pk: reverse("chats:chat", kwargs={"pk": pk}),
+        "label": "chats:chat (the real chat page, GET as a signed-in member)",
+    }
 
 
 def measure(client, url: str, rounds: int) -> tuple[float, int]:
@@ -170,7 +148,7 @@ def main() -> int:
         connection.settings_dict["CONN_MAX_AGE"] = 60
         call_command("migrate", verbosity=0)
         reader, big, small = build(options.chats, options.per_chat)
-        urls = routes(big.college_id)
+        urls = routes()
         client = Client()
         client.force_login(reader)
         bare_s, bare_q = measure(client, urls["bare"](None), options.rounds)

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from chats.storage import ChatsStorage
 
@@ -121,6 +122,14 @@ class Chat(models.Model):
     def is_writable(self) -> bool:
         return self.status == self.Status.ACTIVE
 
+    @cached_property
+    def page_url(self) -> str:
+        """The chat page's address, reversed once per instance: a page of history builds each message's
+        «⋯» link (``chats:message``, ``<page_url>m/<id>/``) off it instead of reversing 50 times."""
+        from django.urls import reverse
+
+        return reverse("chats:chat", kwargs={"pk": self.pk})
+
 
 class ChatMember(models.Model):
     """A membership in a chat. Leaving sets ``left_at``; coming back clears it on the same row."""
@@ -194,6 +203,10 @@ class Message(models.Model):
     )
     kind = models.CharField("вид", max_length=16, choices=Kind.choices, default=Kind.TEXT)
     text = models.TextField("текст", blank=True)
+    # ``text`` as safe HTML (chats.formatting.render_message with its mentions), written with the text by the
+    # chats services, so a page of history outputs it instead of sanitising 50 texts per view. Empty only for a
+    # row written around the services: ``chats.selectors`` renders those on the fly.
+    text_html = models.TextField("текст в HTML", blank=True, editable=False)
     reply_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="ответ на"
     )
@@ -217,6 +230,10 @@ class Message(models.Model):
             models.Index(fields=["chat", "id"], name="chat_message_chat_id"),
             # The search across a person's chats reads the newest first within the college, not the installation.
             models.Index(fields=["college", "id"], name="chat_message_college_id"),
+            # The chat page's pinned messages: a handful of rows, found without reading the chat's whole history.
+            models.Index(
+                fields=["chat", "pinned_at"], condition=Q(pinned_at__isnull=False), name="chat_message_pinned"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from audit.services import audit_log, model_snapshot
 from chats import events, permissions, texts
+from chats.formatting import render_message
 from chats.models import GROUP_KINDS, HISTORY_VISIBLE_DEFAULT, Chat, ChatKind, ChatMember, Message
 from chats.services.common import lock_chat, members_join_unchecked
 from colleges.models import College, Membership
@@ -102,8 +103,9 @@ def chat_set_status_unchecked(*, actor: User | None, chat: Chat, status: str) ->
         before = chat.status
         chat.status = status
         chat.save(update_fields=["status"])
+        text = texts.SYSTEM_STATUS[status]
         Message.objects.create(
-            college_id=chat.college_id, chat=chat, kind=Message.Kind.SYSTEM, text=texts.SYSTEM_STATUS[status]
+            college_id=chat.college_id, chat=chat, kind=Message.Kind.SYSTEM, text=text, text_html=render_message(text)
         )
         audit_log(
             actor=actor,
@@ -169,6 +171,8 @@ def chat_mark_read(*, actor: User, chat: Chat, up_to_message_id: int) -> ChatMem
     row = permissions.viewer_member(actor, chat)
     if row is None or not permissions.can_view_chat(actor, chat):
         raise PermissionDenied(texts.VIEW_DENIED)
+    if up_to_message_id <= row.last_read_message_id:
+        return row  # already read that far (the chat page reopened): nothing to look up or move
     last = Message.objects.filter(chat=chat, pk__lte=up_to_message_id).order_by("-pk").values_list("pk", flat=True)
     target = last.first() or 0
     if target > row.last_read_message_id:

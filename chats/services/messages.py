@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_log
 from chats import events, permissions, texts
-from chats.formatting import mention_names
+from chats.formatting import mention_names, render_message
 from chats.models import Chat, ChatMember, Message, MessageAttachment, MessageMention, MessageReaction, Reaction
 from core.files import clean_original_name, detect_file
 
@@ -21,29 +21,35 @@ MAX_ATTACHMENTS = 10
 _MENTION_START = re.compile(r"@(\w[\w-]*)(?:\s+(\w[\w-]*))?")
 
 
-def _mentioned(chat: Chat, text: str, given_ids: Iterable[int]) -> list[int]:
-    """Member ids mentioned: those given (the picker) and «@Фамилия Имя» / «@Фамилия» of current members.
+def _mentioned(chat: Chat, text: str, given_ids: Iterable[int]) -> tuple[list[int], dict[int, list[str]]]:
+    """Member ids mentioned: those given (the picker) and «@Фамилия Имя» / «@Фамилия» of current members;
+    with the @-names of each (``mention_names``), for the stored HTML.
 
     A bare surname shared by two members mentions neither (it is ambiguous); the full form still works.
     """
     given = {int(i) for i in given_ids}
     words = _MENTION_START.findall(text or "")
     if not given and not words:
-        return []
+        return [], {}
     rows = ChatMember.objects.filter(chat=chat, left_at__isnull=True, banned=False).select_related("member__user")
     by_name: dict[str, set[int]] = {}
-    current = set()
+    names_of: dict[int, list[str]] = {}
     for row in rows:
-        current.add(row.member_id)
-        for name in mention_names(row.member.user):
+        names_of[row.member_id] = mention_names(row.member.user)
+        for name in names_of[row.member_id]:
             by_name.setdefault(name.lower(), set()).add(row.member_id)
-    found = {member_id for member_id in given if member_id in current}
+    found = {member_id for member_id in given if member_id in names_of}
     for first, second in words:
         full = by_name.get(f"{first} {second}".lower()) if second else None
         candidates = full if full and len(full) == 1 else by_name.get(first.lower(), set())
         if len(candidates) == 1:
             found |= candidates
-    return sorted(found)
+    return sorted(found), {member_id: names_of[member_id] for member_id in found}
+
+
+def _html(text: str, names_of: dict[int, list[str]], saved_ids: Iterable[int]) -> str:
+    """The stored HTML of ``text``: what ``chats.selectors`` rendered per view before, with the mentions saved."""
+    return render_message(text, {name: i for i in saved_ids for name in names_of.get(i, ())})
 
 
 def _check_text(text: str, *, attachments: bool) -> str:
@@ -100,10 +106,16 @@ def message_post(
         raise ValidationError({"reply_to": texts.REPLY_ELSEWHERE}, code="reply_elsewhere")
     checked = _checked_files(uploads)
     author = permissions.viewer_member(actor, chat)
-    mentioned = _mentioned(chat, text, mention_ids)
+    mentioned, names_of = _mentioned(chat, text, mention_ids)
+    saved = [i for i in mentioned if i != author.member_id]
     with transaction.atomic():
         message = Message.objects.create(
-            college_id=chat.college_id, chat=chat, author_id=author.member_id, text=text, reply_to=reply_to
+            college_id=chat.college_id,
+            chat=chat,
+            author_id=author.member_id,
+            text=text,
+            text_html=_html(text, names_of, saved),
+            reply_to=reply_to,
         )
         for uploaded, name, content_type, extension in checked:
             record = MessageAttachment(
@@ -115,7 +127,7 @@ def message_post(
             )
             record.file.save(f"upload.{extension}", uploaded, save=False)
             record.save()
-        _save_mentions(message, [i for i in mentioned if i != author.member_id])
+        _save_mentions(message, saved)
         Chat.objects.filter(pk=chat.pk).update(last_message_at=message.created_at)
         ChatMember.objects.filter(pk=author.pk).update(last_read_message_id=message.pk)
         audit_log(
@@ -143,7 +155,10 @@ def messages_post_many_unchecked(
     elsewhere, or the benchmark's (bench/chat_history.py). The caller decided; the authors must be members
     of ``chat``'s college (not checked row by row). No mentions, no live events (nobody is told of old news);
     one audit event with the count. Returns how many were written."""
-    rows = [Message(college_id=chat.college_id, chat=chat, author_id=author, text=text) for author, text in posts]
+    rows = [
+        Message(college_id=chat.college_id, chat=chat, author_id=author, text=text, text_html=render_message(text))
+        for author, text in posts
+    ]
     if not rows:
         return 0
     with transaction.atomic():
@@ -164,11 +179,13 @@ def message_edit(*, actor: User, message: Message, text: str) -> Message:
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
         before = message.text
-        message.text = text
+        mentioned, names_of = _mentioned(message.chat, text, ())
+        saved = [i for i in mentioned if i != message.author_id]
+        message.text, message.text_html = text, _html(text, names_of, saved)
         message.edited_at = timezone.now()
-        message.save(update_fields=["text", "edited_at"])
+        message.save(update_fields=["text", "text_html", "edited_at"])
         MessageMention.objects.filter(message=message).delete()
-        _save_mentions(message, [i for i in _mentioned(message.chat, text, ()) if i != message.author_id])
+        _save_mentions(message, saved)
         audit_log(
             actor=actor,
             college=message.chat.college,

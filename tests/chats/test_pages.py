@@ -89,6 +89,8 @@ def test_a_student_opens_the_group_chat_and_it_is_marked_read(world, client):
     assert f'data-ws-url="/ws/colleges/{world.college.pk}/chats/{world.group_chat.pk}/"' in body
     row = ChatMember.objects.get(chat=world.group_chat, member=world.students[0])
     assert row.last_read_message_id == message.pk
+    more = reverse("chats:message", kwargs={"pk": world.group_chat.pk, "message_id": message.pk})
+    assert f'<a class="message-more" href="{more}"' in body
 
 
 def test_posting_saves_the_message_and_redirects_to_it(world, client):
@@ -295,8 +297,22 @@ def test_the_chat_page_asks_a_fixed_number_of_queries(world, client, django_asse
     assert len(response.context["history"].messages) == messages + 1
 
 
+def test_reopening_a_read_chat_neither_looks_up_nor_moves_the_marker(world, client, django_assert_num_queries):
+    fill(world, 1, 3)
+    chat = Chat.objects.get(kind=ChatKind.FREE)
+    signed_in(client, world.students[0])
+    client.get(chat_url(chat))
+    row = ChatMember.objects.get(chat=chat, member=world.students[0])
+
+    with django_assert_num_queries(CHAT_QUERIES - 2):  # no SELECT of the newest id, no UPDATE of the marker
+        client.get(chat_url(chat))
+
+    assert ChatMember.objects.get(pk=row.pk).last_read_message_id == row.last_read_message_id
+    assert row.last_read_message_id == Message.objects.filter(chat=chat).latest("pk").pk
+
+
 LIST_QUERIES = 7
-CHAT_QUERIES = 12
+CHAT_QUERIES = 11
 
 
 def test_a_member_turns_this_chats_notifications_off_and_on_from_the_chat_page(world, client):
