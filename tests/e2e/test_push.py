@@ -26,14 +26,6 @@ def vapid_keys(settings):
     return settings
 
 
-def _notifications(page) -> list[dict]:
-    return page.evaluate(
-        """() => navigator.serviceWorker.ready
-            .then((registration) => registration.getNotifications())
-            .then((shown) => shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url})))"""
-    )
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_page_registers_the_service_worker_on_a_phone(live_server, phone_context, vapid_keys):
     person = factories.UserFactory(phone="+79990003344")
@@ -79,10 +71,18 @@ def test_the_service_worker_shows_a_pushed_notification(live_server, phone_conte
         {"origin": live_server.url, "registrationId": registration["registrationId"], "data": json.dumps(payload)},
     )
 
-    page.wait_for_function(
-        "navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((n) => n.length > 0)", timeout=15000
-    )
-    assert _notifications(page) == [payload]
+    # The worker shows it asynchronously; page.evaluate awaits the promise (wait_for_function would not).
+    shown = []
+    for _ in range(150):
+        shown = page.evaluate(
+            """() => navigator.serviceWorker.ready
+                .then((registration) => registration.getNotifications())
+                .then((shown) => shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url})))"""
+        )
+        if shown:
+            break
+        page.wait_for_timeout(100)
+    assert shown == [payload]
 
 
 @pytest.mark.django_db(transaction=True)
