@@ -12,7 +12,9 @@ What it does, in one run:
    (``DJANGO_ENV=production``: DEBUG off, persistent database connections with
    health checks, sessions through Redis, WhiteNoise, HTTPS behind a proxy —
    the client sends the ``X-Forwarded-Proto: https`` a TLS proxy adds, and an
-   ``Origin`` as a browser does), the invitation rate limits and burst pause off;
+   ``Origin`` as a browser does; Celery tasks queued to the broker in that Redis
+   database, with no worker taking them: the figures are the web's), the
+   invitation rate limits and burst pause off;
    with ``--pgbouncer``, the server reaches the database through Debian's
    PgBouncer in transaction pool mode (``DATABASE_POOLING=transaction``), started
    on a free port with a configuration in a temporary folder;
@@ -24,7 +26,8 @@ What it does, in one run:
    and prints accepts/s, the answers by status, how busy the machine was, the
    CPU spent per answer in the gunicorn workers, in PostgreSQL (and PgBouncer)
    and in the client, memberships and enrollments created, over-use
-   (memberships beyond ``max_uses`` — must be 0) and 5xx answers (must be 0);
+   (memberships beyond ``max_uses`` — must be 0), 5xx answers (must be 0) and
+   the tasks queued;
    then the same sessions send as many POSTs to ``/bench/bare/`` (routed with
    ``BENCHMARK``: the same middleware, CSRF and session user, answered by a
    redirect with no work of its own) and it prints that rate and the ratio;
@@ -205,6 +208,13 @@ def _outcome(college_id: int, link_id: int) -> dict[str, int]:
     }
 
 
+def _queued_tasks() -> int:
+    """Celery messages waiting in the broker's default queue (the bench's Redis database)."""
+    import redis
+
+    return redis.Redis.from_url(os.environ["REDIS_URL"]).llen("celery")
+
+
 def _cpu_seconds(pids: list[int]) -> float:
     """User + system CPU seconds the processes have used (Linux /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -265,7 +275,9 @@ def _round(args, round_: int, port: int, workers: list[int], server_log) -> tupl
     app_cpu = _cpu_seconds(workers)
     client_cpu = time.process_time()
     machine = _machine_ticks()
+    queued = _queued_tasks()
     answers, elapsed, errors = _rush(port, f"/i/{token}/", keys, args.connections)
+    queued = _queued_tasks() - queued
     machine_busy = _busy_share(machine, _machine_ticks())
     client_cpu = time.process_time() - client_cpu
     app_cpu = _cpu_seconds(workers) - app_cpu
@@ -289,7 +301,7 @@ def _round(args, round_: int, port: int, workers: list[int], server_log) -> tupl
     print(
         f"  memberships created: {outcome['memberships']}, enrollments: {outcome['enrollments']}, "
         f"link uses_count: {outcome['uses_count']}; over-use: {over_use} (must be 0); "
-        f"5xx: {server_errors} (must be 0); network errors: {len(errors)}"
+        f"5xx: {server_errors} (must be 0); network errors: {len(errors)}; tasks queued: {queued}"
     )
     bare_cpu = _cpu_seconds(workers)
     bare_answers, bare_elapsed, bare_errors = _rush(port, "/bench/bare/", keys, args.connections)
@@ -405,7 +417,9 @@ def main() -> None:
         "SMS_GATEWAY_URL": "http://127.0.0.1:1/send",
         "STATIC_ROOT": static_root,
         "LOG_LEVEL": "ERROR",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
+        # Tasks go to the broker (the bench's Redis database), as production queues them for its worker;
+        # no worker runs here, so the rush's figures are the web's alone. The tasks queued are counted.
+        "CELERY_TASK_ALWAYS_EAGER": "false",
         # The rush is one IP and one burst by design: protections off, measured elsewhere (tests).
         "INVITATION_BURST_LIMIT": "100000000",
         "INVITATION_OPEN_LIMIT_PER_IP": "0",
