@@ -1,6 +1,8 @@
-"""Receivers of groups' signals: each queues a chats task (the work is in ``chats.services.sync``).
+"""Receivers of groups' signals: each queues chats work (done by ``chats.services.sync``).
 
-The signals are sent after the groups transaction commits, so a task sees the committed roster.
+The signals are sent after the groups transaction commits, so a task sees the committed roster. A
+student's or parent's change is gathered per college (``chats.roster_queue``): a group joining at once
+through a link, or a roster import, costs one task, not two per person.
 """
 
 from groups import signals
@@ -9,12 +11,11 @@ DISPATCH = "chats"
 
 
 def on_enrollment_changed(sender, *, college_id, student_id, old_group_id, new_group_id, kind, **kwargs) -> None:
-    from chats import tasks
+    from chats.roster_queue import roster_changed
 
-    for group_id in {old_group_id, new_group_id} - {None}:
-        tasks.sync_group.delay(group_id, [student_id])
-    # Enrolment, reinstatement, expulsion and graduation change the college chat too.
-    tasks.sync_members.delay(college_id, [student_id])
+    # Enrolment, reinstatement, expulsion and graduation change the college chat too (group None).
+    groups = {old_group_id, new_group_id, None}
+    roster_changed(college_id=college_id, entries=[(group_id, student_id) for group_id in groups])
 
 
 def on_staff_assignment_changed(sender, *, college_id, group_id, teacher_id, kind, **kwargs) -> None:
@@ -31,9 +32,9 @@ def on_study_group_changed(sender, *, college_id, group_id, kind, **kwargs) -> N
 
 
 def on_group_parent_added(sender, *, college_id, group_id, parent_id, **kwargs) -> None:
-    from chats import tasks
+    from chats.roster_queue import roster_changed
 
-    tasks.sync_group.delay(group_id, [parent_id])
+    roster_changed(college_id=college_id, entries=[(group_id, parent_id)])
 
 
 def connect() -> None:

@@ -21,6 +21,23 @@ def sync_group(self, group_id: int, membership_ids: list[int] | None = None) -> 
     return len(chat_sync_group(group=group, members=members))
 
 
+@shared_task(name="chats.tasks.sync_roster", base=RetryingTask, bind=True, max_retries=MAX_RETRIES)
+def sync_roster(self, college_id: int, items: list[str] | None = None) -> int:
+    """The chats of a college's roster changes (``chats.roster_queue``): the entries gathered in Redis for
+    the college, or ``items`` when the change came without Redis."""
+    from chats.roster_queue import roster_put_back, roster_sync, roster_take
+
+    taken = items is None
+    if taken:
+        items = roster_take(college_id)
+    try:
+        return roster_sync(college_id, items)
+    except Exception:
+        if taken:
+            roster_put_back(college_id, items)
+        raise
+
+
 @shared_task(name="chats.tasks.sync_members", base=RetryingTask, bind=True, max_retries=MAX_RETRIES)
 def sync_members(self, college_id: int, membership_ids: list[int]) -> int:
     """The college and staff chats for a few memberships (an enrolment, a leaving, a new teacher)."""

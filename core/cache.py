@@ -60,6 +60,21 @@ class RedisCache(DjangoRedisCache):
         self._class = RedisCacheClient
 
 
+def redis_client(alias: str = "default") -> "redis.Redis | None":
+    """The shared Redis client of cache ``alias`` (thread-safe), or None when that cache is not Redis.
+
+    For the few uses the cache's API does not cover (a set that many requests add to at once); keys go
+    through the cache's ``make_key`` so that they keep its prefix and version. A caller catches
+    ``REDIS_ERRORS`` itself: this client is not tolerant.
+    """
+    from django.core.cache import caches
+
+    backend = caches[alias]
+    if not isinstance(backend, RedisCache):
+        return None
+    return backend._cache.get_client(write=True)
+
+
 class TolerantRedisCache(RedisCache):
     """The Redis cache that survives Redis being down: a read is a miss, a write is skipped.
 

@@ -31,6 +31,7 @@ EXPECTED_TASKS = {
     "chats.tasks.sync_all",
     "chats.tasks.sync_group",
     "chats.tasks.sync_members",
+    "chats.tasks.sync_roster",
     "chats.tasks.group_changed",
     "chats.tasks.sync_college",
     "chats.tasks.push_message",

@@ -1,0 +1,116 @@
+"""Roster changes waiting for the chats' sync, gathered per college: a rush of changes costs one task.
+
+A whole group following its curator's link joins within a minute, and a roster import enrols hundreds in
+one transaction. Each change used to queue two tasks of its own (the group's chats, the college's); a
+Celery publish costs about a millisecond of the request's CPU, more than an acceptance's own statements.
+Here a change adds «group:membership» entries (group 0: the college and staff chats) to its college's set
+in Redis and queues ``chats.tasks.sync_roster`` only when none is queued for the college yet (a flag set
+with NX); that task, run a moment later, clears the flag, takes the whole set at once and syncs it.
+
+No change is missed between the two: a receiver adds its entries before it tests the flag, and the task
+clears the flag before it takes the set, so an entry added after the take finds the flag cleared and
+queues the next task. A task that fails puts its entries back before it is retried. Entries lost anyway
+(Redis emptied, a worker killed mid-task) are caught up by the nightly ``sync_all``. Without Redis
+(development without it, the SQLite tests), or when Redis fails, each change queues its own task with its
+entries, as before but one task instead of two.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.core.cache import cache
+
+from core.cache import REDIS_ERRORS, redis_client
+
+COLLEGE = 0  # the group of an entry for the college and staff chats
+GATHER_SECONDS = 1  # how long a queued task waits for more changes of its college
+QUEUED_SECONDS = 60  # a flag whose task was lost blocks the next one this long at most
+PENDING_SECONDS = 7 * 24 * 3600  # entries nobody took are dropped after this (the nightly sync has them)
+
+
+def _keys(college_id: int) -> tuple[str, str]:
+    return (
+        cache.make_key(f"chats:roster:pending:{college_id}"),
+        cache.make_key(f"chats:roster:queued:{college_id}"),
+    )
+
+
+def roster_changed(*, college_id: int, entries: Iterable[tuple[int | None, int]]) -> None:
+    """The chats of these (study group, or None for the college's; membership) pairs to sync soon.
+
+    Called after the change committed (by the receivers of groups' signals).
+    """
+    from chats import tasks
+
+    items = sorted({f"{group_id or COLLEGE}:{member_id}" for group_id, member_id in entries})
+    if not items:
+        return
+    client = redis_client()
+    if client is not None:
+        pending, queued = _keys(college_id)
+        try:
+            pipe = client.pipeline(transaction=False)
+            pipe.sadd(pending, *items)
+            pipe.expire(pending, PENDING_SECONDS)
+            pipe.set(queued, 1, nx=True, ex=QUEUED_SECONDS)
+            first = pipe.execute()[-1]
+        except REDIS_ERRORS:
+            first = None  # Redis away: this change queues its own task below
+        else:
+            if first:
+                try:
+                    tasks.sync_roster.apply_async((college_id,), countdown=GATHER_SECONDS)
+                except Exception:
+                    client.delete(queued)  # the next change queues the task
+                    raise
+            return
+    tasks.sync_roster.delay(college_id, items)
+
+
+def roster_take(college_id: int) -> list[str]:
+    """The college's waiting entries, removed from Redis at once (after clearing the queued flag)."""
+    client = redis_client()
+    if client is None:
+        return []
+    pending, queued = _keys(college_id)
+    client.delete(queued)
+    pipe = client.pipeline(transaction=True)
+    pipe.smembers(pending)
+    pipe.delete(pending)
+    members, _ = pipe.execute()
+    return sorted(item.decode() if isinstance(item, bytes) else item for item in members)
+
+
+def roster_put_back(college_id: int, items: list[str]) -> None:
+    """Entries a failed task took, back in the set for its retry."""
+    client = redis_client()
+    if client is None or not items:
+        return
+    pending, _ = _keys(college_id)
+    client.sadd(pending, *items)
+    client.expire(pending, PENDING_SECONDS)
+
+
+def roster_sync(college_id: int, items: list[str]) -> int:
+    """Sync the chats of the entries: each group's roster chats for its memberships, the college's chats for
+    theirs. Returns how many entries were synced (those of a group or college no longer there are dropped)."""
+    from chats.services import chat_sync_college, chat_sync_group
+    from colleges.models import College
+    from groups.models import StudyGroup
+
+    by_group: dict[int, set[int]] = defaultdict(set)
+    for item in items:
+        group_id, member_id = (int(part) for part in item.split(":"))
+        by_group[group_id].add(member_id)
+    college = College.objects.filter(pk=college_id).first()
+    if college is None:
+        return 0
+    done = 0
+    for group in StudyGroup.objects.filter(college=college, pk__in=set(by_group) - {COLLEGE}).order_by("pk"):
+        group.college = college
+        chat_sync_group(group=group, members=by_group[group.pk])
+        done += len(by_group[group.pk])
+    if COLLEGE in by_group:
+        chat_sync_college(college=college, members=by_group[COLLEGE])
+        done += len(by_group[COLLEGE])
+    return done

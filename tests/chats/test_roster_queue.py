@@ -1,0 +1,87 @@
+"""Roster changes gathered per college (chats.roster_queue): a rush of changes costs one task, which syncs
+them all; a failed task puts its entries back; without Redis each change queues its own task."""
+
+import pytest
+
+from chats import roster_queue, tasks
+from chats.models import Chat, ChatKind, ChatMember
+from colleges.models import Role
+from groups.services import enrollment_start
+from groups.signals import EnrollmentChange
+from tests.chats.conftest import member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gathered(world):
+    """Changes gathered in Redis, this college's left empty before and after."""
+    if roster_queue.redis_client() is None:
+        pytest.skip("changes are gathered in Redis: set REDIS_URL")
+    roster_queue.roster_take(world.college.pk)
+    yield
+    roster_queue.roster_take(world.college.pk)
+
+
+def current(chat, membership) -> bool:
+    return ChatMember.objects.filter(chat=chat, member=membership, left_at__isnull=True, banned=False).exists()
+
+
+def college_chat(world) -> Chat:
+    return Chat.objects.get(college=world.college, kind=ChatKind.COLLEGE)
+
+
+def enrol_newcomers(world, count: int, django_capture_on_commit_callbacks) -> list:
+    newcomers = [member(world.college, Role.STUDENT) for _ in range(count)]
+    for newcomer in newcomers:
+        with django_capture_on_commit_callbacks(execute=True):
+            enrollment_start(actor=None, student=newcomer, group=world.group, kind=EnrollmentChange.ENROL)
+    return newcomers
+
+
+def test_changes_of_one_college_queue_one_task_that_syncs_them_all(
+    world, gathered, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(tasks.sync_roster, "apply_async", lambda args, **kwargs: queued.append(args))
+
+    newcomers = enrol_newcomers(world, 3, django_capture_on_commit_callbacks)
+
+    assert queued == [(world.college.pk,)]
+    assert not any(current(world.group_chat, n) for n in newcomers)
+
+    assert tasks.sync_roster(world.college.pk) == 6  # three in the group's chats, three in the college's
+
+    assert all(current(world.group_chat, n) and current(college_chat(world), n) for n in newcomers)
+    # Taken: the next change queues the next task, and nothing is left for it but its own entries.
+    assert tasks.sync_roster(world.college.pk) == 0
+    enrol_newcomers(world, 1, django_capture_on_commit_callbacks)
+    assert queued == [(world.college.pk,), (world.college.pk,)]
+
+
+def test_a_failed_task_puts_its_entries_back_for_the_retry(
+    world, gathered, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(tasks.sync_roster, "apply_async", lambda args, **kwargs: None)
+    (newcomer,) = enrol_newcomers(world, 1, django_capture_on_commit_callbacks)
+
+    def broken(college_id, items):
+        raise RuntimeError("the sync broke")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(roster_queue, "roster_sync", broken)
+        with pytest.raises(RuntimeError):
+            tasks.sync_roster(world.college.pk)
+    assert not current(world.group_chat, newcomer)
+
+    assert tasks.sync_roster(world.college.pk) == 2
+
+    assert current(world.group_chat, newcomer) and current(college_chat(world), newcomer)
+
+
+def test_without_redis_each_change_syncs_at_once(world, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(roster_queue, "redis_client", lambda: None)
+
+    (newcomer,) = enrol_newcomers(world, 1, django_capture_on_commit_callbacks)
+
+    assert current(world.group_chat, newcomer) and current(college_chat(world), newcomer)
