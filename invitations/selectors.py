@@ -267,26 +267,34 @@ def person_standing(*, user: User, college: College, role: str) -> PersonStandin
     )
 
 
+# A membership that counts as the person's in a college: any but one that ended.
+_CURRENT_MEMBERSHIP = [status for status in Membership.Status.values if status != Membership.Status.LEFT]
+
+
 def invitation_find_for(*, token: str, user: User) -> tuple[Invitation | None, PersonStanding | None]:
     """``invitation_find`` and ``person_standing`` of ``user`` in the link's college, as (None, None) for a
     forged token.
 
     One query when ``user`` belongs to no college yet and has no request waiting anywhere — the busy case,
     a whole group of newcomers following their curator's link: the link's row says whether that is so
-    (two EXISTS on the person alone, cheaper to build than ones tied to the link's college and role).
-    Anyone else's standing takes ``person_standing``'s queries as well.
+    (one EXISTS on the person alone, cheaper to build than two, or than ones tied to the link's college
+    and role). Anyone else's standing takes ``person_standing``'s queries as well.
     """
     if not token_plausible(token):
         return None, None
     # Not its author: the page of a joined person is a redirect (a refusal's page loads them).
     links = _by_token(token, "college", "group").annotate(
-        follower_is_member=Exists(Membership.objects.filter(~Q(status=Membership.Status.LEFT), user=user)),
-        follower_is_waiting=Exists(JoinRequest.objects.filter(user=user, status=JoinRequest.Status.PENDING)),
+        follower_is_known=Exists(
+            User.objects.filter(
+                Q(memberships__status__in=_CURRENT_MEMBERSHIP) | Q(join_requests__status=JoinRequest.Status.PENDING),
+                pk=user.pk,
+            )
+        )
     )
     invitation = next(iter(links[:1]), None)
     if invitation is None:
         return None, None
-    if invitation.follower_is_member or invitation.follower_is_waiting:
+    if invitation.follower_is_known:
         return invitation, person_standing(user=user, college=invitation.college, role=invitation.role)
     return invitation, PersonStanding(
         member=None, student=None, student_group=None, pending_request=None, other_colleges=False
