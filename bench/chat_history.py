@@ -4,7 +4,7 @@ stays what it is for a chat of 100 messages, and the median time is within 2× t
 What it does, in one run:
 
 1. creates a fresh PostgreSQL database (``sferum_bench_chat_history`` next to the one in DATABASE_URL) and
-   empties Redis database 12 (cache and sessions, as production keeps them); migrates;
+   empties Redis database 11 (cache and sessions, as production keeps them); migrates;
 2. builds a college, a chat of MEMBERS members (bench/_chat_world.py, through the services) and CHATS - 1
    more chats, then writes PER_CHAT messages into each through ``chats.services.messages_post_many_unchecked``
    (CHATS × PER_CHAT = 1,000,000 by default), and a small chat of 100 messages for the query-count comparison;
@@ -34,7 +34,7 @@ from bench._chat_world import build_chat_world
 from bench._support import database_urls, flush_redis, recreate_database, redis_url
 
 BENCH_DATABASE = "sferum_bench_chat_history"
-BENCH_REDIS_DB = 12
+BENCH_REDIS_DB = 11
 MEMBERS = 50
 GOAL_RATIO = 2.0
 
