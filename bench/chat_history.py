@@ -12,7 +12,7 @@ What it does, in one run:
 3. signs a member in (Django's test client, in this process: no network, the view's own work) and times, ROUNDS
    requests each, after a warm-up: **bare** — a college page doing only the session, the user and the
    membership (``CollegePageView`` with ``is_member``); **chat** — the real chat page (``chats:chat``, GET: the
-   history of 50 messages, each rendered by ``chats/_message.html``, pinned messages, the composer, the read
+   history of 50 messages, each rendered by ``chats.fragments``, pinned messages, the composer, the read
    marker); **small chat** — the same page of the 100-message chat;
 4. prints the queries of each, the medians, the ratio chat / bare and the goals; drops the database (unless
    ``--keep``).
