@@ -100,9 +100,20 @@ def chats_for(viewer, college: College) -> list[ChatListItem]:
 
 
 def chat_get_for(*, user, college: College, pk) -> Chat:
-    """The chat if ``user`` may read it; Http404 alike for a missing chat and one that is not theirs."""
-    chat = Chat.objects.filter(pk=pk, college=college).select_related("college").first()
-    if chat is None or not permissions.can_view_chat(user, chat):
+    """The chat if ``user`` may read it; Http404 alike for a missing chat and one that is not theirs.
+
+    One query: the viewer's row in the chat with the chat (no row: not theirs), remembered for
+    ``permissions.viewer_member``; the chat's college is the one asked for.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    row = permissions.viewer_rows(user).filter(chat_id=pk, chat__college=college).select_related("chat").first()
+    if row is None:
+        raise Http404
+    chat = row.chat
+    chat.college = college
+    permissions.remember_viewer_member(user, chat, row)
+    if not permissions.can_view_chat(user, chat):
         raise Http404
     return chat
 
