@@ -19,11 +19,13 @@ predicate at once, and the ones no longer allowed close — a removed chat membe
 not at the next message.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import transaction
 
 from accounts.selectors import user_has_totp
 from colleges.models import College
@@ -46,6 +48,23 @@ def personal_group(user_id: int) -> str:
 async def access_changed_send(*, user_id: int) -> None:
     """Ask every open socket of the user to check its predicate now (after the change is committed)."""
     await get_channel_layer().group_send(personal_group(user_id), {"type": ACCESS_CHANGED})
+
+
+def access_changed_on_commit(*, user_ids: Iterable[int]) -> None:
+    """``access_changed_send`` to each of ``user_ids`` once the current transaction commits (from sync code:
+    the services that take a right away). A channel layer that is down is logged, never raised: the change
+    is saved, and the open sockets still notice at their next check."""
+    ids = sorted(set(user_ids))
+    if ids:
+        transaction.on_commit(lambda: _access_changed_send_many(ids), robust=True)
+
+
+def _access_changed_send_many(user_ids: list[int]) -> None:
+    async def send_all() -> None:
+        for user_id in user_ids:
+            await access_changed_send(user_id=user_id)
+
+    async_to_sync(send_all)()
 
 
 def _fresh_college(user, college_id) -> College | None:

@@ -162,6 +162,14 @@ class ChatMemberViewSet(CollegeApiMixin, ChatLookupMixin, mixins.ListModelMixin,
     def _row(self, row, code=status.HTTP_200_OK) -> Response:
         return Response(s.ChatMemberSerializer(row).data, status=code)
 
+    @extend_schema(summary="Banned members, to lift a ban (moderators)", parameters=[CHAT_PK],
+                   responses=s.ChatMemberSerializer(many=True))  # fmt: skip
+    @action(detail=False, methods=["get"])
+    def banned(self, request, chat_pk=None):
+        chat = self._moderated_chat()
+        page = self.paginate_queryset(selectors.chat_banned(request.user, chat))
+        return self.get_paginated_response(s.ChatMemberSerializer(page, many=True).data)
+
     @extend_schema(summary="Add a person of the college", parameters=[CHAT_PK], request=s.MemberRefSerializer,
                    responses={201: s.ChatMemberSerializer})  # fmt: skip
     def create(self, request, chat_pk=None):

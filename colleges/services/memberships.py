@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_log, audit_log_many
 from colleges.models import College, Membership, Role
+from colleges.sockets import access_changed_on_commit
 from core.bulk import instance_maker
 
 MEMBERSHIP_EXISTS_MESSAGE = "У этого человека уже есть такая роль в колледже."
@@ -93,7 +94,8 @@ def membership_end(*, actor: User, membership: Membership) -> Membership:
 
 
 def membership_end_unchecked(*, actor: User | None, membership: Membership) -> Membership:
-    """The person leaves this role in the college. The row stays for history."""
+    """The person leaves this role in the college. The row stays for history; their open sockets are asked to
+    check their right once this commits (``access.changed``), so a chat stops reaching them at once."""
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         if locked.status == Membership.Status.LEFT:
@@ -110,6 +112,7 @@ def membership_end_unchecked(*, actor: User | None, membership: Membership) -> M
             before=before,
             after={"status": locked.status},
         )
+        access_changed_on_commit(user_ids=[locked.user_id])
     return locked
 
 
@@ -207,16 +210,17 @@ def memberships_end_many_unchecked(*, actor: User | None, college: College, memb
     """Many people leave their role in ``college`` at once (students missing from an imported roster).
 
     The bulk twin of ``membership_end``: rows locked in primary-key order, one UPDATE, one
-    ``membership.end_many`` audit event. Memberships already ended are left as they are; the ids of
-    the ones ended here are returned.
+    ``membership.end_many`` audit event, and ``access.changed`` to the people's open sockets on commit.
+    Memberships already ended are left as they are; the ids of the ones ended here are returned.
     """
-    ending = list(
+    rows = list(
         Membership.objects.select_for_update()
         .filter(college=college, pk__in=membership_ids)
         .exclude(status=Membership.Status.LEFT)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "user_id")
     )
+    ending = [pk for pk, _ in rows]
     if ending:
         Membership.objects.filter(pk__in=ending).update(status=Membership.Status.LEFT, ended_at=timezone.now())
         audit_log_many(
@@ -227,4 +231,5 @@ def memberships_end_many_unchecked(*, actor: User | None, college: College, memb
             ids=ending,
             after={"status": Membership.Status.LEFT},
         )
+        access_changed_on_commit(user_ids=[user_id for _, user_id in rows])
     return ending

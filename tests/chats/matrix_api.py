@@ -121,6 +121,7 @@ CASES = [
         data=lambda w: {"member": w.memberships["teacher"].pk},
     ),  # fmt: skip
     row("api:chat-member-detail", in_the_chat(student=403, curator=204), member_kw, method="delete"),
+    row("api:chat-member-banned", MODERATED, in_chat),
     row("api:chat-member-ban", MODERATED, member_kw, method="post"),
     row("api:chat-member-unban", MODERATED, member_kw, method="post"),
     row(

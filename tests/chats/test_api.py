@@ -261,6 +261,25 @@ def test_a_banned_member_is_kept_out_until_unbanned(world):
     assert again.status_code == 201
 
 
+def test_moderators_list_the_banned_and_a_lifted_ban_leaves_the_list(world):
+    chat = services.chat_create(actor=world.curator.user, college=world.college, kind=ChatKind.FREE, title="Кружок")
+    client = api(world.curator)
+    for student in world.students[:2]:
+        client.post(members_url(world, chat), {"member": student.pk})
+    client.post(members_url(world, chat, world.students[0].pk, "ban"))
+    url = api_url("api:chat-member-banned", world.college, chat_pk=chat.pk)
+
+    banned = client.get(url)
+    client.post(members_url(world, chat, world.students[0].pk, "unban"))
+    after = client.get(url)
+    by_member = api(world.students[1]).get(url)
+
+    assert banned.status_code == 200
+    assert [(row["member"], row["banned"]) for row in banned.json()["results"]] == [(world.students[0].pk, True)]
+    assert after.json()["results"] == []
+    assert by_member.status_code == 403
+
+
 def test_the_owner_appoints_a_moderator(world):
     chat = world.group_chat
     student = world.students[0]

@@ -6,6 +6,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from colleges.models import Membership, Role
+from colleges.services import membership_end_unchecked, memberships_end_many_unchecked
 from colleges.sockets import DENIED_CLOSE_CODE, access_changed_send
 from sferum_admin.asgi import application
 from tests import factories
@@ -155,3 +156,34 @@ async def test_access_changed_leaves_a_still_allowed_socket_open(redis_channel_l
     await communicator.send_json_to({"n": 3})
     assert (await communicator.receive_json_from())["n"] == 3
     await communicator.disconnect()
+
+
+async def test_ending_a_membership_closes_the_persons_open_socket_at_once(
+    redis_channel_layer, college, member, signed_headers
+):
+    communicator, _ = await _connect(_path(college), await signed_headers(member))
+    membership = await Membership.objects.aget(user=member, college=college)
+
+    await sync_to_async(membership_end_unchecked)(actor=None, membership=membership)
+
+    # No frame from the client: the service's ``access.changed`` made the socket check and close.
+    assert await communicator.receive_output(timeout=3) == {"type": "websocket.close", "code": DENIED_CLOSE_CODE}
+
+
+async def test_ending_many_memberships_closes_those_sockets_and_leaves_the_others_open(
+    redis_channel_layer, college, member, colleague, signed_headers
+):
+    leaving, _ = await _connect(_path(college), await signed_headers(member))
+    staying, _ = await _connect(_path(college), await signed_headers(colleague))
+    membership = await Membership.objects.aget(user=member, college=college)
+
+    ended = await sync_to_async(memberships_end_many_unchecked)(
+        actor=None, college=college, membership_ids=[membership.pk]
+    )
+
+    assert ended == [membership.pk]
+    assert await leaving.receive_output(timeout=3) == {"type": "websocket.close", "code": DENIED_CLOSE_CODE}
+    assert await staying.receive_nothing(timeout=0.3)
+    await staying.send_json_to({"n": 4})
+    assert (await staying.receive_json_from())["n"] == 4
+    await staying.disconnect()
