@@ -20,7 +20,7 @@ from django.utils.text import Truncator
 
 REPLY_PREVIEW_CHARS = 100
 
-_MORE = 'aria-label="Действия с сообщением" title="Действия с сообщением">⋯</a>'
+_MORE_LINK_END = 'aria-label="Действия с сообщением" title="Действия с сообщением">⋯</a>'
 
 
 def _files(message) -> list:
@@ -89,7 +89,7 @@ def message_fragment(message, chat) -> SafeString:
     return mark_safe(
         f'{head}\n  <div class="message-head">\n    <strong class="message-author">{name}</strong>\n'
         f'    <time datetime="{created.isoformat()}" class="muted">{created.strftime("%d.%m %H:%M")}</time>\n'
-        f'    {edited}\n    <a class="message-more" href="{escape(chat.page_url)}m/{message.pk}/" {_MORE}\n'
+        f'    {edited}\n    <a class="message-more" href="{escape(chat.page_url)}m/{message.pk}/" {_MORE_LINK_END}\n'
         f"  </div>\n  {reply}\n  {_body_html(message, html)}\n  \n</li>\n"
     )
 

@@ -49,7 +49,7 @@ CREATABLE_KINDS = {
 
 
 def viewer_rows(user):
-    """The rows of ``user`` in chats, the one they answer for a chat first (``viewer_member``'s order)."""
+    """The user's rows in chats through their active memberships, in the order ``viewer_member`` picks from."""
     return (
         ChatMember.objects.filter(member__user=user, member__status=Membership.Status.ACTIVE)
         .select_related("member")
