@@ -4,7 +4,7 @@ stays what it is for a chat of 100 messages, and the median time is within 2× t
 What it does, in one run:
 
 1. creates a fresh PostgreSQL database (``sferum_bench_chat_history`` next to the one in DATABASE_URL) and
-   empties Redis database 12 (cache and sessions, as production keeps them); migrates;
+   empties Redis database 11 (cache and sessions, as production keeps them); migrates;
 2. builds a college, a chat of MEMBERS members (bench/_chat_world.py, through the services) and CHATS - 1
    more chats, then writes PER_CHAT messages into each through ``chats.services.messages_post_many_unchecked``
    (CHATS × PER_CHAT = 1,000,000 by default), and a small chat of 100 messages for the query-count comparison;
@@ -12,10 +12,13 @@ What it does, in one run:
 3. signs a member in (Django's test client, in this process: no network, the view's own work) and times, ROUNDS
    requests each, after a warm-up: **bare** — a college page doing only the session, the user and the
    membership (``CollegePageView`` with ``is_member``); **chat** — the real chat page (``chats:chat``, GET: the
-   history of 50 messages, each rendered by ``chats/_message.html``, pinned messages, the composer, the read
+   history of 50 messages, each rendered by ``chats.fragments``, pinned messages, the composer, the read
    marker); **small chat** — the same page of the 100-message chat;
-4. prints the queries of each, the medians, the ratio chat / bare and the goals; drops the database (unless
-   ``--keep``).
+4. prints the queries of each, the medians, the ratio chat / bare and the goals, with the load average (other
+   work on the machine moves the medians); drops the database (unless ``--keep``).
+
+It renders as production does: the production settings module with DEBUG off and the cached template loader
+(Django's default when TEMPLATES names no loaders; the run checks both and says so), sessions and cache in Redis.
 
 Usage: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/sferum REDIS_URL=redis://127.0.0.1:6379/5
 .venv/bin/python bench/chat_history.py``. Options: ``--chats``, ``--per-chat``, ``--rounds``, ``--keep``.
@@ -34,7 +37,7 @@ from bench._chat_world import build_chat_world
 from bench._support import database_urls, flush_redis, recreate_database, redis_url
 
 BENCH_DATABASE = "sferum_bench_chat_history"
-BENCH_REDIS_DB = 12
+BENCH_REDIS_DB = 11
 MEMBERS = 50
 GOAL_RATIO = 2.0
 
@@ -99,8 +102,22 @@ def routes() -> dict:
     }
 
 
-def measure(client, url: str, rounds: int) -> tuple[float, int]:
-    """(median seconds, queries of one request) of GET ``url``."""
+def _check_production_rendering() -> None:
+    """DEBUG off and templates from the cached loader, as production renders them."""
+    from django.conf import settings
+    from django.template import engines
+
+    loaders = engines["django"].engine.loaders
+    cached = len(loaders) == 1 and loaders[0][0] == "django.template.loaders.cached.Loader"
+    if settings.DEBUG or not cached:
+        raise SystemExit(f"not as production renders: DEBUG={settings.DEBUG}, template loaders {loaders}")
+    print("rendering as production: DEBUG off, cached template loader")
+
+
+def measure(client, url: str, rounds: int) -> tuple[float, float, int]:
+    """(median seconds, median CPU seconds of this process, queries of one request) of GET ``url``.
+
+    The CPU time leaves out the waits for PostgreSQL and Redis and moves less with other load on the machine."""
     from django.db import connection
 
     for _ in range(5):
@@ -114,12 +131,13 @@ def measure(client, url: str, rounds: int) -> tuple[float, int]:
 
     with connection.execute_wrapper(count):
         client.get(url)
-    times = []
+    times, cpu = [], []
     for _ in range(rounds):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         client.get(url)
         times.append(time.perf_counter() - started)
-    return statistics.median(times), len(queries)
+        cpu.append(time.process_time() - started_cpu)
+    return statistics.median(times), statistics.median(cpu), len(queries)
 
 
 def main() -> int:
@@ -147,18 +165,22 @@ def main() -> int:
         settings.DATABASES["default"]["CONN_MAX_AGE"] = 60
         connection.settings_dict["CONN_MAX_AGE"] = 60
         call_command("migrate", verbosity=0)
+        _check_production_rendering()
         reader, big, small = build(options.chats, options.per_chat)
         urls = routes()
         client = Client()
         client.force_login(reader)
-        bare_s, bare_q = measure(client, urls["bare"](None), options.rounds)
-        chat_s, chat_q = measure(client, urls["chat"](big.pk), options.rounds)
-        small_s, small_q = measure(client, urls["chat"](small.pk), options.rounds)
-        print(f"measured: {urls['label']}, {options.rounds} requests each, median")
-        print(f"bare session view: {bare_s * 1000:.1f} ms, {bare_q} queries")
-        print(f"chat of {options.per_chat} messages: {chat_s * 1000:.1f} ms, {chat_q} queries")
-        print(f"chat of 100 messages: {small_s * 1000:.1f} ms, {small_q} queries")
-        print(f"ratio chat / bare: {chat_s / bare_s:.2f} (goal ≤ {GOAL_RATIO}); queries constant: {chat_q == small_q}")
+        bare_s, bare_cpu, bare_q = measure(client, urls["bare"](None), options.rounds)
+        chat_s, chat_cpu, chat_q = measure(client, urls["chat"](big.pk), options.rounds)
+        small_s, small_cpu, small_q = measure(client, urls["chat"](small.pk), options.rounds)
+        print(f"measured: {urls['label']}, {options.rounds} requests each, median (wall; CPU of this process)")
+        print(f"bare session view: {bare_s * 1000:.1f} ms; CPU {bare_cpu * 1000:.1f} ms; {bare_q} queries")
+        big_label = f"chat of {options.per_chat} messages"
+        print(f"{big_label}: {chat_s * 1000:.1f} ms; CPU {chat_cpu * 1000:.1f} ms; {chat_q} queries")
+        print(f"chat of 100 messages: {small_s * 1000:.1f} ms; CPU {small_cpu * 1000:.1f} ms; {small_q} queries")
+        print(f"ratio chat / bare: {chat_s / bare_s:.2f} (goal ≤ {GOAL_RATIO}); CPU {chat_cpu / bare_cpu:.2f}")
+        print(f"queries constant: {chat_q == small_q}")
+        print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         connection.close()
     finally:
         if not options.keep:

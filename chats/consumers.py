@@ -85,22 +85,6 @@ class ChatConsumer(CollegeSocketConsumer):
             return await super().authorise(message)
         return True
 
-    async def dispatch(self, message: dict) -> None:
-        """A chat event is authorised (``authorise``) and handled here without Channels' own step before each
-        handler, ``aclose_old_connections`` — a round trip through the one database thread per socket per
-        event, most of a fan-out's cost (bench/chat_fanout.py): forwarding an event reads no database, and a
-        re-check that does goes through ``database_sync_to_async``, which tends the connection itself."""
-        if message["type"] != "chat.event":
-            await super().dispatch(message)
-            return
-        if self.denied:
-            return
-        if not await self.authorise(message):
-            self.denied = True
-            await self.close(code=DENIED_CLOSE_CODE)
-            return
-        await self.chat_event(message)
-
     def _concerns_another_row(self, message: dict) -> bool:
         event = message.get("event") or {}
         return (

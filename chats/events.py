@@ -11,10 +11,11 @@ consumer handles it in ``chat_event(self, message)``, checks the person may stil
 
 Events (every one has ``type`` and ``chat_id``; ids are integers, times ISO 8601 with a zone):
 
-The ``message.*`` events and ``reaction.changed`` carry ``html``: the message's ``chats/_message.html``
-fragment, rendered ONCE by the publisher after commit from ``chats.selectors.message_broadcast`` (the same
-for every member: the fragment has no per-viewer branches), so a fan-out to 500 sockets costs one load and
-one render, not 500. The consumer forwards it only to sockets it still authorises (chats/consumers.py).
+The ``message.*`` events and ``reaction.changed`` carry ``html``: the message's ``<li>`` fragment from
+``chats.fragments`` (the renderer of the chat page's rows too), rendered ONCE by the publisher after commit
+from ``chats.selectors.message_broadcast`` (the same for every member: the fragment has no per-viewer
+branches), so a fan-out to 500 sockets costs one load and one render, not 500. The consumer forwards it only
+to sockets it still authorises (chats/consumers.py).
 ``html`` is null when the render failed (the database went away after commit): the page shows it on reload.
 
 - ``message.new``      ``{"type", "chat_id", "message_id", "author_id", "html"}`` — a message was posted;
@@ -72,19 +73,17 @@ def user_group(user_id: int) -> str:
 
 # Events whose subject is one message: the publisher adds its rendered fragment (``html``).
 MESSAGE_EVENTS = frozenset({"message.new", "message.edited", "message.deleted", "message.pinned", "reaction.changed"})
-MESSAGE_TEMPLATE = "chats/_message.html"
 
 
 def message_html(chat_id: int, message_id: int) -> str | None:
-    """The message's fragment as every member sees it (``chats/_message.html``), or None when it is gone."""
-    from django.template.loader import render_to_string
-
+    """The message's fragment as every member sees it (``chats.fragments``), or None when it is gone."""
+    from chats.fragments import message_fragment
     from chats.selectors import message_broadcast
 
     message = message_broadcast(chat_id, message_id)
     if message is None:
         return None
-    return render_to_string(MESSAGE_TEMPLATE, {"message": message, "chat": message.chat}).strip()
+    return message_fragment(message, message.chat).strip()
 
 
 def with_html(event: dict) -> dict:

@@ -48,19 +48,29 @@ CREATABLE_KINDS = {
 }
 
 
+def viewer_rows(user):
+    """The user's rows in chats through their active memberships, in the order ``viewer_member`` picks from."""
+    return (
+        ChatMember.objects.filter(member__user=user, member__status=Membership.Status.ACTIVE)
+        .select_related("member")
+        .order_by("left_at", "-id")
+    )
+
+
 def viewer_member(user, chat: Chat) -> ChatMember | None:
     """The user's row in ``chat`` (current rows first), cached on the user object per chat."""
     if not getattr(user, "is_authenticated", False):
         return None
     cache = user.__dict__.setdefault(_CACHE, {})
     if chat.pk not in cache:
-        cache[chat.pk] = (
-            ChatMember.objects.filter(chat=chat, member__user=user, member__status=Membership.Status.ACTIVE)
-            .select_related("member")
-            .order_by("left_at", "-id")
-            .first()
-        )
+        cache[chat.pk] = viewer_rows(user).filter(chat=chat).first()
     return cache[chat.pk]
+
+
+def remember_viewer_member(user, chat: Chat, row: ChatMember | None) -> None:
+    """Keep ``row`` (found by ``viewer_rows``) as the user's row in ``chat``: a selector that read it with the
+    chat spares ``viewer_member`` its query."""
+    user.__dict__.setdefault(_CACHE, {})[chat.pk] = row
 
 
 def forget_chat_roles(user) -> None:

@@ -100,16 +100,28 @@ def chats_for(viewer, college: College) -> list[ChatListItem]:
 
 
 def chat_get_for(*, user, college: College, pk) -> Chat:
-    """The chat if ``user`` may read it; Http404 alike for a missing chat and one that is not theirs."""
-    chat = Chat.objects.filter(pk=pk, college=college).select_related("college").first()
-    if chat is None or not permissions.can_view_chat(user, chat):
+    """The chat if ``user`` may read it; Http404 alike for a missing chat and one that is not theirs.
+
+    One query: the viewer's row in the chat with the chat (no row: not theirs), remembered for
+    ``permissions.viewer_member``; the chat's college is the one asked for.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    row = permissions.viewer_rows(user).filter(chat_id=pk, chat__college=college).select_related("chat").first()
+    if row is None:
+        raise Http404
+    chat = row.chat
+    chat.college = college
+    permissions.remember_viewer_member(user, chat, row)
+    if not permissions.can_view_chat(user, chat):
         raise Http404
     return chat
 
 
 def _shape(message: Message, *, moderator: bool) -> Message:
-    """Attach what a page shows: ``html`` (or the placeholder of a deleted message, its text withheld),
-    ``reactions_summary`` [(emoji, count, mine)], and ``reply_preview``."""
+    """Attach what a page shows: ``html`` (or the placeholder of a deleted message, its text withheld);
+    ``_summarise_reactions`` and ``_reply_preview`` add ``reactions_summary`` [(emoji, count, mine)] and
+    ``reply_preview`` to a message of ``_history_queryset``, which also lists its files in ``files``."""
     message.hidden = message.is_deleted
     message.moderation_reason = message.delete_reason if moderator else ""
     if message.hidden:
@@ -124,7 +136,7 @@ def _shape(message: Message, *, moderator: bool) -> Message:
 
 def _summarise_reactions(message: Message, viewer_member_id: int | None) -> None:
     counts: dict[str, list] = {}
-    for reaction in message.reactions.all():
+    for reaction in message.reaction_rows:
         entry = counts.setdefault(reaction.emoji, [reaction.emoji, 0, False])
         entry[1] += 1
         entry[2] = entry[2] or reaction.member_id == viewer_member_id
@@ -154,8 +166,11 @@ def _history_queryset(chat: Chat) -> QuerySet[Message]:
         Message.objects.filter(chat=chat)
         .select_related("author__user", "reply_to__author__user")
         .prefetch_related(
-            "attachments",
-            Prefetch("reactions", queryset=MessageReaction.objects.order_by("created_at", "pk")),
+            # Into lists (``to_attr``): a related manager per message is what a prefetch costs most.
+            Prefetch("attachments", to_attr="files"),
+            Prefetch(
+                "reactions", queryset=MessageReaction.objects.order_by("created_at", "pk"), to_attr="reaction_rows"
+            ),
         )
     )
 
@@ -201,7 +216,7 @@ def message_for(viewer, chat: Chat, message_id: int) -> Message | None:
 
 def message_broadcast(chat: Chat | int, message_id: int) -> Message | None:
     """One message shaped for every member alike (no moderation reason, no «mine» on reactions): what
-    ``chats.events`` renders once into the ``chats/_message.html`` fragment a live event carries. Not for a
+    ``chats.events`` renders once into the ``chats.fragments`` fragment a live event carries. Not for a
     viewer's page: it asks no permission (the consumer authorises each socket before forwarding)."""
     message = _history_queryset(chat).select_related("chat").filter(pk=message_id).first()
     if message is None:

@@ -1,4 +1,10 @@
-"""Django's Redis cache, keeping one client per connection pool and counting in one round trip.
+"""Django's Redis cache, sharing one connection pool per server across the process and counting in one round
+trip.
+
+Django keeps a connection pool per cache object, and ``django.core.cache.caches`` makes a cache object per
+thread and, in async code, per task: every open WebSocket (its session read in its own task) held a Redis
+connection of its own — 166 connections for 166 sockets, against Redis's client limit. Here the pools (and
+their clients) are the process's, one per server and options, whatever the thread or task.
 
 Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every
 cache operation; with redis-py 8 that costs about 0.1 ms of CPU each time, as
@@ -13,6 +19,7 @@ key could expire between the two and be recreated by ``INCRBY`` with no timeout.
 
 import functools
 import logging
+import threading
 import time
 
 import redis.exceptions
@@ -29,11 +36,28 @@ REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 _INCR_EXISTING = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
 
 
+# The process's pools and clients, shared by every cache object (a pool checks the pid itself after a fork).
+_POOLS: dict[tuple, object] = {}
+_CLIENTS: dict[int, object] = {}
+_POOLS_LOCK = threading.Lock()
+
+
 class RedisCacheClient(DjangoRedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._clients = {}
         self._incr_scripts = {}
+
+    def _get_connection_pool(self, write):
+        server = self._servers[self._get_connection_pool_index(write)]
+        options = tuple(sorted((name, repr(value)) for name, value in self._pool_options.items()))
+        key = (server, self._pool_class, options)
+        pool = _POOLS.get(key)
+        if pool is None:
+            with _POOLS_LOCK:
+                pool = _POOLS.get(key)
+                if pool is None:
+                    pool = _POOLS[key] = self._pool_class.from_url(server, **self._pool_options)
+        return pool
 
     def incr(self, key, delta):
         client = self.get_client(key, write=True)
@@ -48,9 +72,9 @@ class RedisCacheClient(DjangoRedisCacheClient):
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
+        client = _CLIENTS.get(id(pool))
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            client = _CLIENTS.setdefault(id(pool), self._client(connection_pool=pool))
         return client
 
 

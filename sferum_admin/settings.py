@@ -550,7 +550,13 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # uvicorn (the asgi service) gives its loggers handlers of its own before Django starts: their lines
+        # go through the console handler above instead (JSON in production, like the rest).
+        "uvicorn": {"handlers": [], "propagate": True},
+        "uvicorn.access": {"handlers": [], "propagate": True},
+    },
 }
 
 # Error reports to Sentry (or a compatible service) when SENTRY_DSN is set; nothing is sent otherwise.

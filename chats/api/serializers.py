@@ -94,9 +94,10 @@ class MessageSerializer(serializers.Serializer):
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, obj) -> list:
         # A deleted message's files go with its text (its moderators still reach them by id to decide a report).
-        if obj.hidden or "attachments" not in getattr(obj, "_prefetched_objects_cache", {}):
+        files = getattr(obj, "files", None)  # listed by the history's selectors; a search result has none
+        if obj.hidden or files is None:
             return []
-        return AttachmentSerializer(obj.attachments.all(), many=True).data
+        return AttachmentSerializer(files, many=True).data
 
     @extend_schema_field(ReactionSummarySerializer(many=True))
     def get_reactions(self, obj) -> list:

@@ -320,8 +320,8 @@ def test_the_member_list_asks_the_same_queries_whatever_its_size(world, django_a
         )
     client = api(world.curator)
 
-    # Key and memberships (2), the chat and the viewer's row (2), the page and its count (2).
-    with django_assert_num_queries(6):
+    # Key and memberships (2), the viewer's row with the chat (1), the page and its count (2).
+    with django_assert_num_queries(5):
         response = client.get(members_url(world, chat))
 
     assert len(response.json()["results"]) == members + 1

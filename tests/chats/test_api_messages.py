@@ -38,10 +38,10 @@ def test_history_asks_the_same_queries_whatever_its_size(world, django_assert_nu
     client = api(world.students[0])
     url = messages_url(world, world.group_chat)
 
-    # Key and memberships (2), the chat and the viewer's row (2), the page with its authors and replies,
+    # Key and memberships (2), the viewer's row with the chat (1), the page with its authors and replies,
     # then its attachments and reactions (3: the text's HTML, mentions included, is stored with it);
     # the roles come with the memberships.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(url)
 
     assert len(response.json()["results"]) == count

@@ -312,7 +312,7 @@ def test_reopening_a_read_chat_neither_looks_up_nor_moves_the_marker(world, clie
 
 
 LIST_QUERIES = 7
-CHAT_QUERIES = 11
+CHAT_QUERIES = 10
 
 
 def test_a_member_turns_this_chats_notifications_off_and_on_from_the_chat_page(world, client):

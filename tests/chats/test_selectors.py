@@ -69,7 +69,7 @@ def test_a_history_page_takes_five_queries_whatever_its_size(world, django_asser
 
     with django_assert_num_queries(5):
         page = selectors.chat_history(viewer, chat, limit=10)
-        shaped = [(m.html, m.reactions_summary, m.reply_preview, list(m.attachments.all())) for m in page.messages]
+        shaped = [(m.html, m.reactions_summary, m.reply_preview, m.files) for m in page.messages]
 
     assert len(shaped) == min(count, 10) and page.has_more == (count > 10)
     assert shaped[-1][1] == [("👍", 1, False)]

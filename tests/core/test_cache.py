@@ -1,5 +1,8 @@
 """The project's Redis cache counts in one round trip and answers a missing counter as Django does."""
 
+import asyncio
+import contextvars
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -63,3 +66,24 @@ def test_incr_works_again_when_redis_does_not_know_the_script():
         script.sha = "0" * 40
 
     assert cache.incr("tests:counter") == 2
+
+
+async def test_tasks_and_threads_share_one_connection_pool_per_server():
+    """Each task's (socket's) cache object used to open a pool and a Redis connection of its own."""
+    from asgiref.sync import sync_to_async
+    from django.core.cache import caches
+
+    def read():
+        backend = caches["default"]
+        backend.get("tests:shared-pool")
+        return backend, backend._cache._get_connection_pool(False)
+
+    # Each task in a context of its own, as a server starts each connection's.
+    tasks = [
+        asyncio.create_task(sync_to_async(read, thread_sensitive=False)(), context=contextvars.Context())
+        for _ in range(20)
+    ]
+    seen = await asyncio.gather(*tasks)
+
+    assert len({id(backend) for backend, _ in seen}) > 1  # Django's cache objects are per thread and task
+    assert len({id(pool) for _, pool in seen}) == 1

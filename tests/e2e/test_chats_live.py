@@ -1,9 +1,8 @@
 """A chat, live, on phones (390×844): a curator posts in the group chat and a student, in a second browser
-context, sees it appear without reloading — through a real ASGI server (daphne) with the Redis channel layer."""
+context, sees it appear without reloading — through a real ASGI server (the `asgi` service's uvicorn) with the
+Redis channel layer."""
 
 import datetime
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import pytest
@@ -14,28 +13,21 @@ from chats.services import chat_sync_group
 from colleges.models import Role
 from tests import factories
 from tests.e2e.helpers import login_as
-from tests.sockets.servers import BASE_DIR, _free_port, _server_env, _wait_until_listening, stop_asgi_server
+from tests.sockets.servers import start_asgi_server, stop_asgi_server
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "ru-RU"}
 
 
 @pytest.fixture
 def asgi_live_server(transactional_db, settings, tmp_path):
-    """daphne serving the pages, the static files and the sockets against the test database and Redis."""
+    """The asgi service's server serving the pages, the static files and the sockets against the test database
+    and Redis."""
     if not settings.REDIS_URL:
         pytest.skip("the ASGI server and this process share the Redis channel layer: set REDIS_URL")
-    port = _free_port()
-    log_path = tmp_path / "daphne.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tests.e2e.asgi_static:application"],
-            cwd=BASE_DIR,
-            env=_server_env(settings.REDIS_URL),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process, port = start_asgi_server(
+        redis_url=settings.REDIS_URL, log_path=tmp_path / "asgi.log", app="tests.e2e.asgi_static:application"
+    )
     try:
-        _wait_until_listening(port, process, log_path)
         yield SimpleNamespace(url=f"http://127.0.0.1:{port}")
     finally:
         stop_asgi_server(process)

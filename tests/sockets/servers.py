@@ -1,5 +1,6 @@
-"""Real ASGI servers for WebSocket tests: daphne processes serving ``sferum_admin.asgi:application``
-against the test database and the Redis channel layer, as the `asgi` service of docker-compose.yml runs.
+"""Real ASGI servers for WebSocket tests: the `asgi` service's command of docker-compose.yml (uvicorn serving
+``sferum_admin.asgi:application``, flag for flag: ``bench._support.asgi_service_command``), one worker
+process each, against the test database and the Redis channel layer.
 
 ``asgi_server_pair`` (a fixture; its tests are marked slow, tests/test_markers.py) starts two, so a test
 shows that what is sent through one process reaches a socket held by the other. Sessions are in the
@@ -9,13 +10,14 @@ database (settings' test mode), so a cookie from ``socket_headers`` signs a sock
 import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.db import connection
+
+from bench._support import asgi_service_command
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -42,6 +44,7 @@ def _server_env(redis_url: str) -> dict[str, str]:
         DATABASE_URL=_test_database_url(),
         REDIS_URL=redis_url,
         PYTHONUNBUFFERED="1",
+        WEB_CONCURRENCY="1",  # uvicorn's --workers: one process per server (the service runs ASGI_WORKERS)
     )
     return env
 
@@ -50,21 +53,22 @@ def _wait_until_listening(port: int, process: subprocess.Popen, log_path: Path) 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"daphne exited:\n{log_path.read_text(encoding='utf-8')[-3000:]}")
+            raise AssertionError(f"the ASGI server exited:\n{log_path.read_text(encoding='utf-8')[-3000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
         except OSError:
             time.sleep(0.2)
-    raise AssertionError(f"daphne did not listen on {port}:\n{log_path.read_text(encoding='utf-8')[-3000:]}")
+    raise AssertionError(f"the ASGI server did not listen on {port}:\n{log_path.read_text(encoding='utf-8')[-3000:]}")
 
 
-def start_asgi_server(*, redis_url: str, log_path: Path) -> tuple[subprocess.Popen, int]:
-    """One daphne process on a free port; returns once it accepts connections."""
+def start_asgi_server(*, redis_url: str, log_path: Path, app: str | None = None) -> tuple[subprocess.Popen, int]:
+    """One server process on a free port (the project's application, or ``app``); returns once it accepts
+    connections."""
     port = _free_port()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "sferum_admin.asgi:application"],
+            asgi_service_command(port=port, app=app),
             cwd=BASE_DIR,
             env=_server_env(redis_url),
             stdout=log,
@@ -89,14 +93,14 @@ def stop_asgi_server(process: subprocess.Popen) -> None:
 
 @pytest.fixture
 def asgi_server_pair(transactional_db, settings, tmp_path):
-    """Two daphne processes sharing the test database and the Redis channel layer at REDIS_URL:
+    """Two server processes sharing the test database and the Redis channel layer at REDIS_URL:
     yields their addresses, ``("ws://127.0.0.1:<a>", "ws://127.0.0.1:<b>")``."""
     if not settings.REDIS_URL:
         pytest.skip("two server processes share the Redis channel layer: set REDIS_URL")
     servers = []
     try:
         for name in ("a", "b"):
-            servers.append(start_asgi_server(redis_url=settings.REDIS_URL, log_path=tmp_path / f"daphne-{name}.log"))
+            servers.append(start_asgi_server(redis_url=settings.REDIS_URL, log_path=tmp_path / f"asgi-{name}.log"))
         yield tuple(f"ws://127.0.0.1:{port}" for _, port in servers)
     finally:
         for process, _ in servers:
