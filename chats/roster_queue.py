@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.cache import cache
+from redis.commands.core import Script
 
 from core.cache import REDIS_ERRORS, redis_client
 
@@ -30,21 +31,16 @@ PENDING_SECONDS = 7 * 24 * 3600  # entries nobody took are dropped after this (t
 
 # Adds the entries (ARGV[3:]) to the set KEYS[1], keeps it ARGV[1] seconds, and sets the queued flag KEYS[2]
 # for ARGV[2] seconds unless it is set: «OK» when this change is the one to queue the task, nil otherwise.
-# One round trip and one command (a pipeline of three costs twice the CPU in redis-py).
-_ADD = """
+# One round trip and one command (a pipeline of three costs twice the CPU in redis-py). One object serves
+# every client (each call names its client): EVALSHA, loading the script on first use and after a restart.
+_ADD = Script(
+    None,
+    b"""
 redis.call('sadd', KEYS[1], unpack(ARGV, 3))
 redis.call('expire', KEYS[1], ARGV[1])
 return redis.call('set', KEYS[2], '1', 'NX', 'EX', ARGV[2])
-"""
-_scripts: dict[int, object] = {}
-
-
-def _add_script(client):
-    script = _scripts.get(id(client))
-    if script is None:
-        # EVALSHA, loading the script on first use (and again after a Redis restart).
-        script = _scripts[id(client)] = client.register_script(_ADD)
-    return script
+""",
+)
 
 
 def _keys(college_id: int) -> tuple[str, str]:
@@ -68,7 +64,7 @@ def roster_changed(*, college_id: int, entries: Iterable[tuple[int | None, int]]
     if client is not None:
         pending, queued = _keys(college_id)
         try:
-            first = _add_script(client)(keys=[pending, queued], args=[PENDING_SECONDS, QUEUED_SECONDS, *items])
+            first = _ADD(keys=[pending, queued], args=[PENDING_SECONDS, QUEUED_SECONDS, *items], client=client)
         except REDIS_ERRORS:
             pass  # Redis away: this change queues its own task below
         else:
