@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from redis.commands.core import Script
 
+from core import batching
 from core.cache import REDIS_ERRORS, redis_client
 
 COLLEGE = 0  # the group of an entry for the college and staff chats
@@ -53,13 +54,19 @@ def _keys(college_id: int) -> tuple[str, str]:
 def roster_changed(*, college_id: int, entries: Iterable[tuple[int | None, int]]) -> None:
     """The chats of these (study group, or None for the college's; membership) pairs to sync soon.
 
-    Called after the change committed (by the receivers of groups' signals).
+    Called after the change committed (by the receivers of groups' signals). Inside a bulk loop's
+    ``core.batching.batch()`` (a roster import's thousands of ``enrollment_changed``) the entries are gathered
+    and queued once at its end: one Redis command and at most one task for the whole import.
     """
+    items = sorted({f"{group_id or COLLEGE}:{member_id}" for group_id, member_id in entries})
+    if items and not batching.gather(_queue, college_id, items):
+        _queue(college_id, items)
+
+
+def _queue(college_id: int, items: list[str]) -> None:
     from chats import tasks
 
-    items = sorted({f"{group_id or COLLEGE}:{member_id}" for group_id, member_id in entries})
-    if not items:
-        return
+    items = sorted(set(items))
     client = redis_client()
     if client is not None:
         pending, queued = _keys(college_id)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_log, audit_log_many
 from colleges.models import College, Membership, Role
+from core import batching
 from core.bulk import instance_maker
 from groups.models import Enrollment, GroupParent, StudyGroup
 from groups.signals import EnrollmentChange, enrollment_changed, group_parent_added
@@ -217,22 +218,24 @@ def _enrollments_changed_on_commit(
 
     One callback on commit sends them all, one signal per student as for one: a bulk service registers
     one callback, not thousands. As with one callback each, a student whose receivers fail (logged) does
-    not stop the students after them.
+    not stop the students after them. The signals go out inside ``core.batching.batch()``: a receiver whose
+    work is cheaper in bulk (chats' roster sync) gathers it and does it once, after the last student.
     """
 
     def send() -> None:
-        for student_id, old_group_id, new_group_id, kind in changes:
-            try:
-                enrollment_changed.send(
-                    sender=Enrollment,
-                    college_id=college_id,
-                    student_id=student_id,
-                    old_group_id=old_group_id,
-                    new_group_id=new_group_id,
-                    kind=kind,
-                )
-            except Exception:
-                logger.exception("enrollment_changed failed for student %s after commit", student_id)
+        with batching.batch():
+            for student_id, old_group_id, new_group_id, kind in changes:
+                try:
+                    enrollment_changed.send(
+                        sender=Enrollment,
+                        college_id=college_id,
+                        student_id=student_id,
+                        old_group_id=old_group_id,
+                        new_group_id=new_group_id,
+                        kind=kind,
+                    )
+                except Exception:
+                    logger.exception("enrollment_changed failed for student %s after commit", student_id)
 
     if changes:
         transaction.on_commit(send, robust=True)

@@ -1,12 +1,14 @@
 """Roster changes gathered per college (chats.roster_queue): a rush of changes costs one task, which syncs
 them all; a failed task puts its entries back; without Redis each change queues its own task."""
 
+import datetime
+
 import pytest
 
 from chats import roster_queue, tasks
 from chats.models import Chat, ChatKind, ChatMember
 from colleges.models import Role
-from groups.services import enrollment_start
+from groups.services import EnrollmentStart, enrollment_start, enrollments_start_many
 from groups.signals import EnrollmentChange
 from tests.chats.conftest import member
 
@@ -85,3 +87,46 @@ def test_without_redis_each_change_syncs_at_once(world, monkeypatch, django_capt
     (newcomer,) = enrol_newcomers(world, 1, django_capture_on_commit_callbacks)
 
     assert current(world.group_chat, newcomer) and current(college_chat(world), newcomer)
+
+
+def _enrol_in_bulk(world, count: int, django_capture_on_commit_callbacks) -> list:
+    newcomers = [member(world.college, Role.STUDENT) for _ in range(count)]
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollments_start_many(
+            actor=None,
+            college=world.college,
+            starts=[EnrollmentStart(student_id=n.pk, group_id=world.group.pk) for n in newcomers],
+            started_at=datetime.date(2025, 9, 1),
+        )
+    return newcomers
+
+
+def test_a_bulk_enrolment_gathers_its_students_into_one_command_and_one_task(
+    world, gathered, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(tasks.sync_roster, "apply_async", lambda args, **kwargs: queued.append(args))
+    adds = []
+    real_add = roster_queue._ADD
+    monkeypatch.setattr(roster_queue, "_ADD", lambda **kw: adds.append(kw["args"][2:]) or real_add(**kw))
+
+    newcomers = _enrol_in_bulk(world, 4, django_capture_on_commit_callbacks)
+
+    assert queued == [(world.college.pk,)]
+    assert len(adds) == 1 and len(adds[0]) == 8  # four students, each in the group's and the college's chats
+    assert tasks.sync_roster(world.college.pk) == 8
+    assert all(current(world.group_chat, n) and current(college_chat(world), n) for n in newcomers)
+
+
+def test_without_redis_a_bulk_enrolment_syncs_once_for_all(world, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(roster_queue, "redis_client", lambda: None)
+    synced = []
+    real_sync = roster_queue.roster_sync
+    monkeypatch.setattr(
+        roster_queue, "roster_sync", lambda college_id, items: synced.append(items) or real_sync(college_id, items)
+    )
+
+    newcomers = _enrol_in_bulk(world, 3, django_capture_on_commit_callbacks)
+
+    assert len(synced) == 1 and len(synced[0]) == 6
+    assert all(current(world.group_chat, n) and current(college_chat(world), n) for n in newcomers)
