@@ -1,10 +1,11 @@
-"""Receivers of groups' signals: each queues chats work (done by ``chats.services.sync``).
+"""Receivers of groups' and colleges' signals: each queues chats work (done by ``chats.services.sync``).
 
 The signals are sent after the groups transaction commits, so a task sees the committed roster. A
 student's or parent's change is gathered per college (``chats.roster_queue``): a group joining at once
 through a link, or a roster import, costs one task, not two per person.
 """
 
+from colleges import signals as college_signals
 from groups import signals
 
 DISPATCH = "chats"
@@ -37,8 +38,16 @@ def on_group_parent_added(sender, *, college_id, group_id, parent_id, **kwargs) 
     roster_changed(college_id=college_id, entries=[(group_id, parent_id)])
 
 
+def on_staff_changed(sender, *, college_id, membership_ids, **kwargs) -> None:
+    """A hire, a dismissal or a new administrator: the college and staff chats of those people."""
+    from chats.roster_queue import roster_changed
+
+    roster_changed(college_id=college_id, entries=[(None, member_id) for member_id in membership_ids])
+
+
 def connect() -> None:
     signals.enrollment_changed.connect(on_enrollment_changed, dispatch_uid=f"{DISPATCH}.enrollment")
     signals.staff_assignment_changed.connect(on_staff_assignment_changed, dispatch_uid=f"{DISPATCH}.staff")
     signals.study_group_changed.connect(on_study_group_changed, dispatch_uid=f"{DISPATCH}.group")
     signals.group_parent_added.connect(on_group_parent_added, dispatch_uid=f"{DISPATCH}.parent")
+    college_signals.staff_changed.connect(on_staff_changed, dispatch_uid=f"{DISPATCH}.staff_changed")

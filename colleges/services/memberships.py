@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_log, audit_log_many
-from colleges.models import College, Membership, Role
+from colleges.models import STAFF_ROLES, College, Membership, Role
+from colleges.signals import staff_changed_on_commit
 from colleges.sockets import access_changed_on_commit
 from core.bulk import instance_maker
 
@@ -78,6 +79,8 @@ def membership_create_unchecked(
                 target=membership,
                 after={"user": user.pk, "role": role, "position": position},
             )
+            if role in STAFF_ROLES:
+                staff_changed_on_commit(college_id=college.pk, membership_ids=[membership.pk])
     except IntegrityError as exc:
         membership.pk = None
         raise ValidationError(MEMBERSHIP_EXISTS_MESSAGE, code="membership_exists") from exc
@@ -113,6 +116,8 @@ def membership_end_unchecked(*, actor: User | None, membership: Membership) -> M
             after={"status": locked.status},
         )
         access_changed_on_commit(user_ids=[locked.user_id])
+        if locked.role in STAFF_ROLES:
+            staff_changed_on_commit(college_id=locked.college_id, membership_ids=[locked.pk])
     return locked
 
 
@@ -193,6 +198,8 @@ def memberships_add_many_unchecked(
         ids=sorted(pk for pk in found.values() if pk not in before),
         after={"role": role},
     )
+    if role in STAFF_ROLES:
+        staff_changed_on_commit(college_id=college.pk, membership_ids=set(found.values()) - before)
     return found
 
 
@@ -218,9 +225,9 @@ def memberships_end_many_unchecked(*, actor: User | None, college: College, memb
         .filter(college=college, pk__in=membership_ids)
         .exclude(status=Membership.Status.LEFT)
         .order_by("pk")
-        .values_list("pk", "user_id")
+        .values_list("pk", "user_id", "role")
     )
-    ending = [pk for pk, _ in rows]
+    ending = [pk for pk, _, _ in rows]
     if ending:
         Membership.objects.filter(pk__in=ending).update(status=Membership.Status.LEFT, ended_at=timezone.now())
         audit_log_many(
@@ -231,5 +238,8 @@ def memberships_end_many_unchecked(*, actor: User | None, college: College, memb
             ids=ending,
             after={"status": Membership.Status.LEFT},
         )
-        access_changed_on_commit(user_ids=[user_id for _, user_id in rows])
+        access_changed_on_commit(user_ids=[user_id for _, user_id, _ in rows])
+        staff_changed_on_commit(
+            college_id=college.pk, membership_ids=[pk for pk, _, role in rows if role in STAFF_ROLES]
+        )
     return ending

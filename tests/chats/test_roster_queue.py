@@ -8,8 +8,10 @@ import pytest
 from chats import roster_queue, tasks
 from chats.models import Chat, ChatKind, ChatMember
 from colleges.models import Role
+from colleges.services import membership_create_unchecked, membership_end_unchecked, memberships_add_many_unchecked
 from groups.services import EnrollmentStart, enrollment_start, enrollments_start_many
 from groups.signals import EnrollmentChange
+from tests import factories
 from tests.chats.conftest import member
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +132,41 @@ def test_without_redis_a_bulk_enrolment_syncs_once_for_all(world, monkeypatch, d
 
     assert len(synced) == 1 and len(synced[0]) == 6
     assert all(current(world.group_chat, n) and current(college_chat(world), n) for n in newcomers)
+
+
+def test_a_hire_and_a_dismissal_reach_the_college_and_staff_chats_at_once(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Not at the nightly sync: colleges sends ``staff_changed`` on commit."""
+    monkeypatch.setattr(roster_queue, "redis_client", lambda: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        hired = membership_create_unchecked(
+            actor=None, college=world.college, user=factories.UserFactory(), role=Role.TEACHER
+        )
+    staff_chat = Chat.objects.get(college=world.college, kind=ChatKind.STAFF)
+
+    assert current(staff_chat, hired) and current(college_chat(world), hired)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_end_unchecked(actor=None, membership=hired)
+
+    assert not current(staff_chat, hired) and not current(college_chat(world), hired)
+
+
+def test_staff_hired_in_bulk_are_synced_once(world, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(roster_queue, "redis_client", lambda: None)
+    synced = []
+    real_sync = roster_queue.roster_sync
+    monkeypatch.setattr(
+        roster_queue, "roster_sync", lambda college_id, items: synced.append(items) or real_sync(college_id, items)
+    )
+    users = [factories.UserFactory() for _ in range(3)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        found = memberships_add_many_unchecked(
+            actor=None, college=world.college, role=Role.TEACHER, user_ids=[u.pk for u in users]
+        )
+
+    assert len(synced) == 1 and len(synced[0]) == 3
+    staff_chat = Chat.objects.get(college=world.college, kind=ChatKind.STAFF)
+    assert ChatMember.objects.filter(chat=staff_chat, member_id__in=found.values(), left_at__isnull=True).count() == 3
