@@ -125,6 +125,20 @@ def publish(chat_id: int, event: dict) -> None:
     transaction.on_commit(lambda: publish_now(chat_group(chat_id), with_html(event)), robust=True)
 
 
+def publish_many(sends: list[tuple[str, dict]]) -> None:
+    """Send each (group, event) once the current transaction commits, all in one callback and one trip to the
+    event loop: a roster sync adding 500 members announces them at the cost of one ``publish``, not 500 (each
+    ``async_to_sync`` from a worker's thread starts an event loop and a channel-layer connection of its own)."""
+    if not sends:
+        return
+
+    async def send_all() -> None:
+        for group, event in sends:
+            await apublish_now(group, event)
+
+    transaction.on_commit(lambda: async_to_sync(send_all)(), robust=True)
+
+
 def publish_to_user(user_id: int, event: dict) -> None:
     """Send ``event`` to one person's sockets once the current transaction commits."""
     transaction.on_commit(lambda: publish_now(user_group(user_id), event), robust=True)

@@ -38,11 +38,20 @@ def _start_row(row: ChatMember, chat: Chat, *, role: str, source: str, now, last
 
 
 def _announce_added(chat: Chat, rows: Iterable[ChatMember]) -> None:
-    for row in rows:
-        events.publish(chat.pk, {"type": "member.added", "member_id": row.member_id, "user_id": row.member.user_id})
+    group = events.chat_group(chat.pk)
+    events.publish_many(
+        [
+            (
+                group,
+                {"type": "member.added", "chat_id": chat.pk, "member_id": row.member_id, "user_id": row.member.user_id},
+            )
+            for row in rows
+        ]
+    )
 
 
-def announce_removed(chat: Chat, row: ChatMember) -> None:
+def _removed_sends(chat: Chat, row: ChatMember) -> list[tuple[str, dict]]:
+    """``member.removed`` to the chat and to the person's own sockets (which drop the chat at once)."""
     event = {
         "type": "member.removed",
         "chat_id": chat.pk,
@@ -50,8 +59,11 @@ def announce_removed(chat: Chat, row: ChatMember) -> None:
         "user_id": row.member.user_id,
         "banned": row.banned,
     }
-    events.publish(chat.pk, event)
-    events.publish_to_user(row.member.user_id, event)
+    return [(events.chat_group(chat.pk), event), (events.user_group(row.member.user_id), event)]
+
+
+def announce_removed(chat: Chat, row: ChatMember) -> None:
+    events.publish_many(_removed_sends(chat, row))
 
 
 def members_join_unchecked(
@@ -122,8 +134,8 @@ def members_leave_unchecked(*, actor, chat: Chat, rows: list[ChatMember], action
         ids=[row.pk for row in rows],
         after={"chat": chat.pk},
     )
-    for row in ChatMember.objects.filter(pk__in=[row.pk for row in rows]).select_related("member"):
-        announce_removed(chat, row)
+    removed = ChatMember.objects.filter(pk__in=[row.pk for row in rows]).select_related("member")
+    events.publish_many([send for row in removed for send in _removed_sends(chat, row)])
     ensure_owner(actor=actor, chat=chat)
 
 

@@ -3,7 +3,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from chats import events, services
-from chats.models import ChatKind
+from chats.models import ChatKind, ChatMember
+from chats.services.common import members_join_unchecked
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +85,25 @@ def test_a_channel_layer_that_is_down_fails_no_request(world, settings, django_c
 
     assert message.pk
     channel_layers.backends.clear()
+
+
+def test_members_added_at_once_are_announced_in_one_callback_and_each_event_arrives(
+    world, django_capture_on_commit_callbacks
+):
+    """A roster sync adding many members sends all their ``member.added`` in one trip to the event loop."""
+    chat = services.chat_create(actor=world.curator.user, college=world.college, kind=ChatKind.FREE, title="Кружок")
+    channel = subscribe(events.chat_group(chat.pk))
+    newcomers = world.students[:3]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        members_join_unchecked(
+            actor=None,
+            chat=chat,
+            roles={n.pk: ChatMember.Role.MEMBER for n in newcomers},
+            source=ChatMember.Source.MANUAL,
+        )
+
+    publishing = [c for c in callbacks if getattr(c, "__module__", "") == events.__name__]
+    assert len(publishing) == 1
+    received = [receive(channel)["event"] for _ in newcomers]
+    assert [(e["type"], e["member_id"]) for e in received] == [("member.added", n.pk) for n in newcomers]
