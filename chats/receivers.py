@@ -45,9 +45,22 @@ def on_staff_changed(sender, *, college_id, membership_ids, **kwargs) -> None:
     roster_changed(college_id=college_id, entries=[(None, member_id) for member_id in membership_ids])
 
 
+def _receivers():
+    return (
+        (signals.enrollment_changed, on_enrollment_changed, "enrollment"),
+        (signals.staff_assignment_changed, on_staff_assignment_changed, "staff"),
+        (signals.study_group_changed, on_study_group_changed, "group"),
+        (signals.group_parent_added, on_group_parent_added, "parent"),
+        (college_signals.staff_changed, on_staff_changed, "staff_changed"),
+    )
+
+
 def connect() -> None:
-    signals.enrollment_changed.connect(on_enrollment_changed, dispatch_uid=f"{DISPATCH}.enrollment")
-    signals.staff_assignment_changed.connect(on_staff_assignment_changed, dispatch_uid=f"{DISPATCH}.staff")
-    signals.study_group_changed.connect(on_study_group_changed, dispatch_uid=f"{DISPATCH}.group")
-    signals.group_parent_added.connect(on_group_parent_added, dispatch_uid=f"{DISPATCH}.parent")
-    college_signals.staff_changed.connect(on_staff_changed, dispatch_uid=f"{DISPATCH}.staff_changed")
+    for signal, receiver, suffix in _receivers():
+        signal.connect(receiver, dispatch_uid=f"{DISPATCH}.{suffix}")
+
+
+def disconnect() -> None:
+    """Chats stop following the roster until ``connect()`` (tests measuring another flow; bench/region.py)."""
+    for signal, _, suffix in _receivers():
+        signal.disconnect(dispatch_uid=f"{DISPATCH}.{suffix}")

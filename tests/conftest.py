@@ -150,14 +150,7 @@ def without_chat_sync():
     """Chats follow the roster in their own worker tasks, queued on commit (pinned in tests/chats). Eager
     Celery would run them inside a count of another flow's statements, so they are off while it is measured."""
     from chats import receivers
-    from groups import signals
 
-    for signal, suffix in (
-        (signals.enrollment_changed, "enrollment"),
-        (signals.staff_assignment_changed, "staff"),
-        (signals.study_group_changed, "group"),
-        (signals.group_parent_added, "parent"),
-    ):
-        signal.disconnect(dispatch_uid=f"{receivers.DISPATCH}.{suffix}")
+    receivers.disconnect()
     yield
     receivers.connect()
