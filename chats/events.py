@@ -33,7 +33,7 @@ to sockets it still authorises (chats/consumers.py).
 - ``chat.read``        ``{"type", "chat_id", "member_id", "last_read_message_id"}`` — sent to ``user.<id>``
   only, so the person's other devices clear the unread badge;
 - ``typing``           ``{"type", "chat_id", "member_id", "name"}`` — sent by the consumer itself (through
-  ``publish_now``) when a member types; never stored.
+  ``apublish_now``) when a member types; never stored.
 """
 
 import json
@@ -113,32 +113,33 @@ async def apublish_now(group: str, event: dict) -> None:
         logger.warning("chat event not delivered", extra={"group": group, "event_type": event.get("type")})
 
 
-def publish_now(group: str, event: dict) -> None:
-    """Send at once from sync code; a layer that is down is logged, not raised."""
-    async_to_sync(apublish_now)(group, event)
-
-
 def publish(chat_id: int, event: dict) -> None:
     """Send ``event`` to the chat's group once the current transaction commits (a message event rendered
     then, once, for all)."""
-    event = {**event, "chat_id": chat_id}
-    transaction.on_commit(lambda: publish_now(chat_group(chat_id), with_html(event)), robust=True)
-
-
-def publish_many(sends: list[tuple[str, dict]]) -> None:
-    """Send each (group, event) once the current transaction commits, all in one callback and one trip to the
-    event loop: a roster sync adding 500 members announces them at the cost of one ``publish``, not 500 (each
-    ``async_to_sync`` from a worker's thread starts an event loop and a channel-layer connection of its own)."""
-    if not sends:
-        return
-
-    async def send_all() -> None:
-        for group, event in sends:
-            await apublish_now(group, event)
-
-    transaction.on_commit(lambda: async_to_sync(send_all)(), robust=True)
+    publish_many([(chat_group(chat_id), {**event, "chat_id": chat_id})])
 
 
 def publish_to_user(user_id: int, event: dict) -> None:
     """Send ``event`` to one person's sockets once the current transaction commits."""
-    transaction.on_commit(lambda: publish_now(user_group(user_id), event), robust=True)
+    publish_many([(user_group(user_id), event)])
+
+
+def publish_many(sends: list[tuple[str, dict]]) -> None:
+    """Send each (group, event) once the current transaction commits, in order, all in one callback and one
+    trip to the event loop — the one way the services publish: a roster sync adding 500 members announces them
+    at the cost of one event, not 500 (each ``async_to_sync`` from a worker's thread starts an event loop and a
+    channel-layer connection of its own). Message events get their fragment (``with_html``) after the commit,
+    before the loop is entered: rendering reads the database."""
+    if not sends:
+        return
+
+    def send_committed() -> None:
+        ready = [(group, with_html(event)) for group, event in sends]
+
+        async def send_all() -> None:
+            for group, event in ready:
+                await apublish_now(group, event)
+
+        async_to_sync(send_all)()
+
+    transaction.on_commit(send_committed, robust=True)

@@ -197,17 +197,8 @@ def enrollment_changed_on_commit(
 
     Called by the services above only: every enrollment, an accepted invitation's included, goes through them.
     """
-    kind = EnrollmentChange(kind)
-    transaction.on_commit(
-        lambda: enrollment_changed.send(
-            sender=Enrollment,
-            college_id=college_id,
-            student_id=student_id,
-            old_group_id=old_group_id,
-            new_group_id=new_group_id,
-            kind=kind,
-        ),
-        robust=True,
+    _enrollments_changed_on_commit(
+        college_id=college_id, changes=[(student_id, old_group_id, new_group_id, EnrollmentChange(kind))]
     )
 
 

@@ -27,6 +27,18 @@ def gathered(world):
     roster_queue.roster_take(world.college.pk)
 
 
+@pytest.fixture
+def synced(monkeypatch):
+    """Without Redis (each change syncs at once): the entries of every sync run, in order."""
+    monkeypatch.setattr(roster_queue, "redis_client", lambda: None)
+    runs = []
+    real_sync = roster_queue.roster_sync
+    monkeypatch.setattr(
+        roster_queue, "roster_sync", lambda college_id, items: runs.append(items) or real_sync(college_id, items)
+    )
+    return runs
+
+
 def current(chat, membership) -> bool:
     return ChatMember.objects.filter(chat=chat, member=membership, left_at__isnull=True, banned=False).exists()
 
@@ -120,14 +132,7 @@ def test_a_bulk_enrolment_gathers_its_students_into_one_command_and_one_task(
     assert all(current(world.group_chat, n) and current(college_chat(world), n) for n in newcomers)
 
 
-def test_without_redis_a_bulk_enrolment_syncs_once_for_all(world, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(roster_queue, "redis_client", lambda: None)
-    synced = []
-    real_sync = roster_queue.roster_sync
-    monkeypatch.setattr(
-        roster_queue, "roster_sync", lambda college_id, items: synced.append(items) or real_sync(college_id, items)
-    )
-
+def test_without_redis_a_bulk_enrolment_syncs_once_for_all(world, synced, django_capture_on_commit_callbacks):
     newcomers = _enrol_in_bulk(world, 3, django_capture_on_commit_callbacks)
 
     assert len(synced) == 1 and len(synced[0]) == 6
@@ -153,13 +158,7 @@ def test_a_hire_and_a_dismissal_reach_the_college_and_staff_chats_at_once(
     assert not current(staff_chat, hired) and not current(college_chat(world), hired)
 
 
-def test_staff_hired_in_bulk_are_synced_once(world, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(roster_queue, "redis_client", lambda: None)
-    synced = []
-    real_sync = roster_queue.roster_sync
-    monkeypatch.setattr(
-        roster_queue, "roster_sync", lambda college_id, items: synced.append(items) or real_sync(college_id, items)
-    )
+def test_staff_hired_in_bulk_are_synced_once(world, synced, django_capture_on_commit_callbacks):
     users = [factories.UserFactory() for _ in range(3)]
 
     with django_capture_on_commit_callbacks(execute=True):
