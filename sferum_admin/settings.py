@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "invitations",
     "movement",
     "chats",
+    "broadcasts",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,11 @@ STORAGES["materials"] = {
 # internal location (which serves MATERIALS_ROOT), so a large file holds no app thread. Empty: the app
 # streams the file itself. Files on S3 are always streamed through the storage.
 MATERIALS_ACCEL_REDIRECT = env.str("MATERIALS_ACCEL_REDIRECT", default="")
+
+# Video sessions (broadcasts): «Войти» sends people to this address followed by the session's room name
+# (a random, unguessable one). A college that runs its own Jitsi Meet or a BigBlueButton room gateway sets
+# its own address here.
+VIDEO_ROOM_URL = env.str("VIDEO_ROOM_URL", default="https://meet.jit.si/")
 
 # Chats: attachments in the private "chats" storage (checked by content like materials, see core.files),
 # the limits per kind of file, and how long after sending an author may still edit a message.
@@ -391,6 +397,8 @@ CELERY_BEAT_SCHEDULE["materials.uploads_discard_stale"] = {
     "task": "materials.tasks.material_uploads_discard_stale",
     "schedule": 3600.0,
 }
+# Video sessions starting within 15 minutes: remind their audience (each session claimed once).
+CELERY_BEAT_SCHEDULE["broadcasts.remind_due"] = {"task": "broadcasts.tasks.sessions_remind_due", "schedule": 60.0}
 
 # --- Notifications ---------------------------------------------------------
 

@@ -50,6 +50,7 @@ from accounts.demo import (
     totp_uri,
 )
 from audit.services import audit_log
+from broadcasts.demo import demo_sessions_create
 from chats.demo import demo_chats_create
 from colleges.demo import ADMIN_PHONE, DEMO_INN, demo_college_create, demo_college_exists
 from colleges.models import College
@@ -118,6 +119,7 @@ class Command(BaseCommand):
         invitations = demo_invitations_create(demo=demo, groups=groups)
         materials = demo_materials_create(demo=demo, groups=groups)
         chats = demo_chats_create(demo=demo, groups=groups)
+        sessions = demo_sessions_create(demo=demo, groups=groups)
 
         audit_log(
             actor=None,
@@ -134,6 +136,7 @@ class Command(BaseCommand):
             "ссылок-приглашений": len(invitations),
             "материалов": len(materials),
             "чатов": len(chats),
+            "сеансов видеосвязи": len(sessions),
         }
 
     def _print_sign_in(self) -> None:
