@@ -22,13 +22,13 @@ from core.dates import ApiDateTimeField
 from groups.models import StudyGroup
 
 
-class _Named(serializers.Serializer):
+class SessionGroupSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    groups = _Named(many=True, read_only=True)
+    groups = SessionGroupSerializer(many=True, read_only=True)
     host = serializers.SerializerMethodField()
     join_url = serializers.SerializerMethodField()
 

@@ -160,9 +160,7 @@ if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
 if REDIS_URL:
     # Redis down: cache misses and skipped writes, not errors (core/cache.py).
     CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER], "CONFIG": {"hosts": [REDIS_URL]}}
-    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER], "CONFIG": {"hosts": [REDIS_URL]}}}
     # Sessions are read from Redis and written to both: no session query per request.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
@@ -226,11 +224,7 @@ STORAGES["materials"] = {
 # internal location (which serves MATERIALS_ROOT), so a large file holds no app thread. Empty: the app
 # streams the file itself. Files on S3 are always streamed through the storage.
 MATERIALS_ACCEL_REDIRECT = env.str("MATERIALS_ACCEL_REDIRECT", default="")
-
-# Video sessions (broadcasts): «Войти» sends people to this address followed by the session's room name
-# (a random, unguessable one). A college that runs its own Jitsi Meet or a BigBlueButton room gateway sets
-# its own address here.
-VIDEO_ROOM_URL = env.str("VIDEO_ROOM_URL", default="https://meet.jit.si/")
+VIDEO_ROOM_URL = env.str("VIDEO_ROOM_URL", default="https://meet.jit.si/")  # + a random room name; or your Jitsi/BBB
 
 # Chats: attachments in the private "chats" storage (checked by content like materials, see core.files),
 # the limits per kind of file, and how long after sending an author may still edit a message.
@@ -397,7 +391,6 @@ CELERY_BEAT_SCHEDULE["materials.uploads_discard_stale"] = {
     "task": "materials.tasks.material_uploads_discard_stale",
     "schedule": 3600.0,
 }
-# Video sessions starting within 15 minutes: remind their audience (each session claimed once).
 CELERY_BEAT_SCHEDULE["broadcasts.remind_due"] = {"task": "broadcasts.tasks.sessions_remind_due", "schedule": 60.0}
 
 # --- Notifications ---------------------------------------------------------
@@ -477,6 +470,9 @@ SPECTACULAR_SETTINGS = {
         "InvitableRoleEnum": "invitations.permissions.INVITABLE_ROLE_CHOICES",
         "InvitationKindEnum": "invitations.models.Invitation.Kind",
         "MaterialKindEnum": "materials.models.Kind",
+        "MaterialAudienceEnum": "materials.models.Audience",
+        "BroadcastKindEnum": "broadcasts.models.Kind",
+        "BroadcastAudienceEnum": "broadcasts.models.Audience",
         "MovementKindEnum": "movement.models.MovementKind",
         "MovementStatusEnum": "movement.models.Movement.Status",
         "RosterRowActionEnum": "movement.models.RosterRow.Action",
