@@ -373,3 +373,13 @@ def test_reminder_reaches_the_audiences_browsers_once(bw, push_service):
     assert delivery.subscription.user == bw.users["student"]
     assert delivery.payload["url"] == f"/broadcasts/{session.pk}/"
     assert delivery.payload["title"] == "Скоро начнётся: Базы данных"
+
+
+def test_the_beat_runs_the_registered_reminder_task(settings):
+    from sferum_admin.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["broadcasts.remind_due"]
+
+    assert entry["task"] == sessions_remind_due.name
+    assert app.tasks[entry["task"]].run is sessions_remind_due.run
+    assert entry["schedule"] <= 60
