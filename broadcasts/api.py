@@ -76,7 +76,11 @@ class SessionUpdateSerializer(serializers.Serializer):
     audience = serializers.ChoiceField(choices=Audience.choices)
     groups = CollegeRelatedField(scope=_groups, many=True, required=False, default=list)
     host = CollegeRelatedField(
-        scope=_staff, required=False, allow_null=True, default=None, help_text="Участник-сотрудник; по умолчанию вы."
+        scope=_staff,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Сотрудник колледжа (id участника); при создании по умолчанию — вы, при изменении — прежний ведущий.",
     )
 
 

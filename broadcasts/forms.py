@@ -47,6 +47,10 @@ class SessionForm(forms.Form):
             self.fields["audience"].choices = [(Audience.GROUPS.value, Audience.GROUPS.label)]
         if editing is not None:
             del self.fields["kind"]  # the kind stays as planned
+            if "host" in self.fields:
+                # The current host is preselected; «— я —» would read as «make me the host».
+                self.fields["host"].empty_label = None
+                self.fields["host"].required = True
 
 
 class SessionCancelForm(forms.Form):

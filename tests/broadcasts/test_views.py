@@ -295,3 +295,19 @@ def test_list_page_query_count_is_the_same_for_3_and_30_sessions(client, bw, dja
         response = client.get(reverse("broadcasts:list"))
 
     assert len(response.context["sessions"]) == 20
+
+
+def test_administration_moves_a_session_to_another_host_on_the_edit_page(client, bw):
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group])
+    client.force_login(bw.users["administration"])
+    url = reverse("broadcasts:update", kwargs={"pk": session.pk})
+    form = _form(bw, title="Замена преподавателя", host=bw.memberships["curator"].pk)
+    del form["kind"]
+
+    page = client.get(url).content.decode()
+    response = client.post(url, form)
+
+    assert "— я —" not in page
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.title, session.host) == ("Замена преподавателя", bw.memberships["curator"])
