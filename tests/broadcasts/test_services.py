@@ -326,7 +326,6 @@ def test_beat_reminds_only_sessions_starting_within_fifteen_minutes(bw):
 
 
 @pytest.mark.race
-@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_reminder_runs_at_once_remind_once(bw):
     import threading
