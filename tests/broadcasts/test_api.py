@@ -135,3 +135,12 @@ def test_broadcasts_are_in_the_schema(client, bw):
     assert set(paths["/api/v1/colleges/{college_id}/broadcasts/"]) == {"get", "post"}
     assert set(paths["/api/v1/colleges/{college_id}/broadcasts/{id}/"]) == {"get", "put"}
     assert "post" in paths["/api/v1/colleges/{college_id}/broadcasts/{id}/cancel/"]
+
+
+def test_a_start_in_the_past_is_the_services_russian_400(bw):
+    past = (timezone.now() - datetime.timedelta(hours=2)).isoformat()
+
+    response = _api(bw.users["teacher"]).post(_url("list", bw.college), _payload(bw, starts_at=past), format="json")
+
+    assert response.status_code == 400
+    assert response.json()["starts_at"] == ["Время начала уже прошло. Укажите время в будущем."]
