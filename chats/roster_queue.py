@@ -110,25 +110,19 @@ def roster_put_back(college_id: int, items: list[str]) -> None:
 
 
 def roster_sync(college_id: int, items: list[str]) -> int:
-    """Sync the chats of the entries: each group's roster chats for its memberships, the college's chats for
-    theirs. Returns how many entries were synced (those of a group or college no longer there are dropped)."""
-    from chats.services import chat_sync_college, chat_sync_group
+    """Sync the chats of the entries at once (``chats.services.chat_sync_roster``: a constant number of
+    queries whatever the number of groups and people): each group's roster chats for its memberships, the
+    college's chats for theirs. Returns how many entries were synced (those of a group or college no longer
+    there are dropped)."""
+    from chats.services import chat_sync_roster
     from colleges.models import College
-    from groups.models import StudyGroup
 
-    by_group: dict[int, set[int]] = defaultdict(set)
+    scopes: dict[int | None, set[int]] = defaultdict(set)
     for item in items:
         group_id, member_id = (int(part) for part in item.split(":"))
-        by_group[group_id].add(member_id)
+        scopes[None if group_id == COLLEGE else group_id].add(member_id)
     college = College.objects.filter(pk=college_id).first()
-    if college is None:
+    if college is None or not scopes:
         return 0
-    done = 0
-    for group in StudyGroup.objects.filter(college=college, pk__in=set(by_group) - {COLLEGE}).order_by("pk"):
-        group.college = college
-        chat_sync_group(group=group, members=by_group[group.pk])
-        done += len(by_group[group.pk])
-    if COLLEGE in by_group:
-        chat_sync_college(college=college, members=by_group[COLLEGE])
-        done += len(by_group[COLLEGE])
-    return done
+    synced = chat_sync_roster(college=college, scopes=dict(scopes))
+    return sum(len(scopes[key]) for key in synced)
