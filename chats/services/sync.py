@@ -217,6 +217,8 @@ def _group_sync_plans(*, actor, college: College, scopes: dict, admins: list[int
             for chat, _ in chats[group.pk]:
                 chat_set_status_unchecked(actor=actor, chat=chat, status=Chat.Status.ARCHIVED)
     read.groups = active
+    # A chat made now takes everyone of its group, whatever the change that made it.
+    scopes = {pk: None if any(made for _, made in chats[pk]) else scope for pk, scope in scopes.items()}
     scoped = [scopes[group.pk] for group in active]
     people = None if not scoped or None in scoped else set().union(*scoped)
     _read_people(read, [group.pk for group in active], people)
