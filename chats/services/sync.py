@@ -63,9 +63,9 @@ def _chat_get_or_create(*, college: College, kind: str, title: str, group=None, 
 
 
 def _admins(college: College) -> list[int]:
-    return list(
-        Membership.objects.filter(college=college, role=Role.ADMINISTRATOR, status=_ACTIVE).values_list("pk", flat=True)
-    )
+    """The college's active administrators in ``owner_candidates``' order (by name), without joining colleges."""
+    admins = Membership.objects.filter(college=college, role=Role.ADMINISTRATOR, status=_ACTIVE)
+    return list(admins.order_by("sort_name", "pk").values_list("pk", flat=True))
 
 
 @dataclass
