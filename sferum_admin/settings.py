@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "invitations",
     "movement",
     "chats",
+    "support",
 ]
 
 MIDDLEWARE = [
