@@ -479,6 +479,7 @@ SPECTACULAR_SETTINGS = {
         "ChatRoleEnum": "chats.models.ChatMember.Role",
         "ChatMessageKindEnum": "chats.models.Message.Kind",
         "ChatReportStatusEnum": "chats.models.MessageReport.Status",
+        "SupportTicketStatusEnum": "support.models.Ticket.Status",
     },
 }
 
