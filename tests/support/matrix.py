@@ -28,12 +28,16 @@ def _ticket_pk(world):
 
 
 def _closed_pk(world):
-    ticket = services.ticket_close(actor=world.users["student"], ticket=_ticket(world))
+    ticket = _ticket(world)
+    if not ticket.is_closed:  # the rows may be asked more than once (tests/colleges/test_api_base.py)
+        world.extra["ticket"] = services.ticket_close(actor=world.users["student"], ticket=ticket)
     return {"pk": ticket.pk}
 
 
 def _escalated_pk(world):
-    ticket = services.ticket_escalate(actor=world.users["administrator"], ticket=_ticket(world))
+    ticket = _ticket(world)
+    if not ticket.is_escalated:
+        world.extra["ticket"] = services.ticket_escalate(actor=world.users["administrator"], ticket=ticket)
     return {"pk": ticket.pk}
 
 

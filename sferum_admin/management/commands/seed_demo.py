@@ -12,7 +12,8 @@ made: ``accounts/demo.py`` (people), ``colleges/demo.py`` (the college, its
 departments and roles), ``groups/demo.py`` (groups, enrolments, curators,
 subjects), ``invitations/demo.py`` (the links), ``materials/demo.py`` (a
 welcome article and a link), ``chats/demo.py`` (the roster's chats and two
-greetings), ``support/demo.py`` (an answered and an open question). Movement has no demo rows. The bulk of the rows is written
+greetings), ``support/demo.py`` (an answered and an open question).
+Movement has no demo rows. The bulk of the rows is written
 with ``bulk_create`` (10 000 students load in seconds), a
 documented exception for seeding only; one audit event (``demo.seed``)
 records the seeding, and the links and materials are made by their services
