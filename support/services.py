@@ -32,6 +32,8 @@ from support.permissions import (
 
 # Long enough for a careful account of a problem, short enough to read on a phone.
 TEXT_MAX = 5000
+# Questions of one person waiting at once: a slip of the finger or a script cannot flood the administrator's queue.
+OPEN_MAX = 10
 
 
 def _clean_text(text: str, *, field: str, required: str) -> str:
@@ -57,6 +59,9 @@ def ticket_create(*, actor: User, college: College, topic: str, text: str) -> Ti
     if topic not in Topic.values:
         raise ValidationError({"topic": messages.TOPIC_REQUIRED}, code="topic")
     text = _clean_text(text, field="text", required=messages.TEXT_REQUIRED)
+    waiting = Ticket.objects.filter(college=college, author=actor, status=Ticket.Status.OPEN).count()
+    if waiting >= OPEN_MAX:
+        raise ValidationError(messages.TOO_MANY_OPEN.format(count=waiting), code="too_many_open")
     ticket = Ticket.objects.create(college=college, author=actor, topic=topic, text=text)
     audit_log(actor=actor, college=college, action="support.ticket_create", target=ticket, after={"topic": topic})
     return ticket

@@ -50,6 +50,23 @@ def test_an_unknown_topic_is_refused(sw):
     assert error.value.message_dict == {"topic": [messages.TOPIC_REQUIRED]}
 
 
+def test_an_eleventh_question_waiting_at_once_is_refused(sw):
+    for n in range(services.OPEN_MAX):
+        sw.ask(text=f"Вопрос {n}")
+
+    with pytest.raises(ValidationError) as error:
+        sw.ask(text="Ещё один")
+
+    assert error.value.messages == [messages.TOO_MANY_OPEN.format(count=services.OPEN_MAX)]
+
+
+def test_answered_questions_do_not_count_against_the_cap(sw):
+    for n in range(services.OPEN_MAX):
+        services.ticket_reply(actor=sw.users["administrator"], ticket=sw.ask(text=f"Вопрос {n}"), text="Ответ")
+
+    assert sw.ask(text="Новый вопрос").status == Ticket.Status.OPEN
+
+
 def test_someone_of_another_college_cannot_ask_in_it(sw):
     with pytest.raises(PermissionDenied):
         sw.ask("other_administrator")

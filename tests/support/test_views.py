@@ -108,6 +108,7 @@ def test_a_stranger_is_asked_to_sign_in_and_then_finds_nothing_there(sw, client)
     url = reverse("support:ticket", kwargs={"pk": ticket.pk})
 
     anonymous = client.get(url)
+    assert anonymous["Location"] == f"/accounts/login/?next={url}"
     client.force_login(factories.UserFactory(phone="+79995550001"))
     signed_in = client.get(url, follow=True)
 
@@ -175,8 +176,9 @@ def test_an_empty_queue_says_so(sw, client_for):
 
 
 def test_the_queue_pages_through_long_lists(sw, client_for):
+    askers = ["student", "classmate", "parent", "teacher", "administration"]
     for n in range(25):
-        sw.ask(text=f"Вопрос {n}")
+        sw.ask(askers[n % len(askers)], text=f"Вопрос {n}")
 
     second = client_for(sw.users["administrator"]).get(reverse("support:queue"), {"page": 2}).content.decode()
 
@@ -193,6 +195,30 @@ def test_the_queue_asks_as_many_queries_for_2_and_12_questions(sw, client_for, s
 
     with django_assert_num_queries(6):
         client.get(reverse("support:queue"))
+
+
+@pytest.mark.parametrize("size", [1, 9])
+def test_my_questions_ask_as_many_queries_for_1_and_9(sw, client_for, size, django_assert_num_queries):
+    for n in range(size):
+        sw.ask(text=f"Вопрос {n}")
+    client = client_for(sw.users["student"])
+    client.get(reverse("support:help"))
+
+    with django_assert_num_queries(5):
+        client.get(reverse("support:help"))
+
+
+@pytest.mark.parametrize("size", [1, 9])
+def test_the_platform_queue_asks_as_many_queries_for_1_and_9(sw, client_for, size, django_assert_num_queries):
+    for n in range(size):
+        services.ticket_escalate(actor=sw.users["administrator"], ticket=sw.ask("parent", text=f"Вопрос {n}"))
+    client = client_for(sw.users["platform_staff"])
+    client.get(reverse("support:platform_queue"))
+
+    with django_assert_num_queries(5):
+        response = client.get(reverse("support:platform_queue"))
+
+    assert response.content.decode().count('data-testid="ticket-row"') == size
 
 
 @pytest.mark.parametrize("size", [1, 8])
