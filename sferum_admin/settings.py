@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "movement",
     "chats",
     "broadcasts",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -470,9 +471,6 @@ SPECTACULAR_SETTINGS = {
         "InvitableRoleEnum": "invitations.permissions.INVITABLE_ROLE_CHOICES",
         "InvitationKindEnum": "invitations.models.Invitation.Kind",
         "MaterialKindEnum": "materials.models.Kind",
-        "MaterialAudienceEnum": "materials.models.Audience",
-        "BroadcastKindEnum": "broadcasts.models.Kind",
-        "BroadcastAudienceEnum": "broadcasts.models.Audience",
         "MovementKindEnum": "movement.models.MovementKind",
         "MovementStatusEnum": "movement.models.Movement.Status",
         "RosterRowActionEnum": "movement.models.RosterRow.Action",
@@ -482,6 +480,7 @@ SPECTACULAR_SETTINGS = {
         "ChatRoleEnum": "chats.models.ChatMember.Role",
         "ChatMessageKindEnum": "chats.models.Message.Kind",
         "ChatReportStatusEnum": "chats.models.MessageReport.Status",
+        "SupportTicketStatusEnum": "support.models.Ticket.Status",
     },
 }
 

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("invitations.api")),
     path("", include("chats.api")),
     path("", include("broadcasts.api")),
+    path("", include("support.api")),
 ]
 
 urlpatterns = [
@@ -39,6 +40,7 @@ urlpatterns = [
     path("broadcasts/", include("broadcasts.urls")),
     path("", include("invitations.urls")),
     path("movement/", include("movement.urls")),
+    path("", include("support.urls")),
     path("", include("colleges.urls")),
 ]
 
