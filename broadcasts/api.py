@@ -7,7 +7,7 @@ reached through ``join_url`` (the page that records attendance), never given out
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -22,31 +22,14 @@ from core.dates import ApiDateTimeField
 from groups.models import StudyGroup
 
 
-def _choice_field(choices):
-    """A choice field documented by a pattern of its values rather than an enum: «kind» and «audience»
-    name other apps' enums in the schema, and a pattern needs no entry in ENUM_NAME_OVERRIDES."""
-    values = [value for value, _ in choices]
-    described = "; ".join(f"{value} — {label}" for value, label in choices)
-
-    @extend_schema_field({"type": "string", "pattern": f"^({'|'.join(values)})$", "description": described})
-    class Field(serializers.ChoiceField):
-        pass
-
-    return Field
-
-
-KindField = _choice_field(Kind.choices)
-AudienceField = _choice_field(Audience.choices)
-
-
 class SessionGroupSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    kind = KindField(choices=Kind.choices, read_only=True)
-    audience = AudienceField(choices=Audience.choices, read_only=True)
+    kind = serializers.ChoiceField(choices=Kind.choices, read_only=True)
+    audience = serializers.ChoiceField(choices=Audience.choices, read_only=True)
     groups = SessionGroupSerializer(many=True, read_only=True)
     host = serializers.SerializerMethodField()
     join_url = serializers.SerializerMethodField()
@@ -92,7 +75,7 @@ class SessionUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     starts_at = ApiDateTimeField()
     duration_minutes = serializers.IntegerField(min_value=DURATION_MIN, max_value=DURATION_MAX)
-    audience = AudienceField(choices=Audience.choices)
+    audience = serializers.ChoiceField(choices=Audience.choices)
     groups = CollegeRelatedField(scope=_groups, many=True, required=False, default=list)
     host = CollegeRelatedField(
         scope=_staff,
@@ -104,7 +87,7 @@ class SessionUpdateSerializer(serializers.Serializer):
 
 
 class SessionCreateSerializer(SessionUpdateSerializer):
-    kind = KindField(choices=Kind.choices)
+    kind = serializers.ChoiceField(choices=Kind.choices)
 
 
 class SessionCancelSerializer(serializers.Serializer):
