@@ -2,10 +2,11 @@
 
 A newcomer pressing «Присоединиться» reads the link (with its college, its group and whether the person
 is known anywhere) and claims a place: two statements whose SQL never changes, only their values. The
-ORM spends longer building them than the database spends answering — the read cost about 9,000 Python
-calls of the request's 31,000, the claim 2,600 (bench/invitations_rush.py, «--profile»). Here the ORM
-builds each one once with placeholder values; later calls send the same SQL with the values swapped in
-and make the models the way the ORM's own iterator does (``django.db.models.query.ModelIterable``).
+ORM spent longer building them than the database spends answering: a third of the whole request's
+instructions (22.6 M of them per accepted invitation, 14.8 M once built here; a bare POST 7.7 M —
+``bench/invitations_rush.py --in-process`` under cachegrind). Here the ORM builds each one once with
+placeholder values; later calls send the same SQL with the values swapped in and make the models the way
+the ORM's own iterator does (``django.db.models.query.ModelIterable``).
 
 The SQL is the ORM's own, sent as an ordinary statement: nothing is prepared on the server, so it works
 behind PgBouncer in transaction mode and on SQLite alike. ``accounts.selectors.user_by_pk`` does the same
