@@ -201,6 +201,7 @@ def _request(invitation: Invitation, user: User, *, transfer_from: int | None) -
 
 
 def _claim_query(pk: int, now: datetime.datetime, *, personal: bool) -> tuple[QuerySet[Invitation], dict]:
+    """The claim as ``queryset.update(**changes)`` would take it: the link ``pk`` while it admits people."""
     claim = {"uses_count": F("uses_count") + 1}
     if personal:
         claim["delivery_status"] = Invitation.Delivery.ACCEPTED
