@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "invitations",
     "movement",
     "chats",
+    "broadcasts",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -159,9 +161,7 @@ if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
 if REDIS_URL:
     # Redis down: cache misses and skipped writes, not errors (core/cache.py).
     CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER], "CONFIG": {"hosts": [REDIS_URL]}}
-    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER], "CONFIG": {"hosts": [REDIS_URL]}}}
     # Sessions are read from Redis and written to both: no session query per request.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
@@ -225,6 +225,7 @@ STORAGES["materials"] = {
 # internal location (which serves MATERIALS_ROOT), so a large file holds no app thread. Empty: the app
 # streams the file itself. Files on S3 are always streamed through the storage.
 MATERIALS_ACCEL_REDIRECT = env.str("MATERIALS_ACCEL_REDIRECT", default="")
+VIDEO_ROOM_URL = env.str("VIDEO_ROOM_URL", default="https://meet.jit.si/")  # + a random room name; or your Jitsi/BBB
 
 # Chats: attachments in the private "chats" storage (checked by content like materials, see core.files),
 # the limits per kind of file, and how long after sending an author may still edit a message.
@@ -391,6 +392,7 @@ CELERY_BEAT_SCHEDULE["materials.uploads_discard_stale"] = {
     "task": "materials.tasks.material_uploads_discard_stale",
     "schedule": 3600.0,
 }
+CELERY_BEAT_SCHEDULE["broadcasts.remind_due"] = {"task": "broadcasts.tasks.sessions_remind_due", "schedule": 60.0}
 
 # --- Notifications ---------------------------------------------------------
 
@@ -478,6 +480,7 @@ SPECTACULAR_SETTINGS = {
         "ChatRoleEnum": "chats.models.ChatMember.Role",
         "ChatMessageKindEnum": "chats.models.Message.Kind",
         "ChatReportStatusEnum": "chats.models.MessageReport.Status",
+        "SupportTicketStatusEnum": "support.models.Ticket.Status",
     },
 }
 

@@ -16,6 +16,8 @@ api_v1 = [
     path("", include("materials.api")),
     path("", include("invitations.api")),
     path("", include("chats.api")),
+    path("", include("broadcasts.api")),
+    path("", include("support.api")),
 ]
 
 urlpatterns = [
@@ -35,8 +37,10 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("materials/", include("materials.urls")),
     path("chats/", include("chats.urls")),
+    path("broadcasts/", include("broadcasts.urls")),
     path("", include("invitations.urls")),
     path("movement/", include("movement.urls")),
+    path("", include("support.urls")),
     path("", include("colleges.urls")),
 ]
 

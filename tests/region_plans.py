@@ -38,6 +38,8 @@ LIST_URLS = {
     "materials": "/materials/",
     "materials search": "/materials/?q=Материал",
     "documents": "/materials/documents/",
+    "broadcasts": "/broadcasts/",
+    "broadcasts search": "/broadcasts/?q=Занятие",
     "chats": "/chats/",
     "chat reports": "/chats/reports/",
     "my chat reports": "/chats/reports/mine/",
@@ -52,6 +54,7 @@ LIST_URLS = {
     "api invitations": "/api/v1/colleges/{college}/invitations/",
     "api join requests": "/api/v1/colleges/{college}/join-requests/?status=pending",
     "api materials": "/api/v1/colleges/{college}/materials/",
+    "api broadcasts": "/api/v1/colleges/{college}/broadcasts/",
     "api study groups": "/api/v1/colleges/{college}/study-groups/",
     "api departments": "/api/v1/colleges/{college}/departments/",
     "api chats": "/api/v1/colleges/{college}/chats/",
@@ -62,6 +65,12 @@ LIST_URLS = {
     "api chat members": "/api/v1/colleges/{college}/chats/{chat}/members/",
     "api chat reports": "/api/v1/colleges/{college}/chat-reports/",
     "api my chat reports": "/api/v1/colleges/{college}/chat-reports/mine/",
+    "support queue": "/help/queue/",
+    "support queue open": "/help/queue/?status=open",
+    "support queue search": "/help/queue/?q=Иванов",
+    "my questions": "/help/",
+    "api support tickets": "/api/v1/colleges/{college}/support/tickets/",
+    "api support tickets search": "/api/v1/colleges/{college}/support/tickets/?status=open&q=Иванов",
 }
 
 

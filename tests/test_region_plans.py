@@ -19,6 +19,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from broadcasts.models import Session
 from colleges.models import Membership, Role
 from groups.models import Enrollment
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
@@ -92,6 +93,36 @@ def _fill(college, *, people: int = 4) -> None:
             author=member.user,
         )
         BulkDispatch.objects.create(college=college, role=Role.STUDENT, group=group, created_by=member.user)
+        Session.objects.create(
+            college=college,
+            kind="broadcast",
+            title=f"Занятие {n}",
+            starts_at=now,
+            duration_minutes=45,
+            ends_at=now + datetime.timedelta(minutes=45),
+            host=member,
+            audience="college",
+        )
+
+
+def _crowd_sessions(college, host, *, count: int) -> None:
+    now = timezone.now()
+    Session.objects.bulk_create(
+        [
+            Session(
+                college=college,
+                kind="lesson",
+                title=f"Занятие {n}",
+                starts_at=now + datetime.timedelta(hours=n),
+                duration_minutes=45,
+                ends_at=now + datetime.timedelta(hours=n, minutes=45),
+                host=host,
+                audience="college",
+                room_name=f"crowd-{college.pk}-{n}",
+            )
+            for n in range(count)
+        ]
+    )
 
 
 def _sealed() -> str:
@@ -299,6 +330,7 @@ def region(client):
     # The crowd first: the first college's rows get the highest ids, so a merge join cannot stop early on them.
     _crowd(second, people=2000, groups=300)
     _fill(second, people=8)
+    _crowd_sessions(second, Membership.objects.filter(college=second).first(), count=2000)
     _api_chats(second, factories.MembershipFactory(college=second, role=Role.TEACHER), chats=60, messages=40)
     _fill(first)
     membership = factories.MembershipFactory(college=first, role=Role.ADMINISTRATOR)

@@ -1,0 +1,133 @@
+"""Reads of video sessions, scoped to a college and to what the viewer may see.
+
+Visibility is computed at query time from the viewer's memberships, current
+enrollment and parent links, as materials do: a student who moves to another
+group sees the new group's sessions at once.
+"""
+
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.search import search_q
+from broadcasts.models import Attendance, Audience, Kind, Session
+from broadcasts.permissions import can_manage_all_sessions, can_view_sessions
+from colleges.models import STAFF_ROLES, College, Membership, Role
+from colleges.permissions import has_role
+from groups.models import Enrollment, GroupParent, StudyGroup
+from groups.permissions import teacher_scope
+from groups.selectors import parent_group_ids
+
+_SessionGroup = Session.groups.through
+
+
+def _targets_groups(group_ids) -> Exists:
+    return Exists(_SessionGroup.objects.filter(session_id=OuterRef("pk"), studygroup_id__in=group_ids))
+
+
+def _current_group_ids(*, user, college: College):
+    return Enrollment.objects.filter(
+        college=college,
+        student__user=user,
+        student__role=Role.STUDENT,
+        student__status=Membership.Status.ACTIVE,
+        ended_at__isnull=True,
+    ).values("group_id")
+
+
+def session_visibility_q(*, user, college: College) -> Q:
+    """What ``user`` may see among ``college``'s sessions, as one filter."""
+    if not can_view_sessions(user, college):
+        return Q(pk__in=[])
+    if can_manage_all_sessions(user, college):
+        return Q()
+    visible = Q(audience=Audience.COLLEGE) | Q(host__user=user)
+    if has_role(user, college, Role.TEACHER):
+        visible |= Q(audience=Audience.STAFF)
+        group_ids = teacher_scope(user, college).group_ids
+        if group_ids:
+            visible |= Q(audience=Audience.GROUPS) & _targets_groups(list(group_ids))
+    if has_role(user, college, Role.STUDENT):
+        visible |= (
+            Q(audience=Audience.GROUPS)
+            & ~Q(kind=Kind.PARENT_MEETING)
+            & _targets_groups(_current_group_ids(user=user, college=college))
+        )
+    if has_role(user, college, Role.PARENT):
+        visible |= (
+            Q(audience=Audience.GROUPS)
+            & Q(kind=Kind.PARENT_MEETING)
+            & _targets_groups(parent_group_ids(user=user, college=college))
+        )
+    return visible
+
+
+def _with_related(qs: QuerySet[Session]) -> QuerySet[Session]:
+    return qs.select_related("college", "host", "host__user").prefetch_related(
+        Prefetch("groups", queryset=StudyGroup.objects.order_by("name"))
+    )
+
+
+def session_list(*, viewer, college: College, search: str = "", now=None) -> QuerySet[Session]:
+    """Upcoming and running sessions first, soonest first; then past ones, latest first."""
+    now = now or timezone.now()
+    qs = Session.objects.filter(college=college).filter(session_visibility_q(user=viewer, college=college))
+    qs = qs.filter(search_q(search, fields=("title", "description")))
+    past = Case(When(ends_at__lt=now, then=Value(1)), default=Value(0), output_field=IntegerField())
+    upcoming_start = Case(When(ends_at__gte=now, then=F("starts_at")))
+    past_start = Case(When(ends_at__lt=now, then=F("starts_at")))
+    return _with_related(qs).order_by(past, upcoming_start.asc(nulls_last=True), past_start.desc(nulls_last=True), "id")
+
+
+def session_get_for(*, user, college: College, pk) -> Session:
+    """The session if ``user`` may see it, else 404 (the same answer for missing, foreign and hidden)."""
+    qs = Session.objects.filter(college=college).filter(session_visibility_q(user=user, college=college))
+    try:
+        return _with_related(qs).get(pk=pk)
+    except (Session.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def session_attendance(*, session: Session) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(session=session).select_related("user").order_by("joined_at", "id")
+
+
+def session_audience_user_ids(*, session: Session) -> set[int]:
+    """Who is reminded of a session: the people of its audience now, and its host."""
+    members = Membership.objects.filter(college_id=session.college_id, status=Membership.Status.ACTIVE)
+    if session.audience == Audience.COLLEGE:
+        ids = set(members.values_list("user_id", flat=True))
+    elif session.audience == Audience.STAFF:
+        ids = set(members.filter(role__in=STAFF_ROLES).values_list("user_id", flat=True))
+    elif session.kind == Kind.PARENT_MEETING:
+        ids = set(
+            GroupParent.objects.filter(
+                college_id=session.college_id,
+                group__in=session.groups.all(),
+                parent__role=Role.PARENT,
+                parent__status=Membership.Status.ACTIVE,
+            ).values_list("parent__user_id", flat=True)
+        )
+    else:
+        ids = set(
+            Enrollment.objects.filter(
+                group__in=session.groups.all(), ended_at__isnull=True, student__status=Membership.Status.ACTIVE
+            ).values_list("student__user_id", flat=True)
+        )
+    ids.add(session.host.user_id)
+    return ids
+
+
+def host_choices(*, user, college: College) -> QuerySet[Membership]:
+    """Whom the planning page offers as host: any active staff member for management, else oneself."""
+    qs = Membership.objects.filter(college=college, role__in=STAFF_ROLES, status=Membership.Status.ACTIVE)
+    if not can_manage_all_sessions(user, college):
+        qs = qs.filter(user=user, role=Role.TEACHER)
+    return qs.select_related("user").order_by("sort_name", "id")
+
+
+def plannable_groups(*, user, college: College) -> QuerySet[StudyGroup]:
+    qs = StudyGroup.objects.filter(college=college, status=StudyGroup.Status.ACTIVE)
+    if not can_manage_all_sessions(user, college):
+        qs = qs.filter(pk__in=teacher_scope(user, college).group_ids)
+    return qs.order_by("name")

@@ -1,0 +1,318 @@
+"""Every write of the broadcasts app: one transaction each, permission checked, audited."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import audit_log
+from broadcasts import messages
+from broadcasts.models import DURATION_MAX, DURATION_MIN, JOIN_EARLY, Attendance, Audience, Kind, Session
+from broadcasts.permissions import can_edit_session, can_manage_all_sessions, can_plan_sessions, can_plan_to
+from colleges.middleware import college_zone
+from colleges.models import STAFF_ROLES, College, Membership, Role
+from core.dates import validate_year_range
+from groups.models import StudyGroup
+
+# A form filled in a minute before the start is still in time.
+START_SLACK = datetime.timedelta(minutes=5)
+_recording_url = URLValidator(schemes=["http", "https"], message=messages.RECORDING_SCHEME)
+
+
+def _check_target(*, actor: User, college: College, kind: str, audience: str, groups: list[StudyGroup]) -> None:
+    if kind not in Kind.values:
+        raise ValidationError({"kind": messages.KIND_REQUIRED}, code="kind")
+    if audience not in Audience.values:
+        raise ValidationError({"audience": messages.AUDIENCE_REQUIRED}, code="audience")
+    if any(group.college_id != college.pk for group in groups):
+        raise ValidationError({"groups": messages.FOREIGN_GROUP}, code="foreign")
+    if audience == Audience.GROUPS and not groups:
+        raise ValidationError({"groups": messages.GROUPS_REQUIRED}, code="groups_required")
+    if kind == Kind.STAFF_MEETING and audience != Audience.STAFF:
+        raise ValidationError({"audience": messages.STAFF_MEETING_AUDIENCE}, code="staff_meeting")
+    if kind == Kind.PARENT_MEETING and audience == Audience.STAFF:
+        raise ValidationError({"audience": messages.PARENT_MEETING_AUDIENCE}, code="parent_meeting")
+    if not can_plan_to(actor, college, kind=kind, audience=audience, group_ids={g.pk for g in groups}):
+        raise PermissionDenied(messages.NO_TARGET_PERMISSION)
+
+
+def _check_time(*, starts_at: datetime.datetime | None, duration_minutes: int, changed: bool = True) -> None:
+    if starts_at is None:
+        raise ValidationError({"starts_at": messages.START_REQUIRED}, code="start_required")
+    try:
+        validate_year_range(starts_at)
+    except ValidationError as exc:
+        raise ValidationError({"starts_at": exc.messages}, code="date_out_of_range") from None
+    if changed and starts_at < timezone.now() - START_SLACK:
+        raise ValidationError({"starts_at": messages.START_IN_PAST}, code="start_in_past")
+    if not DURATION_MIN <= int(duration_minutes or 0) <= DURATION_MAX:
+        message = messages.DURATION_RANGE.format(low=DURATION_MIN, high=DURATION_MAX)
+        raise ValidationError({"duration_minutes": message}, code="duration")
+
+
+def _host_for(*, actor: User, college: College, host: Membership | None) -> Membership:
+    """The named host (management names any staff member), or the actor's own staff membership."""
+    if host is None:
+        own = Membership.objects.filter(
+            college=college, user=actor, role__in=STAFF_ROLES, status=Membership.Status.ACTIVE
+        ).order_by("pk")
+        # A teacher who also administers hosts as the teacher.
+        host = own.filter(role=Role.TEACHER).first() or own.first()
+    if (
+        host is None
+        or host.college_id != college.pk
+        or host.role not in STAFF_ROLES
+        or host.status != Membership.Status.ACTIVE
+    ):
+        raise ValidationError({"host": messages.HOST_INVALID}, code="host")
+    if host.user_id != actor.pk and not can_manage_all_sessions(actor, college):
+        raise PermissionDenied(messages.HOST_SELF_ONLY)
+    return host
+
+
+@transaction.atomic
+def session_create(
+    *,
+    actor: User,
+    college: College,
+    kind: str,
+    title: str,
+    starts_at: datetime.datetime | None,
+    duration_minutes: int,
+    audience: str,
+    groups: Iterable[StudyGroup] = (),
+    description: str = "",
+    host: Membership | None = None,
+) -> Session:
+    if not can_plan_sessions(actor, college):
+        raise PermissionDenied(messages.NO_PLAN_PERMISSION)
+    groups = list(groups) if audience == Audience.GROUPS else []
+    _check_target(actor=actor, college=college, kind=kind, audience=audience, groups=groups)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": messages.TITLE_REQUIRED}, code="title_required")
+    _check_time(starts_at=starts_at, duration_minutes=duration_minutes)
+    host = _host_for(actor=actor, college=college, host=host)
+    session = Session(
+        college=college,
+        kind=kind,
+        title=title,
+        description=(description or "").strip(),
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        ends_at=starts_at + datetime.timedelta(minutes=duration_minutes),
+        host=host,
+        audience=audience,
+        created_by=actor,
+    )
+    session.full_clean(exclude=["groups", "room_name"])
+    session.save()
+    session.groups.set(groups)
+    audit_log(
+        actor=actor,
+        college=college,
+        action="broadcast.create",
+        target=session,
+        after={
+            "kind": kind,
+            "audience": audience,
+            "groups": sorted(g.pk for g in groups),
+            "starts_at": starts_at,
+            "duration_minutes": duration_minutes,
+            "host": host.pk,
+        },
+    )
+    return session
+
+
+def _locked(session: Session) -> Session:
+    return Session.objects.select_for_update(of=("self",)).select_related("college", "host").get(pk=session.pk)
+
+
+def _require_edit(actor: User, session: Session) -> None:
+    if not can_edit_session(actor, session):
+        raise PermissionDenied(messages.NO_EDIT_PERMISSION)
+
+
+def _require_planned(session: Session) -> None:
+    if not session.is_planned:
+        raise ValidationError(messages.NOT_PLANNED.format(status=session.get_status_display()), code="not_planned")
+
+
+@transaction.atomic
+def session_update(
+    *,
+    actor: User,
+    session: Session,
+    title: str,
+    starts_at: datetime.datetime | None,
+    duration_minutes: int,
+    audience: str,
+    groups: Iterable[StudyGroup] = (),
+    description: str = "",
+    host: Membership | None = None,
+) -> Session:
+    """Change a planned session; its kind stays. A new start time is reminded of again."""
+    session = _locked(session)
+    _require_edit(actor, session)
+    _require_planned(session)
+    college = session.college
+    groups = list(groups) if audience == Audience.GROUPS else []
+    _check_target(actor=actor, college=college, kind=session.kind, audience=audience, groups=groups)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": messages.TITLE_REQUIRED}, code="title_required")
+    moved = starts_at != session.starts_at
+    _check_time(starts_at=starts_at, duration_minutes=duration_minutes, changed=moved)
+    host = _host_for(actor=actor, college=college, host=host or session.host)
+    before = {
+        "title": session.title,
+        "audience": session.audience,
+        "groups": sorted(session.groups.values_list("pk", flat=True)),
+        "starts_at": session.starts_at,
+        "duration_minutes": session.duration_minutes,
+        "host": session.host_id,
+    }
+    session.title = title
+    session.description = (description or "").strip()
+    session.starts_at = starts_at
+    session.duration_minutes = duration_minutes
+    session.ends_at = starts_at + datetime.timedelta(minutes=duration_minutes)
+    session.audience = audience
+    session.host = host
+    if moved:
+        session.reminded_at = None
+    session.full_clean(exclude=["groups", "room_name"])
+    session.save()
+    session.groups.set(groups)
+    audit_log(
+        actor=actor,
+        college=college,
+        action="broadcast.update",
+        target=session,
+        before=before,
+        after={
+            "title": title,
+            "audience": audience,
+            "groups": sorted(g.pk for g in groups),
+            "starts_at": starts_at,
+            "duration_minutes": duration_minutes,
+            "host": host.pk,
+        },
+    )
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
+    """Cancel a planned session; the reason is shown to its audience."""
+    session = _locked(session)
+    _require_edit(actor, session)
+    _require_planned(session)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": messages.CANCEL_REASON_REQUIRED}, code="reason_required")
+    session.status = Session.Status.CANCELLED
+    session.cancel_reason = reason[:500]
+    session.save(update_fields=["status", "cancel_reason", "updated_at"])
+    audit_log(actor=actor, action="broadcast.cancel", target=session, after={"reason": session.cancel_reason})
+    return session
+
+
+@transaction.atomic
+def session_mark_held(*, actor: User, session: Session, recording_url: str = "") -> Session:
+    """Mark a started session held, with the link to its recording (added or changed later the same way)."""
+    session = _locked(session)
+    _require_edit(actor, session)
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError(messages.HELD_CANCELLED, code="cancelled")
+    if session.starts_at > timezone.now():
+        raise ValidationError(messages.HELD_NOT_STARTED, code="not_started")
+    recording_url = (recording_url or "").strip()
+    if recording_url:
+        try:
+            _recording_url(recording_url)
+        except ValidationError:
+            raise ValidationError({"recording_url": messages.RECORDING_SCHEME}, code="recording_url") from None
+    before = {"status": session.status, "recording_url": session.recording_url}
+    session.status = Session.Status.HELD
+    session.recording_url = recording_url
+    session.full_clean(exclude=["groups", "room_name"])
+    session.save(update_fields=["status", "recording_url", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="broadcast.held",
+        target=session,
+        before=before,
+        after={"status": session.status, "recording_url": recording_url},
+    )
+    return session
+
+
+def session_join(*, user: User, session: Session, now: datetime.datetime | None = None) -> Attendance | None:
+    """Record the person's first entry into the room while it is open; None when it is not open.
+
+    Attendance is its own record (not audited: one row per person and session
+    says who came and when). The unique constraint decides two entries at once:
+    the loser finds the winner's row.
+    """
+    now = now or timezone.now()
+    if not session.is_open(now):
+        return None
+    try:
+        with transaction.atomic():
+            return Attendance.objects.create(session=session, user=user, joined_at=now)
+    except IntegrityError:
+        return Attendance.objects.get(session=session, user=user)
+
+
+def session_remind(*, session_id: int, now: datetime.datetime | None = None) -> int:
+    """Tell the audience of a session starting within ``JOIN_EARLY``: a push to their browsers, an e-mail
+    where they have one. Claimed by a conditional UPDATE, so two runs at once remind once.
+
+    Returns the number of people reminded (0 for a run that did not claim the session).
+    """
+    from broadcasts.selectors import session_audience_user_ids
+    from broadcasts.tasks import session_reminder_email_send
+    from notifications.push import push_notify
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Session.objects.filter(
+            pk=session_id,
+            status=Session.Status.PLANNED,
+            reminded_at__isnull=True,
+            starts_at__lte=now + JOIN_EARLY,
+            ends_at__gt=now,
+        ).update(reminded_at=now)
+        if not claimed:
+            return 0
+        session = Session.objects.select_related("college", "host").get(pk=session_id)
+        user_ids = sorted(session_audience_user_ids(session=session))
+        local_start = timezone.localtime(session.starts_at, college_zone(session.college))
+        push_notify(
+            user_ids=user_ids,
+            title=messages.REMINDER_TITLE.format(title=session.title),
+            body=messages.REMINDER_BODY.format(
+                kind=session.get_kind_display().capitalize(), time=f"{local_start:%H:%M}"
+            ),
+            url=reverse("broadcasts:detail", kwargs={"pk": session.pk}),
+            tag=f"broadcast-{session.pk}",
+            idempotency_key=f"broadcast-reminder:{session.pk}:{session.starts_at.isoformat()}",
+        )
+        with_email = User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=None).exclude(email="")
+        for user_id in with_email.values_list("pk", flat=True).order_by("pk"):
+            transaction.on_commit(
+                lambda user_id=user_id: session_reminder_email_send.delay(session_id, user_id), robust=True
+            )
+    return len(user_ids)
+
+
+def session_join_url(session: Session) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("broadcasts:join", kwargs={"pk": session.pk})
