@@ -43,6 +43,10 @@ not depend on what else runs.
 Usage: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/sferum .venv/bin/python bench/invitations_rush.py``
 Options: ``--users``, ``--max-uses``, ``--connections``, ``--workers``, ``--worker-class``, ``--threads``,
 ``--rounds``, ``--keep``, ``--pgbouncer``. Every request goes to 127.0.0.1.
+
+``--in-process N`` starts no server: N accepts, then N bare POSTs, through Django's handler in this process,
+one at a time, printing each one's CPU, statements and Redis round trips (see ``_in_process``): the figure
+to compare before and after a change on a busy machine.
 """
 
 import argparse
@@ -379,6 +383,64 @@ logfile = {folder}/pgbouncer.log
     return process, urlunsplit(parts._replace(netloc=f"{user}@127.0.0.1:{port}"))
 
 
+def _in_process(requests: int) -> None:
+    """``--in-process N``: N people accept a link (all of them join), then the same N send the bare POST,
+    through Django's WSGI handler in this process with the server's settings, one at a time; prints the CPU
+    of each kind of request and what it sends to PostgreSQL and Redis. Other work on the machine moves these
+    figures far less than a rush's; for counts that do not move at all, run it under
+    ``valgrind --tool=cachegrind --cache-sim=no`` with two values of N and divide the difference."""
+    import io
+
+    import redis.connection
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+
+    token, keys, _, _ = _prepare(requests + 10, requests + 10, round_=1)
+    handler = WSGIHandler()
+    counts = Counter()
+
+    def post(path: str, key: str) -> str:
+        environ = {
+            "REQUEST_METHOD": "POST", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1", "CONTENT_LENGTH": "0",
+            "HTTP_COOKIE": f"sessionid={key}; csrftoken={CSRF_SECRET}", "HTTP_X_CSRFTOKEN": CSRF_SECRET,
+            "HTTP_X_FORWARDED_PROTO": "https", "HTTP_ORIGIN": "https://127.0.0.1",
+            "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "wsgi.url_scheme": "http",
+            "wsgi.version": (1, 0), "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
+        }  # fmt: skip
+        status = []
+        b"".join(handler(environ, lambda line, headers, *_: status.append(line)))
+        return status[0].split()[0]
+
+    def statement(execute, sql, params, many, context):
+        counts["statements"] += 1
+        return execute(sql, params, many, context)
+
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def round_trip(self, command, check_health=True):
+        counts["Redis round trips"] += 1
+        return send(self, command, check_health)
+
+    for key in keys[:10]:  # warm: templates, URL resolvers, compiled statements, connections
+        post(f"/i/{token}/", key), post("/bench/bare/", key)
+    redis.connection.AbstractConnection.send_packed_command = round_trip
+    for name, path in (("accept", f"/i/{token}/"), ("bare POST", "/bench/bare/")):
+        counts.clear()
+        statuses = Counter()
+        with connection.execute_wrapper(statement):
+            started = time.thread_time()
+            for key in keys[10:]:
+                statuses[post(path, key)] += 1
+            cpu = (time.thread_time() - started) / requests
+        print(
+            f"{name}: {cpu * 1000:.2f} ms CPU per request in-process, answers {dict(statuses)}; per request "
+            + ", ".join(f"{what} {n / requests:.1f}" for what, n in sorted(counts.items()))
+        )
+    redis.connection.AbstractConnection.send_packed_command = send
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=1000)
@@ -389,6 +451,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     parser.add_argument("--rounds", type=int, default=5, help="rushes, each at a fresh link; the median counts")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument(
+        "--in-process", type=int, default=0, metavar="N", help="N accepts and N bare POSTs in this process, no server"
+    )
     parser.add_argument(
         "--pgbouncer", action="store_true", help="the server reaches PostgreSQL through PgBouncer in transaction mode"
     )
@@ -444,6 +509,8 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True
         )
+        if args.in_process:
+            return _in_process(args.in_process)
         server_env = env
         if args.pgbouncer:
             pooler_dir = tempfile.mkdtemp(prefix="sferum-bench-pgbouncer-")

@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.search import Within, search_q
 from colleges.models import College, Membership, Role
 from groups.models import Enrollment, StudyGroup
+from invitations.compiled import PLACEHOLDER_INT, PLACEHOLDER_TEXT, CompiledSelect
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
 from invitations.permissions import (
     can_see_all_groups_invitations,
@@ -271,27 +272,42 @@ def person_standing(*, user: User, college: College, role: str) -> PersonStandin
 _CURRENT_MEMBERSHIP = [status for status in Membership.Status.values if status != Membership.Status.LEFT]
 
 
+def _find_for_query(hashed: str, user_pk: int) -> QuerySet[Invitation]:
+    """The link of the token hash ``hashed`` with its college and group, and ``follower_is_known``: whether the
+    person ``user_pk`` belongs to a college or has a request waiting anywhere (one EXISTS on the person alone,
+    cheaper to build than two, or than ones tied to the link's college and role)."""
+    # Not its author: the page of a joined person is a redirect (a refusal's page loads them).
+    return (
+        Invitation.objects.select_related("college", "group")
+        .filter(token_hash=hashed)
+        .order_by()
+        .annotate(
+            follower_is_known=Exists(
+                User.objects.filter(
+                    Q(memberships__status__in=_CURRENT_MEMBERSHIP)
+                    | Q(join_requests__status=JoinRequest.Status.PENDING),
+                    pk=user_pk,
+                )
+            )
+        )
+    )
+
+
+# Built by the ORM once per process (invitations/compiled.py): every newcomer of a rush runs it.
+_FIND_FOR = CompiledSelect(Invitation, _find_for_query, PLACEHOLDER_TEXT, PLACEHOLDER_INT)
+
+
 def invitation_find_for(*, token: str, user: User) -> tuple[Invitation | None, PersonStanding | None]:
     """``invitation_find`` and ``person_standing`` of ``user`` in the link's college, as (None, None) for a
     forged token.
 
     One query when ``user`` belongs to no college yet and has no request waiting anywhere — the busy case,
-    a whole group of newcomers following their curator's link: the link's row says whether that is so
-    (one EXISTS on the person alone, cheaper to build than two, or than ones tied to the link's college
-    and role). Anyone else's standing takes ``person_standing``'s queries as well.
+    a whole group of newcomers following their curator's link: the link's row says whether that is so.
+    Anyone else's standing takes ``person_standing``'s queries as well.
     """
     if not token_plausible(token):
         return None, None
-    # Not its author: the page of a joined person is a redirect (a refusal's page loads them).
-    links = _by_token(token, "college", "group").annotate(
-        follower_is_known=Exists(
-            User.objects.filter(
-                Q(memberships__status__in=_CURRENT_MEMBERSHIP) | Q(join_requests__status=JoinRequest.Status.PENDING),
-                pk=user.pk,
-            )
-        )
-    )
-    invitation = next(iter(links[:1]), None)
+    invitation = _FIND_FOR.first(token_hash(token), user.pk)
     if invitation is None:
         return None, None
     if invitation.follower_is_known:

@@ -14,12 +14,14 @@ rolls the whole acceptance back, then answered «already a member»), the use
 row, the three audit events in one INSERT and the claim.
 """
 
+import datetime
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -30,6 +32,7 @@ from groups.models import GroupParent, StudyGroup
 from groups.services import enrollment_start, group_parent_add
 from groups.signals import EnrollmentChange
 from invitations import conf
+from invitations.compiled import PLACEHOLDER_DATETIME, PLACEHOLDER_INT, CompiledUpdate
 from invitations.messages import (
     ALREADY_MEMBER_MESSAGE,
     JOINED_MESSAGE,
@@ -197,19 +200,32 @@ def _request(invitation: Invitation, user: User, *, transfer_from: int | None) -
     )
 
 
+def _claim_query(pk: int, now: datetime.datetime, *, personal: bool) -> tuple[QuerySet[Invitation], dict]:
+    """The claim as ``queryset.update(**changes)`` would take it: the link ``pk`` while it admits people."""
+    claim = {"uses_count": F("uses_count") + 1}
+    if personal:
+        claim["delivery_status"] = Invitation.Delivery.ACCEPTED
+    admitting = Invitation.objects.filter(
+        Q(max_uses__isnull=True) | Q(uses_count__lt=F("max_uses")),
+        pk=pk,
+        status=Invitation.Status.ACTIVE,
+        expires_at__gt=now,
+    )
+    return admitting, claim
+
+
+# Built by the ORM once per process (invitations/compiled.py): every acceptance runs one of them.
+_CLAIMS = {
+    personal: CompiledUpdate(
+        Invitation, partial(_claim_query, personal=personal), PLACEHOLDER_INT, PLACEHOLDER_DATETIME
+    )
+    for personal in (False, True)
+}
+
+
 def _claim(invitation: Invitation) -> bool:
     """Take one place on the link if it still admits people: one conditional UPDATE, which decides races."""
-    claim = {"uses_count": F("uses_count") + 1}
-    if invitation.is_personal:
-        claim["delivery_status"] = Invitation.Delivery.ACCEPTED
-    return bool(
-        Invitation.objects.filter(
-            Q(max_uses__isnull=True) | Q(uses_count__lt=F("max_uses")),
-            pk=invitation.pk,
-            status=Invitation.Status.ACTIVE,
-            expires_at__gt=timezone.now(),
-        ).update(**claim)
-    )
+    return bool(_CLAIMS[invitation.is_personal].run(invitation.pk, timezone.now()))
 
 
 def join_person(
