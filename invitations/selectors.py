@@ -13,8 +13,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.search import Within, search_q
 from colleges.models import College, Membership, Role
+from core.compiled import PLACEHOLDER_INT, PLACEHOLDER_TEXT, CompiledSelect
 from groups.models import Enrollment, StudyGroup
-from invitations.compiled import PLACEHOLDER_INT, PLACEHOLDER_TEXT, CompiledSelect
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
 from invitations.permissions import (
     can_see_all_groups_invitations,

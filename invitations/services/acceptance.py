@@ -28,11 +28,11 @@ from accounts.models import User
 from audit.services import audit_log, audit_log_batch
 from colleges.models import College, Membership, Role
 from colleges.services import membership_create_unchecked
+from core.compiled import PLACEHOLDER_DATETIME, PLACEHOLDER_INT, CompiledUpdate
 from groups.models import GroupParent, StudyGroup
 from groups.services import enrollment_start, group_parent_add
 from groups.signals import EnrollmentChange
 from invitations import conf
-from invitations.compiled import PLACEHOLDER_DATETIME, PLACEHOLDER_INT, CompiledUpdate
 from invitations.messages import (
     ALREADY_MEMBER_MESSAGE,
     JOINED_MESSAGE,

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from colleges.models import Role
+from core.compiled import PLACEHOLDER_INT, CompiledSelect, CompiledUpdate
 from invitations import selectors
-from invitations.compiled import PLACEHOLDER_INT, CompiledSelect, CompiledUpdate
 from invitations.models import Invitation, JoinRequest
 from invitations.services import acceptance
 from invitations.tokens import token_hash
