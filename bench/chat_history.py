@@ -25,6 +25,10 @@ What it does, in one run:
      request (from /proc, which other load on the machine moves less);
    the pages take turns in ROUNDS bursts, in process and over HTTP, so other load on the machine falls on all
    of them alike and the ratios to the bare page hold where the absolute figures drift;
+   - **cold**: the newest page of history comes from the college cache (``chats.fragments.history_part``),
+     dropped by every change to the college's data; so the chat page is also measured right after such a
+     change, COLD_REQUESTS times from one client, a bare request following each (as bench/dashboard.py does):
+     its queries, median and ratios — the price of the first view after each write;
 4. prints the figures, the ratios chat / bare and the goals, with the load average; stops the server and
    drops the database (unless ``--keep``).
 
@@ -71,6 +75,7 @@ MEMBERS = 50
 GOAL_RATIO = 2.0
 ROUNDS = 10  # the pages take turns, this many bursts each
 LOAD_DEADLINE = 600  # seconds for all HTTP requests, whatever the arguments
+COLD_REQUESTS = 25  # one-client requests of the chat page right after a change (nothing cached)
 BIG_TITLE = "Общий чат замера"  # bench/_chat_world.py names it
 SMALL_TITLE = "Маленький чат"
 BARE_PATH = "/bench/college-bare/"
@@ -162,8 +167,9 @@ def _check_production_rendering() -> None:
     print("rendering as production: DEBUG off, cached template loader")
 
 
-def count_queries(client, paths: dict[str, str]) -> dict[str, int]:
-    """The SQL queries of one GET of each page, after a warm-up (the first request loads what later ones find)."""
+def count_queries(client, paths: dict[str, str], college_id: int) -> dict[str, int]:
+    """The SQL queries of one GET of each page after a warm-up (the first request loads what later ones find),
+    and of one right after a change to the college's data (``<page>, cold``)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -176,7 +182,29 @@ def count_queries(client, paths: dict[str, str]) -> dict[str, int]:
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         counts[name] = len(queries)
+        _college_changed(college_id)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts[f"{name}, cold"] = len(queries)
     return counts
+
+
+def _college_changed(college_id: int) -> None:
+    """What any change to the college's data does to its cached page parts (core/college_cache.py)."""
+    from core import college_cache
+
+    college_cache.changed([college_id])
+
+
+def cold_over_http(url: str, bare_url: str, cookies: dict, college_id: int, deadline: float) -> tuple[list, list]:
+    """One client; before each GET of ``url`` the college's data «changes», so nothing comes from the college
+    cache; a GET of the bare page follows each (the machine's other load falls on both alike)."""
+    latencies, bare = [], []
+    for _ in range(COLD_REQUESTS):
+        _college_changed(college_id)
+        latencies += http_load(url, cookies, threads=1, requests_per_thread=1, deadline=deadline)
+        bare += http_load(bare_url, cookies, threads=1, requests_per_thread=1, deadline=deadline)
+    return latencies, bare
 
 
 def in_process(client, paths: dict[str, str], rounds: int) -> dict[str, tuple[list, list]]:
@@ -199,9 +227,11 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-def over_http(base: str, paths: dict[str, str], cookies: dict, *, threads: int, requests: int, pid: int) -> dict:
+def over_http(base: str, paths: dict, names: dict, cookies: dict, *, options, pid: int, college_id: int) -> tuple:
     """Per page: latencies of one client, of ``threads`` concurrent clients, and the server's CPU seconds per
-    request — ``requests`` per client in ROUNDS turns of the pages."""
+    request — ``requests`` per client in ROUNDS turns of the pages; then the chat page's cold latencies with the
+    bare page's alongside (``cold_over_http``)."""
+    threads, requests = options.threads, options.requests
     deadline = time.monotonic() + LOAD_DEADLINE
     out = {name: {"one": [], "many": [], "cpu": 0.0, "count": 0} for name in paths}
     for url in paths.values():
@@ -217,14 +247,15 @@ def over_http(base: str, paths: dict[str, str], cookies: dict, *, threads: int, 
             figures["count"] += len(one) + len(many)
             figures["one"] += one
             figures["many"] += many
-    return out
+    cold = cold_over_http(base + paths[names["chat"]], base + paths[names["bare"]], cookies, college_id, deadline)
+    return out, cold
 
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
 
-def report(options, counts: dict, local: dict, http: dict, names: dict[str, str]) -> None:
+def report(options, counts: dict, local: dict, http: dict, cold: tuple, names: dict[str, str]) -> None:
     bare = names["bare"]
     local_bare, local_bare_cpu = (statistics.median(series) for series in local[bare])
     one_bare, many_bare = statistics.median(http[bare]["one"]), statistics.median(http[bare]["many"])
@@ -259,7 +290,15 @@ def report(options, counts: dict, local: dict, http: dict, names: dict[str, str]
         f" {options.threads} clients — {'met' if ratio <= GOAL_RATIO else 'NOT met'} (one client {one_ratio:.2f}×;"
         f" in process {local_wall / local_bare:.2f}×, CPU {local_cpu / local_bare_cpu:.2f}×)"
     )
-    print(f"queries constant (chat of {options.per_chat} and of 100): {counts[chat] == counts[names['small']]}")
+    latencies, alongside = (statistics.median(series) for series in cold)
+    print(
+        f"right after a change to the college's data (nothing cached; one client, {COLD_REQUESTS} requests):"
+        f" {counts[chat + ', cold']} queries, {_ms(latencies)} ms, {latencies / one_bare:.2f}× the bare page (one"
+        f" client), {latencies / alongside:.2f}× the bare page requested alongside ({_ms(alongside)} ms)"
+    )
+    small = names["small"]
+    constant = counts[chat] == counts[small] and counts[chat + ", cold"] == counts[small + ", cold"]
+    print(f"queries constant (chat of {options.per_chat} and of 100, cached and cold): {constant}")
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
@@ -322,7 +361,7 @@ def main() -> int:
         cookies = {settings.SESSION_COOKIE_NAME: sign_in(reader)}
         client = Client()
         client.cookies.load(cookies)
-        counts = count_queries(client, paths)
+        counts = count_queries(client, paths, big.college_id)
         local = in_process(client, paths, options.rounds)
         connection.close()
 
@@ -332,8 +371,8 @@ def main() -> int:
         server = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=server_log, stderr=server_log)
         base = f"http://127.0.0.1:{port}"
         wait_for_http(f"{base}/healthz", server, server_log)
-        http = over_http(base, paths, cookies, threads=options.threads, requests=options.requests, pid=server.pid)
-        report(options, counts, local, http, names)
+        http, cold = over_http(base, paths, names, cookies, options=options, pid=server.pid, college_id=big.college_id)
+        report(options, counts, local, http, cold, names)
     finally:
         if server is not None:
             server.terminate()
