@@ -39,6 +39,12 @@ class UserManager(BaseUserManager):
         return self._create_user(phone, password, **extra)
 
 
+def short_name(*, last_name: str, first_name: str, patronymic: str, phone: str) -> str:
+    """«Иванов И. И.», or the phone when the person gave no name: ``User.short_name`` for rows read as values."""
+    initials = " ".join(f"{part[0]}." for part in (first_name, patronymic) if part)
+    return f"{last_name} {initials}".strip() or format_phone(phone)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Identified by a phone number (E.164); e-mail is optional.
 
@@ -106,8 +112,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def short_name(self) -> str:
         """«Иванов И. И.»"""
-        initials = " ".join(f"{part[0]}." for part in (self.first_name, self.patronymic) if part)
-        return f"{self.last_name} {initials}".strip() or self.phone_display
+        return short_name(
+            last_name=self.last_name, first_name=self.first_name, patronymic=self.patronymic, phone=self.phone
+        )
 
     @property
     def phone_display(self) -> str:

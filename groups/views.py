@@ -45,7 +45,7 @@ class StudyGroupListView(CollegePageView):
 
         def compute() -> str:
             filter_form = forms.StudyGroupFilterForm(request.GET or None, college=self.college)
-            groups = selectors.study_group_list(college=self.college, **filter_form.filters())
+            groups = selectors.study_group_rows(college=self.college, **filter_form.filters())
             context = {
                 "request": request,
                 "filter_form": filter_form,
@@ -129,7 +129,7 @@ class StudyGroupInlineEditView(GroupObjectView):
     allowed_on = permissions.can_edit_study_group
 
     def _row(self, request):
-        group = selectors.study_group_list(college=self.college).get(pk=self.group.pk)
+        group = selectors.study_group_rows(college=self.college).get(pk=self.group.pk)
         return render(request, "groups/_study_group_row.html", {"group": group, "can_manage": True})
 
     def get(self, request, pk):

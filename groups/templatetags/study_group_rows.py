@@ -5,6 +5,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.models import short_name
+from groups.models import StudyGroup
+
 register = template.Library()
 
 _ROW = (
@@ -33,33 +36,44 @@ def _pk_url(url_name: str):
     return lambda pk: f"{before}{pk}{after}"
 
 
-def _row(group, *, can_manage: bool, detail_url, edit_url) -> str:
-    curators = getattr(group, "active_curators", [])
-    department = group.department
-    edit = format_html(_EDIT, url=edit_url(group.pk), pk=group.pk, name=group.name) if can_manage else mark_safe("")
+def _row(group: dict, *, can_manage: bool, detail_url, edit_url, statuses: dict) -> str:
+    pk = group["pk"]
+    edit = format_html(_EDIT, url=edit_url(pk), pk=pk, name=group["name"]) if can_manage else mark_safe("")
+    curator = _NO_CURATOR
+    if group["curator__teacher__user__phone"] is not None:
+        curator = short_name(
+            last_name=group["curator__teacher__user__last_name"],
+            first_name=group["curator__teacher__user__first_name"],
+            patronymic=group["curator__teacher__user__patronymic"],
+            phone=group["curator__teacher__user__phone"],
+        )
     return format_html(
         _ROW,
-        pk=group.pk,
-        detail=detail_url(group.pk),
-        name=group.name,
-        department=department.name if department is not None else "",
-        specialty_code=group.specialty_code,
-        specialty_name=group.specialty_name,
-        course=group.course,
-        curator=curators[0].teacher.user.short_name if curators else _NO_CURATOR,
-        student_count=group.student_count,
-        status=group.get_status_display(),
+        pk=pk,
+        detail=detail_url(pk),
+        name=group["name"],
+        department=group["department__name"] or "",
+        specialty_code=group["specialty_code"],
+        specialty_name=group["specialty_name"],
+        course=group["course"],
+        curator=curator,
+        student_count=group["student_count"],
+        status=statuses.get(group["status"], group["status"]),
         edit=edit,
     )
 
 
 @register.simple_tag
 def study_group_rows(groups, can_manage) -> SafeString:
-    """The rows of ``groups`` (``selectors.study_group_list``), each as ``groups/_study_group_row.html`` had it."""
+    """The rows of ``groups`` (dicts of ``selectors.study_group_rows``)."""
     detail_url = _pk_url("groups:study_group_detail")
     edit_url = _pk_url("groups:study_group_inline_edit")
+    statuses = dict(StudyGroup.Status.choices)
     return mark_safe(
-        "".join(_row(group, can_manage=can_manage, detail_url=detail_url, edit_url=edit_url) for group in groups)
+        "".join(
+            _row(group, can_manage=can_manage, detail_url=detail_url, edit_url=edit_url, statuses=statuses)
+            for group in groups
+        )
     )
 
 

@@ -29,8 +29,8 @@ class TestStudyGroupList:
         response = client_for(administrator).get(reverse("groups:study_group_list"))
 
         row = response.context["page_obj"].object_list[0]
-        assert row.student_count == 1
-        assert row.active_curators[0].pk == curator.pk
+        assert row["student_count"] == 1
+        assert row["curator__teacher__user__last_name"] == curator.teacher.user.last_name == "Кураторова"
         assert "Кураторова" in response.content.decode()
 
     @pytest.mark.parametrize("size", [3, 30])
@@ -41,8 +41,8 @@ class TestStudyGroupList:
         client = client_for(administrator)
         client.get(reverse("groups:study_group_list"))
 
-        # session, user, memberships, departments for the filter, count, page, curators of the page.
-        with django_assert_num_queries(7):
+        # session, user, memberships, departments for the filter, count, page (with the curators).
+        with django_assert_num_queries(6):
             response = client.get(reverse("groups:study_group_list"))
 
         assert response.status_code == 200
@@ -55,7 +55,7 @@ class TestStudyGroupList:
 
         response = client.get(reverse("groups:study_group_list"), {"q": "информационные", "course": 2})
 
-        assert [g.name for g in response.context["page_obj"].object_list] == ["ИС-21"]
+        assert [g["name"] for g in response.context["page_obj"].object_list] == ["ИС-21"]
 
     def test_filter_by_department_and_status(self, client_for, administrator, college):
         department = factories.DepartmentFactory(college=college)
@@ -67,7 +67,7 @@ class TestStudyGroupList:
             reverse("groups:study_group_list"), {"department": department.pk, "status": "active"}
         )
 
-        assert [g.name for g in response.context["page_obj"].object_list] == ["А-1"]
+        assert [g["name"] for g in response.context["page_obj"].object_list] == ["А-1"]
 
     def test_never_lists_another_colleges_groups(self, client_for, administrator, college, other_college):
         factories.StudyGroupFactory(college=other_college, name="ЧУЖ-1")
@@ -83,7 +83,7 @@ class TestStudyGroupList:
 
         response = client_for(administrator).get(reverse("groups:study_group_list"), {"page": 2})
 
-        assert [g.name for g in response.context["page_obj"].object_list] == ["П-25", "П-26"]
+        assert [g["name"] for g in response.context["page_obj"].object_list] == ["П-25", "П-26"]
 
     def test_htmx_request_gets_only_the_table(self, client_for, administrator, college):
         factories.StudyGroupFactory(college=college, name="ИС-21")
