@@ -20,16 +20,24 @@ def on_enrollment_changed(sender, *, college_id, student_id, old_group_id, new_g
 
 
 def on_staff_assignment_changed(sender, *, college_id, group_id, teacher_id, kind, **kwargs) -> None:
-    from chats import tasks
+    """A curator or subject teacher assigned or ended: the whole group's chats (owners change hands), the
+    teacher's place in the college's."""
+    from chats.roster_queue import EVERYONE, roster_changed
 
-    tasks.sync_group.delay(group_id)
-    tasks.sync_members.delay(college_id, [teacher_id])
+    roster_changed(college_id=college_id, entries=[(group_id, EVERYONE), (None, teacher_id)])
 
 
 def on_study_group_changed(sender, *, college_id, group_id, kind, **kwargs) -> None:
+    """A group created or archived: its chats made or archived with the next roster sync; renamed or restored:
+    a task of its own."""
     from chats import tasks
+    from chats.roster_queue import EVERYONE, roster_changed
+    from groups.signals import StudyGroupChange
 
-    tasks.group_changed.delay(group_id, str(kind))
+    if kind in (StudyGroupChange.CREATED, StudyGroupChange.ARCHIVED):
+        roster_changed(college_id=college_id, entries=[(group_id, EVERYONE)])
+    else:
+        tasks.group_changed.delay(group_id, str(kind))
 
 
 def on_group_parent_added(sender, *, college_id, group_id, parent_id, **kwargs) -> None:

@@ -3,7 +3,8 @@
 A whole group following its curator's link joins within a minute, and a roster import enrols hundreds in
 one transaction. Each change used to queue two tasks of its own (the group's chats, the college's); a
 Celery publish costs about a millisecond of the request's CPU, more than an acceptance's own statements.
-Here a change adds «group:membership» entries (group 0: the college and staff chats) to its college's set
+Here a change adds «group:membership» entries (group 0: the college and staff chats; membership 0: everyone of
+the group, for a change of its staff or its status) to its college's set
 in Redis and queues ``chats.tasks.sync_roster`` only when none is queued for the college yet (a flag set
 with NX); that task, run a moment later, clears the flag, takes the whole set at once and syncs it.
 
@@ -25,6 +26,7 @@ from core import batching
 from core.cache import REDIS_ERRORS, redis_client
 
 COLLEGE = 0  # the group of an entry for the college and staff chats
+EVERYONE = 0  # the membership of an entry for the whole group (a new curator, a group created or archived)
 GATHER_SECONDS = 1  # how long a queued task waits for more changes of its college
 QUEUED_SECONDS = 60  # a flag whose task was lost blocks the next one this long at most
 PENDING_SECONDS = 7 * 24 * 3600  # entries nobody took are dropped after this (the nightly sync has them)
@@ -52,7 +54,8 @@ def _keys(college_id: int) -> tuple[str, str]:
 
 
 def roster_changed(*, college_id: int, entries: Iterable[tuple[int | None, int]]) -> None:
-    """The chats of these (study group, or None for the college's; membership) pairs to sync soon.
+    """The chats of these (study group, or None for the college's; membership, or ``EVERYONE``) pairs to sync
+    soon.
 
     Called after the change committed (by the receivers of groups' signals). Inside a bulk loop's
     ``core.batching.batch()`` (a roster import's thousands of ``enrollment_changed``) the entries are gathered
@@ -110,25 +113,20 @@ def roster_put_back(college_id: int, items: list[str]) -> None:
 
 
 def roster_sync(college_id: int, items: list[str]) -> int:
-    """Sync the chats of the entries: each group's roster chats for its memberships, the college's chats for
-    theirs. Returns how many entries were synced (those of a group or college no longer there are dropped)."""
-    from chats.services import chat_sync_college, chat_sync_group
+    """Sync the chats of the entries at once (``chats.services.chat_sync_roster``: a constant number of
+    queries whatever the number of groups and people): each group's roster chats for its memberships (all of
+    them after an ``EVERYONE`` entry), the college's chats for theirs. Returns how many entries were synced
+    (those of a group or college no longer there are dropped)."""
+    from chats.services import chat_sync_roster
     from colleges.models import College
-    from groups.models import StudyGroup
 
-    by_group: dict[int, set[int]] = defaultdict(set)
+    entries: dict[int | None, set[int]] = defaultdict(set)
     for item in items:
         group_id, member_id = (int(part) for part in item.split(":"))
-        by_group[group_id].add(member_id)
+        entries[None if group_id == COLLEGE else group_id].add(member_id)
     college = College.objects.filter(pk=college_id).first()
-    if college is None:
+    if college is None or not entries:
         return 0
-    done = 0
-    for group in StudyGroup.objects.filter(college=college, pk__in=set(by_group) - {COLLEGE}).order_by("pk"):
-        group.college = college
-        chat_sync_group(group=group, members=by_group[group.pk])
-        done += len(by_group[group.pk])
-    if COLLEGE in by_group:
-        chat_sync_college(college=college, members=by_group[COLLEGE])
-        done += len(by_group[COLLEGE])
-    return done
+    scopes = {key: None if EVERYONE in members else members for key, members in entries.items()}
+    synced = chat_sync_roster(college=college, scopes=scopes)
+    return sum(len(entries[key]) for key in synced)

@@ -73,16 +73,24 @@ def group_changed(self, group_id: int, kind: str) -> str:
 @shared_task(name="chats.tasks.sync_all", base=RetryingTask)
 def sync_all() -> int:
     """Beat (nightly): every college's chats and every active group's, catching up on what no signal told
-    (hires and dismissals, an appointed administrator) and on events lost while the broker was down."""
+    and on events lost while the broker was down. Each college's whole roster goes through the roster queue
+    («everyone» entries): one set-based sync per college, not a task per group."""
+    from collections import defaultdict
+
+    from chats.roster_queue import EVERYONE, roster_changed
     from colleges.models import College
     from groups.models import StudyGroup
 
+    groups = defaultdict(list)
+    for college_id, group_id in StudyGroup.objects.filter(status=StudyGroup.Status.ACTIVE).values_list(
+        "college_id", "pk"
+    ):
+        groups[college_id].append(group_id)
     count = 0
     for college_id in College.objects.filter(status=College.Status.ACTIVE).values_list("pk", flat=True):
-        sync_college.delay(college_id)
+        entries = [(None, EVERYONE), *((group_id, EVERYONE) for group_id in groups[college_id])]
+        roster_changed(college_id=college_id, entries=entries)
         count += 1
-    for group_id in StudyGroup.objects.filter(status=StudyGroup.Status.ACTIVE).values_list("pk", flat=True):
-        sync_group.delay(group_id)
     return count
 
 

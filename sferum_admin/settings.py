@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "invitations",
     "movement",
     "chats",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -478,6 +479,7 @@ SPECTACULAR_SETTINGS = {
         "ChatRoleEnum": "chats.models.ChatMember.Role",
         "ChatMessageKindEnum": "chats.models.Message.Kind",
         "ChatReportStatusEnum": "chats.models.MessageReport.Status",
+        "SupportTicketStatusEnum": "support.models.Ticket.Status",
     },
 }
 

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("materials.api")),
     path("", include("invitations.api")),
     path("", include("chats.api")),
+    path("", include("support.api")),
 ]
 
 urlpatterns = [
@@ -37,6 +38,7 @@ urlpatterns = [
     path("chats/", include("chats.urls")),
     path("", include("invitations.urls")),
     path("movement/", include("movement.urls")),
+    path("", include("support.urls")),
     path("", include("colleges.urls")),
 ]
 

@@ -62,6 +62,12 @@ LIST_URLS = {
     "api chat members": "/api/v1/colleges/{college}/chats/{chat}/members/",
     "api chat reports": "/api/v1/colleges/{college}/chat-reports/",
     "api my chat reports": "/api/v1/colleges/{college}/chat-reports/mine/",
+    "support queue": "/help/queue/",
+    "support queue open": "/help/queue/?status=open",
+    "support queue search": "/help/queue/?q=Иванов",
+    "my questions": "/help/",
+    "api support tickets": "/api/v1/colleges/{college}/support/tickets/",
+    "api support tickets search": "/api/v1/colleges/{college}/support/tickets/?status=open&q=Иванов",
 }
 
 

@@ -171,6 +171,7 @@ def _real_ids(college) -> dict[str, list[int]]:
     from invitations.models import BulkDispatch, Invitation, JoinRequest
     from materials.models import Material, MaterialFile
     from movement.models import ImportBatch, Movement
+    from support.models import Ticket
 
     def ids(qs):
         return sorted(qs.values_list("pk", flat=True))
@@ -203,6 +204,7 @@ def _real_ids(college) -> dict[str, list[int]]:
         "chats/{chat_pk}/members": ids(Membership.objects.filter(chat_memberships__chat_id__in=chats).distinct())[:20],
         "chats/{chat_pk}/attachments": ids(MessageAttachment.objects.filter(message__chat_id__in=chats)),
         "chat-reports": ids(MessageReport.objects.filter(**in_college)),
+        "support/tickets": ids(Ticket.objects.filter(**in_college)),
         # Body fields that name other objects.
         "staff": ids(Membership.objects.filter(college=college).exclude(role__in=[Role.STUDENT, Role.PARENT]))[:20],
         "teachers": ids(Membership.objects.filter(college=college, role=Role.TEACHER))[:20],

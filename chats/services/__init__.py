@@ -42,6 +42,7 @@ from chats.services.sync import (
     chat_group_restore,
     chat_sync_college,
     chat_sync_group,
+    chat_sync_roster,
     college_chats,
     parents_chat_enabled,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "chat_set_status_unchecked",
     "chat_sync_college",
     "chat_sync_group",
+    "chat_sync_roster",
     "chat_update",
     "college_chats",
     "direct_chat_get_or_create",

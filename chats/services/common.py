@@ -3,9 +3,12 @@
 Functions here check no permission: the services of this package call them after deciding.
 """
 
+import datetime
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from audit.services import audit_log, audit_log_many
@@ -16,6 +19,8 @@ from colleges.models import Membership, Role
 from groups.models import CuratorAssignment, SubjectTeacherAssignment
 
 _ROLE_RANK = {ChatMember.Role.MEMBER: 0, ChatMember.Role.MODERATOR: 1, ChatMember.Role.OWNER: 2}
+_MEMBER = ChatMember.Role.MEMBER
+_OWNER = ChatMember.Role.OWNER
 
 
 def lock_chat(chat: Chat) -> Chat:
@@ -37,29 +42,26 @@ def _start_row(row: ChatMember, chat: Chat, *, role: str, source: str, now, last
     row.first_visible_message_id = 0 if chat.history_visible else last_id + 1
 
 
+def _added_event(row: ChatMember, user_id: int) -> dict:
+    return {"type": "member.added", "chat_id": row.chat_id, "member_id": row.member_id, "user_id": user_id}
+
+
 def _announce_added(chat: Chat, rows: Iterable[ChatMember]) -> None:
     group = events.chat_group(chat.pk)
-    events.publish_many(
-        [
-            (
-                group,
-                {"type": "member.added", "chat_id": chat.pk, "member_id": row.member_id, "user_id": row.member.user_id},
-            )
-            for row in rows
-        ]
-    )
+    events.publish_many([(group, _added_event(row, row.member.user_id)) for row in rows])
 
 
-def _removed_sends(chat: Chat, row: ChatMember) -> list[tuple[str, dict]]:
+def _removed_sends(chat: Chat, row: ChatMember, *, user_id: int | None = None) -> list[tuple[str, dict]]:
     """``member.removed`` to the chat and to the person's own sockets (which drop the chat at once)."""
+    user_id = row.member.user_id if user_id is None else user_id
     event = {
         "type": "member.removed",
         "chat_id": chat.pk,
         "member_id": row.member_id,
-        "user_id": row.member.user_id,
+        "user_id": user_id,
         "banned": row.banned,
     }
-    return [(events.chat_group(chat.pk), event), (events.user_group(row.member.user_id), event)]
+    return [(events.chat_group(chat.pk), event), (events.user_group(user_id), event)]
 
 
 def announce_removed(chat: Chat, row: ChatMember) -> None:
@@ -199,3 +201,217 @@ def ensure_owner(*, actor, chat: Chat) -> ChatMember | None:
 
 def touch_chat(chat: Chat, *, at=None) -> None:
     Chat.objects.filter(pk=chat.pk).update(last_message_at=at or timezone.now())
+
+
+@dataclass
+class RosterPlan:
+    """What one roster chat should hold: ``desired`` (Membership pk → role), within ``scope`` (None: the whole
+    chat), and who owns it by the regulation should it have no owner left (``candidates``, first choice first)."""
+
+    chat: Chat
+    desired: dict[int, str]
+    scope: set[int] | None = None
+    candidates: list[int] = field(default_factory=list)
+    announce: bool = True
+
+
+@dataclass
+class _Changes:
+    """The rows a roster apply writes, across all its chats, and the events it sends."""
+
+    now: datetime.datetime
+    created: list[ChatMember] = field(default_factory=list)
+    revived: list[ChatMember] = field(default_factory=list)
+    raised: list[ChatMember] = field(default_factory=list)
+    demoted: list[ChatMember] = field(default_factory=list)
+    gone: list[ChatMember] = field(default_factory=list)
+    announced: list[ChatMember] = field(default_factory=list)
+    handovers: list[tuple[Chat, int]] = field(default_factory=list)
+    ownerless: list[Chat] = field(default_factory=list)
+
+    def join(self, row: ChatMember | None, chat: Chat, *, member_id: int, role: str, last_id: int, announce: bool):
+        """``members_join_unchecked`` for one member: made, back from leaving, or raised; a banned row stays."""
+        if row is None:
+            row = ChatMember(chat=chat, member_id=member_id)
+            _start_row(row, chat, role=role, source=ChatMember.Source.ROSTER, now=self.now, last_id=last_id)
+            self.created.append(row)
+        elif row.banned:
+            return None
+        elif row.left_at is not None:
+            _start_row(row, chat, role=role, source=ChatMember.Source.ROSTER, now=self.now, last_id=last_id)
+            self.revived.append(row)
+        else:
+            if _ROLE_RANK[role] > _ROLE_RANK[row.role]:
+                row.role = role
+                self.raised.append(row)  # the roster raises a role only to «owner»
+            return row
+        if announce:
+            self.announced.append(row)
+        return row
+
+
+def _locked_chats(chat_ids: list[int]) -> dict[int, Chat]:
+    """The chats locked in primary-key order (two syncs never wait on each other in a circle)."""
+    rows = Chat.objects.select_for_update(of=("self",)).select_related("college").filter(pk__in=chat_ids)
+    return {chat.pk: chat for chat in rows.order_by("pk")}
+
+
+def _last_message_ids(chat_ids: list[int]) -> dict[int, int]:
+    last = Message.objects.filter(chat=OuterRef("pk")).order_by("-id").values("id")[:1]
+    rows = Chat.objects.filter(pk__in=chat_ids).annotate(last=Subquery(last)).values_list("pk", "last")
+    return {pk: last or 0 for pk, last in rows}
+
+
+def _rows_by_chat(plans: list[RosterPlan]) -> dict[int, dict[int, ChatMember]]:
+    """In one query: every row of the chats synced whole; of the others, the rows of the members in scope,
+    desired or candidates, and every current owner (whether the chat keeps one)."""
+    whole = [plan.chat.pk for plan in plans if plan.scope is None]
+    scoped = [plan.chat.pk for plan in plans if plan.scope is not None]
+    people: set[int] = set()
+    for plan in plans:
+        if plan.scope is not None:
+            people |= plan.scope | set(plan.desired) | set(plan.candidates)
+    owners = Q(role=ChatMember.Role.OWNER, left_at__isnull=True, banned=False)
+    query = Q(chat_id__in=whole) | Q(chat_id__in=scoped) & (Q(member_id__in=people) | owners)
+    found: dict[int, dict[int, ChatMember]] = {plan.chat.pk: {} for plan in plans}
+    for row in ChatMember.objects.filter(query):
+        found[row.chat_id][row.member_id] = row
+    return found
+
+
+def _plan_changes(plan: RosterPlan, rows: dict[int, ChatMember], last_id: int, changes: _Changes) -> None:
+    """The difference between ``rows`` and the plan, kept in ``changes``: joins, roster owners made members,
+    roster rows nobody wants ended; then the first free candidate owns a chat left without an owner."""
+    chat, desired = plan.chat, plan.desired
+    current = [
+        row
+        for member_id, row in rows.items()
+        if row.left_at is None and not row.banned and (plan.scope is None or member_id in plan.scope)
+    ]
+    for member_id, role in desired.items():
+        row = changes.join(
+            rows.get(member_id), chat, member_id=member_id, role=role, last_id=last_id, announce=plan.announce
+        )
+        if row is not None:
+            rows[member_id] = row
+    has_owner = _OWNER in desired.values()
+    for row in current:
+        if row.source != ChatMember.Source.ROSTER:
+            continue
+        if row.member_id not in desired:
+            row.left_at, row.role = changes.now, _MEMBER
+            changes.gone.append(row)
+        elif has_owner and row.role == _OWNER and desired[row.member_id] == _MEMBER:
+            row.role = _MEMBER
+            changes.demoted.append(row)
+    if chat.kind != ChatKind.DIRECT and not any(r.is_current and r.role == _OWNER for r in rows.values()):
+        _hand_over(plan, rows, last_id, changes)
+
+
+def _hand_over(plan: RosterPlan, rows: dict[int, ChatMember], last_id: int, changes: _Changes) -> None:
+    """``ensure_owner`` within the apply: the first candidate who is not banned owns the chat."""
+    for member_id in plan.candidates:
+        row = rows.get(member_id)
+        if row is not None and row.banned:
+            continue
+        if row in changes.gone:  # an owner by the regulation stays, now as the owner
+            changes.gone.remove(row)
+            row.left_at = None
+        if row in changes.demoted:
+            changes.demoted.remove(row)
+        if row is not None and row.left_at is None:
+            row.role = _OWNER
+            if row not in changes.raised and row not in changes.created and row not in changes.revived:
+                changes.raised.append(row)
+        else:
+            rows[member_id] = changes.join(
+                row, plan.chat, member_id=member_id, role=_OWNER, last_id=last_id, announce=True
+            )
+        changes.handovers.append((plan.chat, member_id))
+        return
+    changes.ownerless.append(plan.chat)
+
+
+def _write(changes: _Changes) -> None:
+    ChatMember.objects.bulk_create(changes.created)
+    fields = ["left_at", "joined_at", "role", "source", "last_read_message_id", "first_visible_message_id"]
+    ChatMember.objects.bulk_update(changes.revived, fields)
+    for rows, values in (
+        (changes.raised, {"role": _OWNER}),
+        (changes.demoted, {"role": _MEMBER}),
+        (changes.gone, {"left_at": changes.now, "role": _MEMBER}),
+    ):
+        if rows:
+            ChatMember.objects.filter(pk__in=[row.pk for row in rows]).update(**values)
+
+
+def _audit(actor, changes: _Changes) -> None:
+    """One event per action and college for every chat of the apply (``audit_log_many``: one INSERT each)."""
+    for action, rows, after in (
+        ("chat.member_add", changes.created + changes.revived, {"source": ChatMember.Source.ROSTER}),
+        ("chat.member_remove", changes.gone, {}),
+    ):
+        by_college: dict[int, list[ChatMember]] = defaultdict(list)
+        for row in rows:
+            by_college[row.chat.college_id].append(row)
+        for college_rows in by_college.values():
+            chats = sorted({row.chat_id for row in college_rows})
+            audit_log_many(
+                actor=actor,
+                college=college_rows[0].chat.college,
+                action=action,
+                model=ChatMember,
+                ids=[row.pk for row in college_rows],
+                after={**after, "chats": chats},
+            )
+    for chat, member_id in changes.handovers:
+        audit_log(
+            actor=actor, college=chat.college, action="chat.owner_handover", target=chat, after={"owner": member_id}
+        )
+
+
+def _publish(changes: _Changes) -> None:
+    """Every chat's ``member.added`` and ``member.removed`` in one ``publish_many`` (the people's user ids read
+    in one query)."""
+    people = {row.member_id for row in changes.announced + changes.gone}
+    if not people:
+        return
+    users = dict(Membership.objects.filter(pk__in=people).values_list("pk", "user_id"))
+    sends = [(events.chat_group(row.chat_id), _added_event(row, users[row.member_id])) for row in changes.announced]
+    for row in changes.gone:
+        sends += _removed_sends(row.chat, row, user_id=users[row.member_id])
+    events.publish_many(sends)
+
+
+def members_apply_roster_unchecked(*, actor, plans: list[RosterPlan]) -> None:
+    """Bring the roster rows of many chats in line with their plans, in a number of queries that grows with
+    neither the chats nor the people: the chats locked in one, their rows read in one, then one INSERT of
+    the joins, one UPDATE per kind of change, one audit event per action (with ``audit_log_batch`` around
+    it, the handovers' too) and one ``publish_many``.
+
+    The rules are those of ``members_join_unchecked``, ``members_leave_unchecked`` and ``ensure_owner``:
+    only rows the roster made (``source=roster``) are ended; a banned row is never re-added; an owner is
+    made a member only when the plan names another owner; an archived chat is left as it is.
+    """
+    chats = _locked_chats([plan.chat.pk for plan in plans])
+    plans = [
+        replace(plan, chat=chats[plan.chat.pk])
+        for plan in plans
+        if plan.chat.pk in chats and chats[plan.chat.pk].status != Chat.Status.ARCHIVED
+    ]
+    if not plans:
+        return
+    chat_ids = [plan.chat.pk for plan in plans]
+    rows, last_ids = _rows_by_chat(plans), _last_message_ids(chat_ids)
+    changes = _Changes(now=timezone.now())
+    for plan in plans:
+        for row in rows[plan.chat.pk].values():
+            row.chat = plan.chat
+        _plan_changes(plan, rows[plan.chat.pk], last_ids[plan.chat.pk], changes)
+    _write(changes)
+    _audit(actor, changes)
+    _publish(changes)
+    for chat in changes.ownerless:  # nobody by the regulation: the longest-standing member (rare)
+        ensure_owner(actor=actor, chat=chat)
+    if actor is not None:
+        forget_chat_roles(actor)

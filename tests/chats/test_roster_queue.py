@@ -12,7 +12,7 @@ from colleges.services import membership_create_unchecked, membership_end_unchec
 from groups.services import EnrollmentStart, enrollment_start, enrollments_start_many
 from groups.signals import EnrollmentChange
 from tests import factories
-from tests.chats.conftest import member
+from tests.chats.conftest import member, student_in
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +169,12 @@ def test_staff_hired_in_bulk_are_synced_once(world, synced, django_capture_on_co
     assert len(synced) == 1 and len(synced[0]) == 3
     staff_chat = Chat.objects.get(college=world.college, kind=ChatKind.STAFF)
     assert ChatMember.objects.filter(chat=staff_chat, member_id__in=found.values(), left_at__isnull=True).count() == 3
+
+
+def test_the_nightly_sync_catches_each_college_up_in_one_sync(world, synced):
+    newcomer = student_in(world.group)  # enrolled around the services: no signal told the chats
+
+    assert tasks.sync_all() == 1
+
+    assert len(synced) == 1
+    assert current(world.group_chat, newcomer) and current(college_chat(world), newcomer)

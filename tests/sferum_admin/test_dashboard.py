@@ -78,7 +78,7 @@ def test_groups_without_curator_card_links_to_the_filtered_list(client_for, admi
 
     response = client.get(card["url"])
 
-    assert [g.name for g in response.context["page_obj"].object_list] == ["БЕЗ-1"]
+    assert [g["name"] for g in response.context["page_obj"].object_list] == ["БЕЗ-1"]
 
 
 def test_a_card_registered_by_another_app_is_shown(client_for, administrator, college, monkeypatch):

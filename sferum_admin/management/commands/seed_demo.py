@@ -12,7 +12,8 @@ made: ``accounts/demo.py`` (people), ``colleges/demo.py`` (the college, its
 departments and roles), ``groups/demo.py`` (groups, enrolments, curators,
 subjects), ``invitations/demo.py`` (the links), ``materials/demo.py`` (a
 welcome article and a link), ``chats/demo.py`` (the roster's chats and two
-greetings). Movement has no demo rows. The bulk of the rows is written
+greetings), ``support/demo.py`` (an answered and an open question).
+Movement has no demo rows. The bulk of the rows is written
 with ``bulk_create`` (10 000 students load in seconds), a
 documented exception for seeding only; one audit event (``demo.seed``)
 records the seeding, and the links and materials are made by their services
@@ -56,6 +57,7 @@ from colleges.models import College
 from groups.demo import demo_group_count, demo_groups_create, demo_teacher_count
 from invitations.demo import demo_invitation_links, demo_invitations_create
 from materials.demo import demo_materials_create
+from support.demo import demo_tickets_create
 
 DEFAULT_STUDENTS = 600
 DEFAULT_SEED = 2026
@@ -118,6 +120,7 @@ class Command(BaseCommand):
         invitations = demo_invitations_create(demo=demo, groups=groups)
         materials = demo_materials_create(demo=demo, groups=groups)
         chats = demo_chats_create(demo=demo, groups=groups)
+        tickets = demo_tickets_create(demo=demo)
 
         audit_log(
             actor=None,
@@ -134,6 +137,7 @@ class Command(BaseCommand):
             "ссылок-приглашений": len(invitations),
             "материалов": len(materials),
             "чатов": len(chats),
+            "вопросов в «Помощь»": len(tickets),
         }
 
     def _print_sign_in(self) -> None:

@@ -1,0 +1,148 @@
+"""API of the support app under /api/v1/colleges/<college_id>/support/ (DRF), with the same rules as the pages.
+
+The administrator lists every question of the college; everyone else their
+own. A question the caller may not see answers 404, like one of another
+college. Platform staff hold no membership in a college, so the college API
+is not theirs (404, as for any college not the caller's): they answer on
+their own pages (/platform/support/).
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from colleges.api_base import CollegeApiMixin, college_urls
+from core.pages import parse_id
+from support import messages, selectors, services
+from support.models import Ticket, TicketReply, Topic
+from support.permissions import REOPEN_DAYS, can_ask, can_close, can_escalate, can_reopen, can_reply
+from support.services import TEXT_MAX
+
+
+class TicketReplySerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketReply
+        fields = ["id", "side", "author", "text", "created_at"]
+
+    def get_author(self, obj) -> str:
+        return obj.author.short_name if obj.author else ""
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    escalated = serializers.BooleanField(source="is_escalated", read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = ["id", "topic", "text", "status", "author", "escalated", "closed_at", "created_at", "updated_at"]
+
+    def get_author(self, obj) -> str:
+        return obj.author.short_name
+
+
+class TicketDetailSerializer(TicketSerializer):
+    replies = TicketReplySerializer(many=True, read_only=True)
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "replies"]
+
+
+# Longer texts reach the service, whose message says how long they may be.
+class TicketCreateSerializer(serializers.Serializer):
+    topic = serializers.ChoiceField(choices=Topic.choices)
+    text = serializers.CharField(max_length=TEXT_MAX * 4)
+
+
+class TicketReplyInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=TEXT_MAX * 4)
+
+
+ASK_RULE = (can_ask, messages.NOT_A_MEMBER)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Ticket.Status.values),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Слова из текста вопроса"),
+        ]
+    )
+)
+class TicketViewSet(CollegeApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Questions to the college's administrator: ask, read the thread, reply, close, reopen, pass on."""
+
+    queryset = Ticket.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = TicketSerializer
+    allowed = {"*": ASK_RULE}
+    allowed_on = {
+        "reply": (can_reply, messages.NO_REPLY),
+        "close": (can_close, messages.NO_CLOSE),
+        "reopen": (can_reopen, messages.NO_REOPEN.format(days=REOPEN_DAYS)),
+        "escalate": (can_escalate, messages.NO_ESCALATE),
+    }
+
+    def get_queryset(self):
+        params = self.request.query_params
+        search = params.get("q", "")
+        return selectors.ticket_list_visible(
+            user=self.request.user,
+            college=self.college,
+            status=params.get("status", ""),
+            search="" if "\x00" in search else search[:200],
+        )
+
+    def get_object(self):
+        pk = parse_id(str(self.kwargs["pk"]), name="pk")
+        ticket = selectors.ticket_get_for(user=self.request.user, college=self.college, pk=pk)
+        self.check_object_permissions(self.request, ticket)
+        return ticket
+
+    def _answer(self, ticket: Ticket, code=status.HTTP_200_OK) -> Response:
+        fresh = selectors.ticket_get_for(user=self.request.user, college=self.college, pk=ticket.pk)
+        return Response(TicketDetailSerializer(fresh).data, status=code)
+
+    @extend_schema(responses=TicketDetailSerializer)
+    def retrieve(self, request, pk=None):
+        return Response(TicketDetailSerializer(self.get_object()).data)
+
+    @extend_schema(request=TicketCreateSerializer, responses={201: TicketDetailSerializer})
+    def create(self, request):
+        serializer = TicketCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = services.ticket_create(actor=request.user, college=self.college, **serializer.validated_data)
+        return self._answer(ticket, status.HTTP_201_CREATED)
+
+    @extend_schema(request=TicketReplyInputSerializer, responses={201: TicketDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        ticket = self.get_object()
+        serializer = TicketReplyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.ticket_reply(actor=request.user, ticket=ticket, text=serializer.validated_data["text"])
+        return self._answer(ticket, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._answer(services.ticket_close(actor=request.user, ticket=self.get_object()))
+
+    @extend_schema(request=None, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._answer(services.ticket_reopen(actor=request.user, ticket=self.get_object()))
+
+    @extend_schema(request=None, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        return self._answer(services.ticket_escalate(actor=request.user, ticket=self.get_object()))
+
+
+router = SimpleRouter()
+router.register("support/tickets", TicketViewSet, basename="support-ticket")
+
+urlpatterns = college_urls(router.urls)
