@@ -9,14 +9,23 @@ branches: every member gets the same bytes, which is what lets the publisher ren
 
 ``message`` is shaped by ``chats.selectors`` (``html``, ``hidden``, ``reply_preview``, ``reactions_summary``,
 its files in ``files``); a message shaped only by ``_shape`` (a report's) reads its files itself.
+
+``history_part`` is the chat page's history as HTML, kept in the college cache (``core.college_cache``) for the
+newest page.
 """
 
+from dataclasses import dataclass
+
+from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+
+from chats import permissions, selectors
+from core import college_cache
 
 REPLY_PREVIEW_CHARS = 100
 
@@ -97,3 +106,58 @@ def message_fragment(message, chat) -> SafeString:
 def message_fragments(messages, chat) -> SafeString:
     """The ``<li>`` of each of ``messages`` (a page of history), in order."""
     return mark_safe("".join(message_fragment(message, chat) for message in messages))
+
+
+@dataclass(frozen=True)
+class Pinned:
+    pk: int
+    author: str
+    html: str
+
+
+@dataclass(frozen=True)
+class HistoryPart:
+    """A page of a chat's history as its page shows it: the rows' HTML, the newest row's id (what opening the
+    page marks read), the cursor to the older page and the pinned messages."""
+
+    rows: SafeString
+    count: int
+    last_id: int | None
+    has_more: bool
+    before_id: int | None
+    pinned: list[Pinned]
+
+
+def _history_part(viewer, chat, *, before_id: int | None, limit: int) -> HistoryPart:
+    history = selectors.chat_history(viewer, chat, before_id=before_id, limit=limit)
+    pinned = selectors.pinned_messages(viewer, chat) if before_id is None else []
+    return HistoryPart(
+        rows=message_fragments(history.messages, chat),
+        count=len(history.messages),
+        last_id=history.messages[-1].pk if history.messages else None,
+        has_more=history.has_more,
+        before_id=history.before_id,
+        pinned=[Pinned(m.pk, m.author.user.short_name if m.author else "", m.html) for m in pinned],
+    )
+
+
+def history_part(viewer, chat, *, before_id: int | None = None, limit: int = 50) -> HistoryPart:
+    """The page of ``chat``'s history older than ``before_id`` (the newest when None) for ``viewer``.
+
+    The newest page comes from the college cache: it is the same for every member who reads the chat from the
+    same message (the rows have no per-viewer branches, the pinned messages neither), so it varies only by the
+    viewer's first visible message. Every service that changes what the page shows — a message posted, edited
+    or deleted, a reaction, a pin, the chat's status or settings, a person's name — writes an audit event, which
+    drops the college's cached parts once it commits; older pages are read each time.
+    """
+    if not permissions.can_view_chat(viewer, chat):
+        raise Http404
+    if before_id is not None:
+        return _history_part(viewer, chat, before_id=before_id, limit=limit)
+    start = permissions.viewer_member(viewer, chat).first_visible_message_id
+    return college_cache.get_or_compute(
+        chat.college,
+        "chats.history",
+        vary=(chat.pk, start, limit, timezone.get_current_timezone_name()),
+        compute=lambda: _history_part(viewer, chat, before_id=None, limit=limit),
+    )

@@ -1,17 +1,11 @@
-"""``{% message_rows messages chat %}`` and ``{% message_row message chat %}``: messages' ``<li>`` fragments from
-``chats.fragments``, the renderer live events use too."""
+"""``{% message_row message chat %}``: a message's ``<li>`` fragment from ``chats.fragments``, the renderer the chat
+page's history (``history_part``) and live events use too."""
 
 from django import template
 
-from chats.fragments import message_fragment, message_fragments
+from chats.fragments import message_fragment
 
 register = template.Library()
-
-
-@register.simple_tag
-def message_rows(messages, chat):
-    """A page of history, one fragment per message."""
-    return message_fragments(messages, chat)
 
 
 @register.simple_tag

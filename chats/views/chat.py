@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from chats import permissions, selectors, services
 from chats.forms import ChatSettingsForm, ComposerForm
+from chats.fragments import history_part
 from chats.models import Chat, ChatKind, Message
 from chats.views.base import ChatManagePage, ChatPage, chat_url
 from chats.views.lists import _search
@@ -44,15 +45,15 @@ class ChatView(ChatPage):
     def context(self, request, *, form=None, reply_to=None):
         chat, user = self.chat, request.user
         before = parse_id(request.GET.get("before"), name="before")
-        history = selectors.chat_history(user, chat, before_id=before, limit=HISTORY_PAGE)
-        if history.messages and before is None:
-            services.chat_mark_read(actor=user, chat=chat, up_to_message_id=history.messages[-1].pk)
+        history = history_part(user, chat, before_id=before, limit=HISTORY_PAGE)
+        if history.last_id and before is None:
+            services.chat_mark_read(actor=user, chat=chat, up_to_message_id=history.last_id)
         row = permissions.viewer_member(user, chat)
         return {
             "chat": chat,
             "history": history,
             "older_url": f"?before={history.before_id}" if history.has_more else "",
-            "pinned": selectors.pinned_messages(user, chat) if before is None else [],
+            "pinned": history.pinned,
             "refusal": permissions.post_refusal(user, chat),
             "form": form or ComposerForm(),
             "reply_to": reply_to,

@@ -243,7 +243,7 @@ def test_load_earlier_is_a_cursor_link(world, client):
     older = client.get(chat_url(world.group_chat) + first.context["older_url"])
 
     assert "Загрузить ранее" in first.content.decode()
-    assert [m.text for m in older.context["history"].messages][-1] == "Сообщение 4"
+    assert older.context["history"].last_id == Message.objects.get(text="Сообщение 4").pk
 
 
 def test_search_within_a_chat(world, client):
@@ -294,7 +294,7 @@ def test_the_chat_page_asks_a_fixed_number_of_queries(world, client, django_asse
     with django_assert_num_queries(CHAT_QUERIES):
         response = client.get(chat_url(chat))
 
-    assert len(response.context["history"].messages) == messages + 1
+    assert response.context["history"].count == messages + 1
 
 
 def test_reopening_a_read_chat_neither_looks_up_nor_moves_the_marker(world, client, django_assert_num_queries):

@@ -77,3 +77,85 @@ def test_main_nav_renders_sections_as_drop_downs_wide_and_as_labelled_lists_on_a
     assert '<a href="/college/" aria-current="page">Профиль колледжа</a>' in wide
     assert '<span class="nav-group-label">Колледж</span>' in phone
     assert "<details" not in phone
+
+
+class Asked:
+    """A ``nav.allowed`` predicate that counts its questions and answers from a set of users."""
+
+    def __init__(self, users=None):
+        self.calls, self.users = 0, users
+
+    def __call__(self, user, college):
+        self.calls += 1
+        return self.users is None or user in self.users
+
+
+def _request_of(user, college):
+    request = RequestFactory().get("/college/")
+    request.user, request.college = user, college
+    return request
+
+
+@pytest.fixture
+def cache_on(settings):
+    settings.COLLEGE_CACHE_SECONDS = 300
+
+
+@pytest.mark.django_db
+def test_a_college_entry_is_asked_once_until_the_colleges_data_changes(monkeypatch, cache_on, college, teacher):
+    from core import college_cache
+
+    monkeypatch.setattr(nav, "_items", [])
+    asked = Asked()
+    nav.register(label="Материалы", url_name="materials:list", visible=nav.allowed(asked))
+    nav.items_for(_request_of(teacher, college))
+
+    assert [item["label"] for item in nav.items_for(_request_of(teacher, college))] == ["Материалы"]
+    assert asked.calls == 1
+
+    college_cache.changed([college.pk])
+    nav.items_for(_request_of(teacher, college))
+
+    assert asked.calls == 2
+
+
+@pytest.mark.django_db
+def test_each_person_gets_their_own_cached_menu(monkeypatch, cache_on, college, teacher, student):
+    monkeypatch.setattr(nav, "_items", [])
+    nav.register(label="Мои группы", url_name="groups:my_groups", visible=nav.allowed(Asked(users={teacher})))
+    nav.items_for(_request_of(teacher, college))
+
+    assert nav.items_for(_request_of(student, college)) == []
+    assert [item["label"] for item in nav.items_for(_request_of(teacher, college))] == ["Мои группы"]
+
+
+@pytest.mark.django_db
+def test_an_entry_not_of_a_college_is_asked_on_every_request(monkeypatch, cache_on, college, teacher):
+    monkeypatch.setattr(nav, "_items", [])
+    calls = []
+    nav.register(label="Заявки", url_name="colleges:application_queue", visible=lambda request: calls.append(1))
+    nav.items_for(_request_of(teacher, college))
+
+    nav.items_for(_request_of(teacher, college))
+
+    assert len(calls) == 2
+
+
+@pytest.mark.django_db
+def test_a_teacher_made_curator_finds_invitations_in_the_menu_at_once(
+    cache_on, client_for, college, administrator, teacher, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from groups.services import curator_assign
+    from tests import factories
+
+    group = factories.StudyGroupFactory(college=college)
+    client = client_for(teacher)
+    invitations = f'href="{reverse("invitations:list")}"'
+    assert invitations not in client.get(reverse("chats:list")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        curator_assign(actor=administrator, group=group, teacher=teacher.memberships.get(college=college))
+
+    assert invitations in client.get(reverse("chats:list")).content.decode()
