@@ -8,6 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from audit.context import current_ip
+from audit.inserts import audit_events_insert
 from audit.models import AuditEvent
 from core import college_cache
 
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 _batch: contextvars.ContextVar[list[tuple[AuditEvent, list[int]]] | None] = contextvars.ContextVar(
     "audit_batch", default=None
 )
+
+
+_ACTOR = AuditEvent._meta.get_field("actor")
+_COLLEGE = AuditEvent._meta.get_field("college")
 
 
 def audit_log(
@@ -41,9 +46,12 @@ def audit_log(
     if college is None and target is not None:
         # A college is its own tenant; anything else points at its college.
         college = target if target._meta.label_lower == "colleges.college" else getattr(target, "college", None)
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    # By id, with the instances put in the event's cache: assigning them through the relations' descriptors
+    # costs half of what making an event costs (three events on every accepted invitation).
     event = AuditEvent(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        college=college,
+        actor_id=actor.pk if actor is not None else None,
+        college_id=college.pk if college is not None else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
@@ -52,6 +60,8 @@ def audit_log(
         after=_jsonable(after),
         ip=current_ip.get(),
     )
+    _ACTOR.set_cached_value(event, actor)
+    _COLLEGE.set_cached_value(event, college)
     changed = _changed_colleges(college, target) if college_cache.enabled() else []
     batch = _batch.get()
     if batch is not None:
@@ -81,7 +91,7 @@ def audit_log_batch() -> Iterator[None]:
     finally:
         _batch.reset(token)
     if batch:
-        AuditEvent.objects.bulk_create([event for event, _ in batch])
+        audit_events_insert([event for event, _ in batch])
         college_cache.changed_on_commit(sorted({pk for _, changed in batch for pk in changed}))
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from audit.context import current_ip
 from audit.models import AuditEvent
 from audit.services import audit_log, audit_log_batch
 
@@ -52,3 +53,34 @@ def test_outside_a_batch_each_event_is_written_at_once(college):
     audit_log(actor=None, action="college.update", target=college)
 
     assert AuditEvent.objects.count() == 1
+
+
+def test_batches_of_a_size_already_written_keep_every_value_and_get_their_ids(college, administrator):
+    token = current_ip.set("10.1.2.3")
+    try:
+        batches = []
+        for round_ in range(3):  # the first of a size is the ORM's own statement, the next ones reuse it
+            with audit_log_batch():
+                batches.append(
+                    [
+                        audit_log(actor=administrator, action="college.update", target=college, after={"n": round_}),
+                        audit_log(actor=None, action="college.view", college=college, before={"at": [round_]}),
+                    ]
+                )
+    finally:
+        current_ip.reset(token)
+
+    stored = {event.pk: event for event in AuditEvent.objects.all()}
+    assert len(stored) == 6
+    for round_, (first, second) in enumerate(batches):
+        assert (stored[first.pk].actor_id, stored[first.pk].after, stored[first.pk].ip) == (
+            administrator.pk,
+            {"n": round_},
+            "10.1.2.3",
+        )
+        assert (stored[second.pk].actor_id, stored[second.pk].college_id, stored[second.pk].before) == (
+            None,
+            college.pk,
+            {"at": [round_]},
+        )
+        assert stored[first.pk].created_at is not None and not first._state.adding
