@@ -76,7 +76,7 @@ from bench._support import free_port as _free_port
 from bench._support import recreate_database as _recreate_database
 from bench._support import redis_url as _redis_url
 
-DB_NAME = "sferum_bench_inv"
+DB_NAME = "sferum_bench_inv"  # with the suffix of DATABASE_URL's own name (sferum_x → sferum_bench_inv_x)
 GOAL_ACCEPTS_PER_SECOND = 200
 GOAL_SHARE_OF_BARE = 0.4
 PGBOUNCER = "/usr/sbin/pgbouncer"
@@ -461,6 +461,10 @@ def main() -> None:
     args.pooler_pids = []
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sferum")
+    global DB_NAME
+    # Engineers on one server each run the bench in a database of their own: sferum_x → sferum_bench_inv_x.
+    suffix = urlsplit(base).path.lstrip("/").removeprefix("sferum").lstrip("_")
+    DB_NAME = f"{DB_NAME}_{suffix}" if suffix else DB_NAME
     bench_url, maintenance_url = _database_urls(base, DB_NAME)
     static_root = tempfile.mkdtemp(prefix="sferum-bench-static-")
     env = {

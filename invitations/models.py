@@ -135,8 +135,14 @@ class InvitationUse(models.Model):
         PAUSED = "paused", "ссылка приостановлена"
         REFUSED = "refused", "отказано"
 
-    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="uses", verbose_name="ссылка")
-    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж")
+    # No index of their own: the indexes below lead with them (each row is written by the busiest flow there
+    # is, an acceptance, and every index is maintained on every row).
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="uses", db_index=False, verbose_name="ссылка"
+    )
+    college = models.ForeignKey(
+        "colleges.College", on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name="колледж"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="кто"
     )
