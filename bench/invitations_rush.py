@@ -425,17 +425,22 @@ def _in_process(requests: int) -> None:
 
     for key in keys[:10]:  # warm: templates, URL resolvers, compiled statements, connections
         post(f"/i/{token}/", key), post("/bench/bare/", key)
+    with connection.cursor() as cursor:  # the server process of this connection, whose CPU is the database's
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = [cursor.fetchone()[0]]
     redis.connection.AbstractConnection.send_packed_command = round_trip
     for name, path in (("accept", f"/i/{token}/"), ("bare POST", "/bench/bare/")):
         counts.clear()
         statuses = Counter()
         with connection.execute_wrapper(statement):
-            started = time.thread_time()
+            started, database = time.thread_time(), _cpu_seconds(backend)
             for key in keys[10:]:
                 statuses[post(path, key)] += 1
             cpu = (time.thread_time() - started) / requests
+            database = (_cpu_seconds(backend) - database) / requests
         print(
-            f"{name}: {cpu * 1000:.2f} ms CPU per request in-process, answers {dict(statuses)}; per request "
+            f"{name}: {cpu * 1000:.2f} ms CPU per request in-process, {database * 1000:.2f} ms in PostgreSQL,"
+            f" answers {dict(statuses)}; per request "
             + ", ".join(f"{what} {n / requests:.1f}" for what, n in sorted(counts.items()))
         )
     redis.connection.AbstractConnection.send_packed_command = send

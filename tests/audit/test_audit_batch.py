@@ -55,11 +55,11 @@ def test_outside_a_batch_each_event_is_written_at_once(college):
     assert AuditEvent.objects.count() == 1
 
 
-def test_batches_of_a_size_already_written_keep_every_value_and_get_their_ids(college, administrator):
+def test_every_batch_keeps_each_value_and_gets_its_ids(college, administrator):
     token = current_ip.set("10.1.2.3")
     try:
         batches = []
-        for round_ in range(3):  # the first of a size is the ORM's own statement, the next ones reuse it
+        for round_ in range(3):  # the statement built for the first batch serves the next ones
             with audit_log_batch():
                 batches.append(
                     [
@@ -84,3 +84,11 @@ def test_batches_of_a_size_already_written_keep_every_value_and_get_their_ids(co
             {"at": [round_]},
         )
         assert stored[first.pk].created_at is not None and not first._state.adding
+
+
+def test_a_long_batch_is_written_whole(college):
+    with audit_log_batch():
+        events = [audit_log(actor=None, action="college.update", target=college, after={"i": i}) for i in range(40)]
+
+    assert sorted(AuditEvent.objects.values_list("pk", flat=True)) == sorted(event.pk for event in events)
+    assert AuditEvent.objects.get(pk=events[-1].pk).after == {"i": 39}
