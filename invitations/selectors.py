@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -274,20 +274,19 @@ _CURRENT_MEMBERSHIP = [status for status in Membership.Status.values if status !
 
 def _find_for_query(hashed: str, user_pk: int) -> QuerySet[Invitation]:
     """The link of the token hash ``hashed`` with its college and group, and ``follower_is_known``: whether the
-    person ``user_pk`` belongs to a college or has a request waiting anywhere (one EXISTS on the person alone,
-    cheaper to build than two, or than ones tied to the link's college and role)."""
+    person ``user_pk`` belongs to a college or has a request waiting anywhere (on the person alone, not tied
+    to the link's college and role). Two EXISTS, each on one table by its ``user_id`` index: the server plans
+    them faster than one over the person joined to both (the statement is built once, ``_FIND_FOR``)."""
     # Not its author: the page of a joined person is a redirect (a refusal's page loads them).
     return (
         Invitation.objects.select_related("college", "group")
         .filter(token_hash=hashed)
         .order_by()
         .annotate(
-            follower_is_known=Exists(
-                User.objects.filter(
-                    Q(memberships__status__in=_CURRENT_MEMBERSHIP)
-                    | Q(join_requests__status=JoinRequest.Status.PENDING),
-                    pk=user_pk,
-                )
+            follower_is_known=ExpressionWrapper(
+                Q(Exists(Membership.objects.filter(user_id=user_pk, status__in=_CURRENT_MEMBERSHIP)))
+                | Q(Exists(JoinRequest.objects.filter(user_id=user_pk, status=JoinRequest.Status.PENDING))),
+                output_field=BooleanField(),
             )
         )
     )
