@@ -38,10 +38,13 @@ def audit_log(
     college: models.Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    drops_pages: bool = True,
 ) -> AuditEvent:
     """Record one change. Called by every service that changes college data, inside its transaction.
 
-    Once the transaction commits, the college's cached pages are dropped (core/college_cache.py).
+    Once the transaction commits, the college's cached pages are dropped (core/college_cache.py) — unless
+    ``drops_pages`` is False: a change no college-wide cached page shows, which keeps a stamp of its own
+    (a chat message bumps its chat's ``history_version``), so a busy chat does not empty the dashboard's cache.
     """
     if college is None and target is not None:
         # A college is its own tenant; anything else points at its college.
@@ -62,7 +65,7 @@ def audit_log(
     )
     _ACTOR.set_cached_value(event, actor)
     _COLLEGE.set_cached_value(event, college)
-    changed = _changed_colleges(college, target) if college_cache.enabled() else []
+    changed = _changed_colleges(college, target) if drops_pages and college_cache.enabled() else []
     batch = _batch.get()
     if batch is not None:
         batch.append((event, changed))

@@ -56,3 +56,21 @@ def can_edit_session(user, session: Session) -> bool:
     if can_manage_all_sessions(user, college):
         return True
     return session.host.user_id == user.pk and can_host_sessions(user, college)
+
+
+# Which sessions a person sees, by what they are in the college (``selectors.session_visibility_q``).
+
+
+def sees_staff_and_own_groups_sessions(user, college: College | None) -> bool:
+    """Staff-only sessions and those of the groups they teach or curate: a teacher."""
+    return has_role(user, college, Role.TEACHER)
+
+
+def sees_own_group_sessions(user, college: College | None) -> bool:
+    """Their own group's sessions, parent meetings excepted: a student."""
+    return has_role(user, college, Role.STUDENT)
+
+
+def sees_childrens_parent_meetings(user, college: College | None) -> bool:
+    """Parent meetings of their children's groups: a parent."""
+    return has_role(user, college, Role.PARENT)

@@ -11,9 +11,14 @@ from django.utils import timezone
 
 from accounts.search import search_q
 from broadcasts.models import Attendance, Audience, Kind, Session
-from broadcasts.permissions import can_manage_all_sessions, can_view_sessions
+from broadcasts.permissions import (
+    can_manage_all_sessions,
+    can_view_sessions,
+    sees_childrens_parent_meetings,
+    sees_own_group_sessions,
+    sees_staff_and_own_groups_sessions,
+)
 from colleges.models import STAFF_ROLES, College, Membership, Role
-from colleges.permissions import has_role
 from groups.models import Enrollment, GroupParent, StudyGroup
 from groups.permissions import teacher_scope
 from groups.selectors import parent_group_ids
@@ -42,18 +47,18 @@ def session_visibility_q(*, user, college: College) -> Q:
     if can_manage_all_sessions(user, college):
         return Q()
     visible = Q(audience=Audience.COLLEGE) | Q(host__user=user)
-    if has_role(user, college, Role.TEACHER):
+    if sees_staff_and_own_groups_sessions(user, college):
         visible |= Q(audience=Audience.STAFF)
         group_ids = teacher_scope(user, college).group_ids
         if group_ids:
             visible |= Q(audience=Audience.GROUPS) & _targets_groups(list(group_ids))
-    if has_role(user, college, Role.STUDENT):
+    if sees_own_group_sessions(user, college):
         visible |= (
             Q(audience=Audience.GROUPS)
             & ~Q(kind=Kind.PARENT_MEETING)
             & _targets_groups(_current_group_ids(user=user, college=college))
         )
-    if has_role(user, college, Role.PARENT):
+    if sees_childrens_parent_meetings(user, college):
         visible |= (
             Q(audience=Audience.GROUPS)
             & Q(kind=Kind.PARENT_MEETING)

@@ -146,9 +146,10 @@ def history_part(viewer, chat, *, before_id: int | None = None, limit: int = 50)
 
     The newest page comes from the college cache: it is the same for every member who reads the chat from the
     same message (the rows have no per-viewer branches, the pinned messages neither), so it varies only by the
-    viewer's first visible message. Every service that changes what the page shows — a message posted, edited
-    or deleted, a reaction, a pin, the chat's status or settings, a person's name — writes an audit event, which
-    drops the college's cached parts once it commits; older pages are read each time.
+    viewer's first visible message. It is keyed by the chat's ``history_version``, which every write to its
+    messages bumps in its transaction (a message posted, edited or deleted, a reaction, a pin: their audit
+    events leave the college's other cached pages alone); the chat's status or settings and a person's name
+    drop the college's cached parts through their audit events. Older pages are read each time.
     """
     if not permissions.can_view_chat(viewer, chat):
         raise Http404
@@ -158,6 +159,6 @@ def history_part(viewer, chat, *, before_id: int | None = None, limit: int = 50)
     return college_cache.get_or_compute(
         chat.college,
         "chats.history",
-        vary=(chat.pk, start, limit, timezone.get_current_timezone_name()),
+        vary=(chat.pk, chat.history_version, start, limit, timezone.get_current_timezone_name()),
         compute=lambda: _history_part(viewer, chat, before_id=None, limit=limit),
     )

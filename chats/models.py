@@ -85,6 +85,9 @@ class Chat(models.Model):
     )
     created_at = models.DateTimeField("создан", auto_now_add=True)
     last_message_at = models.DateTimeField("последнее сообщение", null=True, blank=True)
+    # Bumped in the transaction of every write the history shows (a message posted, edited, deleted, pinned,
+    # a reaction): the cached newest page (chats.fragments.history_part) is keyed by it.
+    history_version = models.PositiveBigIntegerField("версия истории", default=0)
 
     class Meta:
         verbose_name = "чат"

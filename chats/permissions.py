@@ -50,8 +50,13 @@ CREATABLE_KINDS = {
 
 def viewer_rows(user):
     """The user's rows in chats through their active memberships, in the order ``viewer_member`` picks from."""
+    return viewer_rows_of(user.pk)
+
+
+def viewer_rows_of(user_id: int):
+    """``viewer_rows`` of the user with that pk."""
     return (
-        ChatMember.objects.filter(member__user=user, member__status=Membership.Status.ACTIVE)
+        ChatMember.objects.filter(member__user_id=user_id, member__status=Membership.Status.ACTIVE)
         .select_related("member")
         .order_by("left_at", "-id")
     )

@@ -1,7 +1,8 @@
 """The demo college's groups (``manage.py seed_demo``): study groups with their students, curators,
 disciplines and subject teachers, and the two staff groups.
 
-Written with ``bulk_create``, as the college's people are (see ``accounts/demo.py``): seeding only.
+Written with ``bulk_create``, as the college's people are (see ``accounts/demo.py``): seeding only; the
+groups' ``student_count`` is set through ``student_counts_add`` as the enrollment services set it.
 ``bulk_create`` sends no signals, so receivers of ``groups.signals`` (group chats and the like) do
 not hear of the seeded rows: an app that keeps per-group data of its own adds its demo rows in its
 own ``demo.py``, given what this one made.
@@ -10,6 +11,7 @@ own ``demo.py``, given what this one made.
 import datetime
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 from colleges.demo import DemoCollege
@@ -22,6 +24,7 @@ from groups.models import (
     StudyGroup,
     SubjectTeacherAssignment,
 )
+from groups.services.student_counts import student_counts_add
 
 STUDENTS_PER_GROUP = 25
 # The specialties of each demo department, in the order of ``colleges.demo.DEPARTMENTS``: (abbreviation, code, name).
@@ -93,7 +96,7 @@ def demo_groups_create(*, demo: DemoCollege, rng: random.Random, year: int) -> D
     enrolled in one, a curator for every group and three subject teachers each."""
     _staff_groups_create(demo)
     groups = _study_groups_create(demo, groups=demo_group_count(len(demo.students)), year=year)
-    Enrollment.objects.bulk_create(
+    enrollments = Enrollment.objects.bulk_create(
         [
             Enrollment(
                 college=demo.college,
@@ -105,6 +108,7 @@ def demo_groups_create(*, demo: DemoCollege, rng: random.Random, year: int) -> D
         ],
         batch_size=2000,
     )
+    student_counts_add(Counter(enrollment.group_id for enrollment in enrollments))
     term_start = datetime.date(year, 9, 1)
     CuratorAssignment.objects.bulk_create(
         [

@@ -36,6 +36,9 @@ class StudyGroup(models.Model):
         "форма обучения", max_length=16, choices=FormOfStudy.choices, default=FormOfStudy.FULL_TIME
     )
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # Active enrollments, kept by groups.services.enrollment in the transaction of every start and end
+    # (the list's count would otherwise be a subquery per row on every first view after a change).
+    student_count = models.PositiveIntegerField("обучающихся", default=0, editable=False)
     created_at = models.DateTimeField("создано", auto_now_add=True)
 
     class Meta:

@@ -15,7 +15,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
@@ -41,23 +40,6 @@ def parent_group_ids(*, user, college: College) -> QuerySet:
         parent__role=Role.PARENT,
         parent__status=Membership.Status.ACTIVE,
     ).values("group_id")
-
-
-def _active_student_count() -> Coalesce:
-    """Active enrollments of the outer group, as a correlated subquery.
-
-    Unlike a JOIN + GROUP BY over every group, PostgreSQL evaluates it only for
-    the rows it returns (the page: it runs after ORDER BY/LIMIT), and the
-    paginator's COUNT(*) drops it as an unreferenced annotation.
-    """
-    per_group = (
-        Enrollment.objects.filter(group=OuterRef("pk"), ended_at__isnull=True)
-        .order_by()
-        .values("group")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(per_group, output_field=IntegerField()), 0)
 
 
 def _active_curators() -> Prefetch:
@@ -93,7 +75,7 @@ def _study_groups_filtered(
 
 
 def study_group_list(*, college: College, **filters) -> QuerySet[StudyGroup]:
-    """Groups of ``college`` with ``student_count`` and ``active_curators`` (a one-element list or empty).
+    """Groups of ``college`` with ``active_curators`` (a one-element list or empty).
 
     ``filters``: ``search``, ``department_id``, ``course``, ``status`` and ``attention``, which narrows to the
     dashboard's problem groups: "no_curator" or "no_students".
@@ -101,7 +83,6 @@ def study_group_list(*, college: College, **filters) -> QuerySet[StudyGroup]:
     return (
         _study_groups_filtered(college=college, **filters)
         .select_related("department")
-        .annotate(student_count=_active_student_count())
         .prefetch_related(_active_curators())
     )
 
@@ -126,16 +107,14 @@ def study_group_rows(*, college: College, **filters) -> QuerySet[dict]:
     """The rows of the group list page, as ``study_group_list`` filters them: dicts of ``STUDY_GROUP_ROW_FIELDS``.
 
     One statement for a page, the curator joined through the group's active assignment (at most one, by
-    ``one_active_curator_per_group``) — no instances, no second query. The list's first view after every
-    change to the college computes it (issue #12: cold ≤ 3× the bare view).
+    ``one_active_curator_per_group``), the students counted by the group's own ``student_count`` — no
+    instances, no second query, no count per row. The list's first view after every change to the college
+    computes it (issue #12: cold ≤ 3× the bare view).
     """
     active = Q(curator_assignments__ended_at__isnull=True)
     return (
         _study_groups_filtered(college=college, **filters)
-        .annotate(
-            curator=FilteredRelation("curator_assignments", condition=active),
-            student_count=_active_student_count(),
-        )
+        .annotate(curator=FilteredRelation("curator_assignments", condition=active))
         .values(*STUDY_GROUP_ROW_FIELDS)
     )
 
@@ -335,10 +314,6 @@ def _no_active_curator() -> Q:
     return ~Q(Exists(CuratorAssignment.objects.filter(group=OuterRef("pk"), ended_at__isnull=True)))
 
 
-def _no_active_student() -> Q:
-    return ~Q(Exists(Enrollment.objects.filter(group=OuterRef("pk"), ended_at__isnull=True)))
-
-
 def _figures_sql() -> str:
     """The statement of ``college_figures``: six counts as scalar subqueries of one SELECT, each run once.
 
@@ -349,7 +324,7 @@ def _figures_sql() -> str:
     SQL that SQLite runs as well; table names come from the models.
     """
     group, member = StudyGroup._meta.db_table, Membership._meta.db_table
-    department, enrollment = Department._meta.db_table, Enrollment._meta.db_table
+    department = Department._meta.db_table
     curator = CuratorAssignment._meta.db_table
     active_groups = f"FROM {group} g WHERE g.college_id = %(college)s AND g.status = %(active_group)s"
     active_members = f"FROM {member} m WHERE m.college_id = %(college)s AND m.status = %(active_member)s"
@@ -361,8 +336,7 @@ def _figures_sql() -> str:
         (SELECT COUNT(*) {active_members} AND m.role = %(student)s),
         (SELECT COUNT(*) {active_groups} AND NOT EXISTS (
             SELECT 1 FROM {curator} c WHERE c.group_id = g.id AND c.ended_at IS NULL)),
-        (SELECT COUNT(*) {active_groups} AND NOT EXISTS (
-            SELECT 1 FROM {enrollment} e WHERE e.group_id = g.id AND e.ended_at IS NULL))"""
+        (SELECT COUNT(*) {active_groups} AND g.student_count = 0)"""
 
 
 FIGURES = ("departments", "study_groups", "staff", "students", "without_curator", "without_students")
@@ -408,7 +382,7 @@ def groups_without_curator(*, college: College) -> QuerySet[StudyGroup]:
 
 
 def groups_without_students(*, college: College) -> QuerySet[StudyGroup]:
-    return StudyGroup.objects.filter(_no_active_student(), college=college, status=StudyGroup.Status.ACTIVE)
+    return StudyGroup.objects.filter(college=college, status=StudyGroup.Status.ACTIVE, student_count=0)
 
 
 def teachers_without_assignment(*, college: College) -> QuerySet[Membership]:

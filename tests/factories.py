@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -160,6 +161,15 @@ class EnrollmentFactory(DjangoModelFactory):
     college = factory.SelfAttribute("group.college")
     student = factory.SubFactory(MembershipFactory, college=factory.SelfAttribute("..group.college"), role=Role.STUDENT)
     started_at = datetime.date(2026, 9, 1)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        enrollment = super()._create(model_class, *args, **kwargs)
+        if enrollment.ended_at is None:
+            # What groups' enrollment services keep: the group's count of its active students.
+            StudyGroup.objects.filter(pk=enrollment.group_id).update(student_count=F("student_count") + 1)
+            enrollment.group.student_count += 1
+        return enrollment
 
 
 class ChatFactory(DjangoModelFactory):

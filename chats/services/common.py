@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from audit.services import audit_log, audit_log_many
@@ -21,6 +21,12 @@ from groups.models import CuratorAssignment, SubjectTeacherAssignment
 _ROLE_RANK = {ChatMember.Role.MEMBER: 0, ChatMember.Role.MODERATOR: 1, ChatMember.Role.OWNER: 2}
 _MEMBER = ChatMember.Role.MEMBER
 _OWNER = ChatMember.Role.OWNER
+
+
+def history_changed(chat_id: int) -> None:
+    """Inside the writing transaction: what the chat's history shows has changed (its cached newest page is
+    keyed by ``history_version``, chats.fragments.history_part)."""
+    Chat.objects.filter(pk=chat_id).update(history_version=F("history_version") + 1)
 
 
 def lock_chat(chat: Chat) -> Chat:

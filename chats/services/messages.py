@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -14,6 +15,7 @@ from audit.services import audit_log
 from chats import events, permissions, texts
 from chats.formatting import mention_names, render_message
 from chats.models import Chat, ChatMember, Message, MessageAttachment, MessageMention, MessageReaction, Reaction
+from chats.services.common import history_changed
 from core.files import clean_original_name, detect_file
 
 MAX_TEXT = 4000
@@ -128,7 +130,9 @@ def message_post(
             record.file.save(f"upload.{extension}", uploaded, save=False)
             record.save()
         _save_mentions(message, saved)
-        Chat.objects.filter(pk=chat.pk).update(last_message_at=message.created_at)
+        Chat.objects.filter(pk=chat.pk).update(
+            last_message_at=message.created_at, history_version=F("history_version") + 1
+        )
         ChatMember.objects.filter(pk=author.pk).update(last_read_message_id=message.pk)
         audit_log(
             actor=actor,
@@ -136,6 +140,7 @@ def message_post(
             action="chat.message_post",
             target=message,
             after={"chat": chat.pk, "attachments": len(checked), "mentions": mentioned},
+            drops_pages=False,
         )
         events.publish(chat.pk, {"type": "message.new", "message_id": message.pk, "author_id": author.member_id})
         transaction.on_commit(lambda: _queue_push(message.pk), robust=True)
@@ -163,9 +168,14 @@ def messages_post_many_unchecked(
         return 0
     with transaction.atomic():
         created = Message.objects.bulk_create(rows, batch_size=batch_size)
-        Chat.objects.filter(pk=chat.pk).update(last_message_at=timezone.now())
+        Chat.objects.filter(pk=chat.pk).update(last_message_at=timezone.now(), history_version=F("history_version") + 1)
         audit_log(
-            actor=actor, college=chat.college, action="chat.messages_import", target=chat, after={"count": len(created)}
+            actor=actor,
+            college=chat.college,
+            action="chat.messages_import",
+            target=chat,
+            after={"count": len(created)},
+            drops_pages=False,
         )
     return len(created)
 
@@ -193,7 +203,9 @@ def message_edit(*, actor: User, message: Message, text: str) -> Message:
             target=message,
             before={"text": before},
             after={"text": text},
+            drops_pages=False,
         )
+        history_changed(message.chat_id)
         events.publish(
             message.chat_id,
             {"type": "message.edited", "message_id": message.pk, "edited_at": message.edited_at.isoformat()},
@@ -212,7 +224,10 @@ def message_delete(*, actor: User, message: Message) -> Message:
         if not updated:
             raise ValidationError(texts.ALREADY_DELETED, code="deleted")
         message.refresh_from_db()
-        audit_log(actor=actor, college=message.chat.college, action="chat.message_delete", target=message)
+        audit_log(
+            actor=actor, college=message.chat.college, action="chat.message_delete", target=message, drops_pages=False
+        )
+        history_changed(message.chat_id)
         events.publish(message.chat_id, {"type": "message.deleted", "message_id": message.pk, "moderated": False})
     return message
 
@@ -229,7 +244,9 @@ def message_pin(*, actor: User, message: Message, pinned: bool = True) -> Messag
             college=message.chat.college,
             action="chat.message_pin" if pinned else "chat.message_unpin",
             target=message,
+            drops_pages=False,
         )
+        history_changed(message.chat_id)
         events.publish(message.chat_id, {"type": "message.pinned", "message_id": message.pk, "pinned": pinned})
     return message
 
@@ -255,7 +272,9 @@ def reaction_toggle(*, actor: User, message: Message, emoji: str) -> bool:
             action="chat.reaction_remove" if removed else "chat.reaction_add",
             target=message,
             after={"emoji": emoji},
+            drops_pages=False,
         )
+        history_changed(message.chat_id)
         events.publish(
             message.chat_id,
             {

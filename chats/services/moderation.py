@@ -13,6 +13,7 @@ from accounts.models import User
 from audit.services import audit_log
 from chats import events, permissions, texts
 from chats.models import Message, MessageReport
+from chats.services.common import history_changed
 
 MAX_REASON = 500
 
@@ -41,7 +42,9 @@ def message_moderate_delete_unchecked(*, actor: User, message: Message, reason: 
             target=message,
             before={"text": message.text, "author": message.author_id},
             after={"reason": reason, "chat": message.chat_id},
+            drops_pages=False,
         )
+        history_changed(message.chat_id)
         events.publish(message.chat_id, {"type": "message.deleted", "message_id": message.pk, "moderated": True})
     return message
 

@@ -1,8 +1,8 @@
 """Every write of the groups app: one transaction each, permission checked, audited.
 
 By flow: ``structure`` (study groups, staff groups, disciplines), ``enrollment`` (students in
-groups and parents of a group), ``guardians`` (a parent and their child, confirmed), ``assignments``
-(curators and subject teachers).
+groups and parents of a group; ``student_counts`` keeps each group's count of its students),
+``guardians`` (a parent and their child, confirmed), ``assignments`` (curators and subject teachers).
 """
 
 from groups.services.assignments import (
@@ -53,6 +53,7 @@ from groups.services.structure import (
     study_group_create,
     study_group_update,
 )
+from groups.services.student_counts import student_counts_deferred
 
 __all__ = [
     "ALREADY_ENROLLED_MESSAGE",
@@ -94,6 +95,7 @@ __all__ = [
     "staff_group_member_add",
     "staff_group_member_remove",
     "staff_group_update",
+    "student_counts_deferred",
     "student_leaves_groups",
     "study_group_create",
     "study_group_update",

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from colleges.models import College, Membership, Role
 from core import batching
 from core.bulk import instance_maker
 from groups.models import Enrollment, GroupParent, StudyGroup
+from groups.services.student_counts import student_counts_add
 from groups.signals import EnrollmentChange, enrollment_changed, group_parent_added
 
 ALREADY_ENROLLED_MESSAGE = "Обучающийся уже состоит в учебной группе. Для смены группы оформите перевод."
@@ -49,8 +51,15 @@ def enrollment_start(
 
 
 def _enrollment_create(
-    *, actor: User | None, student: Membership, group: StudyGroup, started_at: datetime.date | None
+    *,
+    actor: User | None,
+    student: Membership,
+    group: StudyGroup,
+    started_at: datetime.date | None,
+    counted: bool = True,
 ) -> Enrollment:
+    """The enrollment row, its audit event and (unless ``counted=False``, as for ``_enrollment_end``) the
+    group's ``student_count``."""
     started_at = started_at or timezone.localdate()
     # The partial unique index decides (no read-then-write pre-check): one
     # statement fewer on the hot path of accepting an invitation, and the
@@ -62,6 +71,8 @@ def _enrollment_create(
             enrollment = Enrollment.objects.create(
                 college_id=group.college_id, student=student, group=group, started_at=started_at
             )
+            if counted:
+                student_counts_add({group.pk: 1})
             audit_log(
                 actor=actor,
                 college=group.college,
@@ -130,8 +141,11 @@ def enrollment_end(
     return Enrollment.objects.get(pk=enrollment.pk)
 
 
-def _enrollment_end(*, actor: User | None, enrollment: Enrollment, ended_at: datetime.date | None) -> Enrollment | None:
-    """Close the enrollment; None if it was already closed."""
+def _enrollment_end(
+    *, actor: User | None, enrollment: Enrollment, ended_at: datetime.date | None, counted: bool = True
+) -> Enrollment | None:
+    """Close the enrollment; None if it was already closed. ``counted=False`` leaves the group's
+    ``student_count`` to the caller (a transfer changes both groups' counts in one call)."""
     ended_at = ended_at or timezone.localdate()
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
@@ -141,6 +155,8 @@ def _enrollment_end(*, actor: User | None, enrollment: Enrollment, ended_at: dat
             raise ValidationError("Дата окончания раньше даты зачисления.", code="ended_before_started")
         locked.ended_at = ended_at
         locked.save(update_fields=["ended_at"])
+        if counted:
+            student_counts_add({locked.group_id: -1})
         audit_log(actor=actor, action="enrollment.end", target=locked, after={"ended_at": ended_at})
     return locked
 
@@ -153,12 +169,17 @@ def enrollment_transfer(
     One transaction; one ``enrollment_changed`` (TRANSFER, both groups) on commit.
     """
     with transaction.atomic():
-        ended = _enrollment_end(actor=actor, enrollment=enrollment, ended_at=transferred_at)
+        ended = _enrollment_end(actor=actor, enrollment=enrollment, ended_at=transferred_at, counted=False)
         old_group_id = ended.group_id if ended is not None else None
         student = enrollment.student
         if student.role != Role.STUDENT or student.college_id != group.college_id:
             raise ValidationError(NOT_A_STUDENT_MESSAGE, code="not_a_student")
-        new = _enrollment_create(actor=actor, student=student, group=group, started_at=transferred_at)
+        new = _enrollment_create(actor=actor, student=student, group=group, started_at=transferred_at, counted=False)
+        # Both groups in one call: their rows are locked in primary-key order, whichever way the student moves.
+        moves = {group.pk: 1}
+        if old_group_id is not None:
+            moves[old_group_id] = moves.get(old_group_id, 0) - 1
+        student_counts_add(moves)
     enrollment_changed_on_commit(
         college_id=group.college_id,
         student_id=student.pk,
@@ -272,6 +293,7 @@ def enrollments_start_many(
             enrollments = Enrollment.objects.bulk_create(
                 [make(student_id=start.student_id, group_id=start.group_id) for start in starts]
             )
+            student_counts_add(Counter(start.group_id for start in starts))
     except IntegrityError as exc:
         raise ValidationError(ALREADY_ENROLLED_MESSAGE, code="already_enrolled") from exc
     ids = [enrollment.pk for enrollment in enrollments]
@@ -312,6 +334,7 @@ def enrollments_end_many(
     ending = [pk for pk, _, _ in rows]
     if ending:
         Enrollment.objects.filter(pk__in=ending).update(ended_at=Greatest(F("started_at"), Value(ended_at)))
+        student_counts_add({group_id: -n for group_id, n in Counter(group_id for _, _, group_id in rows).items()})
         audit_log_many(
             actor=actor,
             college=college,

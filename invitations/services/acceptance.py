@@ -30,7 +30,7 @@ from colleges.models import College, Membership, Role
 from colleges.services import membership_create_unchecked
 from core.compiled import PLACEHOLDER_DATETIME, PLACEHOLDER_INT, CompiledUpdate
 from groups.models import GroupParent, StudyGroup
-from groups.services import enrollment_start, group_parent_add
+from groups.services import enrollment_start, group_parent_add, student_counts_deferred
 from groups.signals import EnrollmentChange
 from invitations import conf
 from invitations.messages import (
@@ -150,7 +150,8 @@ def _join_or_request(
     """The writes of an acceptance, in one transaction: the join (or the request), its use row and audit
     events (one INSERT), then the claim of a place, which raises ``_Refused`` when none is left."""
     with transaction.atomic():
-        with audit_log_batch():
+        # The group's student count is written as the block ends, right before the claim (its row lock too).
+        with student_counts_deferred(), audit_log_batch():
             if needs_review:
                 result = _request(invitation, user, transfer_from=standing.student_group)
             else:

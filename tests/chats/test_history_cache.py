@@ -191,3 +191,31 @@ def test_the_cached_page_asks_a_fixed_number_of_queries(
 
 
 CACHED_QUERIES = 4  # the session, its user and membership, the viewer's row with the chat
+
+
+@pytest.mark.parametrize("write", [post, post_many, edit, delete, moderate, react, pin])
+def test_a_write_to_the_messages_leaves_the_colleges_other_cached_pages_alone(
+    world, said, write, django_capture_on_commit_callbacks
+):
+    """A busy chat would otherwise empty the dashboard's and the group list's cache with every message."""
+    from core import college_cache
+
+    stamp = college_cache.stamp(world.college.pk)
+    version = Chat.objects.get(pk=world.group_chat.pk).history_version
+
+    with django_capture_on_commit_callbacks(execute=True):
+        write(world, Message.objects.get(pk=said.pk))
+
+    assert college_cache.stamp(world.college.pk) == stamp
+    assert Chat.objects.get(pk=world.group_chat.pk).history_version > version
+
+
+def test_a_chat_setting_still_drops_the_colleges_cached_pages(world, said, django_capture_on_commit_callbacks):
+    from core import college_cache
+
+    stamp = college_cache.stamp(world.college.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rename_chat(world, said)
+
+    assert college_cache.stamp(world.college.pk) != stamp

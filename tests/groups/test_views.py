@@ -22,9 +22,7 @@ class TestStudyGroupList:
         group = factories.StudyGroupFactory(college=college, name="ИС-21")
         curator = factories.CuratorAssignmentFactory(group=group, teacher__user__last_name="Кураторова")
         factories.EnrollmentFactory(group=group)
-        ended = factories.EnrollmentFactory(group=group)
-        ended.ended_at = ended.started_at
-        ended.save()
+        factories.EnrollmentFactory(group=group, ended_at=factories.EnrollmentFactory.started_at)
 
         response = client_for(administrator).get(reverse("groups:study_group_list"))
 

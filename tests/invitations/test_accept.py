@@ -17,6 +17,7 @@ from groups.signals import enrollment_changed
 from invitations.models import Invitation, InvitationUse, JoinRequest
 from invitations.services import invitation_accept, invitation_accept_by_token, invitation_create
 from tests import factories
+from tests.groups.student_counts import assert_student_counts_exact
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,7 @@ def test_joining_writes_the_membership_enrollment_use_and_audit_events(make_link
     }
     link.refresh_from_db()
     assert link.uses_count == 1
+    assert assert_student_counts_exact()[group.name] == (1 if role == Role.STUDENT else 0)
 
 
 def test_a_newcomer_stays_in_the_one_college_they_joined(make_link):
@@ -252,6 +254,7 @@ STATEMENTS = {
         "INSERT groups_enrollment",
         "INSERT invitations_invitationuse",
         "INSERT audit_auditevent",  # membership.create, enrollment.start and invitation.accept at once
+        "UPDATE groups_studygroup",  # its student count, deferred to here: the group's row lock until COMMIT only
         "UPDATE invitations_invitation",  # the claim
         "COMMIT",
     ],
@@ -282,6 +285,7 @@ STATEMENTS = {
         "INSERT groups_enrollment",
         "INSERT invitations_invitationuse",
         "INSERT audit_auditevent",
+        "UPDATE groups_studygroup",
         "UPDATE invitations_invitation",  # claims nothing: all above rolls back
         "ROLLBACK",
         "SELECT invitations_invitation",  # why

@@ -14,6 +14,7 @@ from groups.models import Enrollment
 from invitations.models import Invitation, InvitationUse
 from invitations.services import invitation_accept, invitation_accept_by_token, invitation_create
 from tests import factories
+from tests.groups.student_counts import assert_student_counts_exact
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
 
@@ -67,6 +68,7 @@ def test_many_concurrent_acceptances_never_exceed_max_uses(link, path):
     assert Membership.objects.filter(college=link.college, role=Role.STUDENT).count() == 30
     assert Enrollment.objects.filter(group=link.group, ended_at__isnull=True).count() == 30
     assert Invitation.objects.get(pk=link.pk).uses_count == 30
+    assert assert_student_counts_exact() == {link.group.name: 30}  # the refused ones' counts rolled back
 
 
 def test_acceptance_in_flight_when_revocation_commits_admits_no_one(link, path):

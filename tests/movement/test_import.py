@@ -11,6 +11,7 @@ from groups.models import Enrollment
 from movement import importers, messages, services
 from movement.models import ImportBatch, Movement, RosterRow
 from tests import factories
+from tests.groups.student_counts import assert_student_counts_exact
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
@@ -66,6 +67,7 @@ def test_cp1251_semicolon_roster_previews_then_applies(admin, college, groups, d
     assert (batch.processed, batch.total) == (3, 3)
     assert [group_of(p) for p in ("+79120000001", "+79120000002", "+79120000003")] == ["ИС-20", "ИС-21", "ИС-22"]
     assert Movement.objects.filter(batch=batch, kind="enrol", status="applied").count() == 3
+    assert assert_student_counts_exact() == {"ИС-20": 1, "ИС-21": 1, "ИС-22": 1}
 
 
 def test_names_with_tabs_and_backslashes_are_stored_as_typed(
@@ -121,6 +123,7 @@ def test_changed_group_is_a_transfer(admin, college, groups, django_capture_on_c
 
     assert batch.summary["transfer"] == 1
     assert group_of("+79120000001") == "ИС-21"
+    assert assert_student_counts_exact() == {"ИС-20": 0, "ИС-21": 2, "ИС-22": 1}
     movement = Movement.objects.get(batch=batch)
     assert (movement.kind, movement.from_group.name, movement.to_group.name) == ("transfer", "ИС-20", "ИС-21")
 
@@ -138,6 +141,7 @@ def test_missing_students_are_expelled_only_when_ticked(admin, college, groups, 
     batch = apply(admin, batch, django_capture_on_commit_callbacks, include_expulsions=True, confirm_threshold=True)
 
     assert group_of("+79120000003") is None
+    assert assert_student_counts_exact() == {"ИС-20": 1, "ИС-21": 1, "ИС-22": 0}
     assert Membership.objects.get(user__phone="+79120000003", role="student").status == "left"
     assert Movement.objects.get(batch=batch).kind == "expel"
 
@@ -293,6 +297,7 @@ def test_rollback_of_an_import_restores_the_roster_by_compensating_movements(
         confirm_threshold=True,
     )
     assert (group_of("+79120000001"), group_of(phone), group_of("+79120000003")) == ("ИС-22", None, None)
+    assert assert_student_counts_exact() == {"ИС-20": 0, "ИС-21": 1, "ИС-22": 1}
 
     with django_capture_on_commit_callbacks(execute=True):
         rollback = services.import_rollback(actor=admin, batch=second)
@@ -300,6 +305,7 @@ def test_rollback_of_an_import_restores_the_roster_by_compensating_movements(
     rollback.refresh_from_db()
     assert rollback.status == ImportBatch.Status.APPLIED
     assert (group_of("+79120000001"), group_of(phone), group_of("+79120000003")) == ("ИС-20", "ИС-20", "ИС-22")
+    assert assert_student_counts_exact() == {"ИС-20": 2, "ИС-21": 1, "ИС-22": 1}
     assert Movement.objects.filter(batch=rollback, status="applied").count() == 3
     assert Movement.objects.filter(batch=second, status="applied").count() == 3
     second.refresh_from_db()

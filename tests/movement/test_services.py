@@ -10,6 +10,7 @@ from movement import messages, selectors, services
 from movement.models import Movement, MovementKind
 from movement.tasks import apply_due_movements
 from tests import factories
+from tests.groups.student_counts import assert_student_counts_exact
 
 TODAY = datetime.date.today()
 ORDER = {"order_number": "15-к", "order_date": TODAY}
@@ -60,6 +61,7 @@ def test_enrol_puts_student_into_group_and_sends_enrollment_changed(
 
     assert reload(movement).status == Movement.Status.APPLIED
     assert active_group(student) == groups[0]
+    assert assert_student_counts_exact()[groups[0].name] == 1
     assert received == [
         (
             "enrollment",
@@ -88,6 +90,8 @@ def test_transfer_ends_old_enrollment_and_starts_new_one_on_effective_date(
     old, new = Enrollment.objects.filter(student=student).order_by("id")
     assert (old.group, old.ended_at) == (groups[0], TODAY)
     assert (new.group, new.started_at, new.ended_at) == (groups[1], TODAY, None)
+    counts = assert_student_counts_exact()
+    assert (counts[groups[0].name], counts[groups[1].name]) == (0, 1)
 
 
 def test_transfer_to_the_same_group_is_refused(admin, college, groups, make_student):
@@ -110,6 +114,7 @@ def test_academic_leave_ends_enrollment_and_schedules_return_to_same_group(
 
     assert reload(leave).status == Movement.Status.APPLIED
     assert active_group(student) is None
+    assert assert_student_counts_exact()[groups[0].name] == 0
     assert selectors.last_leave(student) == leave
     back = Movement.objects.get(caused_by=leave)
     assert (back.kind, back.status, back.effective_date, back.to_group) == (
@@ -138,6 +143,7 @@ def test_return_from_leave_puts_student_back_and_cancels_the_planned_return(
 
     assert reload(back).status == Movement.Status.APPLIED
     assert active_group(student) == groups[0]
+    assert assert_student_counts_exact()[groups[0].name] == 1
     planned = Movement.objects.get(caused_by__kind=MovementKind.ACADEMIC_LEAVE)
     assert planned.status == Movement.Status.CANCELLED
 
@@ -166,6 +172,7 @@ def test_expulsion_and_graduation_end_enrollment_and_membership(
 
     assert reload(movement).status == Movement.Status.APPLIED
     assert active_group(student) is None
+    assert assert_student_counts_exact()[groups[0].name] == 0
     student.refresh_from_db()
     assert student.status == Membership.Status.LEFT
 
@@ -192,6 +199,7 @@ def test_reinstatement_gives_a_new_membership_in_the_group(
 
     assert reload(movement).status == Movement.Status.APPLIED
     assert active_group(student) == groups[2]
+    assert assert_student_counts_exact()[groups[2].name] == 1
     assert Membership.objects.filter(user=student.user, role=Role.STUDENT, status="active").count() == 1
 
 
