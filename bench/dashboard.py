@@ -46,14 +46,11 @@ Usage: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/sferum .venv/bin/python
 """
 
 import argparse
-import base64
 import os
-import secrets
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -62,8 +59,12 @@ sys.path.insert(0, str(BASE_DIR))
 from bench._support import database_urls as _database_urls
 from bench._support import flush_redis as _flush_redis
 from bench._support import free_port as _free_port
+from bench._support import http_load as _http_load
+from bench._support import production_env as _production_env
 from bench._support import recreate_database as _recreate_database
 from bench._support import redis_url as _redis_url
+from bench._support import serve_wsgi as _serve_wsgi
+from bench._support import wait_for_http as _wait_for_http
 
 GOAL_RATIO = 2.0
 GOAL_COLD_RATIO = 3.0  # right after a change, to the bare view requested alongside
@@ -95,40 +96,12 @@ def _manage(env: dict[str, str], *args: str) -> str:
 
 
 def serve(port: int, threads: int) -> None:
-    """The server subprocess: Django's WSGI server with a fixed pool of ``threads`` threads.
-
-    Like gunicorn's threaded workers, and unlike runserver's thread per
-    request, the threads live on, so database connections persist
-    (CONN_MAX_AGE=60, as in production) and each request pays only its own work.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
+    """The server subprocess: ``bench._support.serve_wsgi`` (a fixed pool of ``threads`` threads, persistent
+    database connections as in production)."""
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
-    from django.core.wsgi import get_wsgi_application
-
-    settings.DATABASES["default"]["CONN_MAX_AGE"] = 60
-
-    class PooledWSGIServer(WSGIServer):
-        pool = ThreadPoolExecutor(max_workers=threads)
-
-        def process_request(self, request, client_address):
-            self.pool.submit(self._handle, request, client_address)
-
-        def _handle(self, request, client_address):
-            try:
-                self.finish_request(request, client_address)
-            except Exception:  # noqa: BLE001 (reported like socketserver does)
-                self.handle_error(request, client_address)
-            finally:
-                self.shutdown_request(request)
-
-    httpd = PooledWSGIServer(("127.0.0.1", port), WSGIRequestHandler)
-    httpd.set_app(get_wsgi_application())
-    httpd.serve_forever()
+    _serve_wsgi(port, threads)
 
 
 def _sign_in_and_count(paths: dict[str, str]) -> tuple[str, dict[str, int]]:
@@ -203,37 +176,9 @@ def _load_cold(url: str, bare_url: str, cookie: str, *, requests: int, deadline:
 
 
 def _load(url: str, cookie: str, *, threads: int, requests_per_thread: int, deadline: float) -> list[float]:
-    import requests
-
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(threads)
-
-    def worker():
-        session = requests.Session()
-        session.cookies.set("sessionid", cookie, domain="127.0.0.1")
-        barrier.wait()
-        for _ in range(requests_per_thread):
-            if time.monotonic() > deadline:
-                return
-            started = time.perf_counter()
-            response = session.get(url, timeout=REQUEST_TIMEOUT, allow_redirects=False)
-            elapsed = time.perf_counter() - started
-            with lock:
-                if response.status_code == 200:
-                    latencies.append(elapsed)
-                else:
-                    errors.append(str(response.status_code))
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    if errors:
-        raise SystemExit(f"{url}: {len(errors)} answers other than 200 ({sorted(set(errors))})")
-    return latencies
+    return _http_load(
+        url, {"sessionid": cookie}, threads=threads, requests_per_thread=requests_per_thread, deadline=deadline
+    )
 
 
 def main() -> None:
@@ -253,27 +198,9 @@ def main() -> None:
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sferum")
     bench_url, maintenance_url = _database_urls(base_url, args.database)
     static_root = tempfile.TemporaryDirectory(prefix="sferum-bench-static-")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sferum_admin.settings",
-        "DJANGO_ENV": "production",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "SITE_URL": "https://sferum.college.example",  # production refuses a local address for links
-        "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
-        # Production refuses backends that only print; nothing here sends an SMS or an e-mail.
-        "EMAIL_URL": "smtp://127.0.0.1:1",
-        "SMS_BACKEND": "notifications.backends.HttpGatewaySmsBackend",
-        "SMS_GATEWAY_URL": "http://127.0.0.1:1/send",
-        "STATIC_ROOT": static_root.name,
-        "DATABASE_URL": bench_url,
-        "BENCHMARK": "true",
-        "LOG_LEVEL": "WARNING",
-        # The cache (and the college cache in it) lives in Redis, as in production: a database of its own.
-        "REDIS_URL": _redis_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), args.redis_db),
-    }
+    # The cache (and the college cache in it) lives in Redis, as in production: a database of its own.
+    bench_redis = _redis_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), args.redis_db)
+    env = _production_env(database_url=bench_url, redis_url=bench_redis, static_root=static_root.name)
     os.environ.update(env)
     _flush_redis(env["REDIS_URL"])
     _manage(env, "collectstatic", "--noinput", "-v0")
@@ -313,7 +240,7 @@ def main() -> None:
             stdout=server_log,
             stderr=server_log,
         )
-        _wait_for_server(port, server, server_log)
+        _wait_for_http(f"http://127.0.0.1:{port}/accounts/login/", server, server_log)
 
         deadline = time.monotonic() + LOAD_DEADLINE
         urls = {name: f"http://127.0.0.1:{port}{path}" for name, path in paths.items()}
@@ -346,22 +273,6 @@ def main() -> None:
             _recreate_database(maintenance_url, args.database, drop_only=True)
             print(f"database {args.database}: dropped")
         static_root.cleanup()
-
-
-def _wait_for_server(port: int, server: subprocess.Popen, log) -> None:
-    import requests
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            log.seek(0)
-            raise SystemExit(f"the server exited: {log.read().decode()[-2000:]}")
-        try:
-            requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=10)
-            return
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.2)
-    raise SystemExit("the server did not start within 60 s")
 
 
 def _report(args, counts: dict[str, int], results: dict[str, list[float]], sequential: dict, cold: dict) -> None:

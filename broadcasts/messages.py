@@ -1,6 +1,7 @@
 """Sentences people read from the broadcasts app (the tests import them)."""
 
 NOT_A_MEMBER = "Видеосвязь доступна участникам колледжа."
+NOT_IN_AUDIENCE = "Этот сеанс проводится не для вас."
 NO_PLAN_PERMISSION = (
     "Планировать сеансы видеосвязи могут администрация колледжа, администратор платформы и преподаватели."
 )

@@ -21,23 +21,13 @@ from broadcasts.permissions import (
 from colleges.models import STAFF_ROLES, College, Membership, Role
 from groups.models import Enrollment, GroupParent, StudyGroup
 from groups.permissions import teacher_scope
-from groups.selectors import parent_group_ids
+from groups.selectors import parent_group_ids, student_group_ids
 
 _SessionGroup = Session.groups.through
 
 
 def _targets_groups(group_ids) -> Exists:
     return Exists(_SessionGroup.objects.filter(session_id=OuterRef("pk"), studygroup_id__in=group_ids))
-
-
-def _current_group_ids(*, user, college: College):
-    return Enrollment.objects.filter(
-        college=college,
-        student__user=user,
-        student__role=Role.STUDENT,
-        student__status=Membership.Status.ACTIVE,
-        ended_at__isnull=True,
-    ).values("group_id")
 
 
 def session_visibility_q(*, user, college: College) -> Q:
@@ -56,7 +46,7 @@ def session_visibility_q(*, user, college: College) -> Q:
         visible |= (
             Q(audience=Audience.GROUPS)
             & ~Q(kind=Kind.PARENT_MEETING)
-            & _targets_groups(_current_group_ids(user=user, college=college))
+            & _targets_groups(student_group_ids(user=user, college=college))
         )
     if sees_childrens_parent_meetings(user, college):
         visible |= (

@@ -260,8 +260,14 @@ def session_join(*, user: User, session: Session, now: datetime.datetime | None 
 
     Attendance is its own record (not audited: one row per person and session
     says who came and when). The unique constraint decides two entries at once:
-    the loser finds the winner's row.
+    the loser finds the winner's row. Only someone who may see the session enters it (the pages' own rule,
+    ``selectors.session_visibility_q``).
     """
+    from broadcasts.selectors import session_visibility_q
+
+    visible = Session.objects.filter(session_visibility_q(user=user, college=session.college), pk=session.pk)
+    if not visible.exists():
+        raise PermissionDenied(messages.NOT_IN_AUDIENCE)
     now = now or timezone.now()
     if not session.is_open(now):
         return None

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Model, QuerySet, sql
+from django.db.models import AutoField, Model, QuerySet, sql
 from django.db.models.query import get_related_populators
 
 # Placeholders to compile with: values no statement takes otherwise (a pk below zero, a hash no token has,
@@ -93,17 +93,17 @@ class _Compiled:
         alias = (router.db_for_write if self.write else router.db_for_read)(self.model)
         return alias, connections[alias]
 
-    def _plan(self, alias: str, connection):
+    def _plan(self, alias: str, connection, *sample):
         key = (alias, connection.vendor)
         plan = self._plans.get(key)
         if plan is None:
             with self._lock:
                 plan = self._plans.get(key)
                 if plan is None:
-                    plan = self._plans[key] = self._compile(alias, connection) or _FALLBACK
+                    plan = self._plans[key] = self._compile(alias, connection, *sample) or _FALLBACK
         return plan
 
-    def _compile(self, alias: str, connection) -> _Plan | None:
+    def _compile(self, alias: str, connection, *sample) -> Any:
         raise NotImplementedError
 
 
@@ -184,3 +184,85 @@ class CompiledUpdate(_Compiled):
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, plan.params_for(values, connection))
             return cursor.rowcount
+
+
+class CompiledInsert(_Compiled):
+    """``insert(objs)`` is ``model.objects.bulk_create(objs)`` for a few rows: the ORM's one-row INSERT, built
+    once per database, with its row of placeholders repeated and the values prepared as the ORM prepares them
+    (``pre_save``, then ``get_db_prep_save``); each object gets its pk.
+
+    On PostgreSQL ``bulk_create`` sends an array per column (``UNNEST``), which saves planning for thousands
+    of rows; for a handful the VALUES rows cost the server less. More than ``max_rows`` rows (a bulk service's,
+    which may need splitting to the database's limit of parameters), a database that returns no ids from a
+    many-row INSERT, or a statement of another shape: ``bulk_create`` writes them.
+    """
+
+    def __init__(self, model: type[Model], *, max_rows: int = 16):
+        super().__init__(model, lambda: None, (), write=True)
+        self.fields = [field for field in model._meta.local_concrete_fields if not field.primary_key]
+        self.returning = model._meta.db_returning_fields
+        self.max_rows = max_rows
+        self._statements: dict[tuple[str, str, int], str] = {}
+
+    def _compile(self, alias: str, connection, sample: Model) -> tuple[str, str] | None:
+        """The ORM's INSERT of ``sample`` (not sent) and its row of placeholders, or None when batches cannot
+        reuse it."""
+        features = connection.features
+        if not (
+            features.can_return_columns_from_insert
+            and features.can_return_rows_from_bulk_insert
+            and len(self.returning) == 1
+            and isinstance(self.returning[0], AutoField)
+        ):
+            return None
+        query = sql.InsertQuery(self.model)
+        query.insert_values(self.fields, [sample])
+        compiler = query.get_compiler(using=alias)
+        compiler.returning_fields = self.returning
+        statements = compiler.as_sql()
+        row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        if len(statements) != 1 or compiler.returning_params or statements[0][0].count(row) != 1:
+            return None
+        statement, params = statements[0]
+        # The values as prepared for that statement (its pre_save has set the sample's automatic times).
+        mine = [field.get_db_prep_save(getattr(sample, field.attname), connection) for field in self.fields]
+        return (statement, row) if _same(params, mine) else None
+
+    def insert(self, objs: list[Model]) -> None:
+        if not objs:
+            return
+        alias, connection = self._connection()
+        plan = self._plan(alias, connection, objs[0])
+        if plan is _FALLBACK or len(objs) > self.max_rows:
+            self.model._default_manager.using(alias).bulk_create(objs)
+            return
+        statement, row = plan
+        key = (alias, connection.vendor, len(objs))
+        many = self._statements.get(key)
+        if many is None:
+            many = self._statements[key] = statement.replace(row, ", ".join([row] * len(objs)), 1)
+        params = [
+            field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in objs for field in self.fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(many, params)
+            ids = cursor.fetchall()
+        for obj, (pk,) in zip(objs, ids, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = alias
+
+
+def _same(left, right) -> bool:
+    """Equal parameters; the driver's JSON wrappers, which have no equality of their own, by what they wrap
+    (``obj`` in psycopg 3, ``adapted`` in psycopg2)."""
+    if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+        return len(left) == len(right) and all(_same(a, b) for a, b in zip(left, right, strict=True))
+    return type(left) is type(right) and (left == right or _wrapped(left) == _wrapped(right))
+
+
+def _wrapped(value):
+    for name in ("obj", "adapted"):
+        if hasattr(value, name):
+            return getattr(value, name)
+    return repr(value)

@@ -42,6 +42,17 @@ def parent_group_ids(*, user, college: College) -> QuerySet:
     ).values("group_id")
 
 
+def student_group_ids(*, user, college: College) -> QuerySet:
+    """A subquery of the group ``user`` studies in at ``college`` now (the enrollment with no end)."""
+    return Enrollment.objects.filter(
+        college=college,
+        student__user=user,
+        student__role=Role.STUDENT,
+        student__status=Membership.Status.ACTIVE,
+        ended_at__isnull=True,
+    ).values("group_id")
+
+
 def _active_curators() -> Prefetch:
     return Prefetch(
         "curator_assignments",
@@ -130,11 +141,7 @@ def study_group_visible_to(*, user, college: College) -> QuerySet[StudyGroup]:
     if can_view_my_groups(user, college):
         condition |= Q(pk__in=teacher_scope(user, college).group_ids)
     if can_view_my_group(user, college):
-        condition |= Q(
-            pk__in=Enrollment.objects.filter(
-                ended_at__isnull=True, student__user=user, student__college=college, student__status="active"
-            ).values("group_id")
-        )
+        condition |= Q(pk__in=student_group_ids(user=user, college=college))
     return qs.filter(condition)
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.search import search_q
 from colleges.models import College, Membership, Role
 from groups.models import Discipline, Enrollment, GroupParent, StudyGroup
-from groups.selectors import parent_group_ids
+from groups.selectors import parent_group_ids, student_group_ids
 from materials.models import GROUP_AUDIENCES, Audience, Material, MaterialFile, MaterialNotice, Section
 from materials.permissions import (
     STAFF_AUDIENCE_ROLES,
@@ -37,17 +37,6 @@ def _targets_groups(group_ids) -> Exists:
     return Exists(_MaterialGroup.objects.filter(material_id=OuterRef("pk"), studygroup_id__in=group_ids))
 
 
-def current_group_ids(*, user, college: College):
-    """A subquery of the student's current group (the enrollment with no end)."""
-    return Enrollment.objects.filter(
-        college=college,
-        student__user=user,
-        student__role=Role.STUDENT,
-        student__status=Membership.Status.ACTIVE,
-        ended_at__isnull=True,
-    ).values("group_id")
-
-
 def material_visibility_q(*, user, college: College, now=None) -> Q:
     """What ``user`` may see among ``college``'s materials, as one filter."""
     if not can_view_materials(user, college):
@@ -64,7 +53,7 @@ def material_visibility_q(*, user, college: College, now=None) -> Q:
             audience |= Q(audience__in=GROUP_AUDIENCES) & _targets_groups(list(group_ids))
     if can_view_own_group_materials(user, college):
         audience |= Q(audience__in=(Audience.GROUPS, Audience.DISCIPLINE)) & _targets_groups(
-            current_group_ids(user=user, college=college)
+            student_group_ids(user=user, college=college)
         )
     if can_view_parent_materials(user, college):
         audience |= Q(audience=Audience.PARENTS) & _targets_groups(parent_group_ids(user=user, college=college))
@@ -149,7 +138,7 @@ def browsable_group_ids(*, user, college: College) -> set[int] | None:
         return None
     ids = set(teacher_scope(user, college).group_ids)
     if can_view_own_group_materials(user, college):
-        ids |= set(current_group_ids(user=user, college=college).values_list("group_id", flat=True))
+        ids |= set(student_group_ids(user=user, college=college).values_list("group_id", flat=True))
     return ids
 
 

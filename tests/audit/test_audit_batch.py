@@ -92,3 +92,18 @@ def test_a_long_batch_is_written_whole(college):
 
     assert sorted(AuditEvent.objects.values_list("pk", flat=True)) == sorted(event.pk for event in events)
     assert AuditEvent.objects.get(pk=events[-1].pk).after == {"i": 39}
+
+
+def test_a_short_batch_goes_through_the_statement_built_once(college, administrator):
+    """Not the fallback: the ORM's one-row INSERT is reused with its row repeated (core.compiled.CompiledInsert)."""
+    from audit.services import _EVENTS_INSERT
+
+    with CaptureQueriesContext(connection) as queries:
+        with audit_log_batch():
+            for _ in range(3):
+                audit_log(actor=administrator, action="college.update", target=college)
+
+    (insert,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "audit_auditevent"')]
+    assert "UNNEST" not in insert and insert.count("), (") == 2
+    assert all(isinstance(plan, tuple) for plan in _EVENTS_INSERT._plans.values())
+    assert AuditEvent.objects.filter(action="college.update").count() == 3

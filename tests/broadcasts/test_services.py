@@ -244,6 +244,16 @@ def test_first_entry_is_recorded_once(bw):
     assert Attendance.objects.get(session=session).joined_at == first_time
 
 
+@pytest.mark.parametrize("outsider", ["other_student", "other_administrator"])
+def test_only_the_audience_enters(bw, outsider):
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group], starts_in=10)
+
+    with pytest.raises(PermissionDenied):
+        services.session_join(user=bw.users[outsider], session=session)
+
+    assert not Attendance.objects.exists()
+
+
 def test_attendance_is_unique_per_person_in_the_database(bw):
     session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group], starts_in=10)
     Attendance.objects.create(session=session, user=bw.users["student"], joined_at=timezone.now())
