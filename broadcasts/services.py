@@ -92,43 +92,68 @@ def session_create(
 ) -> Session:
     if not can_plan_sessions(actor, college):
         raise PermissionDenied(messages.NO_PLAN_PERMISSION)
-    groups = list(groups) if audience == Audience.GROUPS else []
-    _check_target(actor=actor, college=college, kind=kind, audience=audience, groups=groups)
-    title = (title or "").strip()
-    if not title:
-        raise ValidationError({"title": messages.TITLE_REQUIRED}, code="title_required")
-    _check_time(starts_at=starts_at, duration_minutes=duration_minutes)
-    host = _host_for(actor=actor, college=college, host=host)
-    session = Session(
+    title, groups, host = _checked_plan(
+        actor=actor,
         college=college,
         kind=kind,
         title=title,
-        description=(description or "").strip(),
         starts_at=starts_at,
         duration_minutes=duration_minutes,
-        ends_at=starts_at + datetime.timedelta(minutes=duration_minutes),
-        host=host,
         audience=audience,
-        created_by=actor,
+        groups=groups,
+        host=host,
     )
-    session.full_clean(exclude=["groups", "room_name"])
-    session.save()
-    session.groups.set(groups)
+    session = Session(college=college, kind=kind, created_by=actor)
+    _fill(session, title, description, starts_at, duration_minutes, audience, host)
+    _save(session, groups)
     audit_log(
         actor=actor,
         college=college,
         action="broadcast.create",
         target=session,
-        after={
-            "kind": kind,
-            "audience": audience,
-            "groups": sorted(g.pk for g in groups),
-            "starts_at": starts_at,
-            "duration_minutes": duration_minutes,
-            "host": host.pk,
-        },
+        after={"kind": kind, **_audited(session, groups)},
     )
     return session
+
+
+def _checked_plan(
+    *, actor, college, kind, title, starts_at, duration_minutes, audience, groups, host, moved: bool = True
+) -> tuple[str, list[StudyGroup], Membership]:
+    """The plan's title, groups and host, once its audience, title, time and host pass the rules."""
+    groups = list(groups) if audience == Audience.GROUPS else []
+    _check_target(actor=actor, college=college, kind=kind, audience=audience, groups=groups)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": messages.TITLE_REQUIRED}, code="title_required")
+    _check_time(starts_at=starts_at, duration_minutes=duration_minutes, changed=moved)
+    return title, groups, _host_for(actor=actor, college=college, host=host)
+
+
+def _fill(session: Session, title, description, starts_at, duration_minutes, audience, host) -> None:
+    session.title = title
+    session.description = (description or "").strip()
+    session.starts_at = starts_at
+    session.duration_minutes = duration_minutes
+    session.ends_at = starts_at + datetime.timedelta(minutes=duration_minutes)
+    session.audience = audience
+    session.host = host
+
+
+def _save(session: Session, groups: list[StudyGroup]) -> None:
+    session.full_clean(exclude=["groups", "room_name"])
+    session.save()
+    session.groups.set(groups)
+
+
+def _audited(session: Session, groups: list[StudyGroup]) -> dict:
+    """What a session's audit event says of its plan."""
+    return {
+        "audience": session.audience,
+        "groups": sorted(g.pk for g in groups),
+        "starts_at": session.starts_at,
+        "duration_minutes": session.duration_minutes,
+        "host": session.host_id,
+    }
 
 
 def _locked(session: Session) -> Session:
@@ -163,48 +188,31 @@ def session_update(
     _require_edit(actor, session)
     _require_planned(session)
     college = session.college
-    groups = list(groups) if audience == Audience.GROUPS else []
-    _check_target(actor=actor, college=college, kind=session.kind, audience=audience, groups=groups)
-    title = (title or "").strip()
-    if not title:
-        raise ValidationError({"title": messages.TITLE_REQUIRED}, code="title_required")
     moved = starts_at != session.starts_at
-    _check_time(starts_at=starts_at, duration_minutes=duration_minutes, changed=moved)
-    host = _host_for(actor=actor, college=college, host=host or session.host)
-    before = {
-        "title": session.title,
-        "audience": session.audience,
-        "groups": sorted(session.groups.values_list("pk", flat=True)),
-        "starts_at": session.starts_at,
-        "duration_minutes": session.duration_minutes,
-        "host": session.host_id,
-    }
-    session.title = title
-    session.description = (description or "").strip()
-    session.starts_at = starts_at
-    session.duration_minutes = duration_minutes
-    session.ends_at = starts_at + datetime.timedelta(minutes=duration_minutes)
-    session.audience = audience
-    session.host = host
+    title, groups, host = _checked_plan(
+        actor=actor,
+        college=college,
+        kind=session.kind,
+        title=title,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        audience=audience,
+        groups=groups,
+        host=host or session.host,
+        moved=moved,
+    )
+    before = {"title": session.title, **_audited(session, list(session.groups.all()))}
+    _fill(session, title, description, starts_at, duration_minutes, audience, host)
     if moved:
         session.reminded_at = None
-    session.full_clean(exclude=["groups", "room_name"])
-    session.save()
-    session.groups.set(groups)
+    _save(session, groups)
     audit_log(
         actor=actor,
         college=college,
         action="broadcast.update",
         target=session,
         before=before,
-        after={
-            "title": title,
-            "audience": audience,
-            "groups": sorted(g.pk for g in groups),
-            "starts_at": starts_at,
-            "duration_minutes": duration_minutes,
-            "host": host.pk,
-        },
+        after={"title": title, **_audited(session, groups)},
     )
     return session
 
