@@ -5,7 +5,22 @@ enrollment and parent links, as materials do: a student who moves to another
 group sees the new group's sessions at once.
 """
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -126,3 +141,111 @@ def plannable_groups(*, user, college: College) -> QuerySet[StudyGroup]:
     if not can_manage_all_sessions(user, college):
         qs = qs.filter(pk__in=teacher_scope(user, college).group_ids)
     return qs.order_by("name")
+
+
+# --- Figures of the analytics page («Видеосвязь», «Преподаватели»): aggregates, a fixed number of queries. ---
+
+
+def session_counts(*, college: College, since, until) -> dict[str, dict[str, int]]:
+    """Kind → sessions starting in [since, until) by status (planned, held, cancelled): one GROUP BY."""
+    rows = (
+        Session.objects.filter(college=college, starts_at__gte=since, starts_at__lt=until)
+        .values("kind")
+        .annotate(**{status: Count("pk", filter=Q(status=status)) for status in Session.Status.values})
+        .order_by()
+    )
+    return {row["kind"]: {status: row[status] for status in Session.Status.values} for row in rows}
+
+
+def _audience_size(college: College):
+    """The number of people a session addresses, as the reminders do (``session_audience_user_ids``), now:
+    the college's or its staff's active people, the active students of its groups (their kept
+    ``student_count``), or for a parent meeting the groups' active parents. The host is not counted."""
+    members = Membership.objects.filter(college_id=college.pk, status=Membership.Status.ACTIVE).order_by()
+    people = members.values("college_id").annotate(n=Count("user_id", distinct=True)).values("n")
+    staff = (
+        members.filter(role__in=STAFF_ROLES).values("college_id").annotate(n=Count("user_id", distinct=True))
+    ).values("n")
+    in_groups = _SessionGroup.objects.filter(session_id=OuterRef("pk")).order_by()
+    students = in_groups.values("session_id").annotate(n=Sum("studygroup__student_count")).values("n")
+    parents = (
+        GroupParent.objects.filter(
+            college_id=college.pk,
+            # Nested one level deeper: the session is the outer query's outer query.
+            group_id__in=_SessionGroup.objects.filter(session_id=OuterRef(OuterRef("pk"))).values("studygroup_id"),
+            parent__status=Membership.Status.ACTIVE,
+        )
+        .order_by()
+        .values("college_id")
+        .annotate(n=Count("parent__user_id", distinct=True))
+        .values("n")
+    )
+    return Coalesce(
+        Case(
+            When(audience=Audience.COLLEGE, then=Subquery(people)),
+            When(audience=Audience.STAFF, then=Subquery(staff)),
+            When(kind=Kind.PARENT_MEETING, then=Subquery(parents)),
+            default=Subquery(students),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def _entered():
+    """People who entered a session's room, its host aside."""
+    entered = (
+        Attendance.objects.filter(session_id=OuterRef("pk"))
+        .exclude(user_id=OuterRef("host__user_id"))
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(entered, output_field=IntegerField()), 0)
+
+
+def _took_place(college: College, since, until, now) -> QuerySet[Session]:
+    """Sessions of [since, until) that took place: not cancelled, already started."""
+    now = now or timezone.now()
+    return Session.objects.filter(college=college, starts_at__gte=since, starts_at__lt=min(until, now)).exclude(
+        status=Session.Status.CANCELLED
+    )
+
+
+def session_attendance_rows(*, college: College, since, until, now=None) -> QuerySet[Session]:
+    """Sessions that took place in [since, until), newest first, each with ``attended`` (people who entered,
+    the host aside) and ``audience_size`` (``_audience_size``)."""
+    return (
+        _took_place(college, since, until, now)
+        .annotate(attended=_entered(), audience_size=_audience_size(college))
+        .select_related("host", "host__user")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def session_attendance_totals(*, college: College, since, until, now=None) -> dict[str, int]:
+    """``sessions``, ``attended`` and ``audience`` summed over ``session_attendance_rows``: one query."""
+    totals = (
+        _took_place(college, since, until, now)
+        .order_by()
+        .aggregate(sessions=Count("pk"), attended=Sum(_entered()), audience=Sum(_audience_size(college)))
+    )
+    return {key: value or 0 for key, value in totals.items()}
+
+
+def held_session_counts_by_host(*, college: College, since, until, host_ids) -> dict[int, int]:
+    """Host membership id → sessions held («проведён») that started in [since, until): one GROUP BY."""
+    rows = (
+        Session.objects.filter(
+            college=college,
+            starts_at__gte=since,
+            starts_at__lt=until,
+            status=Session.Status.HELD,
+            host_id__in=list(host_ids),
+        )
+        .values_list("host_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)

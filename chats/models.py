@@ -233,6 +233,8 @@ class Message(models.Model):
             models.Index(fields=["chat", "id"], name="chat_message_chat_id"),
             # The search across a person's chats reads the newest first within the college, not the installation.
             models.Index(fields=["college", "id"], name="chat_message_college_id"),
+            # The analytics page counts a period's messages of the college without reading its whole history.
+            models.Index(fields=["college", "created_at"], name="chat_message_college_created"),
             # The chat page's pinned messages: a handful of rows, found without reading the chat's whole history.
             models.Index(
                 fields=["chat", "pinned_at"], condition=Q(pinned_at__isnull=False), name="chat_message_pinned"

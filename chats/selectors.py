@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.safestring import mark_safe
@@ -19,6 +19,7 @@ from chats import permissions, texts
 from chats.formatting import render_message
 from chats.models import (
     Chat,
+    ChatKind,
     ChatMember,
     Message,
     MessageAttachment,
@@ -406,3 +407,81 @@ def direct_candidates(viewer, college: College, q: str = "") -> list[Membership]
     # its (college, sort_name, id) index, not a join and sort of every user (see Membership.search_text).
     people = people.filter(search_q(q, people=("",))).select_related("user")
     return list(people.order_by(name_order(), "pk")[:DIRECT_CANDIDATES_LIMIT])
+
+
+# --- Figures of the analytics page («Чаты», «Преподаватели»): aggregates in a fixed number of queries. ---
+
+TOP_CHATS = 10
+SILENT_GROUPS_SHOWN = 30
+
+
+def _posted(college: College, since, until) -> QuerySet[Message]:
+    return Message.objects.filter(college=college, kind=Message.Kind.TEXT, created_at__gte=since, created_at__lt=until)
+
+
+def chat_activity(*, college: College, since, until) -> dict:
+    """Messages written in [since, until) (service lines aside, deleted ones counted: they were written):
+
+    ``total`` and ``authors`` (distinct), ``by_kind`` (kind → messages, authors), ``top`` (the busiest
+    chats), ``silent`` (study groups' chats with no message, up to ``SILENT_GROUPS_SHOWN``, and
+    ``silent_count``), ``moderated`` (messages a moderator removed), ``reports_filed`` and ``reports_open``
+    (open now, whenever filed). Six queries.
+    """
+    posted = _posted(college, since, until)
+    total = message_totals(college=college, since=since, until=until)
+    by_kind = {
+        row["chat__kind"]: {"messages": row["messages"], "authors": row["authors"]}
+        for row in posted.values("chat__kind")
+        .annotate(messages=Count("pk"), authors=Count("author", distinct=True))
+        .order_by()
+    }
+    top = list(
+        posted.values("chat_id", "chat__title", "chat__kind")
+        .annotate(messages=Count("pk"), authors=Count("author", distinct=True))
+        .order_by("-messages", "chat_id")[:TOP_CHATS]
+    )
+    silent = (
+        Chat.objects.filter(college=college, kind=ChatKind.STUDY_GROUP)
+        .exclude(status=Chat.Status.ARCHIVED)
+        .exclude(Exists(posted.filter(chat_id=OuterRef("pk"))))
+        .values("pk", "title")
+        .order_by("title", "pk")
+    )
+    silent_rows = list(silent[: SILENT_GROUPS_SHOWN + 1])
+    silent_count = len(silent_rows) if len(silent_rows) <= SILENT_GROUPS_SHOWN else silent.count()
+    moderated_or_reported = MessageReport.objects.filter(college=college).aggregate(
+        filed=Count("pk", filter=Q(created_at__gte=since, created_at__lt=until)),
+        open=Count("pk", filter=Q(status=MessageReport.Status.OPEN)),
+    )
+    moderated = (
+        Message.objects.filter(college=college, deleted_at__gte=since, deleted_at__lt=until)
+        .exclude(delete_reason="")
+        .count()
+    )
+    return {
+        "total": total,
+        "by_kind": by_kind,
+        "top": top,
+        "silent": silent_rows[:SILENT_GROUPS_SHOWN],
+        "silent_count": silent_count,
+        "moderated": moderated,
+        "reports_filed": moderated_or_reported["filed"],
+        "reports_open": moderated_or_reported["open"],
+    }
+
+
+def message_totals(*, college: College, since, until) -> dict[str, int]:
+    """``messages`` written in [since, until) and their distinct ``authors``: one query."""
+    return _posted(college, since, until).aggregate(messages=Count("pk"), authors=Count("author", distinct=True))
+
+
+def message_counts_by_author(*, college: College, since, until, member_ids) -> dict[int, int]:
+    """Membership id → messages written in [since, until), for these memberships (one GROUP BY)."""
+    rows = (
+        _posted(college, since, until)
+        .filter(author_id__in=list(member_ids))
+        .values_list("author_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)

@@ -1,4 +1,4 @@
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.search import name_order, search_q
@@ -100,3 +100,24 @@ def colleges_of(*, user, roles=None) -> QuerySet[College]:
     if roles:
         memberships = memberships.filter(role__in=roles)
     return College.objects.filter(pk__in=memberships.values("college_id"))
+
+
+def membership_sign_in_counts(*, college: College, since, until) -> dict[str, dict[str, int]]:
+    """Per role, the college's active members: how many, how many ever signed in, how many last signed in
+    within [since, until) — one GROUP BY (the analytics page's «Подключение»).
+
+    A sign-in is ``User.last_login``: a person who also signed in after ``until`` is not counted «in the
+    period» of a period that ended before it.
+    """
+    signed_in = Q(user__last_login__isnull=False)
+    rows = (
+        Membership.objects.filter(college=college, status=Membership.Status.ACTIVE)
+        .values("role")
+        .annotate(
+            total=Count("pk"),
+            ever=Count("pk", filter=signed_in),
+            in_period=Count("pk", filter=Q(user__last_login__gte=since, user__last_login__lt=until)),
+        )
+        .order_by()
+    )
+    return {row["role"]: {key: row[key] for key in ("total", "ever", "in_period")} for row in rows}

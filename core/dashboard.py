@@ -15,7 +15,8 @@ count does not grow with the data::
     dashboard.register(key="invitations.pending_join_requests", provider=pending_join_requests, order=20)
 
 Cards with ``count == 0`` are still returned; the template shows them muted.
-A card may add ``"names"``: a short list of strings (names) shown under it.
+A card may add ``"names"``: a short list of strings (names) shown under it, or
+``"figures"``: a few short lines of figures shown under it whatever its count.
 
 A new college's dashboard also lists its *first steps* (filling in the
 profile, departments, groups, curators, invitation links…). A step is a

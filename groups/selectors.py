@@ -5,7 +5,10 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
+    F,
     FilteredRelation,
+    FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -15,6 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import NullIf
 from django.http import Http404
 
 from accounts.models import User
@@ -519,3 +523,28 @@ def guardian_get_for(*, college: College, pk) -> Guardian:
     if guardian is None:
         raise Http404
     return guardian
+
+
+def study_group_sign_in_counts(*, college: College, since, until, group_ids=None) -> QuerySet[dict]:
+    """The college's active study groups with their active students (``total``), those who ever signed in
+    (``ever``) and those who last signed in within [since, until) (``in_period``): one GROUP BY, worst share
+    of ``ever`` first (groups without students last), so a page of it shows whom to chase.
+
+    ``group_ids`` narrows it to those groups (a curator's own).
+    """
+    current = Q(
+        enrollments__ended_at__isnull=True,
+        enrollments__student__status=Membership.Status.ACTIVE,
+        enrollments__student__college=college,
+    )
+    login = "enrollments__student__user__last_login"
+    qs = StudyGroup.objects.filter(college=college, status=StudyGroup.Status.ACTIVE)
+    if group_ids is not None:
+        qs = qs.filter(pk__in=list(group_ids))
+    qs = qs.values("pk", "name", "course").annotate(
+        total=Count("enrollments", filter=current),
+        ever=Count("enrollments", filter=current & Q(**{f"{login}__isnull": False})),
+        in_period=Count("enrollments", filter=current & Q(**{f"{login}__gte": since, f"{login}__lt": until})),
+    )
+    share = ExpressionWrapper(F("ever") * 1.0 / NullIf(F("total"), 0), output_field=FloatField())
+    return qs.annotate(share=share).order_by(F("share").asc(nulls_last=True), "name", "pk")

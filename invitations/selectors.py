@@ -4,7 +4,21 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -355,3 +369,48 @@ def bulk_dispatch_progress(*, dispatch: BulkDispatch) -> dict[str, int]:
     out["done"] = out["sent"] + out["failed"] + out["unknown"] + out["accepted"]
     out["percent"] = int(out["done"] * 100 / dispatch.total) if dispatch.total else 100
     return out
+
+
+def invitation_conversion(*, college: College, since, until) -> dict:
+    """How the links made in [since, until) were used, for the analytics page's «Приглашения» (three GROUP BYs).
+
+    - ``by_role``: per role and kind, the links made, places taken (``uses``) and offered (``places``, links
+      without a cap counted in ``unlimited``);
+    - ``by_group``: the same per study group;
+    - ``delivery``: personal links sent out by SMS or e-mail (``queued`` — handed to the sending,
+      ``sent`` — the gateway took it, ``failed`` — it did not or its outcome is unknown, ``joined`` — the
+      person came in by it);
+    - ``requests``: join requests filed in the period, by status.
+    """
+    made = Invitation.objects.filter(college=college, created_at__gte=since, created_at__lt=until)
+    figures = {"uses": Coalesce(Sum("uses_count"), 0), "places": Coalesce(Sum("max_uses"), 0)}
+    by_role = list(
+        made.values("role", "kind")
+        .annotate(links=Count("pk"), unlimited=Count("pk", filter=Q(max_uses__isnull=True)), **figures)
+        .order_by("role", "kind")
+    )
+    by_group = list(
+        made.filter(group__isnull=False)
+        .values("group_id", "group__name", "role")
+        .annotate(links=Count("pk"), unlimited=Count("pk", filter=Q(max_uses__isnull=True)), **figures)
+        .order_by("group__name", "group_id", "role")
+    )
+    d = Invitation.Delivery
+    personal = made.filter(kind=Invitation.Kind.PERSONAL).exclude(delivery_status=d.NONE)
+    channel = Case(When(recipient_phone="", then=Value("email")), default=Value("sms"))
+    delivery = {
+        row["channel"]: row
+        for row in personal.annotate(channel=channel)
+        .values("channel")
+        .annotate(
+            queued=Count("pk"),
+            sent=Count("pk", filter=Q(delivery_status__in=[d.SENT, d.ACCEPTED])),
+            failed=Count("pk", filter=Q(delivery_status__in=[d.FAILED, d.UNKNOWN])),
+            joined=Count("pk", filter=Q(delivery_status=d.ACCEPTED)),
+        )
+        .order_by()
+    }
+    requests = JoinRequest.objects.filter(college=college, created_at__gte=since, created_at__lt=until).aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in JoinRequest.Status.values}
+    )
+    return {"by_role": by_role, "by_group": by_group, "delivery": delivery, "requests": requests}

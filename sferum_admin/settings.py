@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "chats",
     "broadcasts",
     "support",
+    "analytics",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("chats.api")),
     path("", include("broadcasts.api")),
     path("", include("support.api")),
+    path("", include("analytics.api")),
 ]
 
 urlpatterns = [
@@ -41,6 +42,7 @@ urlpatterns = [
     path("", include("invitations.urls")),
     path("movement/", include("movement.urls")),
     path("", include("support.urls")),
+    path("", include("analytics.urls")),
     path("", include("colleges.urls")),
 ]
 
