@@ -138,7 +138,7 @@ def invitation_figures(*, college, period) -> dict:
 
 def chat_figures(*, college, period) -> dict:
     """Messages and authors in the period, per chat kind; the busiest chats; the silent study groups'
-    chats; moderation and reports: seven queries."""
+    chats; moderation and reports: eight queries."""
 
     def compute() -> dict:
         found = chats.chat_activity(college=college, since=period.since, until=period.until)

@@ -168,16 +168,14 @@ def _audience_size(college: College):
     ).values("n")
     in_groups = _SessionGroup.objects.filter(session_id=OuterRef("pk")).order_by()
     students = in_groups.values("session_id").annotate(n=Sum("studygroup__student_count")).values("n")
+    # From the session's groups to their parents (the (group, parent) index), not from the college's parents.
     parents = (
-        GroupParent.objects.filter(
-            college_id=college.pk,
-            # Nested one level deeper: the session is the outer query's outer query.
-            group_id__in=_SessionGroup.objects.filter(session_id=OuterRef(OuterRef("pk"))).values("studygroup_id"),
-            parent__status=Membership.Status.ACTIVE,
+        in_groups.filter(
+            studygroup__parents__college_id=college.pk,
+            studygroup__parents__parent__status=Membership.Status.ACTIVE,
         )
-        .order_by()
-        .values("college_id")
-        .annotate(n=Count("parent__user_id", distinct=True))
+        .values("session_id")
+        .annotate(n=Count("studygroup__parents__parent__user_id", distinct=True))
         .values("n")
     )
     return Coalesce(

@@ -425,21 +425,38 @@ def chat_activity(*, college: College, since, until) -> dict:
     ``total`` and ``authors`` (distinct), ``by_kind`` (kind → messages, authors), ``top`` (the busiest
     chats), ``silent`` (study groups' chats with no message, up to ``SILENT_GROUPS_SHOWN``, and
     ``silent_count``), ``moderated`` (messages a moderator removed), ``reports_filed`` and ``reports_open``
-    (open now, whenever filed). Six queries.
+    (open now, whenever filed). Seven queries.
     """
     posted = _posted(college, since, until)
     total = message_totals(college=college, since=since, until=until)
+    # The chats are the college's too: saying so reads them by its index, not every chat of the installation.
+    joined = posted.filter(chat__college=college)
     by_kind = {
         row["chat__kind"]: {"messages": row["messages"], "authors": row["authors"]}
-        for row in posted.values("chat__kind")
+        for row in joined.values("chat__kind")
         .annotate(messages=Count("pk"), authors=Count("author", distinct=True))
         .order_by()
     }
-    top = list(
-        posted.values("chat_id", "chat__title", "chat__kind")
-        .annotate(messages=Count("pk"), authors=Count("author", distinct=True))
-        .order_by("-messages", "chat_id")[:TOP_CHATS]
-    )
+    # Counted by chat without the distinct authors, which would want the messages in chat order (the
+    # installation's (chat, id) index); the authors are counted for the busiest few alone.
+    busiest = list(posted.values("chat_id").annotate(messages=Count("pk")).order_by("-messages", "chat_id")[:TOP_CHATS])
+    in_period = Q(messages__created_at__gte=since, messages__created_at__lt=until, messages__kind=Message.Kind.TEXT)
+    found = {
+        row["pk"]: row
+        for row in Chat.objects.filter(college=college, pk__in=[row["chat_id"] for row in busiest])
+        .values("pk", "title", "kind")
+        .annotate(authors=Count("messages__author", distinct=True, filter=in_period))
+        .order_by()
+    }
+    top = [
+        {
+            **row,
+            "chat__title": found[row["chat_id"]]["title"],
+            "chat__kind": found[row["chat_id"]]["kind"],
+            "authors": found[row["chat_id"]]["authors"],
+        }
+        for row in busiest
+    ]
     silent = (
         Chat.objects.filter(college=college, kind=ChatKind.STUDY_GROUP)
         .exclude(status=Chat.Status.ARCHIVED)

@@ -71,6 +71,16 @@ LIST_URLS = {
     "my questions": "/help/",
     "api support tickets": "/api/v1/colleges/{college}/support/tickets/",
     "api support tickets search": "/api/v1/colleges/{college}/support/tickets/?status=open&q=Иванов",
+    "analytics joining": "/analytics/?days=90",
+    "analytics invitations": "/analytics/invitations/?days=90",
+    "analytics chats": "/analytics/chats/?days=90",
+    "analytics sessions": "/analytics/sessions/?days=90",
+    "analytics teachers": "/analytics/teachers/?days=90",
+    "analytics teachers search": "/analytics/teachers/?days=90&q=Иванов",
+    "analytics teachers export": "/analytics/teachers/?days=90&format=csv",
+    "api analytics joining": "/api/v1/colleges/{college}/analytics/joining/?days=90",
+    "api analytics sessions": "/api/v1/colleges/{college}/analytics/sessions/?days=90",
+    "api analytics teachers": "/api/v1/colleges/{college}/analytics/teachers/?days=90",
 }
 
 
