@@ -348,7 +348,8 @@ def test_demo_sessions_are_made_for_the_first_group_and_the_college(bw):
 
     made = demo_sessions_create(demo=demo, groups=DemoGroups(groups=[bw.group], disciplines=[]))
 
-    assert [s.kind for s in made] == [Kind.LESSON, Kind.BROADCAST]
+    assert [s.kind for s in made] == [Kind.LESSON, Kind.BROADCAST, Kind.SEMINAR]
+    assert made[2].audience == Audience.STAFF
     assert made[0].host == m["curator"]
     assert made[0].starts_at > timezone.now() and made[1].starts_at - made[0].starts_at > datetime.timedelta(days=5)
 
