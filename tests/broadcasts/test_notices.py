@@ -173,3 +173,15 @@ def test_the_old_per_person_reminder_task_still_sends_once(bw):
     session_reminder_email_send.delay(session.pk, bw.users["student"].pk)
 
     assert [m.to[0] for m in mail.outbox] == ["student@example.org"]
+
+
+def test_cancelling_a_session_already_over_tells_nobody(bw, django_capture_on_commit_callbacks):
+    _with_emails(bw, "student")
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group])
+    Session.objects.filter(pk=session.pk).update(starts_at=in_minutes(-120), ends_at=in_minutes(-75))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_cancel(actor=bw.users["teacher"], session=session, reason="Не отметили вовремя")
+
+    assert mail.outbox == []
+    assert Session.objects.get(pk=session.pk).status == Session.Status.CANCELLED
