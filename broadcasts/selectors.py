@@ -173,8 +173,8 @@ def session_counts(*, college: College, since, until) -> dict[str, dict[str, int
 
 def _audience_size(college: College):
     """The number of people a session addresses, as the reminders do (``session_audience_user_ids``), now:
-    the college's or its staff's active people, the active students of its groups (their kept
-    ``student_count``), or for a parent meeting the groups' active parents. The host is not counted."""
+    the college's or its staff's active people but the host, the active students of its groups (their kept
+    ``student_count``), or for a parent meeting the groups' active parents."""
     members = Membership.objects.filter(college_id=college.pk, status=Membership.Status.ACTIVE).order_by()
     people = members.values("college_id").annotate(n=Count("user_id", distinct=True)).values("n")
     staff = (
@@ -182,20 +182,18 @@ def _audience_size(college: College):
     ).values("n")
     in_groups = _SessionGroup.objects.filter(session_id=OuterRef("pk")).order_by()
     students = in_groups.values("session_id").annotate(n=Sum("studygroup__student_count")).values("n")
-    # From the session's groups to their parents (the (group, parent) index), not from the college's parents.
+    # From the session's groups to their parents (the (group, parent) index): the groups are the college's, so
+    # no college condition on the parents, which would let the planner start from all the college's parents.
     parents = (
-        in_groups.filter(
-            studygroup__parents__college_id=college.pk,
-            studygroup__parents__parent__status=Membership.Status.ACTIVE,
-        )
+        in_groups.filter(studygroup__parents__parent__status=Membership.Status.ACTIVE)
         .values("session_id")
         .annotate(n=Count("studygroup__parents__parent__user_id", distinct=True))
         .values("n")
     )
     return Coalesce(
         Case(
-            When(audience=Audience.COLLEGE, then=Subquery(people)),
-            When(audience=Audience.STAFF, then=Subquery(staff)),
+            When(audience=Audience.COLLEGE, then=Subquery(people) - 1),
+            When(audience=Audience.STAFF, then=Subquery(staff) - 1),
             When(kind=Kind.PARENT_MEETING, then=Subquery(parents)),
             default=Subquery(students),
             output_field=IntegerField(),

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from broadcasts.models import Session
 from colleges.models import Membership, Role
-from groups.models import Enrollment
+from groups.models import Enrollment, GroupParent
 from invitations.models import BulkDispatch, Invitation, InvitationUse, JoinRequest
 from materials.models import Audience, Material
 from movement.models import Movement, MovementKind
@@ -93,6 +93,7 @@ def _fill(college, *, people: int = 4) -> None:
             author=member.user,
         )
         BulkDispatch.objects.create(college=college, role=Role.STUDENT, group=group, created_by=member.user)
+        GroupParent.objects.get_or_create(college=college, parent=member, group=group)
         Session.objects.create(
             college=college,
             kind="broadcast",
@@ -179,6 +180,10 @@ def _crowd(college, *, people: int, groups: int) -> None:
             Enrollment(college=college, student=m, group=study_groups[n % groups], started_at=_DAY)
             for n, m in enumerate(students)
         ]
+    )
+    # A parent of each group (the students' memberships stand in for them: the guard needs rows, not roles).
+    GroupParent.objects.bulk_create(
+        [GroupParent(college=college, parent=students[n], group=g) for n, g in enumerate(study_groups)]
     )
     Movement.objects.bulk_create(
         [

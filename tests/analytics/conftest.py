@@ -187,7 +187,7 @@ def _sessions(college, groups, m) -> dict[str, Any]:
             groups=[g1, g2],
             status=Session.Status.PLANNED,
         ),
-        # Staff meeting: 4 staff (director, administrator, 2 teachers); the director and t2 entered.
+        # Staff meeting: 3 staff besides its host (the director and 2 teachers); the director and t2 entered.
         "staff": _session(
             college, host=m["administrator"], kind=Kind.STAFF_MEETING, audience=Audience.STAFF, starts=msk(10, 14)
         ),
