@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
 from analytics import figures, messages, tables
-from analytics.periods import PRESETS, Period, period_from, today_in
+from analytics.periods import PRESETS, Period, period_from
 from analytics.permissions import can_view_analytics, can_view_joining, joining_group_scope
 from colleges.pages import CollegePageView
 from core.dates import MAX_DATE, MIN_DATE
@@ -57,11 +57,8 @@ class AnalyticsPage(CollegePageView):
             "sections": [s for s in SECTIONS if full or s[0] == "joining"],
             "period": period,
             "presets": PRESETS,
-            "today": today_in(self.college),
             "date_min": MIN_DATE.isoformat(),
             "date_max": MAX_DATE.isoformat(),
-            "typed_from": request.GET.get("from", ""),
-            "typed_to": request.GET.get("to", ""),
         }
         template = self.template_name if period is not None else "analytics/error.html"
         return render(request, template, {**base, **context}, status=status)
