@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "movement",
     "chats",
     "broadcasts",
+    "announcements",
     "support",
 ]
 
