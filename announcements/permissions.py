@@ -9,7 +9,7 @@ the participants of education).
 """
 
 from announcements.models import Announcement, Audience
-from colleges.models import College, Role
+from colleges.models import STAFF_ROLES, College, Role
 from colleges.permissions import has_role, is_member
 from groups.permissions import teacher_scope
 
@@ -57,6 +57,23 @@ def can_withdraw_announcement(user, announcement: Announcement) -> bool:
 def can_view_announcement_reads(user, announcement: Announcement) -> bool:
     """«Прочитали 830 из 1 240» and who has not read: the author and the administration."""
     return _is_author_or_manager(user, announcement)
+
+
+# Which audiences a person is in, by what they are in the college (``selectors.announcement_audience_q``).
+
+
+def in_staff_audience(user, college: College | None) -> bool:
+    return has_role(user, college, *STAFF_ROLES)
+
+
+def in_student_audience(user, college: College | None) -> bool:
+    """All students, and the chosen groups they study in."""
+    return has_role(user, college, Role.STUDENT)
+
+
+def in_parent_audience(user, college: College | None) -> bool:
+    """All parents, and the chosen groups (with parents) of their children."""
+    return has_role(user, college, Role.PARENT)
 
 
 def can_view_announcement(user, announcement: Announcement) -> bool:

@@ -13,9 +13,14 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.search import search_q
 from announcements.models import Announcement, AnnouncementRead, Audience
-from announcements.permissions import can_manage_all_announcements, can_view_announcements
+from announcements.permissions import (
+    can_manage_all_announcements,
+    can_view_announcements,
+    in_parent_audience,
+    in_staff_audience,
+    in_student_audience,
+)
 from colleges.models import STAFF_ROLES, College, Membership, Role
-from colleges.permissions import has_role
 from groups.models import Enrollment, GroupParent, StudyGroup
 from groups.permissions import teacher_scope
 from groups.selectors import parent_group_ids, student_group_ids
@@ -32,13 +37,13 @@ def announcement_audience_q(*, user, college: College) -> Q:
     if not can_view_announcements(user, college):
         return Q(pk__in=[])
     audience = Q(audience=Audience.COLLEGE)
-    if has_role(user, college, *STAFF_ROLES):
+    if in_staff_audience(user, college):
         audience |= Q(audience=Audience.STAFF)
-    if has_role(user, college, Role.STUDENT):
+    if in_student_audience(user, college):
         audience |= Q(audience=Audience.STUDENTS) | (
             Q(audience=Audience.GROUPS) & _targets_groups(student_group_ids(user=user, college=college))
         )
-    if has_role(user, college, Role.PARENT):
+    if in_parent_audience(user, college):
         audience |= Q(audience=Audience.PARENTS) | (
             Q(audience=Audience.GROUPS, with_parents=True)
             & _targets_groups(parent_group_ids(user=user, college=college))

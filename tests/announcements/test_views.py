@@ -72,7 +72,7 @@ def test_script_in_title_and_text_is_shown_as_text_and_links_are_clickable(aw, c
     announcement = publish(
         aw,
         title='<script>alert("t")</script>',
-        text='<img src=x onerror=alert(1)>\nсм. https://example.org/a?b=1&c=2.\njavascript:alert(1)',
+        text="<img src=x onerror=alert(1)>\nсм. https://example.org/a?b=1&c=2.\njavascript:alert(1)",
     )
 
     body = client_for(aw.users["student"]).get(reverse("announcements:detail", kwargs={"pk": announcement.pk}))
