@@ -114,7 +114,7 @@ class AnnouncementViewSet(CollegeApiMixin, mixins.ListModelMixin, mixins.Retriev
     @extend_schema(
         request=AnnouncementWithdrawSerializer,
         responses=AnnouncementSerializer,
-        description="Снять объявление с указанием причины; снятое исчезает из списков. Уже снятое — 403.",
+        description="Снять объявление с указанием причины; снятое исчезает из списков. Уже снятое — 400.",
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):

@@ -51,7 +51,7 @@ def _is_author_or_manager(user, announcement: Announcement) -> bool:
 
 
 def can_withdraw_announcement(user, announcement: Announcement) -> bool:
-    return _is_author_or_manager(user, announcement) and not announcement.is_withdrawn
+    return _is_author_or_manager(user, announcement)
 
 
 def can_view_announcement_reads(user, announcement: Announcement) -> bool:

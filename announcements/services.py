@@ -128,10 +128,10 @@ def announcement_withdraw(*, actor: User, announcement: Announcement, reason: st
     announcement = (
         Announcement.objects.select_for_update(of=("self",)).select_related("college", "author").get(pk=announcement.pk)
     )
-    if announcement.is_withdrawn:
-        raise ValidationError(messages.ALREADY_WITHDRAWN, code="withdrawn")
     if not can_withdraw_announcement(actor, announcement):
         raise PermissionDenied(messages.NO_WITHDRAW_PERMISSION)
+    if announcement.is_withdrawn:
+        raise ValidationError(messages.ALREADY_WITHDRAWN, code="withdrawn")
     reason = " ".join(_clean_text(reason).split())[:REASON_MAX]
     if not reason:
         raise ValidationError({"reason": messages.REASON_REQUIRED}, code="reason_required")

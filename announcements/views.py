@@ -110,7 +110,7 @@ class AnnouncementDetailView(AnnouncementPage):
             {
                 "announcement": announcement,
                 "text_html": render_message(announcement.text),
-                "can_withdraw": can_withdraw_announcement(request.user, announcement),
+                "can_withdraw": can_withdraw_announcement(request.user, announcement) and not announcement.is_withdrawn,
                 "can_view_reads": can_reads,
                 "figures": selectors.announcement_read_figures(announcement=announcement) if can_reads else None,
             },

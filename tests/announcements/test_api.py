@@ -50,7 +50,9 @@ def test_publish_and_withdraw(aw):
     withdrawn = client.post(_url(aw, f"{created.json()['id']}/withdraw/"), {"reason": "Перенос"}, format="json")
 
     assert created.status_code == 201
+    again = client.post(_url(aw, f"{created.json()['id']}/withdraw/"), {"reason": "Ещё раз"}, format="json")
     assert withdrawn.status_code == 200
+    assert again.status_code == 400
     assert withdrawn.json()["withdraw_reason"] == "Перенос"
     assert Announcement.objects.get().withdrawn_at is not None
 
