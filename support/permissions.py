@@ -75,3 +75,9 @@ def can_reopen(user, ticket: Ticket, *, now: datetime.datetime | None = None) ->
 def can_escalate(user, ticket: Ticket) -> bool:
     """Pass on to platform support: the administrator, once, while the question is not closed."""
     return not ticket.is_closed and not ticket.is_escalated and can_manage_tickets(user, ticket.college)
+
+
+def can_view_attachment(user, attachment) -> bool:
+    """A screenshot or PDF of a ticket: whoever sees the ticket's page (its author, the administrator,
+    platform staff once it is passed on to them)."""
+    return can_view_ticket(user, attachment.ticket)

@@ -230,7 +230,7 @@ def test_a_thread_asks_as_many_queries_for_1_and_8_replies(sw, client_for, size,
     url = reverse("support:ticket", kwargs={"pk": ticket.pk})
     client.get(url)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(url)
 
 
