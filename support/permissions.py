@@ -17,8 +17,10 @@ import datetime
 
 from django.utils import timezone
 
+from broadcasts.permissions import can_host_sessions
 from colleges.models import College, Role
 from colleges.permissions import has_role, is_member, is_platform_staff
+from materials.permissions import can_view_materials
 from support.models import Ticket
 
 # How long a closed question may be reopened by its author.
@@ -28,6 +30,17 @@ REOPEN_DAYS = 14
 def can_ask(user, college: College | None) -> bool:
     """Ask a question and see one's own: every member of the college."""
     return is_member(user, college)
+
+
+def can_see_seminars(user, college: College | None) -> bool:
+    """«Семинары и вебинары» on the help page: the staff (seed §3.4: «педагогические работники … имеют право
+    посещать семинары и вебинары»), who may also host a session; the link leads to «Видеосвязь»."""
+    return can_host_sessions(user, college)
+
+
+def can_see_documents(user, college: College | None) -> bool:
+    """The link to the college's documents (the regulation, seminars' handouts): whoever sees materials."""
+    return can_view_materials(user, college)
 
 
 def can_manage_tickets(user, college: College | None) -> bool:

@@ -22,6 +22,8 @@ from support.permissions import (
     can_manage_tickets,
     can_reopen,
     can_reply,
+    can_see_documents,
+    can_see_seminars,
     can_view_platform_queue,
 )
 
@@ -46,6 +48,8 @@ class HelpView(HelpPage):
             "tickets": page.object_list,
             "articles": articles.articles(),
             "can_manage": can_manage_tickets(request.user, self.college),
+            "seminars": can_see_seminars(request.user, self.college),
+            "documents": can_see_documents(request.user, self.college),
         }
         return render(request, self.template_name, context, status=status)
 
