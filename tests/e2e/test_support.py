@@ -45,7 +45,9 @@ def test_a_student_asks_the_administrator_answers_and_the_student_reads_it(live_
     expect(student.get_by_test_id("ticket-status")).to_have_text("ждёт ответа")
     thumbnail = student.get_by_test_id("attachment-thumbnail")
     expect(thumbnail).to_be_visible()
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 390  # served, decoded, not a 404
+    # Served by the download view and decoded (a 404 or a refused type would leave it broken): a lazy image
+    # loads after it is shown, so wait for it rather than read it at once.
+    student.wait_for_function("img => img.complete && img.naturalWidth === 390", arg=thumbnail.element_handle())
     ticket_url = student.url
 
     # The administrator opens the queue, the question, and answers.
