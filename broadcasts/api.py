@@ -94,6 +94,16 @@ class SessionCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+class SessionHeldSerializer(serializers.Serializer):
+    recording_url = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Ссылка на запись (http:// или https://); необязательно, её можно добавить или изменить позже.",
+    )
+
+
 PLAN_RULE = (can_plan_sessions, messages.NO_PLAN_PERMISSION)
 EDIT_RULE = (can_edit_session, messages.NO_EDIT_PERMISSION)
 
@@ -107,7 +117,7 @@ class SessionViewSet(CollegeApiMixin, mixins.ListModelMixin, mixins.RetrieveMode
     queryset = Session.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = SessionSerializer
     allowed = {"create": PLAN_RULE}
-    allowed_on = {"update": EDIT_RULE, "cancel": EDIT_RULE}
+    allowed_on = {"update": EDIT_RULE, "cancel": EDIT_RULE, "held": EDIT_RULE}
 
     def get_queryset(self):
         return selectors.session_list(
@@ -138,13 +148,32 @@ class SessionViewSet(CollegeApiMixin, mixins.ListModelMixin, mixins.RetrieveMode
         session = services.session_update(actor=request.user, session=session, **serializer.validated_data)
         return self._answer(session)
 
-    @extend_schema(request=SessionCancelSerializer, responses=SessionSerializer)
+    @extend_schema(
+        request=SessionCancelSerializer,
+        responses=SessionSerializer,
+        description="Отменить запланированный сеанс; причину увидят и получат участники. "
+        "Отменённый или проведённый сеанс — 400.",
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         session = self.get_object()
         serializer = SessionCancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         session = services.session_cancel(actor=request.user, session=session, **serializer.validated_data)
+        return self._answer(session)
+
+    @extend_schema(
+        request=SessionHeldSerializer,
+        responses=SessionSerializer,
+        description="Отметить начавшийся сеанс проведённым (или изменить ссылку на запись). "
+        "Отменённый или ещё не начавшийся сеанс — 400.",
+    )
+    @action(detail=True, methods=["post"])
+    def held(self, request, pk=None):
+        session = self.get_object()
+        serializer = SessionHeldSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        session = services.session_mark_held(actor=request.user, session=session, **serializer.validated_data)
         return self._answer(session)
 
 

@@ -1,6 +1,6 @@
 """The demo college's video sessions (``manage.py seed_demo``): a lesson of the first group tomorrow
-from its curator, and the administration's broadcast for the whole college next week, made through
-``session_create`` by the people who would plan them."""
+from its curator, the administration's broadcast for the whole college next week and a webinar for the
+teachers (seed §3.4), made through ``session_create`` by the people who would plan them."""
 
 import datetime
 
@@ -44,5 +44,15 @@ def demo_sessions_create(*, demo: DemoCollege, groups: DemoGroups) -> list[Sessi
             starts_at=_at(college, days=7, hour=15),
             duration_minutes=60,
             audience=Audience.COLLEGE,
+        ),
+        session_create(
+            actor=demo.administrator.user,
+            college=college,
+            kind=Kind.SEMINAR,
+            title="Вебинар: цифровые инструменты на уроке",
+            description="Методическое объединение делится опытом; вопросы — в чате сотрудников.",
+            starts_at=_at(college, days=3, hour=14),
+            duration_minutes=90,
+            audience=Audience.STAFF,
         ),
     ]

@@ -74,3 +74,4 @@ class SessionHeldForm(forms.Form):
 
 class SessionFilterForm(forms.Form):
     q = forms.CharField(label="Поиск", required=False, max_length=200)
+    kind = forms.ChoiceField(label="Вид", required=False, choices=[("", "Все виды"), *Kind.choices])

@@ -1,5 +1,7 @@
 import datetime
+import json
 import secrets
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +20,8 @@ class Kind(models.TextChoices):
     PARENT_MEETING = "parent_meeting", "родительское собрание"
     STAFF_MEETING = "staff_meeting", "рабочее совещание"
     BROADCAST = "broadcast", "трансляция"
+    # Seed §3.4: teachers may attend seminars and webinars on teaching methods; always for the staff.
+    SEMINAR = "seminar", "семинар / вебинар для педагогов"
 
 
 class Audience(models.TextChoices):
@@ -104,8 +108,16 @@ class Session(models.Model):
         """«Войти» works: planned, from 15 minutes before the start until the end."""
         return self.is_planned and self.opens_at <= now < self.ends_at
 
-    def room_url(self) -> str:
-        return settings.VIDEO_ROOM_URL.rstrip("/") + "/" + self.room_name
+    def room_url(self, *, display_name: str = "") -> str:
+        """The video room's address; with ``VIDEO_ROOM_NAME_FRAGMENT`` and a name, Jitsi shows the person
+        under that name (``#userInfo.displayName="…"``, JSON in the fragment, URL-encoded). The fragment
+        never reaches the video server's logs; a BigBlueButton gateway ignores it, and a deploy can switch it off.
+        """
+        url = settings.VIDEO_ROOM_URL.rstrip("/") + "/" + self.room_name
+        display_name = " ".join((display_name or "").split())[:100]
+        if display_name and settings.VIDEO_ROOM_NAME_FRAGMENT:
+            url += "#userInfo.displayName=" + quote(json.dumps(display_name, ensure_ascii=False), safe="")
+        return url
 
 
 class Attendance(models.Model):

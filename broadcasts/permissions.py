@@ -32,6 +32,11 @@ def can_host_sessions(user, college: College | None) -> bool:
     return has_role(user, college, *STAFF_ROLES)
 
 
+def sees_seminars(user, college: College | None) -> bool:
+    """Seminars and webinars for teachers (seed §3.4): the staff is their audience."""
+    return has_role(user, college, *STAFF_ROLES)
+
+
 def can_plan_sessions(user, college: College | None) -> bool:
     """Open the planning page at all: management, or a teacher with at least one group."""
     if can_manage_all_sessions(user, college):

@@ -16,6 +16,7 @@ from broadcasts.permissions import (
     can_view_sessions,
     sees_childrens_parent_meetings,
     sees_own_group_sessions,
+    sees_seminars,
     sees_staff_and_own_groups_sessions,
 )
 from colleges.models import STAFF_ROLES, College, Membership, Role
@@ -63,15 +64,28 @@ def _with_related(qs: QuerySet[Session]) -> QuerySet[Session]:
     )
 
 
-def session_list(*, viewer, college: College, search: str = "", now=None) -> QuerySet[Session]:
-    """Upcoming and running sessions first, soonest first; then past ones, latest first."""
+def session_list(*, viewer, college: College, search: str = "", kind: str = "", now=None) -> QuerySet[Session]:
+    """Upcoming and running sessions first, soonest first; then past ones, latest first (of one ``kind`` if given)."""
     now = now or timezone.now()
     qs = Session.objects.filter(college=college).filter(session_visibility_q(user=viewer, college=college))
+    if kind in Kind.values:
+        qs = qs.filter(kind=kind)
     qs = qs.filter(search_q(search, fields=("title", "description")))
     past = Case(When(ends_at__lt=now, then=Value(1)), default=Value(0), output_field=IntegerField())
     upcoming_start = Case(When(ends_at__gte=now, then=F("starts_at")))
     past_start = Case(When(ends_at__lt=now, then=F("starts_at")))
     return _with_related(qs).order_by(past, upcoming_start.asc(nulls_last=True), past_start.desc(nulls_last=True), "id")
+
+
+def seminar_upcoming(*, viewer, college: College, now=None) -> QuerySet[Session]:
+    """Seminars and webinars for teachers not over yet, soonest first (empty for whoever is not staff)."""
+    if not sees_seminars(viewer, college):
+        return Session.objects.none()
+    now = now or timezone.now()
+    qs = Session.objects.filter(
+        college=college, kind=Kind.SEMINAR, status=Session.Status.PLANNED, ends_at__gt=now
+    ).filter(session_visibility_q(user=viewer, college=college))
+    return qs.select_related("host__user").order_by("starts_at", "id")
 
 
 def session_get_for(*, user, college: College, pk) -> Session:

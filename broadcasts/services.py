@@ -36,6 +36,8 @@ def _check_target(*, actor: User, college: College, kind: str, audience: str, gr
         raise ValidationError({"groups": messages.GROUPS_REQUIRED}, code="groups_required")
     if kind == Kind.STAFF_MEETING and audience != Audience.STAFF:
         raise ValidationError({"audience": messages.STAFF_MEETING_AUDIENCE}, code="staff_meeting")
+    if kind == Kind.SEMINAR and audience != Audience.STAFF:
+        raise ValidationError({"audience": messages.SEMINAR_AUDIENCE}, code="seminar")
     if kind == Kind.PARENT_MEETING and audience == Audience.STAFF:
         raise ValidationError({"audience": messages.PARENT_MEETING_AUDIENCE}, code="parent_meeting")
     if not can_plan_to(actor, college, kind=kind, audience=audience, group_ids={g.pk for g in groups}):
@@ -157,7 +159,7 @@ def _audited(session: Session, groups: list[StudyGroup]) -> dict:
 
 
 def _locked(session: Session) -> Session:
-    return Session.objects.select_for_update(of=("self",)).select_related("college", "host").get(pk=session.pk)
+    return Session.objects.select_for_update(of=("self",)).select_related("college", "host__user").get(pk=session.pk)
 
 
 def _require_edit(actor: User, session: Session) -> None:
@@ -183,7 +185,8 @@ def session_update(
     description: str = "",
     host: Membership | None = None,
 ) -> Session:
-    """Change a planned session; its kind stays. A new start time is reminded of again."""
+    """Change a planned session; its kind stays. A new start time is reminded of again, and a new time
+    (start or length) is told to the audience (``_notify_change``)."""
     session = _locked(session)
     _require_edit(actor, session)
     _require_planned(session)
@@ -202,10 +205,13 @@ def session_update(
         moved=moved,
     )
     before = {"title": session.title, **_audited(session, list(session.groups.all()))}
+    retimed = moved or duration_minutes != session.duration_minutes
     _fill(session, title, description, starts_at, duration_minutes, audience, host)
     if moved:
         session.reminded_at = None
     _save(session, groups)
+    if retimed:
+        _notify_change(session, actor=actor)
     audit_log(
         actor=actor,
         college=college,
@@ -219,7 +225,7 @@ def session_update(
 
 @transaction.atomic
 def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
-    """Cancel a planned session; the reason is shown to its audience."""
+    """Cancel a planned session; the reason is shown to its audience and sent to them (``_notify_change``)."""
     session = _locked(session)
     _require_edit(actor, session)
     _require_planned(session)
@@ -230,7 +236,85 @@ def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
     session.cancel_reason = reason[:500]
     session.save(update_fields=["status", "cancel_reason", "updated_at"])
     audit_log(actor=actor, action="broadcast.cancel", target=session, after={"reason": session.cancel_reason})
+    _notify_change(session, actor=actor)
     return session
+
+
+def _notify_change(session: Session, *, actor: User) -> int:
+    """Tell a session's audience (its changer excepted) that it is cancelled or has a new time: a Web Push to
+    their browsers and an e-mail where they have one, never an SMS; how many people are told.
+
+    Called inside the changing service's transaction, so it goes out after commit or not at all. Each change
+    has its own key (the session's ``updated_at`` at that change): a retried task sends nothing twice, and
+    moving a session there and back again is two notices. A session already over is not announced.
+    """
+    from broadcasts.selectors import session_audience_user_ids
+    from notifications.push import push_notify
+
+    if session.ends_at <= timezone.now():
+        return 0
+    cancelled = session.status == Session.Status.CANCELLED
+    user_ids = sorted(session_audience_user_ids(session=session) - {actor.pk})
+    if not user_ids:
+        return 0
+    key = f"broadcast-{'cancel' if cancelled else 'moved'}:{session.pk}:{session.updated_at.isoformat()}"
+    local_start = timezone.localtime(session.starts_at, college_zone(session.college))
+    kind = session.get_kind_display().capitalize()
+    when = f"{local_start:%d.%m в %H:%M}"
+    if cancelled:
+        title = messages.CANCELLED_TITLE.format(title=session.title)
+        body = messages.CANCELLED_BODY.format(kind=kind, time=when, reason=session.cancel_reason)
+    else:
+        title = messages.MOVED_TITLE.format(title=session.title)
+        body = messages.MOVED_BODY.format(kind=kind, time=when)
+    push_notify(
+        user_ids=user_ids,
+        title=title,
+        body=body,
+        url=reverse("broadcasts:detail", kwargs={"pk": session.pk}),
+        tag=f"broadcast-{session.pk}",
+        idempotency_key=key,
+    )
+    _email_audience(
+        session,
+        user_ids=user_ids,
+        template="session_cancelled" if cancelled else "session_moved",
+        key=key,
+        extra={"reason": session.cancel_reason} if cancelled else {},
+    )
+    return len(user_ids)
+
+
+def _email_audience(session: Session, *, user_ids: list[int], template: str, key: str, extra: dict) -> int:
+    """One e-mail to everyone of ``user_ids`` with an address, as one batch after commit (keyed per person)."""
+    from notifications.services import notification_enqueue_email_batch
+
+    with_email = (
+        User.objects.filter(pk__in=user_ids, is_active=True)
+        .exclude(email=None)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("pk", "email")
+    )
+    return notification_enqueue_email_batch(
+        template=template,
+        context={**session_email_context(session), **extra},
+        recipients=[(email, f"{key}:{user_id}") for user_id, email in with_email],
+        college=session.college_id,
+    )
+
+
+def session_email_context(session: Session) -> dict[str, str]:
+    """What a letter about a session says of it (the college's time zone)."""
+    starts = timezone.localtime(session.starts_at, college_zone(session.college))
+    return {
+        "title": session.title,
+        "kind": session.get_kind_display(),
+        "college": session.college.short_name,
+        "host": session.host.user.short_name,
+        "starts": f"{starts:%d.%m.%Y %H:%M}",
+        "url": settings.SITE_URL.rstrip("/") + reverse("broadcasts:detail", kwargs={"pk": session.pk}),
+    }
 
 
 @transaction.atomic
@@ -288,12 +372,12 @@ def session_join(*, user: User, session: Session, now: datetime.datetime | None 
 
 def session_remind(*, session_id: int, now: datetime.datetime | None = None) -> int:
     """Tell the audience of a session starting within ``JOIN_EARLY``: a push to their browsers, an e-mail
-    where they have one. Claimed by a conditional UPDATE, so two runs at once remind once.
+    where they have one (one batch task for all of them). Claimed by a conditional UPDATE, so two runs at
+    once remind once.
 
     Returns the number of people reminded (0 for a run that did not claim the session).
     """
     from broadcasts.selectors import session_audience_user_ids
-    from broadcasts.tasks import session_reminder_email_send
     from notifications.push import push_notify
 
     now = now or timezone.now()
@@ -307,7 +391,7 @@ def session_remind(*, session_id: int, now: datetime.datetime | None = None) -> 
         ).update(reminded_at=now)
         if not claimed:
             return 0
-        session = Session.objects.select_related("college", "host").get(pk=session_id)
+        session = Session.objects.select_related("college", "host__user").get(pk=session_id)
         user_ids = sorted(session_audience_user_ids(session=session))
         local_start = timezone.localtime(session.starts_at, college_zone(session.college))
         push_notify(
@@ -320,11 +404,13 @@ def session_remind(*, session_id: int, now: datetime.datetime | None = None) -> 
             tag=f"broadcast-{session.pk}",
             idempotency_key=f"broadcast-reminder:{session.pk}:{session.starts_at.isoformat()}",
         )
-        with_email = User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=None).exclude(email="")
-        for user_id in with_email.values_list("pk", flat=True).order_by("pk"):
-            transaction.on_commit(
-                lambda user_id=user_id: session_reminder_email_send.delay(session_id, user_id), robust=True
-            )
+        _email_audience(
+            session,
+            user_ids=user_ids,
+            template="session_reminder",
+            key=f"broadcast-reminder:{session.pk}:{session.starts_at.isoformat()}",
+            extra={},
+        )
     return len(user_ids)
 
 

@@ -3,7 +3,6 @@
 import smtplib
 
 from celery import shared_task
-from django.urls import reverse
 from django.utils import timezone
 
 from core.tasks import TRANSIENT_ERRORS, RetryingTask
@@ -50,12 +49,14 @@ def sessions_remind_due() -> int:
     max_retries=MAX_RETRIES,
 )
 def session_reminder_email_send(self, session_id: int, user_id: int) -> int | None:
-    """One reminder e-mail to one person, at most once (keyed by session, its start and person)."""
-    from django.conf import settings
+    """One reminder e-mail to one person, at most once (keyed by session, its start and person).
 
+    Reminders now go as one batch (``notifications.tasks.send_email_batch``, same keys); this task stays
+    for the ones queued before that, so an upgrade under a full queue loses none.
+    """
     from accounts.models import User
     from broadcasts.models import Session
-    from colleges.middleware import college_zone
+    from broadcasts.services import session_email_context
     from notifications.models import Message
     from notifications.services import notification_send
 
@@ -63,19 +64,11 @@ def session_reminder_email_send(self, session_id: int, user_id: int) -> int | No
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if session is None or user is None or not user.email or not session.is_planned:
         return None
-    starts = timezone.localtime(session.starts_at, college_zone(session.college))
     message = notification_send(
         channel=Message.Channel.EMAIL,
         recipient=user.email,
         template="session_reminder",
-        context={
-            "title": session.title,
-            "kind": session.get_kind_display(),
-            "college": session.college.short_name,
-            "host": session.host.user.short_name,
-            "starts": f"{starts:%d.%m.%Y %H:%M}",
-            "url": settings.SITE_URL.rstrip("/") + reverse("broadcasts:detail", kwargs={"pk": session.pk}),
-        },
+        context=session_email_context(session),
         college=session.college,
         idempotency_key=f"broadcast-reminder:{session.pk}:{session.starts_at.isoformat()}:{user_id}",
     )

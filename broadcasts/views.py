@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,14 @@ from colleges.pages import CollegePageView
 from core.pages import apply_service_errors, paginate
 
 PAGE_SIZE = 20
+SEMINARS_SHOWN = 3
+
+
+def _room_form_allowed(response):
+    """A page with the «Войти» form: the form's answer redirects to the video room on another host, which the
+    site's ``form-action 'self'`` would stop, so that one origin is allowed for this page."""
+    parts = urlsplit(settings.VIDEO_ROOM_URL)
+    return csp_update({"form-action": [f"{parts.scheme}://{parts.netloc}"]})(lambda: response)()
 
 
 class CollegeSessionsPage(CollegePageView):
@@ -31,10 +40,17 @@ class CollegeSessionsPage(CollegePageView):
 class SessionListView(CollegeSessionsPage):
     def get(self, request):
         filters = SessionFilterForm(request.GET or None)
-        search = filters.cleaned_data["q"].strip() if filters.is_valid() else ""
+        valid = filters.is_valid()
+        search = filters.cleaned_data["q"].strip() if valid else ""
+        kind = filters.cleaned_data["kind"] if valid else ""
         now = timezone.now()
-        sessions = selectors.session_list(viewer=request.user, college=self.college, search=search)
+        sessions = selectors.session_list(viewer=request.user, college=self.college, search=search, kind=kind)
         page = paginate(request, sessions, PAGE_SIZE)
+        # Seminars and webinars for teachers (seed §3.4) stand above the list, on its first page.
+        seminars = []
+        if not (kind or search) and page.number == 1:
+            upcoming = selectors.seminar_upcoming(viewer=request.user, college=self.college, now=now)
+            seminars = list(upcoming[:SEMINARS_SHOWN])
         return render(
             request,
             "broadcasts/session_list.html",
@@ -43,6 +59,8 @@ class SessionListView(CollegeSessionsPage):
                 "sessions": page.object_list,
                 "filters": filters,
                 "search": search,
+                "kind": kind,
+                "seminars": seminars,
                 "now": now,
                 "can_plan": can_plan_sessions(request.user, self.college),
             },
@@ -107,17 +125,19 @@ class SessionDetailView(SessionPage):
         session = self.object
         can_edit = can_edit_session(request.user, session)
         now = timezone.now()
-        return render(
+        is_open = session.is_open(now)
+        response = render(
             request,
             "broadcasts/session_detail.html",
             {
                 "session": session,
                 "can_edit": can_edit,
-                "is_open": session.is_open(now),
+                "is_open": is_open,
                 "has_started": session.starts_at <= now,
                 "attendance": list(selectors.session_attendance(session=session)) if can_edit else [],
             },
         )
+        return _room_form_allowed(response) if is_open else response
 
 
 class SessionUpdateView(SessionChangePage, _SessionFormBase):
@@ -193,14 +213,28 @@ class SessionHeldView(SessionChangePage):
 
 
 class SessionJoinView(SessionPage):
-    """«Войти»: the audience (and the host, the administration) enter the room through here; the first
-    entry is recorded, then the browser goes on to the video room."""
+    """«Войти»: the page a reminder links to shows the session and a «Войти в комнату» button; only its POST
+    (CSRF) records the first entry and sends the browser on to the video room, so a browser or a mail
+    scanner fetching the link records nothing."""
+
+    template_name = "broadcasts/session_join.html"
 
     def get(self, request, pk):
         session = self.object
+        if not session.is_open(timezone.now()):
+            return self._closed(request, session)
+        return _room_form_allowed(render(request, self.template_name, {"session": session}))
+
+    def post(self, request, pk):
+        session = self.object
         now = timezone.now()
-        if services.session_join(user=request.user, session=session, now=now) is not None:
-            return redirect(session.room_url())
+        if services.session_join(user=request.user, session=session, now=now) is None:
+            return self._closed(request, session, now=now)
+        return redirect(session.room_url(display_name=request.user.full_name))
+
+    def _closed(self, request, session, *, now=None):
+        """Not open: the session's page, saying why."""
+        now = now or timezone.now()
         if session.status == session.Status.CANCELLED:
             flash.warning(request, messages.JOIN_CANCELLED.format(reason=session.cancel_reason))
         elif now < session.opens_at:

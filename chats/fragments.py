@@ -155,10 +155,14 @@ def history_part(viewer, chat, *, before_id: int | None = None, limit: int = 50)
         raise Http404
     if before_id is not None:
         return _history_part(viewer, chat, before_id=before_id, limit=limit)
-    start = permissions.viewer_member(viewer, chat).first_visible_message_id
+    name, vary = newest_cached_part(viewer, chat, limit=limit)
     return college_cache.get_or_compute(
-        chat.college,
-        "chats.history",
-        vary=(chat.pk, chat.history_version, start, limit, timezone.get_current_timezone_name()),
-        compute=lambda: _history_part(viewer, chat, before_id=None, limit=limit),
+        chat.college, name, vary=vary, compute=lambda: _history_part(viewer, chat, before_id=None, limit=limit)
     )
+
+
+def newest_cached_part(viewer, chat, *, limit: int) -> tuple[str, tuple]:
+    """The (name, vary) of the newest page of ``chat``'s history for ``viewer`` (a current member) in the
+    college cache: the chat page expects it with the menu's (``college_cache.expected``)."""
+    start = permissions.viewer_member(viewer, chat).first_visible_message_id
+    return "chats.history", (chat.pk, chat.history_version, start, limit, timezone.get_current_timezone_name())

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 
 from chats.storage import ChatsStorage
+from core.urls import pk_url
 
 
 class ChatKind(models.TextChoices):
@@ -129,9 +130,7 @@ class Chat(models.Model):
     def page_url(self) -> str:
         """The chat page's address, reversed once per instance: a page of history builds each message's
         «⋯» link (``chats:message``, ``<page_url>m/<id>/``) off it instead of reversing 50 times."""
-        from django.urls import reverse
-
-        return reverse("chats:chat", kwargs={"pk": self.pk})
+        return pk_url("chats:chat", self.pk)
 
 
 class ChatMember(models.Model):

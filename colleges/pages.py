@@ -30,6 +30,10 @@ the object's predicate; the page's view methods find ``self.college`` and
 A check that depends on the request (a section chosen in the query) asks its
 predicate through ``self.require(predicate(...), message)``.
 
+A page that shows parts of the college cache (``core.college_cache``) names
+them in ``cached_parts``, after the menu's: the first one it reads brings the
+others in the same round trip to the cache.
+
 Without a current college (the person holds no active membership anywhere)
 every college page answers alike: a redirect to the home page with
 ``NO_COLLEGE_MESSAGE``. The home page is where a person without a college is
@@ -49,6 +53,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from colleges.middleware import current_college_or_none
 from colleges.models import College
+from core import college_cache, nav
 from core.pages import parse_id
 
 NO_COLLEGE_MESSAGE = "Эта страница открывается участникам колледжа, а вы пока не состоите ни в одном колледже."
@@ -90,7 +95,14 @@ class CollegePageView(LoginRequiredMixin, View):
                 return self.http_method_not_allowed(request, *args, **kwargs)  # no lookup for a method not served
             self.object = self.get_object(parse_id(str(kwargs[self.pk_kwarg]), name=self.pk_kwarg))
             self.require(self._ask("allowed_on", request.user, self.object), self.denied_on_message)
-        return super().dispatch(request, *args, **kwargs)
+        parts = self.cached_parts(request) if request.method == "GET" else []
+        with college_cache.expected(college, parts):
+            return super().dispatch(request, *args, **kwargs)
+
+    def cached_parts(self, request) -> list[tuple[str, tuple]]:
+        """The (name, vary) of the college cache's parts a GET of this page reads: the menu's, unless HTMX asks
+        for a piece of the page; a page adds its own (``college_cache.expected``)."""
+        return [] if getattr(request, "htmx", False) else [nav.cached_part(request)]
 
     def get_object(self, pk: int):
         """The page's object of the current college, or 404."""

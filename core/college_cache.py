@@ -23,11 +23,23 @@ the viewer personally, and must hold no CSRF token::
         college, "groups.study_group_list", vary=(roles, language, query),
         compute=lambda: render_to_string(...),
     )
+
+A page that reads several parts names them beforehand (``expected``), and the
+first of them it asks for reads the stamp and all of them in one round trip::
+
+    with college_cache.expected(college, [("nav.entries", (user.pk,)), ("chats.history", vary)]):
+        return render(...)  # each ``get_or_compute`` of those parts finds what that one read found
+
+Nothing is read until a part is asked for, so a page that shows none of them
+(a redirect, a plain-text answer) costs no round trip.
 """
 
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -38,6 +50,18 @@ T = TypeVar("T")
 
 _STAMP_KEY = "college-data:{college_id}"
 _PART_KEY = "college-part:{college_id}:{name}:{vary}"
+
+
+@dataclass
+class _Expected:
+    """The parts a page expects (``expected``): their keys, and what the one read found (None before it)."""
+
+    college_id: int
+    keys: list[str]
+    found: dict | None = None
+
+
+_expected: ContextVar[_Expected | None] = ContextVar("college_cache_expected", default=None)
 
 
 def _timeout() -> int:
@@ -76,15 +100,45 @@ def changed_on_commit(college_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda: changed(ids), robust=True)
 
 
+def _part_key(college_id: int, name: str, vary: tuple) -> str:
+    vary_key = hashlib.blake2b(repr(vary).encode(), digest_size=12).hexdigest()
+    return _PART_KEY.format(college_id=college_id, name=name, vary=vary_key)
+
+
+@contextmanager
+def expected(college, parts: Iterable[tuple[str, tuple]]) -> Iterator[None]:
+    """Within the block, the first ``get_or_compute`` of one of ``parts`` ((name, vary) pairs) of ``college``
+    reads the stamp and every one of them in one round trip; the others find what it read."""
+    parts = list(parts)
+    if not enabled() or college is None or len(parts) < 2:
+        yield  # one part is one round trip anyway
+        return
+    token = _expected.set(_Expected(college.pk, [_part_key(college.pk, name, vary) for name, vary in parts]))
+    try:
+        yield
+    finally:
+        _expected.reset(token)
+
+
+def _read(college_id: int, stamp_key: str, part_key: str) -> dict:
+    """The stamp and the part as stored (a dict the caller may update): with every expected part when this is
+    one of them."""
+    batch = _expected.get()
+    if batch is None or batch.college_id != college_id or part_key not in batch.keys:
+        return cache.get_many([stamp_key, part_key])
+    if batch.found is None:
+        batch.found = cache.get_many([stamp_key, *batch.keys])
+    return batch.found
+
+
 def get_or_compute(college, name: str, *, vary: tuple = (), compute: Callable[[], T]) -> T:
     """The part ``name`` of ``college`` for ``vary``, computed and stored when absent or stale."""
     timeout = _timeout()
     if not timeout or college is None:
         return compute()
     stamp_key = _STAMP_KEY.format(college_id=college.pk)
-    vary_key = hashlib.blake2b(repr(vary).encode(), digest_size=12).hexdigest()
-    part_key = _PART_KEY.format(college_id=college.pk, name=name, vary=vary_key)
-    found = cache.get_many([stamp_key, part_key])
+    part_key = _part_key(college.pk, name, vary)
+    found = _read(college.pk, stamp_key, part_key)
     current = found.get(stamp_key) or stamp(college.pk)
     part = found.get(part_key)
     if part is not None and part[0] == current:
@@ -93,4 +147,5 @@ def get_or_compute(college, name: str, *, vary: tuple = (), compute: Callable[[]
     # replaced it, so what is stored here is stale at once rather than served.
     value: Any = compute()
     cache.set(part_key, (current, value), timeout=timeout)
+    found.update({stamp_key: current, part_key: (current, value)})
     return value

@@ -13,14 +13,16 @@ predicates ask nothing (students, administrators) that is one cache round trip i
 microseconds of predicates.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import gettext, gettext_noop
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from core import college_cache
+from core.urls import url_for
 
 # The menu's sections, in the order they appear; their labels are translated when shown.
 COLLEGE = "college"
@@ -56,17 +58,10 @@ def register(
     _items.sort(key=lambda item: item.order)
 
 
-# url_name -> path, per URLconf and script prefix: the menu's URLs take no
-# arguments, so each is reversed once per process instead of on every page.
-_urls: dict[tuple, str] = {}
-
-
-def url_for(url_name: str) -> str:
-    """The path of a URL without arguments, reversed once per URLconf and script prefix."""
-    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), url_name)
-    if key not in _urls:
-        _urls[key] = reverse(url_name)
-    return _urls[key]
+def cached_part(request) -> tuple[str, tuple]:
+    """The (name, vary) of the menu's part of the college cache for the signed-in user: a page that reads other
+    parts too expects it with them (``college_cache.expected``), so one round trip reads them all."""
+    return "nav.entries", (request.user.pk,)
 
 
 def _college_entries(request, college) -> frozenset[str]:
@@ -76,10 +71,11 @@ def _college_entries(request, college) -> frozenset[str]:
     which every service changes with an audit event, dropping the cache. A teacher's menu asks the database
     for their groups (``groups.permissions.teacher_scope``), which otherwise costs every page they open.
     """
+    name, vary = cached_part(request)
     return college_cache.get_or_compute(
         college,
-        "nav.entries",
-        vary=(request.user.pk,),
+        name,
+        vary=vary,
         compute=lambda: frozenset(
             item.url_name for item in _items if getattr(item.visible, "college_scoped", False) and item.visible(request)
         ),
@@ -96,17 +92,55 @@ def _visible(request) -> list[NavItem]:
     ]
 
 
-def items_for(request) -> list[dict]:
-    out = [
-        {"label": gettext(item.label), "url": url_for(item.url_name), "active": False, "section": item.section}
-        for item in _visible(request)
+def menu_key(request) -> tuple:
+    """What the menu shown on this request depends on, hashable: the entries the person sees, the language,
+    the URLconf and script prefix, and which entry is current. Worked out once per request."""
+    key = getattr(request, "_nav_key", None)
+    if key is None:
+        base = (tuple(_visible(request)), get_language(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+        entries = _entries(*base)
+        # Only the longest matching entry is current: «/college/departments/» is
+        # «Отделения», not also «Профиль колледжа» at «/college/».
+        matching = [
+            i for i, (_label, url, _section) in enumerate(entries) if url != "/" and request.path.startswith(url)
+        ]
+        current = max(matching, key=lambda i: len(entries[i][1])) if matching else None
+        key = request._nav_key = (*base, current)
+    return key
+
+
+@functools.lru_cache(maxsize=1024)
+def _entries(items: tuple[NavItem, ...], language: str, urlconf: str, prefix: str) -> tuple[tuple[str, str, str], ...]:
+    """(label, url, section) of each of ``items``, translated and reversed once per process: the same people see
+    the same menu on every page they open. Called with ``language``, ``urlconf`` and ``prefix`` the current ones."""
+    return tuple((gettext(item.label), url_for(item.url_name), item.section) for item in items)
+
+
+@functools.lru_cache(maxsize=1024)
+def menu_from_key(key: tuple) -> list[dict]:
+    """The menu for a ``menu_key`` (see ``menu_for``), built once per process. Shared: read it, never change it."""
+    items = _items_of(key)
+    menu: list[dict] = [item for item in items if not item["section"]]
+    for section, label in SECTIONS.items():
+        members = [item for item in items if item["section"] == section]
+        if len(members) == 1:
+            menu.append(members[0])
+        elif members:
+            menu.append({"label": gettext(label), "items": members, "active": any(item["active"] for item in members)})
+    return menu
+
+
+def _items_of(key: tuple) -> list[dict]:
+    *base, current = key
+    return [
+        {"label": label, "url": url, "active": i == current, "section": section}
+        for i, (label, url, section) in enumerate(_entries(*base))
     ]
-    # Only the longest matching entry is current: «/college/departments/» is
-    # «Отделения», not also «Профиль колледжа» at «/college/».
-    matching = [entry for entry in out if entry["url"] != "/" and request.path.startswith(entry["url"])]
-    if matching:
-        max(matching, key=lambda entry: len(entry["url"]))["active"] = True
-    return out
+
+
+def items_for(request) -> list[dict]:
+    """The visible entries in order: ``{"label", "url", "active", "section"}``."""
+    return _items_of(menu_key(request))
 
 
 def menu_for(request) -> list[dict]:
@@ -114,21 +148,10 @@ def menu_for(request) -> list[dict]:
 
     A section is ``{"label", "items", "active"}`` (``active`` when it holds the
     current page). A section with a single visible link is shown as that link:
-    a drop-down of one is one click too many. Computed once per request.
+    a drop-down of one is one click too many. Shared between the requests with the same ``menu_key``: read it,
+    never change it.
     """
-    cached = getattr(request, "_nav_menu", None)
-    if cached is not None:
-        return cached
-    items = items_for(request)
-    menu: list[dict] = [item for item in items if not item["section"]]
-    for key, label in SECTIONS.items():
-        members = [item for item in items if item["section"] == key]
-        if len(members) == 1:
-            menu.append(members[0])
-        elif members:
-            menu.append({"label": gettext(label), "items": members, "active": any(item["active"] for item in members)})
-    request._nav_menu = menu
-    return menu
+    return menu_from_key(menu_key(request))
 
 
 def allowed(predicate: Callable[[object, object], bool]) -> Callable[[object], bool]:

@@ -35,13 +35,24 @@ class GroupObjectView(CollegePageView):
 class StudyGroupListView(CollegePageView):
     allowed = permissions.can_view_study_group_list
 
-    def get(self, request):
-        can_manage = permissions.can_create_study_group(request.user, self.college)
+    def cached_part(self, request) -> tuple[str, tuple]:
         # The filters and the table hold no CSRF token and depend on the query and
         # whether the viewer manages groups only, so they are cached per college.
-        template = "groups/_study_group_table.html" if request.htmx else "groups/_study_group_list_body.html"
+        can_manage = permissions.can_create_study_group(request.user, self.college)
         query = sorted((key, request.GET.getlist(key)) for key in request.GET)
-        vary = (template, can_manage, request.LANGUAGE_CODE, query)
+        return "groups.study_group_list", (self._template(request), can_manage, request.LANGUAGE_CODE, query)
+
+    @staticmethod
+    def _template(request) -> str:
+        return "groups/_study_group_table.html" if request.htmx else "groups/_study_group_list_body.html"
+
+    def cached_parts(self, request):
+        return [*super().cached_parts(request), self.cached_part(request)]
+
+    def get(self, request):
+        name, vary = self.cached_part(request)
+        template = self._template(request)
+        can_manage = permissions.can_create_study_group(request.user, self.college)
 
         def compute() -> str:
             filter_form = forms.StudyGroupFilterForm(request.GET or None, college=self.college)
@@ -57,7 +68,7 @@ class StudyGroupListView(CollegePageView):
             }
             return render_to_string(template, context)
 
-        body = college_cache.get_or_compute(self.college, "groups.study_group_list", vary=vary, compute=compute)
+        body = college_cache.get_or_compute(self.college, name, vary=vary, compute=compute)
         if request.htmx:
             return HttpResponse(body)
         return render(request, "groups/study_group_list.html", {"body": body})

@@ -341,3 +341,155 @@ def _batch_step(claim_pk: int | None, done: tuple[int, str] | None) -> bool:
             ],
         )
         return claim_pk is not None and any(pk == claim_pk for (pk,) in cursor.fetchall())
+
+
+# --- One e-mail to many people ---------------------------------------------------------
+
+# Rows claimed and recorded together; the mailer's connection stays open across all of them.
+EMAIL_CLAIM_SIZE = 50
+# Recipients per task: a task's arguments stay small in the broker, and a college of 5,000 is five tasks.
+EMAIL_TASK_SIZE = 1000
+
+
+@dataclass
+class EmailBatchOutcome:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+def notification_enqueue_email_batch(
+    *,
+    template: str,
+    context: dict[str, Any],
+    recipients: Iterable[tuple[str, str]],
+    college: Model | int | None = None,
+) -> int:
+    """Queue the same e-mail to many people: ``recipients`` are (address, idempotency key) pairs.
+
+    Sent after commit by ``notifications.tasks.send_email_batch``, one task per
+    ``EMAIL_TASK_SIZE`` recipients instead of one per person; each person's message is
+    still its own ``Message`` row with its own status, and a key already sent is never
+    sent again. The context must hold no secrets (it is stored as is). Returns how many
+    recipients were queued.
+    """
+    from notifications.tasks import send_email_batch
+
+    pairs = [[str(address), str(key)] for address, key in recipients]
+    college_id = getattr(college, "pk", college)
+    context = dict(context)
+    for start in range(0, len(pairs), EMAIL_TASK_SIZE):
+        chunk = pairs[start : start + EMAIL_TASK_SIZE]
+        transaction.on_commit(
+            lambda chunk=chunk: send_email_batch.delay(
+                template=template, context=context, recipients=chunk, college_id=college_id
+            ),
+            robust=True,
+        )
+    return len(pairs)
+
+
+def notification_send_email_batch(
+    *,
+    template: str,
+    context: dict[str, Any],
+    recipients: list[tuple[str, str]] | list[list[str]],
+    college: Model | int | None = None,
+) -> EmailBatchOutcome:
+    """Send the same e-mail to each (address, key) not sent yet, over one mailer connection.
+
+    Rows are written «queued» and claimed ``EMAIL_CLAIM_SIZE`` at a time (locked rows
+    are skipped, so two workers never take the same person), then recorded sent in one
+    UPDATE per claim. A refused address is recorded and the rest go on; a broken
+    connection records the claimed rest as failed and is raised, so the task's retry
+    takes up exactly the people still unsent. A worker killed mid-claim leaves its rows
+    «sending»: after ``SENDING_ABANDONED_AFTER`` they are claimed again, so at most one
+    claim's worth may get the letter twice.
+    """
+    import smtplib
+
+    from django.core.mail import EmailMessage, get_connection
+
+    outcome = EmailBatchOutcome()
+    subject, body = render_message(channel=Message.Channel.EMAIL, template=template, context=context)
+    college_id = getattr(college, "pk", college)
+    pairs = [(str(address), str(key)) for address, key in recipients]
+    connection = get_connection()
+    connection.open()
+    try:
+        for start in range(0, len(pairs), EMAIL_CLAIM_SIZE):
+            chunk = pairs[start : start + EMAIL_CLAIM_SIZE]
+            claimed = _email_claim(chunk, template=template, context=context, body=body, college_id=college_id)
+            outcome.skipped += len(chunk) - len(claimed)
+            sent: list[int] = []
+            try:
+                for address, key in chunk:
+                    if key not in claimed:
+                        continue
+                    mail = EmailMessage(subject, body, None, [address], connection=connection)
+                    try:
+                        connection.send_messages([mail])
+                    except smtplib.SMTPRecipientsRefused as exc:
+                        _record_failure(Message(pk=claimed.pop(key)), exc.__class__.__name__)
+                        outcome.failed += 1
+                        continue
+                    sent.append(claimed.pop(key))
+            except Exception as exc:
+                # The exception text may quote the message; only its class is kept.
+                Message.objects.filter(pk__in=list(claimed.values())).update(
+                    status=Message.Status.FAILED, error=exc.__class__.__name__
+                )
+                logger.warning("notifications: e-mail batch stopped (%s): %s", template, exc.__class__.__name__)
+                raise
+            finally:
+                if sent:
+                    Message.objects.filter(pk__in=sent).update(
+                        status=Message.Status.SENT, sent_at=timezone.now(), error=""
+                    )
+                outcome.sent += len(sent)
+    finally:
+        connection.close()
+    logger.info(
+        "notifications: e-mail batch %s: %s sent, %s failed, %s not ours",
+        template,
+        outcome.sent,
+        outcome.failed,
+        outcome.skipped,
+    )
+    return outcome
+
+
+def _email_claim(
+    chunk: list[tuple[str, str]], *, template: str, context: dict[str, Any], body: str, college_id: int | None
+) -> dict[str, int]:
+    """Write the chunk's rows «queued» (keys already known are left as they are) and claim what is ours to send."""
+    now = timezone.now()
+    Message.objects.bulk_create(
+        [
+            Message(
+                college_id=college_id,
+                channel=Message.Channel.EMAIL,
+                recipient=address,
+                template=template,
+                context=context,
+                body=body,
+                status=Message.Status.QUEUED,
+                idempotency_key=key,
+            )
+            for address, key in chunk
+        ],
+        ignore_conflicts=True,
+    )
+    claimable = Q(status__in=[Message.Status.QUEUED, Message.Status.FAILED]) | Q(
+        status=Message.Status.SENDING, claimed_at__lt=now - SENDING_ABANDONED_AFTER
+    )
+    with transaction.atomic():
+        rows = dict(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(claimable, idempotency_key__in=[key for _, key in chunk])
+            .values_list("idempotency_key", "pk")
+        )
+        Message.objects.filter(pk__in=list(rows.values())).update(
+            status=Message.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
+        )
+    return rows

@@ -8,7 +8,7 @@ from celery import shared_task
 from core.tasks import TRANSIENT_ERRORS, RetryingTask
 from notifications.backends import SmsDeliveryError
 from notifications.push import PushDeliveryError, push_deliver, push_deliveries_prune
-from notifications.services import notification_send
+from notifications.services import notification_send, notification_send_email_batch
 
 MAX_RETRIES = 5
 
@@ -50,6 +50,25 @@ def send_message(
         idempotency_key=idempotency_key or f"task:{self.request.id}",
     )
     return message.pk
+
+
+@shared_task(
+    name="notifications.tasks.send_email_batch",
+    base=RetryingTask,
+    # A broken connection is raised after the claimed rest is recorded failed: the retry sends to them only.
+    autoretry_for=(*TRANSIENT_ERRORS, smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=10,
+    max_retries=MAX_RETRIES,
+)
+def send_email_batch(
+    *, template: str, context: dict[str, Any], recipients: list[list[str]], college_id: int | None = None
+) -> int:
+    """The same e-mail to many (address, idempotency key) pairs through ``notification_send_email_batch``;
+    returns how many went out in this run. Safe to run twice: a key sent before is skipped."""
+    outcome = notification_send_email_batch(
+        template=template, context=context, recipients=recipients, college=college_id
+    )
+    return outcome.sent
 
 
 @shared_task(

@@ -45,7 +45,16 @@ class DashboardView(CollegePageView):
 
     allowed = groups_permissions.can_view_dashboard
 
+    def cached_part(self, request) -> tuple[str, tuple]:
+        # The cards depend on the viewer's roles only (core/dashboard.py).
+        can_manage = groups_permissions.can_create_study_group(request.user, self.college)
+        return "dashboard", (sorted(request.roles), request.LANGUAGE_CODE, can_manage)
+
+    def cached_parts(self, request):
+        return [*super().cached_parts(request), self.cached_part(request)]
+
     def get(self, request):
+        name, vary = self.cached_part(request)
         can_manage = groups_permissions.can_create_study_group(request.user, self.college)
 
         def compute():
@@ -60,7 +69,5 @@ class DashboardView(CollegePageView):
             part["body"] = render_to_string("_dashboard_body.html", {**part, "can_manage": can_manage})
             return part
 
-        # The cards depend on the viewer's roles only (core/dashboard.py).
-        vary = (sorted(request.roles), request.LANGUAGE_CODE, can_manage)
-        context = college_cache.get_or_compute(self.college, "dashboard", vary=vary, compute=compute)
+        context = college_cache.get_or_compute(self.college, name, vary=vary, compute=compute)
         return render(request, "dashboard.html", context)

@@ -179,7 +179,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "core.static.StaticFilesStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -226,6 +226,9 @@ STORAGES["materials"] = {
 # streams the file itself. Files on S3 are always streamed through the storage.
 MATERIALS_ACCEL_REDIRECT = env.str("MATERIALS_ACCEL_REDIRECT", default="")
 VIDEO_ROOM_URL = env.str("VIDEO_ROOM_URL", default="https://meet.jit.si/")  # + a random room name; or your Jitsi/BBB
+# Jitsi shows a person entering the room under their name from «#userInfo.displayName=…» in the room's address
+# (the fragment stays in the browser). A BigBlueButton gateway ignores it: set False there.
+VIDEO_ROOM_NAME_FRAGMENT = env.bool("VIDEO_ROOM_NAME_FRAGMENT", default=True)
 
 # Chats: attachments in the private "chats" storage (checked by content like materials, see core.files),
 # the limits per kind of file, and how long after sending an author may still edit a message.

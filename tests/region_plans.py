@@ -40,6 +40,7 @@ LIST_URLS = {
     "documents": "/materials/documents/",
     "broadcasts": "/broadcasts/",
     "broadcasts search": "/broadcasts/?q=Занятие",
+    "broadcasts seminars": "/broadcasts/?kind=seminar",
     "chats": "/chats/",
     "chat reports": "/chats/reports/",
     "my chat reports": "/chats/reports/mine/",

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from chats import permissions, selectors, services
 from chats.forms import ChatSettingsForm, ComposerForm
-from chats.fragments import history_part
+from chats.fragments import history_part, newest_cached_part
 from chats.models import Chat, ChatKind, Message
 from chats.views.base import ChatManagePage, ChatPage, chat_url
 from chats.views.lists import _search
@@ -63,6 +63,12 @@ class ChatView(ChatPage):
             "ws_url": f"/ws/colleges/{chat.college_id}/chats/{chat.pk}/",
             "max_text": services.messages.MAX_TEXT,
         }
+
+    def cached_parts(self, request):
+        parts = super().cached_parts(request)
+        if "before" not in request.GET:  # the newest page of history, read with the menu in one round trip
+            parts.append(newest_cached_part(request.user, self.chat, limit=HISTORY_PAGE))
+        return parts
 
     def get(self, request, pk):
         reply_to = _reply_target(self.chat, request.user, request.GET.get("reply"))

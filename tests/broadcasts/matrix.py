@@ -94,7 +94,9 @@ CASES = [
     Case("broadcasts:held", manage(200), kwargs=_session_pk),
     # Not started yet: the form comes back with the reason.
     Case("broadcasts:held", manage(400), kwargs=_session_pk, method="post", id="post:broadcasts:held"),
-    Case("broadcasts:join", sees(302), kwargs=_session_pk),
+    # Opening «Войти» shows the button; only pressing it (POST) records the entry and goes to the room.
+    Case("broadcasts:join", sees(200), kwargs=_session_pk),
+    Case("broadcasts:join", sees(302), kwargs=_session_pk, method="post", id="post:broadcasts:join"),
     Case("broadcasts:calendar", sees(200), kwargs=_session_pk),
     Case("api:broadcast-list", college_api_for(*MEMBERS), kwargs=in_college()),
     Case(
@@ -112,5 +114,12 @@ CASES = [
         kwargs=in_college(_session_pk),
         method="post",
         data=_reason,
+    ),
+    # Not started yet: the service's 400 for those who may mark it.
+    Case(
+        "api:broadcast-held",
+        college_api_for(*MANAGES, ok=400, denied=404) | {"student": 403},
+        kwargs=in_college(_session_pk),
+        method="post",
     ),
 ]

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from audit.models import AuditEvent
+from broadcasts import messages, services
 from broadcasts.models import Audience, Kind, Session
 from tests.accounts.helpers import api_key_for
 from tests.broadcasts.conftest import plan_lesson
@@ -135,6 +137,7 @@ def test_broadcasts_are_in_the_schema(client, bw):
     assert set(paths["/api/v1/colleges/{college_id}/broadcasts/"]) == {"get", "post"}
     assert set(paths["/api/v1/colleges/{college_id}/broadcasts/{id}/"]) == {"get", "put"}
     assert "post" in paths["/api/v1/colleges/{college_id}/broadcasts/{id}/cancel/"]
+    assert "post" in paths["/api/v1/colleges/{college_id}/broadcasts/{id}/held/"]
 
 
 def test_a_start_in_the_past_is_the_services_russian_400(bw):
@@ -144,3 +147,78 @@ def test_a_start_in_the_past_is_the_services_russian_400(bw):
 
     assert response.status_code == 400
     assert response.json()["starts_at"] == ["Время начала уже прошло. Укажите время в будущем."]
+
+
+def _started(session):
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(minutes=50),
+        ends_at=timezone.now() - datetime.timedelta(minutes=5),
+    )
+
+
+def test_host_marks_a_started_session_held_with_its_recording(bw):
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group])
+    _started(session)
+
+    response = _api(bw.users["teacher"]).post(
+        _url("held", bw.college, pk=session.pk), {"recording_url": "https://video.example.org/rec/1"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["recording_url"]) == ("held", "https://video.example.org/rec/1")
+    assert AuditEvent.objects.filter(action="broadcast.held").count() == 1
+
+
+def test_held_before_the_start_is_the_services_russian_400(bw):
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group])
+
+    response = _api(bw.users["teacher"]).post(_url("held", bw.college, pk=session.pk), {}, format="json")
+
+    assert response.status_code == 400
+    assert messages.HELD_NOT_STARTED in str(response.json())
+    assert Session.objects.get(pk=session.pk).status == Session.Status.PLANNED
+
+
+def test_held_of_a_cancelled_session_is_a_russian_400(bw):
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group])
+    services.session_cancel(actor=bw.users["teacher"], session=session, reason="Болезнь")
+    _started(session)
+
+    response = _api(bw.users["teacher"]).post(_url("held", bw.college, pk=session.pk), {}, format="json")
+
+    assert response.status_code == 400
+    assert messages.HELD_CANCELLED in str(response.json())
+
+
+def test_cancelling_twice_is_a_russian_400(bw):
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group])
+    api = _api(bw.users["teacher"])
+    api.post(_url("cancel", bw.college, pk=session.pk), {"reason": "Болезнь"}, format="json")
+
+    again = api.post(_url("cancel", bw.college, pk=session.pk), {"reason": "Ещё раз"}, format="json")
+
+    assert again.status_code == 400
+    assert "Сеанс уже отменён: изменить его нельзя." in str(again.json())
+    assert Session.objects.get(pk=session.pk).cancel_reason == "Болезнь"
+
+
+def test_a_javascript_recording_link_is_refused_through_the_api(bw):
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group])
+    _started(session)
+
+    response = _api(bw.users["teacher"]).post(
+        _url("held", bw.college, pk=session.pk), {"recording_url": "javascript:alert(1)"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["recording_url"] == [messages.RECORDING_SCHEME]
+
+
+def test_a_student_of_the_audience_may_not_mark_held(bw):
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group])
+    _started(session)
+
+    response = _api(bw.users["student"]).post(_url("held", bw.college, pk=session.pk), {}, format="json")
+
+    assert response.status_code == 403
+    assert Session.objects.get(pk=session.pk).status == Session.Status.PLANNED

@@ -1,5 +1,7 @@
 import datetime
+import json
 import re
+from urllib.parse import unquote
 
 from django.contrib.messages import get_messages
 from django.test import Client
@@ -7,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from broadcasts import messages
+from broadcasts import messages, services
 from broadcasts.models import Attendance, Audience, Kind, Session
 from colleges.pages import NO_COLLEGE_MESSAGE
 from tests.broadcasts.conftest import ROOM_BASE, in_minutes, plan_lesson
@@ -126,16 +128,91 @@ def test_empty_list_says_what_will_appear_here(client, bw):
     assert "Запланировать" not in page
 
 
-def test_join_records_attendance_and_goes_to_the_room(client, bw):
+def test_opening_the_join_link_shows_the_session_and_records_nothing(client, bw):
     session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group], starts_in=10)
     client.force_login(bw.users["student"])
 
-    first = client.get(reverse("broadcasts:join", kwargs={"pk": session.pk}))
-    again = client.get(reverse("broadcasts:join", kwargs={"pk": session.pk}))
+    response = client.get(reverse("broadcasts:join", kwargs={"pk": session.pk}))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Войти в комнату" in page and "Базы данных" in page and bw.users["teacher"].short_name in page
+    assert 'method="post"' in page and "csrfmiddlewaretoken" in page
+    assert not Attendance.objects.exists()
+
+
+def test_join_button_records_attendance_once_and_goes_to_the_room(client, bw):
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group], starts_in=10)
+    client.force_login(bw.users["student"])
+
+    first = client.post(reverse("broadcasts:join", kwargs={"pk": session.pk}))
+    again = client.post(reverse("broadcasts:join", kwargs={"pk": session.pk}))
 
     assert first.status_code == again.status_code == 302
-    assert first["Location"] == ROOM_BASE + session.room_name
+    assert first["Location"].startswith(ROOM_BASE + session.room_name + "#userInfo.displayName=")
     assert Attendance.objects.filter(session=session, user=bw.users["student"]).count() == 1
+
+
+def test_join_without_the_csrf_token_is_refused(bw):
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group], starts_in=10)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(bw.users["student"])
+
+    response = client.post(reverse("broadcasts:join", kwargs={"pk": session.pk}))
+
+    assert response.status_code == 403
+    assert not Attendance.objects.exists()
+
+
+def test_the_room_shows_the_persons_name_url_encoded_and_never_the_phone(client, bw):
+    student = bw.users["student"]
+    student.last_name, student.first_name, student.patronymic = "О'Брайен", 'Анна "Аня"', ""
+    student.save()
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group], starts_in=10)
+    client.force_login(student)
+
+    location = client.post(reverse("broadcasts:join", kwargs={"pk": session.pk}))["Location"]
+
+    base, fragment = location.split("#", 1)
+    assert base == ROOM_BASE + session.room_name
+    assert fragment.startswith("userInfo.displayName=") and " " not in fragment and '"' not in fragment
+    assert json.loads(unquote(fragment.removeprefix("userInfo.displayName="))) == 'О\'Брайен Анна "Аня"'
+    assert student.phone.lstrip("+") not in location
+
+
+def test_a_person_without_a_name_enters_without_the_fragment(client, bw):
+    student = bw.users["student"]
+    student.last_name = student.first_name = student.patronymic = ""
+    student.save()
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group], starts_in=10)
+    client.force_login(student)
+
+    location = client.post(reverse("broadcasts:join", kwargs={"pk": session.pk}))["Location"]
+
+    assert location == ROOM_BASE + session.room_name
+
+
+def test_a_bigbluebutton_deploy_switches_the_name_fragment_off(client, bw, settings):
+    settings.VIDEO_ROOM_NAME_FRAGMENT = False
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group], starts_in=10)
+    client.force_login(bw.users["student"])
+
+    location = client.post(reverse("broadcasts:join", kwargs={"pk": session.pk}))["Location"]
+
+    assert location == ROOM_BASE + session.room_name
+
+
+def test_join_of_a_cancelled_session_says_why(client, bw):
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group], starts_in=10)
+    services.session_cancel(actor=bw.users["teacher"], session=session, reason="Преподаватель заболел")
+    client.force_login(bw.users["student"])
+
+    opened = client.get(reverse("broadcasts:join", kwargs={"pk": session.pk}))
+    pressed = client.post(reverse("broadcasts:join", kwargs={"pk": session.pk}))
+
+    assert opened["Location"] == pressed["Location"] == reverse("broadcasts:detail", kwargs={"pk": session.pk})
+    assert [str(m) for m in get_messages(pressed.wsgi_request)] == ["Сеанс отменён: Преподаватель заболел"] * 2
+    assert not Attendance.objects.exists()
 
 
 def test_join_before_the_window_explains_when_it_opens(client, bw):
@@ -158,7 +235,7 @@ def test_detail_shows_the_join_link_only_when_open(client, bw):
     soon_page = client.get(reverse("broadcasts:detail", kwargs={"pk": soon.pk})).content.decode()
     later_page = client.get(reverse("broadcasts:detail", kwargs={"pk": later.pk})).content.decode()
 
-    assert f'href="{reverse("broadcasts:join", kwargs={"pk": soon.pk})}"' in soon_page
+    assert f'action="{reverse("broadcasts:join", kwargs={"pk": soon.pk})}"' in soon_page
     assert reverse("broadcasts:join", kwargs={"pk": later.pk}) not in later_page
     assert "Вход откроется за 15 минут до начала" in later_page
 
@@ -271,7 +348,8 @@ def test_demo_sessions_are_made_for_the_first_group_and_the_college(bw):
 
     made = demo_sessions_create(demo=demo, groups=DemoGroups(groups=[bw.group], disciplines=[]))
 
-    assert [s.kind for s in made] == [Kind.LESSON, Kind.BROADCAST]
+    assert [s.kind for s in made] == [Kind.LESSON, Kind.BROADCAST, Kind.SEMINAR]
+    assert made[2].audience == Audience.STAFF
     assert made[0].host == m["curator"]
     assert made[0].starts_at > timezone.now() and made[1].starts_at - made[0].starts_at > datetime.timedelta(days=5)
 
@@ -311,3 +389,17 @@ def test_administration_moves_a_session_to_another_host_on_the_edit_page(client,
     assert response.status_code == 302
     session.refresh_from_db()
     assert (session.title, session.host) == ("Замена преподавателя", bw.memberships["curator"])
+
+
+def test_the_pages_with_the_join_form_let_it_lead_to_the_video_host_only(client, bw):
+    session = plan_lesson(actor=bw.users["teacher"], college=bw.college, groups=[bw.group], starts_in=10)
+    client.force_login(bw.users["student"])
+
+    join_page = client.get(reverse("broadcasts:join", kwargs={"pk": session.pk}))
+    detail_page = client.get(reverse("broadcasts:detail", kwargs={"pk": session.pk}))
+    list_page = client.get(reverse("broadcasts:list"))
+
+    for response in (join_page, detail_page):
+        policy = response["Content-Security-Policy"]
+        assert "form-action 'self' https://video.example.org" in policy
+    assert "video.example.org" not in list_page["Content-Security-Policy"]

@@ -80,6 +80,102 @@ class TestGetOrCompute:
         assert compute.calls == 2
 
 
+class CacheReads:
+    """Counts the round trips to the cache (``get`` and ``get_many``) while patched in."""
+
+    def __init__(self, monkeypatch):
+        from django.core.cache import cache
+
+        self.trips: list[list[str]] = []
+        for method in ("get", "get_many"):
+            original = getattr(cache, method)
+
+            def counted(keys, *args, _original=original, **kwargs):
+                self.trips.append(list(keys) if isinstance(keys, list | tuple) else [keys])
+                return _original(keys, *args, **kwargs)
+
+            monkeypatch.setattr(cache, method, counted)
+
+
+class TestExpectedParts:
+    def test_the_first_expected_part_reads_the_stamp_and_every_expected_part_at_once(
+        self, cache_on, college, monkeypatch
+    ):
+        for name in ("a", "b"):
+            college_cache.get_or_compute(college, name, compute=lambda name=name: f"{name} stored")
+        reads = CacheReads(monkeypatch)
+
+        with college_cache.expected(college, [("a", ()), ("b", ())]):
+            found = [college_cache.get_or_compute(college, name, compute=lambda: "computed") for name in ("a", "b")]
+
+        assert found == ["a stored", "b stored"]
+        assert len(reads.trips) == 1 and len(reads.trips[0]) == 3  # the stamp and both parts
+
+    def test_nothing_is_read_until_an_expected_part_is_asked_for(self, cache_on, college, monkeypatch):
+        reads = CacheReads(monkeypatch)
+
+        with college_cache.expected(college, [("a", ()), ("b", ())]):
+            pass
+
+        assert reads.trips == []
+
+    def test_a_part_missing_from_the_one_read_is_computed_and_stored_under_that_stamp(
+        self, cache_on, college, monkeypatch
+    ):
+        college_cache.get_or_compute(college, "a", compute=lambda: "a stored")
+        compute = Counter()
+
+        with college_cache.expected(college, [("a", ()), ("b", ())]):
+            college_cache.get_or_compute(college, "a", compute=compute)
+            assert college_cache.get_or_compute(college, "b", compute=compute) == 1
+            assert college_cache.get_or_compute(college, "b", compute=compute) == 1  # found again, not recomputed
+
+        assert college_cache.get_or_compute(college, "b", compute=compute) == 1
+        assert compute.calls == 1
+
+    def test_a_stale_expected_part_is_computed_again(self, cache_on, college):
+        compute = Counter()
+        college_cache.get_or_compute(college, "a", compute=compute)
+        college_cache.changed([college.pk])
+
+        with college_cache.expected(college, [("a", ()), ("b", ())]):
+            assert college_cache.get_or_compute(college, "a", compute=compute) == 2
+
+    def test_parts_not_expected_and_other_colleges_go_their_own_way(
+        self, cache_on, college, other_college, monkeypatch
+    ):
+        college_cache.get_or_compute(other_college, "a", compute=lambda: "other college's")
+        college_cache.stamp(college.pk)
+        reads = CacheReads(monkeypatch)
+
+        with college_cache.expected(college, [("a", ()), ("b", ())]):
+            other = college_cache.get_or_compute(other_college, "a", compute=lambda: "computed")
+            college_cache.get_or_compute(college, "c", compute=lambda: "computed")
+
+        assert other == "other college's"
+        assert [len(keys) for keys in reads.trips] == [2, 2]
+
+    def test_the_chat_page_reads_its_history_and_the_menu_in_one_round_trip(
+        self, cache_on, client_for, college, monkeypatch
+    ):
+        from chats.models import ChatKind
+        from chats.services import chat_create, message_post
+
+        teacher = factories.MembershipFactory(college=college, role=Role.TEACHER).user
+        chat = chat_create(actor=teacher, college=college, kind=ChatKind.FREE, title="Кружок")
+        message_post(actor=teacher, chat=chat, text="Первое")
+        client = client_for(teacher)
+        url = reverse("chats:chat", kwargs={"pk": chat.pk})
+        client.get(url)
+        reads = CacheReads(monkeypatch)
+
+        response = client.get(url)
+
+        assert "Первое" in response.content.decode()
+        parts = [keys for keys in reads.trips if any(key.startswith("college-part:") for key in keys)]
+        assert len(parts) == 1 and len(parts[0]) == 3
+
+
 class TestAuditedChangesDropTheCache:
     def test_a_service_change_drops_the_colleges_parts_when_it_commits(
         self, cache_on, college, administrator, django_capture_on_commit_callbacks

@@ -159,3 +159,30 @@ def test_a_teacher_made_curator_finds_invitations_in_the_menu_at_once(
         curator_assign(actor=administrator, group=group, teacher=teacher.memberships.get(college=college))
 
     assert invitations in client.get(reverse("chats:list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_menu_built_once_per_process_is_still_each_persons_own(monkeypatch):
+    """The markup is kept per ``menu_key``: what a person sees, the language and the current entry."""
+    from django.utils import translation
+
+    from sferum_admin.templatetags.sferum import main_nav
+    from tests.factories import UserFactory
+
+    monkeypatch.setattr(nav, "_items", [])
+    first, second = UserFactory(), UserFactory()
+    nav.register(label="Панель", url_name="dashboard", visible=lambda request: True, order=10)
+    nav.register(label="Профиль", url_name="accounts:profile", visible=lambda request: request.user == first, order=20)
+
+    def menu_of(user, path="/"):
+        request = RequestFactory().get(path)
+        request.user = user
+        return main_nav({"request": request}, "wide")
+
+    assert "Профиль" in menu_of(first) and "Профиль" not in menu_of(second)
+    assert "Профиль" in menu_of(first)  # the second time from the process's table
+    assert 'aria-current="page">Профиль' in menu_of(first, "/accounts/me/")
+    assert 'aria-current="page"' not in menu_of(first)
+    with translation.override("en"):
+        english = menu_of(first)
+    assert "Dashboard" in english

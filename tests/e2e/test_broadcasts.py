@@ -50,7 +50,8 @@ def test_teacher_plans_a_lesson_and_the_student_enters_its_room(live_server, bro
     session = Session.objects.get()
     assert session.starts_at.strftime("%H:%M") == starts.astimezone(datetime.UTC).strftime("%H:%M")
 
-    # The student, on a phone, sees it in «Видеосвязь»; «Войти» leads to the room (a stand-in page here).
+    # The student, on a phone, sees it in «Видеосвязь»; «Войти» leads to the room (a stand-in page here),
+    # showing the student under their name.
     student_context = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="ru-RU"
     )
@@ -61,11 +62,46 @@ def test_teacher_plans_a_lesson_and_the_student_enters_its_room(live_server, bro
     login_as(student_page, live_server, school["student"])
     student_page.goto(f"{live_server.url}/broadcasts/")
     student_page.get_by_role("link", name="Нормализация: третья нормальная форма").click()
-    join = student_page.get_by_role("button", name="Войти", exact=True)
-    expect(join).to_have_attribute("href", f"/broadcasts/{session.pk}/join/")
-    join.click()
-    student_page.wait_for_url(ROOM_BASE + session.room_name)
+    student_page.get_by_role("button", name="Войти", exact=True).click()
+    student_page.wait_for_url(lambda url: url.startswith(ROOM_BASE + session.room_name + "#"))
     expect(student_page.get_by_role("heading", name="Комната")).to_be_visible()
+    fragment = student_page.evaluate("decodeURIComponent(location.hash)")
+    assert fragment == f'#userInfo.displayName="{school["student"].full_name}"'
     student_context.close()
+
+    assert Attendance.objects.filter(session=session, user=school["student"]).count() == 1
+
+
+def test_the_link_of_a_reminder_opens_a_page_and_only_its_button_enters(live_server, browser, school):
+    session = Session.objects.create(
+        college=school["college"],
+        kind="lesson",
+        title="Консультация перед экзаменом",
+        starts_at=timezone.now() + datetime.timedelta(minutes=5),
+        ends_at=timezone.now() + datetime.timedelta(minutes=50),
+        duration_minutes=45,
+        host=school["teacher"].memberships.get(),
+        audience="groups",
+    )
+    session.groups.set([school["group"]])
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="ru-RU")
+    phone.route(
+        f"{ROOM_BASE}**", lambda route: route.fulfill(body="<h1>Комната</h1>", content_type="text/html; charset=utf-8")
+    )
+    page = phone.new_page()
+    login_as(page, live_server, school["student"])
+
+    # The address in the reminder, opened (as a browser prefetching it would): nothing is recorded yet.
+    page.goto(f"{live_server.url}/broadcasts/{session.pk}/join/")
+    expect(page.get_by_role("heading", name="Консультация перед экзаменом")).to_be_visible()
+    button = page.get_by_role("button", name="Войти в комнату")
+    expect(button).to_be_visible()
+    assert button.bounding_box()["width"] >= 300
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not Attendance.objects.filter(session=session).exists()
+
+    button.click()
+    page.wait_for_url(lambda url: url.startswith(ROOM_BASE + session.room_name + "#"))
+    phone.close()
 
     assert Attendance.objects.filter(session=session, user=school["student"]).count() == 1

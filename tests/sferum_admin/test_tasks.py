@@ -25,6 +25,7 @@ EXPECTED_TASKS = {
     "materials.tasks.material_notify_due",
     "materials.tasks.material_uploads_discard_stale",
     "notifications.tasks.send_message",
+    "notifications.tasks.send_email_batch",
     "notifications.tasks.push_deliveries_prune",
     "notifications.tasks.push_send",
     "sferum_admin.ping",
