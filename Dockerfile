@@ -28,9 +28,9 @@ RUN DJANGO_ENV=production DJANGO_SECRET_KEY=collectstatic DJANGO_ALLOWED_HOSTS=b
 FROM ${PYTHON_IMAGE} AS app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/venv/bin:$PATH \
     DJANGO_ENV=production STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media MATERIALS_ROOT=/data/materials \
-    CHATS_ROOT=/data/chats
+    CHATS_ROOT=/data/chats SUPPORT_ROOT=/data/support
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home sferum \
-    && mkdir -p /data/media /data/materials /data/chats /data/backups && chown -R sferum:sferum /data
+    && mkdir -p /data/media /data/materials /data/chats /data/support /data/backups && chown -R sferum:sferum /data
 COPY --from=packages /opt/venv /opt/venv
 WORKDIR /app
 COPY --chown=root:root . .

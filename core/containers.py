@@ -296,6 +296,14 @@ def _ppt_has_vba(data: bytes) -> bool:
     return False
 
 
+# Every Office and OpenDocument type the checks above recognise (``core.files.Accepted`` names them).
+OFFICE_TYPES = frozenset(
+    {content_type for _, content_type in _OOXML_MAIN_TYPES.values()}
+    | set(_ODF_TYPES)
+    | {content_type for _, _, content_type in _OLE_FORMATS}
+)
+
+
 # --- PDF and RTF ------------------------------------------------------------
 
 _PDF_START = re.compile(rb"\A%PDF-\d\.\d[^\r\n]*[\r\n]+(?:[ \t]*%[^\r\n]*[\r\n]+)*\s*\d+\s+\d+\s+obj\b")

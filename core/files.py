@@ -2,8 +2,9 @@
 
 ``detect_file`` recognises a document, image or video by its first bytes and
 then has ``core.containers`` read the rest, which must be what those bytes
-promise (no macros, no hidden web page, no zip bomb). Materials and chat
-attachments both call it; each passes its own size limits per kind.
+promise (no macros, no hidden web page, no zip bomb). Materials, chat
+attachments and support's screenshots call it; each passes its own size limits per kind, and a caller
+that takes fewer formats than documents, images and videos says which (``Accepted``).
 ``clean_original_name`` makes the name a download is offered under.
 """
 
@@ -60,6 +61,7 @@ _ZIP_WHAT = "документа Office или OpenDocument"
 _IMAGE_TYPES = {
     "image/jpeg": ("jpg", "JPEG", "изображения JPEG"),
     "image/png": ("png", "PNG", "изображения PNG"),
+    "image/webp": ("webp", "WEBP", "изображения WebP"),
 }
 # Every accepted video container has a structure check; formats without one (MPEG, WMV, FLV…) are not accepted.
 _VIDEO_TYPES = {
@@ -70,6 +72,21 @@ _VIDEO_TYPES = {
     "video/x-matroska": ("mkv", containers.check_matroska, "видео MKV"),
     "video/x-msvideo": ("avi", containers.check_avi, "видео AVI"),
 }
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The formats a caller takes (content types) and what a file of any other is told (``{name}``)."""
+
+    content_types: frozenset[str]
+    refused_message: str
+
+
+# What materials and chats take: every format above but WebP, which only screenshots need (support).
+DEFAULT_ACCEPTED = Accepted(
+    frozenset({_PDF[1], _RTF[1], "image/jpeg", "image/png", *_VIDEO_TYPES} | containers.OFFICE_TYPES),
+    UNKNOWN_TYPE_MESSAGE.replace("{allowed}", ALLOWED_FORMATS_TEXT),
+)
 
 
 @dataclass(frozen=True)
@@ -89,13 +106,17 @@ def human_size(size: int) -> str:
     return f"{size} Б"
 
 
-def detect_file(uploaded, *, name: str, max_bytes: dict[str, int] | None = None) -> DetectedFile:
-    """The type of ``uploaded`` read from its content; ValidationError when it is neither a document nor a video.
+def detect_file(
+    uploaded, *, name: str, max_bytes: dict[str, int] | None = None, accept: Accepted | None = None
+) -> DetectedFile:
+    """The type of ``uploaded`` read from its content; ValidationError when it is none ``accept`` takes.
 
-    The first bytes name the format, and the size limit of its kind is checked
-    first; then ``containers`` reads the rest, which must be what those first
+    The first bytes name the format: one the caller does not take is refused
+    before anything else is read, and the size limit of its kind is checked
+    next; then ``containers`` reads the rest, which must be what those first
     bytes promise — with no macros, no hidden web page, no zip bomb.
     """
+    accepted = accept or DEFAULT_ACCEPTED
     uploaded.seek(0)
     head = uploaded.read(8192)
     uploaded.seek(0)
@@ -107,23 +128,28 @@ def detect_file(uploaded, *, name: str, max_bytes: dict[str, int] | None = None)
     try:
         if head.startswith(b"%PDF-"):
             kind, content_type, extension, what = _PDF
+            _take(accepted, {content_type})
             check_size(size=size, kind=kind, name=name, max_bytes=max_bytes)
             containers.check_pdf(uploaded, size)
         elif head.startswith(b"{\\rtf"):
             kind, content_type, extension, what = _RTF
+            _take(accepted, {content_type})
             check_size(size=size, kind=kind, name=name, max_bytes=max_bytes)
             containers.check_rtf(uploaded, size)
         elif head.startswith(containers.OLE_MAGIC):
             what = _OLE_WHAT
+            _take(accepted, containers.OFFICE_TYPES)
             check_size(size=size, kind=kind, name=name, max_bytes=max_bytes)
             extension, content_type = containers.check_ole(uploaded)
         elif head.startswith(b"PK\x03\x04"):
             what = _ZIP_WHAT
+            _take(accepted, containers.OFFICE_TYPES)
             check_size(size=size, kind=kind, name=name, max_bytes=max_bytes)
             extension, content_type = _check_zip(uploaded)
         else:
             guess = filetype.guess(head)
             content_type = guess.mime if guess is not None else ""
+            _take(accepted, {content_type})
             if content_type in _IMAGE_TYPES:
                 extension, image_format, what = _IMAGE_TYPES[content_type]
                 check_size(size=size, kind=kind, name=name, max_bytes=max_bytes)
@@ -135,16 +161,22 @@ def detect_file(uploaded, *, name: str, max_bytes: dict[str, int] | None = None)
                 check_container(uploaded, size)
             else:
                 raise containers.Refused("unknown_type")
+        _take(accepted, {content_type})  # an Office file's exact type is known only once its container is read
     except containers.Refused as refusal:
-        raise _refusal(refusal.code, name=name, what=what) from None
+        raise _refusal(refusal.code, name=name, what=what, accepted=accepted) from None
     finally:
         uploaded.seek(0)
     return DetectedFile(kind, content_type, extension)
 
 
-def _refusal(code: str, *, name: str, what: str) -> ValidationError:
+def _take(accepted: Accepted, content_types: set[str] | frozenset[str]) -> None:
+    if accepted.content_types.isdisjoint(content_types):
+        raise containers.Refused("unknown_type")
+
+
+def _refusal(code: str, *, name: str, what: str, accepted: Accepted) -> ValidationError:
     if code == "unknown_type":
-        message = UNKNOWN_TYPE_MESSAGE.format(name=name, allowed=ALLOWED_FORMATS_TEXT)
+        message = accepted.refused_message.format(name=name)
     elif code == "bomb":
         message = BOMB_MESSAGE.format(name=name, limit=human_size(settings.MATERIALS_MAX_UNPACKED_BYTES))
     else:

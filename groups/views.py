@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 
 from colleges.pages import CollegePageView
 from colleges.selectors import membership_get_for
-from core import college_cache
+from core import college_cache, home
 from core.pages import apply_service_errors, paginate
 from groups import forms, permissions, selectors, services
 
@@ -254,7 +254,7 @@ class MyGroupsView(CollegePageView):
 
     def get(self, request):
         data = selectors.teacher_groups(user=request.user, college=self.college)
-        return render(request, "groups/my_groups.html", data)
+        return render(request, "groups/my_groups.html", {**data, "home_notes": home.notes_for(request)})
 
 
 class MyGroupView(CollegePageView):
@@ -262,7 +262,7 @@ class MyGroupView(CollegePageView):
 
     def get(self, request):
         data = selectors.student_group(user=request.user, college=self.college)
-        return render(request, "groups/my_group.html", {"data": data})
+        return render(request, "groups/my_group.html", {"data": data, "home_notes": home.notes_for(request)})
 
 
 # --- Staff groups -----------------------------------------------------------------

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "movement",
     "chats",
     "broadcasts",
+    "announcements",
     "support",
     "analytics",
 ]
@@ -268,6 +269,16 @@ if AWS_STORAGE_BUCKET_NAME:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {"location": "chats", "default_acl": "private", "querystring_auth": True},
     }
+
+# Support: screenshots and PDFs on questions (the private "support" storage): sferum_admin/settings_support.py.
+from sferum_admin.settings_support import (  # noqa: E402, F401
+    SUPPORT_ACCEL_REDIRECT,
+    SUPPORT_ATTACHMENT_MAX_BYTES,
+    SUPPORT_ROOT,
+    support_storage,
+)
+
+STORAGES["support"] = support_storage(s3=bool(AWS_STORAGE_BUCKET_NAME))
 
 # --- Identity --------------------------------------------------------------
 

@@ -48,5 +48,6 @@ SPECTACULAR_SETTINGS = {
         "SupportTicketStatusEnum": "support.models.Ticket.Status",
         "BroadcastKindEnum": "broadcasts.models.Kind",
         "BroadcastAudienceEnum": "broadcasts.models.Audience",
+        "AnnouncementAudienceEnum": "announcements.models.Audience",
     },
 }

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("invitations.api")),
     path("", include("chats.api")),
     path("", include("broadcasts.api")),
+    path("", include("announcements.api")),
     path("", include("support.api")),
     path("", include("analytics.api")),
 ]
@@ -39,6 +40,7 @@ urlpatterns = [
     path("materials/", include("materials.urls")),
     path("chats/", include("chats.urls")),
     path("broadcasts/", include("broadcasts.urls")),
+    path("announcements/", include("announcements.urls")),
     path("", include("invitations.urls")),
     path("movement/", include("movement.urls")),
     path("", include("support.urls")),

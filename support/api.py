@@ -7,30 +7,56 @@ is not theirs (404, as for any college not the caller's): they answer on
 their own pages (/platform/support/).
 """
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from colleges.api_base import CollegeApiMixin, college_urls
 from core.pages import parse_id
 from support import messages, selectors, services
-from support.models import Ticket, TicketReply, Topic
+from support.models import Ticket, TicketAttachment, TicketReply, Topic
 from support.permissions import REOPEN_DAYS, can_ask, can_close, can_escalate, can_reopen, can_reply
-from support.services import TEXT_MAX
+from support.selectors import thread_attachments
+from support.services import ATTACHMENTS_MAX, TEXT_MAX
+
+
+class TicketAttachmentSerializer(serializers.ModelSerializer):
+    """A screenshot or PDF; ``url`` is the page's download view (the same permission check), answered for the
+    session's person; ``?inline=1`` on it shows an image rather than downloading it."""
+
+    name = serializers.CharField(source="original_name")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketAttachment
+        fields = ["id", "name", "content_type", "size", "url"]
+
+    def get_url(self, obj) -> str:
+        path = reverse("support:attachment", kwargs={"pk": obj.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class TicketReplySerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = TicketReply
-        fields = ["id", "side", "author", "text", "created_at"]
+        fields = ["id", "side", "author", "text", "attachments", "created_at"]
 
     def get_author(self, obj) -> str:
         return obj.author.short_name if obj.author else ""
+
+    @extend_schema_field(TicketAttachmentSerializer(many=True))
+    def get_attachments(self, obj) -> list:
+        files = self.context.get("files", {}).get(obj.pk, [])
+        return TicketAttachmentSerializer(files, many=True, context=self.context).data
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -46,19 +72,39 @@ class TicketSerializer(serializers.ModelSerializer):
 
 
 class TicketDetailSerializer(TicketSerializer):
+    """A question with its files and its thread (each reply with its own files)."""
+
+    attachments = serializers.SerializerMethodField()
     replies = TicketReplySerializer(many=True, read_only=True)
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "replies"]
+        fields = [*TicketSerializer.Meta.fields, "attachments", "replies"]
+
+    @extend_schema_field(TicketAttachmentSerializer(many=True))
+    def get_attachments(self, obj) -> list:
+        return TicketAttachmentSerializer(self.context["files"].get(None, []), many=True, context=self.context).data
 
 
-# Longer texts reach the service, whose message says how long they may be.
-class TicketCreateSerializer(serializers.Serializer):
+def _detail(ticket: Ticket, request) -> dict:
+    return TicketDetailSerializer(ticket, context={"request": request, "files": thread_attachments(ticket)}).data
+
+
+# Longer texts and more files reach the service, whose messages say how many may be sent.
+class AttachmentsInputMixin(serializers.Serializer):
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        help_text=f"До {ATTACHMENTS_MAX} файлов: PNG, JPEG, WebP или PDF (multipart/form-data)",
+    )
+
+
+class TicketCreateSerializer(AttachmentsInputMixin):
     topic = serializers.ChoiceField(choices=Topic.choices)
     text = serializers.CharField(max_length=TEXT_MAX * 4)
 
 
-class TicketReplyInputSerializer(serializers.Serializer):
+class TicketReplyInputSerializer(AttachmentsInputMixin):
     text = serializers.CharField(max_length=TEXT_MAX * 4)
 
 
@@ -78,6 +124,7 @@ class TicketViewSet(CollegeApiMixin, mixins.ListModelMixin, viewsets.GenericView
 
     queryset = Ticket.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = TicketSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
     allowed = {"*": ASK_RULE}
     allowed_on = {
         "reply": (can_reply, messages.NO_REPLY),
@@ -104,11 +151,11 @@ class TicketViewSet(CollegeApiMixin, mixins.ListModelMixin, viewsets.GenericView
 
     def _answer(self, ticket: Ticket, code=status.HTTP_200_OK) -> Response:
         fresh = selectors.ticket_get_for(user=self.request.user, college=self.college, pk=ticket.pk)
-        return Response(TicketDetailSerializer(fresh).data, status=code)
+        return Response(_detail(fresh, self.request), status=code)
 
     @extend_schema(responses=TicketDetailSerializer)
     def retrieve(self, request, pk=None):
-        return Response(TicketDetailSerializer(self.get_object()).data)
+        return Response(_detail(self.get_object(), request))
 
     @extend_schema(request=TicketCreateSerializer, responses={201: TicketDetailSerializer})
     def create(self, request):
@@ -123,7 +170,7 @@ class TicketViewSet(CollegeApiMixin, mixins.ListModelMixin, viewsets.GenericView
         ticket = self.get_object()
         serializer = TicketReplyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.ticket_reply(actor=request.user, ticket=ticket, text=serializer.validated_data["text"])
+        services.ticket_reply(actor=request.user, ticket=ticket, **serializer.validated_data)
         return self._answer(ticket, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=TicketDetailSerializer)

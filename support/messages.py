@@ -21,3 +21,12 @@ REPLIED = "Ответ отправлен."
 CLOSED = "Обращение закрыто."
 REOPENED = "Обращение открыто снова."
 ESCALATED = "Обращение передано в техподдержку платформы."
+
+# Attachments: screenshots and PDFs checked by content (core.files).
+ATTACHMENT_FORMATS = "снимок экрана или фото (PNG, JPEG, WebP) или документ PDF"
+ATTACHMENT_REFUSED = (
+    "Файл «{name}» не принят: по содержимому это не изображение PNG, JPEG или WebP и не документ PDF. "
+    "Прикрепите снимок экрана или PDF."
+)
+ATTACHMENT_TOO_BIG = "Файл «{name}» слишком большой ({size}): к обращению можно прикрепить файл не больше {limit}."
+TOO_MANY_ATTACHMENTS = "К одному сообщению можно прикрепить не больше {limit} файлов (выбрано {count})."

@@ -1,6 +1,11 @@
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from support.storage import SupportStorage
 
 
 class Topic(models.TextChoices):
@@ -113,3 +118,47 @@ class TicketReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_side_display()}: {self.text[:40]}"
+
+
+def attachment_upload_to(instance: "TicketAttachment", filename: str) -> str:
+    """A random stored name under the college's folder: nothing of the uploader's file name reaches the path."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    if not suffix[1:].isalnum() or len(suffix) > 8:
+        suffix = ""
+    return f"{instance.college_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class TicketAttachment(models.Model):
+    """A screenshot (PNG, JPEG, WebP) or a PDF on the question (``reply`` empty) or on one reply.
+
+    Checked by content (``core.files``), stored in the private ``support`` storage and handed out only
+    by the download views, to whoever may see the ticket (``permissions.can_view_attachment``).
+    """
+
+    college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name="обращение")
+    reply = models.ForeignKey(
+        TicketReply,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name="ответ",
+    )
+    file = models.FileField("файл", upload_to=attachment_upload_to, storage=SupportStorage(), max_length=255)
+    original_name = models.CharField("имя файла", max_length=255)
+    content_type = models.CharField("тип", max_length=100)
+    size = models.PositiveBigIntegerField("размер")
+    created_at = models.DateTimeField("загружено", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "вложение обращения"
+        verbose_name_plural = "вложения обращений"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

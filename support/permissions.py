@@ -17,8 +17,10 @@ import datetime
 
 from django.utils import timezone
 
+from broadcasts.permissions import can_host_sessions
 from colleges.models import College, Role
 from colleges.permissions import has_role, is_member, is_platform_staff
+from materials.permissions import can_view_materials
 from support.models import Ticket
 
 # How long a closed question may be reopened by its author.
@@ -28,6 +30,17 @@ REOPEN_DAYS = 14
 def can_ask(user, college: College | None) -> bool:
     """Ask a question and see one's own: every member of the college."""
     return is_member(user, college)
+
+
+def can_see_seminars(user, college: College | None) -> bool:
+    """«Семинары и вебинары» on the help page: the staff (seed §3.4: «педагогические работники … имеют право
+    посещать семинары и вебинары»), who may also host a session; the link leads to «Видеосвязь»."""
+    return can_host_sessions(user, college)
+
+
+def can_see_documents(user, college: College | None) -> bool:
+    """The link to the college's documents (the regulation, seminars' handouts): whoever sees materials."""
+    return can_view_materials(user, college)
 
 
 def can_manage_tickets(user, college: College | None) -> bool:
@@ -75,3 +88,9 @@ def can_reopen(user, ticket: Ticket, *, now: datetime.datetime | None = None) ->
 def can_escalate(user, ticket: Ticket) -> bool:
     """Pass on to platform support: the administrator, once, while the question is not closed."""
     return not ticket.is_closed and not ticket.is_escalated and can_manage_tickets(user, ticket.college)
+
+
+def can_view_attachment(user, attachment) -> bool:
+    """A screenshot or PDF of a ticket: whoever sees the ticket's page (its author, the administrator,
+    platform staff once it is passed on to them)."""
+    return can_view_ticket(user, attachment.ticket)

@@ -5,8 +5,8 @@ from django.http import Http404
 
 from accounts.search import search_q
 from colleges.models import College
-from support.models import Ticket, TicketReply
-from support.permissions import can_manage_tickets, can_view_platform_queue, can_view_ticket
+from support.models import Ticket, TicketAttachment, TicketReply
+from support.permissions import can_manage_tickets, can_view_attachment, can_view_platform_queue, can_view_ticket
 
 
 def _filtered(qs: QuerySet[Ticket], *, status: str = "", search: str = "") -> QuerySet[Ticket]:
@@ -49,8 +49,16 @@ def ticket_list_escalated(*, status: str = "", search: str = "") -> QuerySet[Tic
 def _with_thread(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     replies = TicketReply.objects.select_related("author").order_by("created_at", "id")
     return qs.select_related("author", "college", "escalated_by").prefetch_related(
-        Prefetch("replies", queryset=replies)
+        Prefetch("replies", queryset=replies), Prefetch("attachments", queryset=TicketAttachment.objects.order_by("id"))
     )
+
+
+def thread_attachments(ticket: Ticket) -> dict[int | None, list[TicketAttachment]]:
+    """The ticket's files by the reply they came with (``None``: the question), from the prefetched rows."""
+    by_reply: dict[int | None, list[TicketAttachment]] = {}
+    for attachment in ticket.attachments.all():
+        by_reply.setdefault(attachment.reply_id, []).append(attachment)
+    return by_reply
 
 
 def ticket_get_for(*, user, college: College, pk: int) -> Ticket:
@@ -73,3 +81,25 @@ def ticket_get_escalated(*, user, pk: int) -> Ticket:
 
 def open_ticket_count(*, college: College) -> int:
     return Ticket.objects.filter(college=college, status=Ticket.Status.OPEN).count()
+
+
+def attachment_get_for(*, user, college: College, pk: int) -> TicketAttachment:
+    """A file of the college's ticket that ``user`` may see (``permissions.can_view_attachment``); else 404."""
+    attachment = TicketAttachment.objects.filter(pk=pk, college=college).select_related("ticket__college").first()
+    if attachment is None or not can_view_attachment(user, attachment):
+        raise Http404
+    return attachment
+
+
+def attachment_get_escalated(*, user, pk: int) -> TicketAttachment:
+    """A file of an escalated ticket of any college, for platform staff; else 404."""
+    if not can_view_platform_queue(user):
+        raise Http404
+    attachment = (
+        TicketAttachment.objects.filter(pk=pk, ticket__escalated_at__isnull=False)
+        .select_related("ticket__college")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment

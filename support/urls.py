@@ -13,6 +13,8 @@ urlpatterns = [
     path("help/tickets/<int:pk>/close/", views.TicketCloseView.as_view(), name="close"),
     path("help/tickets/<int:pk>/reopen/", views.TicketReopenView.as_view(), name="reopen"),
     path("help/tickets/<int:pk>/escalate/", views.TicketEscalateView.as_view(), name="escalate"),
+    path("help/files/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
     path("platform/support/", views.PlatformQueueView.as_view(), name="platform_queue"),
     path("platform/support/<int:pk>/", views.PlatformTicketView.as_view(), name="platform_ticket"),
+    path("platform/support/files/<int:pk>/", views.PlatformAttachmentView.as_view(), name="platform_attachment"),
 ]

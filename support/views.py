@@ -12,6 +12,7 @@ from colleges.pages import CollegePageView
 from core.pages import apply_service_errors, paginate, parse_id
 from support import articles, selectors, services
 from support import messages as texts
+from support.downloads import attachment_response
 from support.forms import ArticleSearchForm, ReplyForm, TicketFilterForm, TicketForm
 from support.permissions import (
     REOPEN_DAYS,
@@ -21,6 +22,8 @@ from support.permissions import (
     can_manage_tickets,
     can_reopen,
     can_reply,
+    can_see_documents,
+    can_see_seminars,
     can_view_platform_queue,
 )
 
@@ -45,6 +48,8 @@ class HelpView(HelpPage):
             "tickets": page.object_list,
             "articles": articles.articles(),
             "can_manage": can_manage_tickets(request.user, self.college),
+            "seminars": can_see_seminars(request.user, self.college),
+            "documents": can_see_documents(request.user, self.college),
         }
         return render(request, self.template_name, context, status=status)
 
@@ -52,7 +57,7 @@ class HelpView(HelpPage):
         return self.render_page(request, TicketForm())
 
     def post(self, request):
-        form = TicketForm(request.POST)
+        form = TicketForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 ticket = services.ticket_create(
@@ -60,6 +65,7 @@ class HelpView(HelpPage):
                     college=self.college,
                     topic=form.cleaned_data["topic"],
                     text=form.cleaned_data["text"],
+                    attachments=form.cleaned_data["attachments"],
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
@@ -101,9 +107,11 @@ class TicketPage(HelpPage):
 
 
 def _ticket_context(user, ticket, form) -> dict:
+    files = selectors.thread_attachments(ticket)
     return {
         "ticket": ticket,
-        "replies": list(ticket.replies.all()),
+        "question_files": files.get(None, []),
+        "replies": [(reply, files.get(reply.pk, [])) for reply in ticket.replies.all()],
         "form": form,
         "can_reply": can_reply(user, ticket),
         "can_close": can_close(user, ticket),
@@ -118,7 +126,12 @@ def _reply(request, ticket, form) -> bool:
     if not form.is_valid():
         return False
     try:
-        services.ticket_reply(actor=request.user, ticket=ticket, text=form.cleaned_data["text"])
+        services.ticket_reply(
+            actor=request.user,
+            ticket=ticket,
+            text=form.cleaned_data["text"],
+            attachments=form.cleaned_data["attachments"],
+        )
     except ValidationError as exc:
         apply_service_errors(form, exc)
         return False
@@ -138,10 +151,21 @@ class TicketDetailView(TicketPage):
         return render(request, self.template_name, _ticket_context(request.user, self.object, ReplyForm()))
 
     def post(self, request, pk):
-        form = ReplyForm(request.POST)
+        form = ReplyForm(request.POST, request.FILES)
         if _reply(request, self.object, form):
             return redirect("support:ticket", pk=self.object.pk)
         return render(request, self.template_name, _ticket_context(request.user, self.object, form), status=400)
+
+
+class AttachmentDownloadView(HelpPage):
+    """The only way to a ticket's stored file: ``permissions.can_view_attachment``, then nginx sends the bytes.
+    ``?inline=1`` shows an image in the page (the thread's thumbnails); a PDF is always a download."""
+
+    lookup = selectors.attachment_get_for
+    lookup_user = "user"
+
+    def get(self, request, pk):
+        return attachment_response(self.object, inline=request.GET.get("inline") == "1")
 
 
 class TicketCloseView(TicketPage):
@@ -238,7 +262,15 @@ class PlatformTicketView(PlatformSupportPage):
 
     def post(self, request, pk):
         ticket = self._ticket(request, pk)
-        form = ReplyForm(request.POST)
+        form = ReplyForm(request.POST, request.FILES)
         if _reply(request, ticket, form):
             return redirect("support:platform_ticket", pk=ticket.pk)
         return render(request, self.template_name, self._context(request, ticket, form), status=400)
+
+
+class PlatformAttachmentView(PlatformSupportPage):
+    """A file of an escalated question, for platform staff (they hold no membership: no college page)."""
+
+    def get(self, request, pk):
+        attachment = selectors.attachment_get_escalated(user=request.user, pk=parse_id(str(pk), name="pk"))
+        return attachment_response(attachment, inline=request.GET.get("inline") == "1")

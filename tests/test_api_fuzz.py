@@ -156,6 +156,10 @@ def seeded(db, settings, tmp_path):
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "chats")},
         },
+        "support": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "support")},
+        },
     }
     call_command("seed_demo", "--students", "40", stdout=io.StringIO())
     college = College.objects.get()

@@ -22,6 +22,7 @@ LAYERS = {
     "materials": 7,
     "chats": 7,
     "broadcasts": 8,
+    "announcements": 8,
     "analytics": 9,
     "support": 9,
     "sferum_admin": 10,

@@ -19,6 +19,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from announcements.models import Announcement
 from broadcasts.models import Session
 from colleges.models import Membership, Role
 from groups.models import Enrollment, GroupParent
@@ -104,6 +105,9 @@ def _fill(college, *, people: int = 4) -> None:
             host=member,
             audience="college",
         )
+        Announcement.objects.create(
+            college=college, title=f"Объявление {n}", text="Текст", audience="college", author=member, published_at=now
+        )
 
 
 def _crowd_sessions(college, host, *, count: int) -> None:
@@ -124,6 +128,17 @@ def _crowd_sessions(college, host, *, count: int) -> None:
             for n in range(count)
         ]
     )
+
+
+def _crowd_announcements(college, author, *, count: int) -> None:
+    now = timezone.now()
+    Announcement.objects.bulk_create(
+        [
+            Announcement(college=college, title=f"Объявление {n}", text="Текст", audience="college", author=author,
+                         published_at=now - datetime.timedelta(minutes=n))
+            for n in range(count)
+        ]
+    )  # fmt: skip
 
 
 def _sealed() -> str:
@@ -336,6 +351,7 @@ def region(client):
     _crowd(second, people=2000, groups=300)
     _fill(second, people=8)
     _crowd_sessions(second, Membership.objects.filter(college=second).first(), count=2000)
+    _crowd_announcements(second, Membership.objects.filter(college=second).first(), count=2000)
     _api_chats(second, factories.MembershipFactory(college=second, role=Role.TEACHER), chats=60, messages=40)
     _fill(first)
     membership = factories.MembershipFactory(college=first, role=Role.ADMINISTRATOR)

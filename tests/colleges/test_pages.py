@@ -116,11 +116,12 @@ NOT_COLLEGE_PAGES = {
     "notifications:push_subscribe",
     "notifications:push_unsubscribe",
     # The instructions are public (someone who cannot sign in reads them); platform staff's support queue
-    # spans colleges and is asked of no college.
+    # (its questions and their files) spans colleges and is asked of no college.
     "support:articles",
     "support:article",
     "support:platform_queue",
     "support:platform_ticket",
+    "support:platform_attachment",
 }
 NOT_COLLEGE_NAMESPACES = ("api:", "accounts:")
 

@@ -256,8 +256,9 @@ class TestMyGroups:
         client = client_for(teacher.user)
         client.get(reverse("groups:my_groups"))
 
-        # Sign-in and college (3), curated groups and their rosters, taught assignments and their rosters.
-        with django_assert_num_queries(8):
+        # Sign-in and college (3), curated groups and their rosters, taught assignments and their rosters,
+        # the start page's notes (a join request waiting, unread announcements: one each).
+        with django_assert_num_queries(10):
             response = client.get(reverse("groups:my_groups"))
 
         assert len(response.context["curated"]) == size

@@ -31,6 +31,7 @@ EXPECTED_TASKS = {
     "sferum_admin.ping",
     "chats.tasks.sync_all",
     "broadcasts.tasks.sessions_remind_due",
+    "announcements.tasks.announcement_notify",
     "broadcasts.tasks.session_remind",
     "broadcasts.tasks.session_reminder_email_send",
     "chats.tasks.sync_group",

@@ -51,3 +51,19 @@ def sw(db) -> SupportWorld:
     users["platform_staff"] = factories.UserFactory(is_staff=True)
     add_totp(users["platform_staff"])
     return SupportWorld(college=college, other_college=other_college, users=users)
+
+
+@pytest.fixture(autouse=True)
+def _support_storage(settings, tmp_path):
+    """Each test keeps support's files in its own folder (``stored_files`` lists what is there)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "support": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "s"}},
+    }
+
+
+@pytest.fixture
+def stored_files(tmp_path):
+    """Every file in support's storage folder of this test, as paths relative to it."""
+    root = tmp_path / "s"
+    return lambda: sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())

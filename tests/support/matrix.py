@@ -10,6 +10,7 @@ escalated questions on their own pages (/platform/support/): 404 for the rest.
 from support import services
 from support.models import Topic
 from tests.matrix import HOME, LOGIN, ROLES, Case, answers, college_api_for, in_college
+from tests.support.files import png
 
 MEMBERS = ("student", "parent", "teacher", "curator", "administration", "administrator")
 SEES = ("student", "administrator")
@@ -39,6 +40,22 @@ def _escalated_pk(world):
     if not ticket.is_escalated:
         world.extra["ticket"] = services.ticket_escalate(actor=world.users["administrator"], ticket=ticket)
     return {"pk": ticket.pk}
+
+
+def _attachment_pk(world):
+    """The student's screenshot on a reply of theirs to the question (the files live in the test storage)."""
+    if "attachment" not in world.extra:
+        reply = services.ticket_reply(
+            actor=world.users["student"], ticket=_ticket(world), text="Вот снимок", attachments=[png()]
+        )
+        world.extra["attachment"] = reply.attachments.get()
+    return {"pk": world.extra["attachment"].pk}
+
+
+def _escalated_attachment_pk(world):
+    pk = _attachment_pk(world)
+    _escalated_pk(world)
+    return pk
 
 
 def _question(world):
@@ -81,7 +98,15 @@ CASES = [
     Case(
         "support:escalate", ticket_page(302, student=403), kwargs=_ticket_pk, method="post", id="post:support:escalate"
     ),
+    Case("support:attachment", ticket_page(200), kwargs=_attachment_pk),
     Case("support:platform_queue", platform(200)),
+    Case("support:platform_attachment", platform(200), kwargs=_escalated_attachment_pk),
+    Case(
+        "support:platform_attachment",
+        platform(404),
+        kwargs=_attachment_pk,
+        id="support:platform_attachment:not-escalated",
+    ),
     Case("support:platform_ticket", platform(200), kwargs=_escalated_pk),
     Case("support:platform_ticket", platform(404), kwargs=_ticket_pk, id="support:platform_ticket:not-escalated"),
     Case(

@@ -1,12 +1,14 @@
 """The support API: the same rules as the pages, under /api/v1/colleges/<id>/support/tickets/."""
 
 import pytest
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from support import messages, services
 from support.models import Ticket, Topic
 from tests.accounts.helpers import api_key_for
 from tests.college_api import api_url
+from tests.support.files import pdf, png, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +139,82 @@ def test_the_schema_describes_the_support_endpoints(sw, client):
     paths = [p for p in schema["paths"] if "/support/tickets/" in p]
     assert "/api/v1/colleges/{college_id}/support/tickets/" in paths
     assert "/api/v1/colleges/{college_id}/support/tickets/{id}/escalate/" in paths
+
+
+# --- Attachments: multipart in, listed with their download addresses out ------------------------------
+
+
+def test_a_question_with_a_screenshot_is_posted_as_multipart_and_listed_with_its_download_url(sw, client):
+    response = api(sw.users["student"]).post(
+        url(sw), {"topic": Topic.ACCESS, "text": "Вот экран", "attachments": [png(), pdf()]}, format="multipart"
+    )
+
+    assert response.status_code == 201
+    ticket = Ticket.objects.get()
+    image, document = ticket.attachments.order_by("id")
+    files = response.json()["attachments"]
+    assert [(f["id"], f["name"], f["content_type"]) for f in files] == [
+        (image.pk, "Снимок экрана.png", "image/png"),
+        (document.pk, "Ошибка.pdf", "application/pdf"),
+    ]
+    assert files[0]["url"] == "http://testserver" + reverse("support:attachment", kwargs={"pk": image.pk})
+    client.force_login(sw.users["student"])
+    assert client.get(files[1]["url"]).status_code == 200  # the same permission-checked view as the page
+
+
+def test_a_reply_with_a_screenshot_lists_it_under_the_reply(sw):
+    ticket = sw.ask()
+
+    response = api(sw.users["administrator"]).post(
+        url(sw, "api:support-ticket-reply", pk=ticket.pk),
+        {"text": "Нажмите тут", "attachments": png()},
+        format="multipart",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["attachments"] == []
+    [reply] = body["replies"]
+    assert [f["name"] for f in reply["attachments"]] == ["Снимок экрана.png"]
+
+
+def test_a_forged_upload_through_the_api_is_400_in_russian_and_saves_nothing(sw, stored_files):
+    forged = upload("screen.png", b"<svg onload=alert(1)>", "image/png")
+
+    response = api(sw.users["student"]).post(
+        url(sw), {"topic": Topic.ACCESS, "text": "Вот", "attachments": [forged]}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert messages.ATTACHMENT_REFUSED.format(name="screen.png") in str(response.json())
+    assert not Ticket.objects.exists() and stored_files() == []
+
+
+def test_more_than_three_files_through_the_api_are_refused(sw):
+    ticket = sw.ask()
+
+    response = api(sw.users["student"]).post(
+        url(sw, "api:support-ticket-reply", pk=ticket.pk),
+        {"text": "Ещё", "attachments": [png(), png(), png(), png()]},
+        format="multipart",
+    )
+
+    assert response.status_code == 400
+    assert messages.TOO_MANY_ATTACHMENTS.format(limit=3, count=4) in str(response.json())
+    assert not ticket.replies.exists()
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_a_thread_with_files_asks_the_same_queries_whatever_its_size(sw, size, django_assert_num_queries):
+    ticket = services.ticket_create(
+        actor=sw.users["student"], college=sw.college, topic=Topic.ACCESS, text="Вопрос", attachments=[png()]
+    )
+    for n in range(size):
+        services.ticket_reply(actor=sw.users["administrator"], ticket=ticket, text=f"Ответ {n}", attachments=[png()])
+    client = api(sw.users["student"])
+
+    # The key, the memberships, the ticket, its replies, its files.
+    with django_assert_num_queries(5):
+        response = client.get(url(sw, "api:support-ticket-detail", pk=ticket.pk))
+
+    assert sum(len(r["attachments"]) for r in response.json()["replies"]) == size

@@ -230,7 +230,7 @@ def test_a_thread_asks_as_many_queries_for_1_and_8_replies(sw, client_for, size,
     url = reverse("support:ticket", kwargs={"pk": ticket.pk})
     client.get(url)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(url)
 
 
@@ -306,3 +306,20 @@ def test_an_unknown_article_is_404(client):
 
 def test_a_nul_byte_in_the_instructions_search_is_a_400_not_a_500(client):
     assert client.get(reverse("support:articles"), {"q": "код\x00"}).status_code == 400
+
+
+def test_the_staff_find_seminars_and_the_colleges_documents_from_help(sw, client_for):
+    page = client_for(sw.users["teacher"]).get(reverse("support:help")).content.decode()
+
+    section = page.split('data-testid="seminars"')[1].split("</section>")[0]
+    assert "семинары и вебинары" in section
+    assert f'href="{reverse("broadcasts:list")}"' in section
+    assert f'href="{reverse("materials:documents")}"' in section
+
+
+def test_a_student_is_shown_the_documents_but_not_the_staffs_seminars(sw, client_for):
+    page = client_for(sw.users["student"]).get(reverse("support:help")).content.decode()
+
+    section = page.split('data-testid="seminars"')[1].split("</section>")[0]
+    assert "семинары и вебинары" not in section
+    assert f'href="{reverse("materials:documents")}"' in section

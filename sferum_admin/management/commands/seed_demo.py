@@ -50,6 +50,7 @@ from accounts.demo import (
     feminine_surname,
     totp_uri,
 )
+from announcements.demo import demo_announcements_create
 from audit.services import audit_log
 from broadcasts.demo import demo_sessions_create
 from chats.demo import demo_chats_create
@@ -122,6 +123,7 @@ class Command(BaseCommand):
         materials = demo_materials_create(demo=demo, groups=groups)
         chats = demo_chats_create(demo=demo, groups=groups)
         sessions = demo_sessions_create(demo=demo, groups=groups)
+        announcements = demo_announcements_create(demo=demo, groups=groups)
         tickets = demo_tickets_create(demo=demo)
 
         audit_log(
@@ -140,6 +142,7 @@ class Command(BaseCommand):
             "материалов": len(materials),
             "чатов": len(chats),
             "сеансов видеосвязи": len(sessions),
+            "объявлений": len(announcements),
             "вопросов в «Помощь»": len(tickets),
         }
 
