@@ -20,10 +20,10 @@ from announcements.permissions import (
     in_staff_audience,
     in_student_audience,
 )
-from colleges.models import STAFF_ROLES, College, Membership, Role
-from groups.models import Enrollment, GroupParent, StudyGroup
+from colleges.models import STAFF_ROLES, College, Role
+from groups.models import StudyGroup
 from groups.permissions import teacher_scope
-from groups.selectors import parent_group_ids, student_group_ids
+from groups.selectors import EVERY_ROLE, audience_memberships, parent_group_ids, student_group_ids
 
 _AnnouncementGroup = Announcement.groups.through
 
@@ -102,35 +102,25 @@ def announcement_get_for(*, user, college: College, pk) -> Announcement:
         raise Http404 from None
 
 
-def audience_members_q(*, audience: str, group_ids, with_parents: bool) -> Q:
-    """The active memberships an audience is made of, as a filter on ``Membership`` of its college."""
-    if audience == Audience.COLLEGE:
-        return Q()
-    if audience == Audience.STAFF:
-        return Q(role__in=STAFF_ROLES)
-    if audience == Audience.STUDENTS:
-        return Q(role=Role.STUDENT)
-    if audience == Audience.PARENTS:
-        return Q(role=Role.PARENT)
-    group_ids = list(group_ids)
-    students = Q(role=Role.STUDENT) & Exists(
-        Enrollment.objects.filter(student_id=OuterRef("pk"), group_id__in=group_ids, ended_at__isnull=True)
-    )
-    if not with_parents:
-        return students
-    parents = Q(role=Role.PARENT) & Exists(GroupParent.objects.filter(parent_id=OuterRef("pk"), group_id__in=group_ids))
-    return students | parents
+_AUDIENCE_ROLES = {
+    Audience.COLLEGE: EVERY_ROLE,
+    Audience.STAFF: STAFF_ROLES,
+    Audience.STUDENTS: (Role.STUDENT,),
+    Audience.PARENTS: (Role.PARENT,),
+    Audience.GROUPS: (),
+}
 
 
 def audience_users(*, college: College, audience: str, group_ids=(), with_parents: bool = False) -> QuerySet[User]:
     """The people an audience reaches now (each person once, however many memberships they hold)."""
-    members = Membership.objects.filter(
-        audience_members_q(audience=audience, group_ids=group_ids, with_parents=with_parents),
+    group_ids = list(group_ids) if audience == Audience.GROUPS else []
+    members = audience_memberships(
         college=college,
-        status=Membership.Status.ACTIVE,
-        user_id=OuterRef("pk"),
+        roles=_AUDIENCE_ROLES[audience],
+        students_of=group_ids,
+        parents_of=group_ids if with_parents else (),
     )
-    return User.objects.filter(Exists(members), is_active=True)
+    return User.objects.filter(Exists(members.filter(user_id=OuterRef("pk"))), is_active=True)
 
 
 def announcement_audience(*, announcement: Announcement) -> QuerySet[User]:

@@ -35,9 +35,9 @@ from broadcasts.permissions import (
     sees_staff_and_own_groups_sessions,
 )
 from colleges.models import STAFF_ROLES, College, Membership, Role
-from groups.models import Enrollment, GroupParent, StudyGroup
+from groups.models import StudyGroup
 from groups.permissions import teacher_scope
-from groups.selectors import parent_group_ids, student_group_ids
+from groups.selectors import EVERY_ROLE, audience_memberships, parent_group_ids, student_group_ids
 
 _SessionGroup = Session.groups.through
 
@@ -118,28 +118,15 @@ def session_attendance(*, session: Session) -> QuerySet[Attendance]:
 
 def session_audience_user_ids(*, session: Session) -> set[int]:
     """Who is reminded of a session: the people of its audience now, and its host."""
-    members = Membership.objects.filter(college_id=session.college_id, status=Membership.Status.ACTIVE)
-    if session.audience == Audience.COLLEGE:
-        ids = set(members.values_list("user_id", flat=True))
-    elif session.audience == Audience.STAFF:
-        ids = set(members.filter(role__in=STAFF_ROLES).values_list("user_id", flat=True))
-    elif session.kind == Kind.PARENT_MEETING:
-        ids = set(
-            GroupParent.objects.filter(
-                college_id=session.college_id,
-                group__in=session.groups.all(),
-                parent__role=Role.PARENT,
-                parent__status=Membership.Status.ACTIVE,
-            ).values_list("parent__user_id", flat=True)
-        )
-    else:
-        ids = set(
-            Enrollment.objects.filter(
-                group__in=session.groups.all(), ended_at__isnull=True, student__status=Membership.Status.ACTIVE
-            ).values_list("student__user_id", flat=True)
-        )
-    ids.add(session.host.user_id)
-    return ids
+    group_ids = [group.pk for group in session.groups.all()] if session.audience == Audience.GROUPS else []
+    parents = session.kind == Kind.PARENT_MEETING
+    members = audience_memberships(
+        college=session.college_id,
+        roles={Audience.COLLEGE: EVERY_ROLE, Audience.STAFF: STAFF_ROLES}.get(session.audience, ()),
+        students_of=() if parents else group_ids,
+        parents_of=group_ids if parents else (),
+    )
+    return {*members.values_list("user_id", flat=True), session.host.user_id}
 
 
 def host_choices(*, user, college: College) -> QuerySet[Membership]:

@@ -7,15 +7,13 @@ of people, one membership row per (chat, member) — leaving and coming back
 reuse the row, which is what makes the roster sync idempotent.
 """
 
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 
 from chats.storage import ChatsStorage
+from core.files import random_stored_name
 from core.urls import pk_url
 
 
@@ -287,11 +285,7 @@ class MessageReaction(models.Model):
 
 
 def attachment_upload_to(instance: "MessageAttachment", filename: str) -> str:
-    """A random stored name: nothing of the uploader's file name reaches the storage path."""
-    suffix = PurePosixPath(filename).suffix.lower()
-    if not suffix[1:].isalnum() or len(suffix) > 8:
-        suffix = ""
-    return f"{instance.college_id}/{uuid.uuid4().hex}{suffix}"
+    return random_stored_name(instance.college_id, filename)
 
 
 class MessageAttachment(models.Model):

@@ -10,9 +10,11 @@ that takes fewer formats than documents, images and videos says which (``Accepte
 
 import re
 import unicodedata
+import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import filetype
 from django.conf import settings
@@ -242,3 +244,12 @@ def clean_original_name(name: str, *, extension: str) -> str:
         suffix = extension
     stem = stem[:150].strip(" .") or "файл"
     return f"{stem}.{suffix.lower() if suffix else extension}"
+
+
+def random_stored_name(college_id: int, filename: str) -> str:
+    """Where an uploaded file is stored: a random name under its college's folder, keeping only a plain
+    extension, so nothing of the uploader's file name reaches the storage path (each app's ``upload_to``)."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    if not suffix[1:].isalnum() or len(suffix) > 8:
+        suffix = ""
+    return f"{college_id}/{uuid.uuid4().hex}{suffix}"

@@ -57,6 +57,30 @@ def student_group_ids(*, user, college: College) -> QuerySet:
     ).values("group_id")
 
 
+EVERY_ROLE = None
+
+
+def audience_memberships(*, college: College | int, roles=(), students_of=(), parents_of=()) -> QuerySet[Membership]:
+    """The active memberships of ``college`` an audience reaches now: those holding one of ``roles``
+    (``EVERY_ROLE``: the whole college), the students enrolled now in a group of ``students_of`` and the parents
+    of a group of ``parents_of`` (group ids or a subquery of them). The one rule of «who is in a group's
+    audience» for whatever is addressed to people (sessions, announcements)."""
+    reached = Q(pk__in=[])
+    if roles is EVERY_ROLE:
+        reached = Q()
+    elif roles:
+        reached |= Q(role__in=list(roles))
+    if students_of:
+        reached |= Q(role=Role.STUDENT) & Exists(
+            Enrollment.objects.filter(student_id=OuterRef("pk"), group_id__in=students_of, ended_at__isnull=True)
+        )
+    if parents_of:
+        reached |= Q(role=Role.PARENT) & Exists(
+            GroupParent.objects.filter(parent_id=OuterRef("pk"), group_id__in=parents_of)
+        )
+    return Membership.objects.filter(reached, college=college, status=Membership.Status.ACTIVE)
+
+
 def _active_curators() -> Prefetch:
     return Prefetch(
         "curator_assignments",

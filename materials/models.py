@@ -1,11 +1,9 @@
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.files import random_stored_name
 from materials.storage import MaterialsStorage
 
 
@@ -120,11 +118,7 @@ class Material(models.Model):
 
 
 def material_file_upload_to(instance: "MaterialFile", filename: str) -> str:
-    """A random stored name: nothing of the uploader's file name reaches the storage path."""
-    suffix = PurePosixPath(filename).suffix.lower()
-    if not suffix[1:].isalnum() or len(suffix) > 8:
-        suffix = ""
-    return f"{instance.college_id}/{uuid.uuid4().hex}{suffix}"
+    return random_stored_name(instance.college_id, filename)
 
 
 class MaterialFile(models.Model):

@@ -1,10 +1,8 @@
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.files import random_stored_name
 from support.storage import SupportStorage
 
 
@@ -121,11 +119,7 @@ class TicketReply(models.Model):
 
 
 def attachment_upload_to(instance: "TicketAttachment", filename: str) -> str:
-    """A random stored name under the college's folder: nothing of the uploader's file name reaches the path."""
-    suffix = PurePosixPath(filename).suffix.lower()
-    if not suffix[1:].isalnum() or len(suffix) > 8:
-        suffix = ""
-    return f"{instance.college_id}/{uuid.uuid4().hex}{suffix}"
+    return random_stored_name(instance.college_id, filename)
 
 
 class TicketAttachment(models.Model):
