@@ -4,8 +4,12 @@ Each section's figures are plain dicts and lists, kept in the college cache (``c
 period, so a second look at the same period costs one cache round trip; the cache is dropped on every
 audited change of the college and expires after ``COLLEGE_CACHE_SECONDS`` (sign-ins, which are not
 audited, move the «Подключение» figures within that time). The long per-row lists (sessions, teachers)
-are paged queries of their own and are not cached.
+are paged queries of their own and are not cached. The dashboard card's figures (``headline``) are kept by
+the clock alone (see there).
 """
+
+from django.conf import settings
+from django.core.cache import cache
 
 from audit.selectors import action_counts
 from broadcasts import selectors as broadcasts
@@ -259,7 +263,12 @@ def teacher_rows(*, college, period, teachers) -> list[dict]:
 
 def headline(*, college, period) -> dict:
     """Four figures for the dashboard: students who ever signed in (and their share), people who signed in in
-    the period, messages written, sessions held and their attendance — four queries."""
+    the period, messages written, sessions held and their attendance — four queries.
+
+    Kept for ``COLLEGE_CACHE_SECONDS`` by the clock alone, not dropped with the college's other parts: the
+    dashboard is computed again on the first view after every change to the college (a student enrolled, a
+    link made), and a week's figures need not follow each change at once — the section pages do.
+    """
 
     def compute() -> dict:
         people = colleges.membership_sign_in_counts(college=college, since=period.since, until=period.until)
@@ -276,4 +285,8 @@ def headline(*, college, period) -> dict:
             "attendance_share": share(attendance["attended"], attendance["audience"]),
         }
 
-    return _cached(college, "headline", (period.key,), compute)
+    return cache.get_or_set(
+        f"analytics.headline:{college.pk}:{':'.join(map(str, period.key))}",
+        compute,
+        timeout=settings.COLLEGE_CACHE_SECONDS,
+    )

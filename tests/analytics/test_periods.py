@@ -77,3 +77,19 @@ def test_figures_are_cached_until_the_college_changes(aw, settings, django_asser
 
     assert cached["messages"] == 5
     assert figures.chat_figures(college=aw.college, period=period)["messages"] == 6
+
+
+def test_the_dashboards_figures_are_kept_by_the_clock_not_dropped_by_each_change(
+    aw, settings, django_assert_num_queries
+):
+    settings.COLLEGE_CACHE_SECONDS = 300
+    cache.clear()
+    period = period_from(OCTOBER, college=aw.college)
+    first = figures.headline(college=aw.college, period=period)
+    _message(aw.chats["staff"], aw.members["t2"], msk(10, 25))
+    college_cache.changed([aw.college.pk])
+
+    with django_assert_num_queries(0):
+        assert figures.headline(college=aw.college, period=period) == first
+    cache.clear()  # the figures expired
+    assert figures.headline(college=aw.college, period=period)["messages"] == first["messages"] + 1
