@@ -6,9 +6,9 @@ class BroadcastsConfig(AppConfig):
     verbose_name = "Видеосвязь и трансляции"
 
     def ready(self) -> None:
-        from broadcasts import cards
+        from broadcasts import notes
         from broadcasts.permissions import can_view_sessions
-        from core import dashboard, nav
+        from core import home, nav
 
         nav.register(label="Видеосвязь", url_name="broadcasts:list", visible=nav.allowed(can_view_sessions), order=45)
-        dashboard.register(key="broadcasts.upcoming_seminars", provider=cards.upcoming_seminars, order=80)
+        home.register(key="broadcasts.next_seminar", provider=notes.next_seminar_notes)

@@ -97,16 +97,22 @@ def test_an_unknown_kind_in_the_address_lists_everything(client, bw):
     assert "<script>alert" not in response.content.decode()
 
 
-def test_the_dashboard_counts_upcoming_seminars(client, bw):
-    plan_seminar(bw)
-    plan_seminar(bw, title="Семинар: наставничество")
-    client.force_login(bw.users["administration"])
+def test_a_teachers_start_page_names_the_next_seminar_and_a_students_does_not(client, bw):
+    plan_seminar(bw, title="Семинар: наставничество <script>alert(1)</script>")
+    client.force_login(bw.users["teacher"])
 
-    response = client.get(reverse("dashboard"))
+    page = client.get(reverse("groups:my_groups")).content.decode()
 
-    cards = {card["key"]: card for card in response.context["cards"]}
-    assert cards["broadcasts.upcoming_seminars"]["count"] == 2
-    assert cards["broadcasts.upcoming_seminars"]["url"] == reverse("broadcasts:list") + "?kind=seminar"
+    assert 'data-testid="next-seminar"' in page
+    assert "наставничество &lt;script&gt;" in page and "<script>alert" not in page
+    client.force_login(bw.users["student"])
+    assert 'data-testid="next-seminar"' not in client.get(reverse("groups:my_group")).content.decode()
+
+
+def test_no_seminar_ahead_no_note(client, bw):
+    client.force_login(bw.users["teacher"])
+
+    assert 'data-testid="next-seminar"' not in client.get(reverse("groups:my_groups")).content.decode()
 
 
 def test_a_teachers_list_query_count_is_the_same_for_3_and_30_sessions_with_seminars(client, bw):

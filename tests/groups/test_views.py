@@ -257,8 +257,8 @@ class TestMyGroups:
         client.get(reverse("groups:my_groups"))
 
         # Sign-in and college (3), curated groups and their rosters, taught assignments and their rosters,
-        # the start page's notes (a join request waiting, unread announcements: one each).
-        with django_assert_num_queries(10):
+        # the start page's notes (a join request waiting, unread announcements, the next seminar: one each).
+        with django_assert_num_queries(11):
             response = client.get(reverse("groups:my_groups"))
 
         assert len(response.context["curated"]) == size
