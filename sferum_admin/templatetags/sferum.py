@@ -2,6 +2,7 @@ import functools
 
 from django import template
 from django.forms.utils import flatatt
+from django.template.loader import render_to_string
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -54,6 +55,40 @@ def _menu_html(key: tuple, layout: str) -> str:
                 f"<ul>{links}</ul></details></li>"
             )
     return mark_safe("".join(out))
+
+
+# Stands for the request's CSRF token in the navigation rendered once per process (``site_nav``).
+_CSRF_STAND_IN = "csrf-token-stand-in"
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context):
+    """The signed-in person's navigation: the menu wide and on a phone, their name and the sign-out forms.
+
+    ``_partials/site_nav.html`` depends only on the menu (``nav.menu_key``: the entries, the language and the
+    current entry), the person's short name and the college's, so it is rendered once per process for each of
+    them; the request's own CSRF token is put into its sign-out forms each time.
+    """
+    request = context["request"]
+    college = context.get("current_college")
+    html = _site_nav_html(nav.menu_key(request), request.user.short_name, college.short_name if college else "")
+    token = context.get("csrf_token")
+    token = "" if token is None or str(token) == "NOTPROVIDED" else str(token)
+    return mark_safe(html.replace(_CSRF_STAND_IN, escape(token)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _site_nav_html(key: tuple, user_name: str, college_name: str) -> str:
+    return render_to_string(
+        "_partials/site_nav.html",
+        {
+            "menu_wide": _menu_html(key, "wide"),
+            "menu_phone": _menu_html(key, "phone"),
+            "user_name": user_name,
+            "college_name": college_name,
+            "csrf_token": _CSRF_STAND_IN,
+        },
+    )
 
 
 @register.filter

@@ -67,3 +67,29 @@ def test_every_menu_link_opens_for_the_person_it_is_shown_to(request, client_for
     for link in links:
         assert f'href="{link["url"]}"' in page.text
         assert client.get(link["url"]).status_code == 200, (role, link["label"])
+
+
+def test_the_navigation_rendered_once_is_each_persons_with_their_own_sign_out_token(college):
+    """``site_nav`` keeps the markup per menu, name and college; the CSRF token is the request's own."""
+    from django.test import Client
+
+    teacher = factories.MembershipFactory(college=college, role="teacher").user
+    teacher.last_name = "<script>alert(1)</script>"
+    teacher.save()
+    other = factories.MembershipFactory(college=college, role="teacher").user
+    pages = {}
+    for user in (teacher, other):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        pages[user] = (client, client.get(reverse("accounts:profile")).text)
+
+    teacher_page, other_page = pages[teacher][1], pages[other][1]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in teacher_page and "<script>alert(1)" not in teacher_page
+    assert other.short_name in other_page and "alert(1)" not in other_page
+    assert "csrf-token-stand-in" not in teacher_page
+    client, page = pages[other]
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.split("</nav>")[0])
+    assert len(tokens) == 2  # the sign-out forms, wide and on a phone
+    response = client.post(reverse("account_logout"), {"csrfmiddlewaretoken": tokens[0]})
+    assert response.status_code == 302
+    assert client.get(reverse("accounts:profile")).status_code == 302  # signed out
