@@ -17,7 +17,7 @@ SQLITE_TESTS ?= tests/movement tests/invitations/test_services.py tests/invitati
 	tests/colleges/test_bulk.py tests/groups/test_bulk.py tests/audit tests/chats \
 	tests/invitations/test_compiled.py tests/support tests/broadcasts tests/groups/test_student_count.py \
 	tests/notifications/test_email_batch.py tests/announcements \
-	tests/analytics
+	tests/analytics tests/groups/test_audience.py
 
 .PHONY: install run test test-fast lint test-unit test-e2e check-deploy bench seed fuzz clean lock compose-smoke base-images
 
