@@ -22,24 +22,13 @@ def _links(items) -> str:
     )
 
 
-@register.simple_tag(takes_context=True)
-def main_nav(context, layout: str = "wide"):
-    """The menu's ``<li>`` items for the signed-in person, built in Python.
+@functools.lru_cache(maxsize=2048)
+def menu_html(key: tuple, layout: str) -> str:
+    """The menu's ``<li>`` items for a ``nav.menu_key``, built in Python once per process for each key.
 
     ``wide``: each section a Pico drop-down (``<details class="dropdown">``);
-    ``phone``: each section a labelled sub-list, for the «Меню» panel. The
-    same markup as a template loop over ``nav.menu_for``, at a fraction of its
-    cost: every page of a signed-in person renders it, twice. The markup depends
-    only on ``nav.menu_key``, so it is built once per process for each key.
+    ``phone``: each section a labelled sub-list, for the «Меню» panel.
     """
-    request = context.get("request")
-    if request is None or not request.user.is_authenticated:
-        return ""
-    return _menu_html(nav.menu_key(request), layout)
-
-
-@functools.lru_cache(maxsize=2048)
-def _menu_html(key: tuple, layout: str) -> str:
     out = []
     for entry in nav.menu_from_key(key):
         if "items" not in entry:
@@ -82,8 +71,8 @@ def _site_nav_html(key: tuple, user_name: str, college_name: str) -> str:
     return render_to_string(
         "_partials/site_nav.html",
         {
-            "menu_wide": _menu_html(key, "wide"),
-            "menu_phone": _menu_html(key, "phone"),
+            "menu_wide": menu_html(key, "wide"),
+            "menu_phone": menu_html(key, "phone"),
             "user_name": user_name,
             "college_name": college_name,
             "csrf_token": _CSRF_STAND_IN,

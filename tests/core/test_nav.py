@@ -63,15 +63,15 @@ def test_an_unknown_menu_section_is_refused(monkeypatch):
 
 @pytest.mark.django_db
 def test_main_nav_renders_sections_as_drop_downs_wide_and_as_labelled_lists_on_a_phone(monkeypatch):
-    from sferum_admin.templatetags.sferum import main_nav
+    from sferum_admin.templatetags.sferum import menu_html
     from tests.factories import UserFactory
 
     _register_menu(monkeypatch)
     request = RequestFactory().get("/college/")
     request.user = UserFactory()
 
-    wide = main_nav({"request": request}, "wide")
-    phone = main_nav({"request": request}, "phone")
+    wide = menu_html(nav.menu_key(request), "wide")
+    phone = menu_html(nav.menu_key(request), "phone")
 
     assert '<details class="dropdown nav-section"><summary class="current">Колледж</summary>' in wide
     assert '<a href="/college/" aria-current="page">Профиль колледжа</a>' in wide
@@ -166,7 +166,7 @@ def test_the_menu_built_once_per_process_is_still_each_persons_own(monkeypatch):
     """The markup is kept per ``menu_key``: what a person sees, the language and the current entry."""
     from django.utils import translation
 
-    from sferum_admin.templatetags.sferum import main_nav
+    from sferum_admin.templatetags.sferum import menu_html
     from tests.factories import UserFactory
 
     monkeypatch.setattr(nav, "_items", [])
@@ -177,7 +177,7 @@ def test_the_menu_built_once_per_process_is_still_each_persons_own(monkeypatch):
     def menu_of(user, path="/"):
         request = RequestFactory().get(path)
         request.user = user
-        return main_nav({"request": request}, "wide")
+        return menu_html(nav.menu_key(request), "wide")
 
     assert "Профиль" in menu_of(first) and "Профиль" not in menu_of(second)
     assert "Профиль" in menu_of(first)  # the second time from the process's table
