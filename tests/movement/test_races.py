@@ -16,11 +16,15 @@ from groups.models import Enrollment
 from movement import services
 from movement.models import Movement, MovementKind
 from tests import factories
+from tests.killed_workers import forget_unacked, wait_sweeping
 from tests.movement.workers import kill_worker, start_worker, wait_for
 
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
 
 TODAY = datetime.date.today()
+# The unacknowledged-message keys of tests/movement/worker_app.py (not imported here: it reconfigures the
+# app it loads).
+UNACKED_PREFIX = "movement-kill-test"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -89,8 +93,15 @@ def test_the_same_movement_applied_by_many_threads_is_applied_once():
     assert AuditEvent.objects.filter(action="movement.apply", target_id=str(movement.pk)).count() == 1
 
 
+def _redis(app):
+    """The broker's Redis client, with what an earlier run left unacknowledged under the tests' keys dropped."""
+    redis = app.connection_for_write().default_channel.client
+    forget_unacked(redis, UNACKED_PREFIX)
+    return redis
+
+
 def test_worker_killed_mid_batch_then_restarted_applies_each_movement_exactly_once():
-    from movement.tasks import apply_movement
+    from movement.tasks import apply_due_movements, apply_movement
     from sferum_admin.celery import app
 
     college = factories.CollegeFactory()
@@ -98,6 +109,7 @@ def test_worker_killed_mid_batch_then_restarted_applies_each_movement_exactly_on
     students = [factories.MembershipFactory(college=college, role=Role.STUDENT) for _ in range(300)]
     movements = [_pending(college, MovementKind.ENROL, s, to_group=groups[i % 2]) for i, s in enumerate(students)]
     queue = f"movement-kill-{os.getpid()}"
+    redis = _redis(app)
     app.conf.task_always_eager = False
     try:
         for m in movements:
@@ -113,7 +125,16 @@ def test_worker_killed_mid_batch_then_restarted_applies_each_movement_exactly_on
 
         worker = start_worker(queue=queue)
         try:
-            assert wait_for(lambda: applied.count() == 300, 120), f"{applied.count()} of 300 applied after restart"
+            # A task lost by the broker in the kill is applied by beat's due-movement sweep.
+            finished, _ = wait_sweeping(
+                lambda: applied.count() == 300,
+                sweep=apply_due_movements,
+                redis=redis,
+                queue=queue,
+                prefix=UNACKED_PREFIX,
+                timeout=120,
+            )
+            assert finished, f"{applied.count()} of 300 applied after restart"
         finally:
             kill_worker(worker)
     finally:
@@ -126,9 +147,9 @@ def test_worker_killed_mid_batch_then_restarted_applies_each_movement_exactly_on
     assert not Movement.objects.filter(pk__in=[m.pk for m in movements]).exclude(status="applied").exists()
 
 
-def test_worker_killed_mid_import_then_restarted_records_each_movement_once():
+def test_worker_killed_mid_import_then_restarted_records_each_movement_once(settings):
     from movement.models import ImportBatch
-    from movement.tasks import process_import_batch
+    from movement.tasks import import_requeue_stuck, process_import_batch
     from sferum_admin.celery import app
 
     college = factories.CollegeFactory()
@@ -149,7 +170,13 @@ def test_worker_killed_mid_import_then_restarted_records_each_movement_once():
     assert batch.summary["new"] == n
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.APPLYING, total=n)
     queue = f"movement-import-kill-{os.getpid()}"
+    redis = _redis(app)
+    # The sweep's «stuck for a quarter of an hour», shortened: wait_sweeping runs it only when the broker is idle.
+    settings.STUCK_WORK_MINUTES = 0
+    default_queue = app.conf.task_default_queue
     app.conf.task_always_eager = False
+    # The sweep queues the batch the way the page does, on the default queue: here the worker's.
+    app.conf.task_default_queue = queue
     try:
         process_import_batch.apply_async((batch.pk,), queue=queue)
         progress = ImportBatch.objects.filter(pk=batch.pk)
@@ -161,11 +188,21 @@ def test_worker_killed_mid_import_then_restarted_records_each_movement_once():
         assert progress.get().status == ImportBatch.Status.APPLYING, "finished before the kill; proves nothing"
         worker = start_worker(queue=queue)
         try:
-            assert wait_for(lambda: progress.get().status == ImportBatch.Status.APPLIED, 120)
+            # A task lost by the broker in the kill is queued again by beat's stuck-import sweep.
+            finished, _ = wait_sweeping(
+                lambda: progress.get().status == ImportBatch.Status.APPLIED,
+                sweep=import_requeue_stuck,
+                redis=redis,
+                queue=queue,
+                prefix=UNACKED_PREFIX,
+                timeout=120,
+            )
+            assert finished, f"{progress.get().processed} of {n} processed after restart"
         finally:
             kill_worker(worker)
     finally:
         app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+        app.conf.task_default_queue = default_queue
 
     assert Movement.objects.filter(batch=batch).count() == n
     assert Movement.objects.filter(batch=batch).values("person").distinct().count() == n

@@ -1,14 +1,11 @@
-"""The project's Celery app for the killed-worker test: a short visibility timeout so Redis hands an
-unacknowledged task back to the restarted worker within seconds instead of an hour."""
+"""The project's Celery app for the killed-worker tests, with the broker options of tests/killed_workers.py
+(restore within seconds instead of an hour; unacknowledged-message keys of its own)."""
 
 from sferum_admin.celery import app
+from tests.killed_workers import transport_options
 
-# kombu sweeps for unacknowledged messages every interval × throttle seconds (10 × 10 by default):
-# without these two the lost task came back only after about 100 s.
-app.conf.broker_transport_options = {
-    "visibility_timeout": 3,
-    "unacked_restore_interval": 1,
-    "unacked_restore_throttle": 1,
-}
+UNACKED_PREFIX = "movement-kill-test"
 
-__all__ = ["app"]
+app.conf.broker_transport_options = transport_options(UNACKED_PREFIX)
+
+__all__ = ["UNACKED_PREFIX", "app"]
