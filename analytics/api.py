@@ -25,6 +25,10 @@ PERIOD_PARAMETERS = [
 ]
 
 
+def computed_at_field():
+    return serializers.DateTimeField(required=False, help_text="Когда подсчитаны цифры: они хранятся несколько минут.")
+
+
 class PeriodSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
@@ -52,6 +56,7 @@ class GroupJoiningSerializer(SignInFiguresSerializer):
 
 class JoiningSerializer(serializers.Serializer):
     period = PeriodSerializer()
+    computed_at = computed_at_field()
     roles = RoleJoiningSerializer(many=True)
     groups = GroupJoiningSerializer(many=True)
 
@@ -93,6 +98,7 @@ class StatusCountSerializer(serializers.Serializer):
 
 class InvitationsSerializer(serializers.Serializer):
     period = PeriodSerializer()
+    computed_at = computed_at_field()
     totals = serializers.DictField(child=serializers.IntegerField())
     by_role = RoleLinksSerializer(many=True)
     by_group = GroupLinksSerializer(many=True)
@@ -122,6 +128,7 @@ class SilentChatSerializer(serializers.Serializer):
 
 class ChatsSerializer(serializers.Serializer):
     period = PeriodSerializer()
+    computed_at = computed_at_field()
     messages = serializers.IntegerField()
     authors = serializers.IntegerField()
     by_kind = KindActivitySerializer(many=True)
@@ -162,6 +169,7 @@ class SessionRowSerializer(serializers.Serializer):
 
 class SessionsSerializer(serializers.Serializer):
     period = PeriodSerializer()
+    computed_at = computed_at_field()
     by_kind = SessionKindSerializer(many=True)
     totals = serializers.DictField(child=serializers.IntegerField())
     attendance = AttendanceTotalsSerializer()

@@ -2,14 +2,16 @@
 
 Each section's figures are plain dicts and lists, kept in the college cache (``core.college_cache``) per
 period, so a second look at the same period costs one cache round trip; the cache is dropped on every
-audited change of the college and expires after ``COLLEGE_CACHE_SECONDS`` (sign-ins, which are not
-audited, move the «Подключение» figures within that time). The long per-row lists (sessions, teachers)
+audited change of the college and expires after ``COLLEGE_CACHE_SECONDS`` (sign-ins and chat messages, which
+are not audited, move the figures within that time). Each cached dict carries ``computed_at``, the moment it
+was computed, which the section pages show («Данные на 15:32»). The long per-row lists (sessions, teachers)
 are paged queries of their own and are not cached. The dashboard card's figures (``headline``) are kept by
 the clock alone (see there).
 """
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from audit.selectors import action_counts
 from broadcasts import selectors as broadcasts
@@ -39,8 +41,13 @@ def share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _cached(college, name: str, vary: tuple, compute):
-    return college_cache.get_or_compute(college, f"analytics.{name}", vary=vary, compute=compute)
+def _cached(college, name: str, vary: tuple, compute) -> dict:
+    """The section's figures from the college cache, with ``computed_at``: when they were computed, not read."""
+
+    def stamped() -> dict:
+        return {**compute(), "computed_at": timezone.now()}
+
+    return college_cache.get_or_compute(college, f"analytics.{name}", vary=vary, compute=stamped)
 
 
 # --- «Подключение» ----------------------------------------------------------------------------------

@@ -63,6 +63,14 @@ def today_in(college) -> datetime.date:
     return timezone.now().astimezone(college_zone(college)).date()
 
 
+def moment_label(moment: datetime.datetime, *, college) -> str:
+    """A moment on the college's clock: «15:32» when it is today there, «29.11.2026 23:58» when not."""
+    local = moment.astimezone(college_zone(college))
+    if local.date() == today_in(college):
+        return local.strftime("%H:%M")
+    return local.strftime("%d.%m.%Y %H:%M")
+
+
 def period_from(params, *, college) -> Period:
     """The period a request's ``days`` or ``from``/``to`` name (30 days when none); a Russian
     ``ValidationError`` for anything else."""

@@ -1,11 +1,15 @@
 """«Аналитика»: one page in sections, each its own URL (a phone loads one section), with a period picker
 and a CSV/XLSX export of each section (``?format=csv`` or ``xlsx``)."""
 
+import math
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.utils import timezone
 
 from analytics import figures, messages, tables
-from analytics.periods import PRESETS, Period, period_from
+from analytics.periods import PRESETS, Period, moment_label, period_from
 from analytics.permissions import can_view_analytics, can_view_joining, joining_group_scope
 from colleges.pages import CollegePageView
 from core.dates import MAX_DATE, MIN_DATE
@@ -35,6 +39,8 @@ class AnalyticsPage(CollegePageView):
     section = ""
     title = ""
     template_name = ""
+    # The section's figures come from the college cache and may be a few minutes old (figures._cached).
+    cached = True
 
     def get(self, request):
         try:
@@ -59,9 +65,19 @@ class AnalyticsPage(CollegePageView):
             "presets": PRESETS,
             "date_min": MIN_DATE.isoformat(),
             "date_max": MAX_DATE.isoformat(),
+            "freshness": self.freshness(context.get("computed_at")) if period is not None else "",
         }
         template = self.template_name if period is not None else "analytics/error.html"
         return render(request, template, {**base, **context}, status=status)
+
+    def freshness(self, computed_at) -> str:
+        """«Данные на 15:32 · обновляются каждые 5 мин.»: when the figures shown were computed, on the
+        college's clock (the cached ones then, the others now)."""
+        text = messages.FRESH_AT.format(moment=moment_label(computed_at or timezone.now(), college=self.college))
+        seconds = settings.COLLEGE_CACHE_SECONDS
+        if self.cached and seconds:
+            text += " · " + messages.FRESH_HINT.format(minutes=math.ceil(seconds / 60))
+        return text
 
     def context(self, request, period: Period) -> dict:
         raise NotImplementedError
@@ -92,6 +108,7 @@ class JoiningView(AnalyticsPage):
             "page_obj": page,
             "groups": page.object_list,
             "curator_only": scope is not None,
+            "computed_at": found.get("computed_at"),
         }
 
     def table(self, request, period):
@@ -104,7 +121,8 @@ class InvitationsView(AnalyticsPage):
     template_name = "analytics/invitations.html"
 
     def context(self, request, period):
-        return {"found": figures.invitation_figures(college=self.college, period=period)}
+        found = figures.invitation_figures(college=self.college, period=period)
+        return {"found": found, "computed_at": found.get("computed_at")}
 
     def table(self, request, period):
         return tables.invitations(figures.invitation_figures(college=self.college, period=period))
@@ -116,7 +134,8 @@ class ChatsView(AnalyticsPage):
     template_name = "analytics/chats.html"
 
     def context(self, request, period):
-        return {"found": figures.chat_figures(college=self.college, period=period)}
+        found = figures.chat_figures(college=self.college, period=period)
+        return {"found": found, "computed_at": found.get("computed_at")}
 
     def table(self, request, period):
         return tables.chats(figures.chat_figures(college=self.college, period=period))
@@ -129,8 +148,10 @@ class SessionsView(AnalyticsPage):
 
     def context(self, request, period):
         page = paginate(request, figures.session_rows(college=self.college, period=period), SESSIONS_PAGE)
+        found = figures.session_figures(college=self.college, period=period)
         return {
-            "found": figures.session_figures(college=self.college, period=period),
+            "found": found,
+            "computed_at": found.get("computed_at"),
             "page_obj": page,
             "sessions": [figures.session_row(session) for session in page.object_list],
         }
@@ -143,6 +164,7 @@ class TeachersView(AnalyticsPage):
     section = "teachers"
     title = "Преподаватели"
     template_name = "analytics/teachers.html"
+    cached = False  # a page of teachers is counted on every look
 
     def _search(self, request) -> str:
         return request.GET.get("q", "").strip()[:100]  # a NUL byte is refused before (core.middleware)

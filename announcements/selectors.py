@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.search import search_q
+from accounts.search import Within, name_order, search_q
 from announcements.models import Announcement, AnnouncementRead, Audience
 from announcements.permissions import (
     can_manage_all_announcements,
@@ -20,7 +20,7 @@ from announcements.permissions import (
     in_staff_audience,
     in_student_audience,
 )
-from colleges.models import STAFF_ROLES, College, Role
+from colleges.models import STAFF_ROLES, College, Membership, Role
 from groups.models import StudyGroup
 from groups.permissions import teacher_scope
 from groups.selectors import EVERY_ROLE, audience_memberships, parent_group_ids, student_group_ids
@@ -139,12 +139,18 @@ def announcement_read_figures(*, announcement: Announcement) -> dict[str, int]:
     return {"total": audience.count(), "read": read.count()}
 
 
-def announcement_unread_people(*, announcement: Announcement) -> QuerySet[User]:
-    """Who of the audience has not opened it yet, by name."""
+def announcement_unread_people(*, announcement: Announcement, search: str = "") -> QuerySet[User]:
+    """Who of the audience has not opened it yet, by name; ``search`` finds them by name or phone.
+
+    The words are looked up among the college's memberships (their copies of the person's search text), so
+    the search starts from one college's rows rather than every user of the installation.
+    """
+    members = Membership.objects.filter(college_id=announcement.college_id)
     return (
         announcement_audience(announcement=announcement)
         .exclude(Exists(AnnouncementRead.objects.filter(announcement=announcement, user_id=OuterRef("pk"))))
-        .order_by("sort_name", "pk")
+        .filter(search_q(search, within=[Within("pk", members, people=("",), column="user_id")]))
+        .order_by(name_order(), "pk")
     )
 
 

@@ -125,7 +125,12 @@ class AnnouncementUnreadView(AnnouncementPage):
 
     def get(self, request, pk):
         announcement = self.object
-        page = paginate(request, selectors.announcement_unread_people(announcement=announcement), UNREAD_PAGE_SIZE)
+        filters = AnnouncementFilterForm(request.GET or None)
+        # A query too long for the box (only a typed-in address can carry one) is said so and searches nothing.
+        search_error = " ".join(filters.errors.get("q", []))
+        search = filters.cleaned_data["q"].strip() if filters.is_valid() else ""
+        people = selectors.announcement_unread_people(announcement=announcement, search=search)
+        page = paginate(request, people.none() if search_error else people, UNREAD_PAGE_SIZE)
         return render(
             request,
             "announcements/announcement_unread.html",
@@ -134,7 +139,11 @@ class AnnouncementUnreadView(AnnouncementPage):
                 "figures": selectors.announcement_read_figures(announcement=announcement),
                 "page_obj": page,
                 "people": page.object_list,
+                "filters": filters,
+                "search": search,
+                "search_error": search_error,
             },
+            status=400 if search_error else 200,
         )
 
 

@@ -116,9 +116,16 @@ def session_attendance(*, session: Session) -> QuerySet[Attendance]:
     return Attendance.objects.filter(session=session).select_related("user").order_by("joined_at", "id")
 
 
-def session_audience_user_ids(*, session: Session) -> set[int]:
-    """Who is reminded of a session: the people of its audience now, and its host."""
-    group_ids = [group.pk for group in session.groups.all()] if session.audience == Audience.GROUPS else []
+def session_audience_user_ids(*, session: Session, group_ids=None) -> set[int]:
+    """Who is reminded of a session: the people of its audience now, and its host. ``group_ids`` are the
+    session's groups when the caller holds them already (a change not saved yet, or saved a moment ago):
+    one query then, not two."""
+    if session.audience != Audience.GROUPS:
+        group_ids = []
+    elif group_ids is None:
+        group_ids = [group.pk for group in session.groups.all()]
+    else:
+        group_ids = list(group_ids)
     parents = session.kind == Kind.PARENT_MEETING
     members = audience_memberships(
         college=session.college_id,

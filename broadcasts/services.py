@@ -185,8 +185,8 @@ def session_update(
     description: str = "",
     host: Membership | None = None,
 ) -> Session:
-    """Change a planned session; its kind stays. A new start time is reminded of again, and a new time
-    (start or length) is told to the audience (``_notify_change``)."""
+    """Change a planned session; its kind stays. A new start time is reminded of again, and the people the
+    change concerns are told (``_notify_update``)."""
     session = _locked(session)
     _require_edit(actor, session)
     _require_planned(session)
@@ -204,14 +204,33 @@ def session_update(
         host=host or session.host,
         moved=moved,
     )
-    before = {"title": session.title, **_audited(session, list(session.groups.all()))}
+    old_groups = list(session.groups.all())
+    before = {"title": session.title, **_audited(session, old_groups)}
     retimed = moved or duration_minutes != session.duration_minutes
+    regrouped = (
+        audience != session.audience
+        or {g.pk for g in groups} != {g.pk for g in old_groups}
+        or host.pk != session.host_id
+    )
+    ends_at = starts_at + datetime.timedelta(minutes=duration_minutes)
+    # Who was in the audience is asked before the change is written; only when someone is to be told.
+    announced = (retimed or regrouped) and ends_at > timezone.now()
+    was_in = _audience_of(session, old_groups) if announced and regrouped else None
+    known = {"title": session.title, "starts_at": session.starts_at}
     _fill(session, title, description, starts_at, duration_minutes, audience, host)
     if moved:
         session.reminded_at = None
     _save(session, groups)
-    if retimed:
-        _notify_change(session, actor=actor)
+    if announced:
+        now_in = _audience_of(session, groups)
+        _notify_update(
+            session,
+            actor=actor,
+            was_in=now_in if was_in is None else was_in,
+            now_in=now_in,
+            retimed=retimed,
+            known=known,
+        )
     audit_log(
         actor=actor,
         college=college,
@@ -221,6 +240,66 @@ def session_update(
         after={"title": title, **_audited(session, groups)},
     )
     return session
+
+
+def _audience_of(session: Session, groups: list[StudyGroup]) -> set[int]:
+    from broadcasts.selectors import session_audience_user_ids
+
+    return session_audience_user_ids(session=session, group_ids=[g.pk for g in groups])
+
+
+def _notify_update(
+    session: Session, *, actor: User, was_in: set[int], now_in: set[int], retimed: bool, known: dict
+) -> None:
+    """Tell each person what a change of a session means to them (its changer excepted):
+
+    - still in the audience, and the time changed: the new time (``_notify_change``);
+    - no longer in it: the session is off for them, under the title and time they knew (``_notify_removed``);
+    - newly in it: nothing more than the others get. Nobody is told of a session when it is planned, so a
+      newcomer learns of it the same way: the list, the calendar and the reminder before the start. When the
+      reminder has gone already (and the start stays), the newcomers get it now.
+    """
+    kept = (was_in & now_in) - {actor.pk}
+    removed = (was_in - now_in) - {actor.pk}
+    added = (now_in - was_in) - {actor.pk}
+    if retimed and kept:
+        _notify_change(session, actor=actor, user_ids=kept)
+    if removed:
+        _notify_removed(session, user_ids=removed, known=known)
+    if added and session.reminded_at is not None:
+        _send_reminder(session, user_ids=added, key=f"{_reminder_key(session)}:{session.updated_at.isoformat()}")
+
+
+def _notify_removed(session: Session, *, user_ids: set[int], known: dict) -> None:
+    """Tell people taken out of a session's audience that it is off for them: a push and an e-mail, once per
+    change (keyed by the session's ``updated_at``), after commit. They may no longer see the session, so the
+    link is to their list of sessions."""
+    from notifications.push import push_notify
+
+    user_ids = sorted(user_ids)
+    key = f"broadcast-removed:{session.pk}:{session.updated_at.isoformat()}"
+    local_start = timezone.localtime(known["starts_at"], college_zone(session.college))
+    push_notify(
+        user_ids=user_ids,
+        title=messages.REMOVED_TITLE.format(title=known["title"]),
+        body=messages.REMOVED_BODY.format(
+            kind=session.get_kind_display().capitalize(), time=f"{local_start:%d.%m в %H:%M}"
+        ),
+        url=reverse("broadcasts:list"),
+        tag=f"broadcast-{session.pk}",
+        idempotency_key=key,
+    )
+    _email_audience(
+        session,
+        user_ids=user_ids,
+        template="session_removed",
+        key=key,
+        extra={
+            "title": known["title"],
+            "starts": f"{local_start:%d.%m.%Y %H:%M}",
+            "url": settings.SITE_URL.rstrip("/") + reverse("broadcasts:list"),
+        },
+    )
 
 
 @transaction.atomic
@@ -240,9 +319,10 @@ def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
     return session
 
 
-def _notify_change(session: Session, *, actor: User) -> int:
-    """Tell a session's audience (its changer excepted) that it is cancelled or has a new time: a Web Push to
-    their browsers and an e-mail where they have one, never an SMS; how many people are told.
+def _notify_change(session: Session, *, actor: User, user_ids: set[int] | None = None) -> int:
+    """Tell a session's audience (or ``user_ids`` of it), its changer excepted, that it is cancelled or has
+    a new time: a Web Push to their browsers and an e-mail where they have one, never an SMS; how many
+    people are told.
 
     Called inside the changing service's transaction, so it goes out after commit or not at all. Each change
     has its own key (the session's ``updated_at`` at that change): a retried task sends nothing twice, and
@@ -254,7 +334,9 @@ def _notify_change(session: Session, *, actor: User) -> int:
     if session.ends_at <= timezone.now():
         return 0
     cancelled = session.status == Session.Status.CANCELLED
-    user_ids = sorted(session_audience_user_ids(session=session) - {actor.pk})
+    if user_ids is None:
+        user_ids = session_audience_user_ids(session=session)
+    user_ids = sorted(set(user_ids) - {actor.pk})
     if not user_ids:
         return 0
     key = f"broadcast-{'cancel' if cancelled else 'moved'}:{session.pk}:{session.updated_at.isoformat()}"
@@ -378,7 +460,6 @@ def session_remind(*, session_id: int, now: datetime.datetime | None = None) -> 
     Returns the number of people reminded (0 for a run that did not claim the session).
     """
     from broadcasts.selectors import session_audience_user_ids
-    from notifications.push import push_notify
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -392,26 +473,30 @@ def session_remind(*, session_id: int, now: datetime.datetime | None = None) -> 
         if not claimed:
             return 0
         session = Session.objects.select_related("college", "host__user").get(pk=session_id)
-        user_ids = sorted(session_audience_user_ids(session=session))
-        local_start = timezone.localtime(session.starts_at, college_zone(session.college))
-        push_notify(
-            user_ids=user_ids,
-            title=messages.REMINDER_TITLE.format(title=session.title),
-            body=messages.REMINDER_BODY.format(
-                kind=session.get_kind_display().capitalize(), time=f"{local_start:%H:%M}"
-            ),
-            url=reverse("broadcasts:detail", kwargs={"pk": session.pk}),
-            tag=f"broadcast-{session.pk}",
-            idempotency_key=f"broadcast-reminder:{session.pk}:{session.starts_at.isoformat()}",
-        )
-        _email_audience(
-            session,
-            user_ids=user_ids,
-            template="session_reminder",
-            key=f"broadcast-reminder:{session.pk}:{session.starts_at.isoformat()}",
-            extra={},
-        )
+        user_ids = session_audience_user_ids(session=session)
+        _send_reminder(session, user_ids=user_ids, key=_reminder_key(session))
     return len(user_ids)
+
+
+def _reminder_key(session: Session) -> str:
+    return f"broadcast-reminder:{session.pk}:{session.starts_at.isoformat()}"
+
+
+def _send_reminder(session: Session, *, user_ids: set[int], key: str) -> None:
+    """«Скоро начнётся» to ``user_ids``: a push and an e-mail batch, after commit, once per ``key``."""
+    from notifications.push import push_notify
+
+    user_ids = sorted(user_ids)
+    local_start = timezone.localtime(session.starts_at, college_zone(session.college))
+    push_notify(
+        user_ids=user_ids,
+        title=messages.REMINDER_TITLE.format(title=session.title),
+        body=messages.REMINDER_BODY.format(kind=session.get_kind_display().capitalize(), time=f"{local_start:%H:%M}"),
+        url=reverse("broadcasts:detail", kwargs={"pk": session.pk}),
+        tag=f"broadcast-{session.pk}",
+        idempotency_key=key,
+    )
+    _email_audience(session, user_ids=user_ids, template="session_reminder", key=key, extra={})
 
 
 def session_join_url(session: Session) -> str:

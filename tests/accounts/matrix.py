@@ -35,6 +35,7 @@ def _administrators_key(world) -> int:
     api_key_for(administrator, college=world.college, name="Матрица")
     return ApiToken.objects.get(user=administrator, name="Матрица").pk
 
+
 # «Уведомления на этом устройстве»: every signed-in person for their own browsers.
 CASES += [
     Case("notifications:push_device", answers(200, **_SIGNED_IN)),

@@ -98,9 +98,7 @@ def test_a_role_given_by_someone_else_meanwhile_is_kept_and_its_id_returned(admi
             theirs[0] = factories.MembershipFactory(college=college, user=users[1], role=Role.STUDENT)
         return rows
 
-    with mock.patch.object(
-        QuerySet, "values_list", autospec=True, side_effect=someone_else_right_after_the_first_read
-    ):
+    with mock.patch.object(QuerySet, "values_list", autospec=True, side_effect=someone_else_right_after_the_first_read):
         found = memberships_add_many_unchecked(
             actor=administrator, college=college, role=Role.STUDENT, user_ids=[u.pk for u in users]
         )

@@ -44,6 +44,9 @@ def test_the_director_opens_analytics_on_a_phone_and_downloads_a_section(live_se
     page.get_by_role("navigation", name="Разделы аналитики").get_by_role("link", name="Чаты").click()
     page.get_by_test_id("period").get_by_role("button", name="7 дней").click()
     expect(page.get_by_test_id("messages")).to_have_text("1")
+    # How fresh the figures are, on the college's clock.
+    expect(page.get_by_test_id("freshness")).to_contain_text("Данные на")
+    expect(page.get_by_test_id("freshness")).to_contain_text("обновляются каждые 5 мин.")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     # The section as a spreadsheet.

@@ -55,6 +55,7 @@ def test_the_service_worker_shows_a_pushed_notification(live_server, phone_conte
     cdp.send("ServiceWorker.enable")
     page.goto(f"{live_server.url}{PAGE}")
     expect(page.locator("[data-push-worker=ready]")).to_have_count(1)
+
     # DevTools reports the registration by an event that may come after the page says the worker is ready.
     def ours():
         return [r for r in registrations if r["scopeURL"] == f"{live_server.url}/" and not r["isDeleted"]][:1]
