@@ -273,6 +273,8 @@ from sferum_admin.settings_support import (  # noqa: E402, F401
     SUPPORT_ACCEL_REDIRECT,
     SUPPORT_ATTACHMENT_MAX_BYTES,
     SUPPORT_ROOT,
+    SUPPORT_THUMBNAIL_MAX_PIXELS,
+    SUPPORT_THUMBNAIL_SIZE,
     support_storage,
 )
 

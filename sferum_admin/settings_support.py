@@ -20,6 +20,13 @@ SUPPORT_ROOT = Path(
 )
 # One screenshot or PDF: a phone's full-screen PNG is 1–5 MB, a scanned page a few.
 SUPPORT_ATTACHMENT_MAX_BYTES = env.int("SUPPORT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The question's page shows an image as a small copy made once, at upload (support/thumbnails.py): at most this
+# wide and this high, in JPEG. A phone screenshot of 3–5 MB becomes some 50–100 KB at 480 wide; a scrolling
+# screenshot stops at the height.
+SUPPORT_THUMBNAIL_SIZE = (480, 1440)
+# Pixels decoded to make that copy: a screenshot of an 8K screen fits (33 MP), a PNG that unpacks to gigabytes of
+# memory does not (it is refused at upload with a message). A JPEG photo is decoded at a reduced scale first.
+SUPPORT_THUMBNAIL_MAX_PIXELS = env.int("SUPPORT_THUMBNAIL_MAX_PIXELS", default=40_000_000)
 # As MATERIALS_ACCEL_REDIRECT, for the internal location that serves SUPPORT_ROOT. Empty: the app streams.
 SUPPORT_ACCEL_REDIRECT = env.str("SUPPORT_ACCEL_REDIRECT", default="")
 

@@ -4,21 +4,31 @@ The administrator lists every question of the college; everyone else their
 own. A question the caller may not see answers 404, like one of another
 college. Platform staff hold no membership in a college, so the college API
 is not theirs (404, as for any college not the caller's): they answer on
-their own pages (/platform/support/).
+their own pages (/platform/support/), and download the files of a question
+passed on to them at /api/v1/platform/support/attachments/<id>/.
 """
 
-from django.urls import reverse
+from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
 from colleges.api_base import CollegeApiMixin, college_urls
-from core.pages import parse_id
+from core.pages import ID_MAX, parse_id
 from support import messages, selectors, services
+from support.downloads import attachment_response_for
 from support.models import Ticket, TicketAttachment, TicketReply, Topic
 from support.permissions import REOPEN_DAYS, can_ask, can_close, can_escalate, can_reopen, can_reply
 from support.selectors import thread_attachments
@@ -26,20 +36,28 @@ from support.services import ATTACHMENTS_MAX, TEXT_MAX
 
 
 class TicketAttachmentSerializer(serializers.ModelSerializer):
-    """A screenshot or PDF; ``url`` is the page's download view (the same permission check), answered for the
-    session's person; ``?inline=1`` on it shows an image rather than downloading it."""
+    """A screenshot or PDF; ``url`` is the API's download (``TicketAttachmentViewSet``: the page's permission
+    check, answered for a key as for a session); ``?inline=1`` on it shows an image rather than downloading
+    it. ``thumbnail_url`` is an image's small copy (null for a PDF)."""
 
     name = serializers.CharField(source="original_name")
     url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
 
     class Meta:
         model = TicketAttachment
-        fields = ["id", "name", "content_type", "size", "url"]
+        fields = ["id", "name", "content_type", "size", "url", "thumbnail_url"]
 
     def get_url(self, obj) -> str:
-        path = reverse("support:attachment", kwargs={"pk": obj.pk})
+        path = reverse(
+            "api:support-ticket-attachment-detail",
+            kwargs={"college_id": obj.college_id, "ticket_pk": obj.ticket_id, "pk": obj.pk},
+        )
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
+
+    def get_thumbnail_url(self, obj) -> str | None:
+        return self.get_url(obj) + "?thumb=1" if obj.is_image else None
 
 
 class TicketReplySerializer(serializers.ModelSerializer):
@@ -189,7 +207,63 @@ class TicketViewSet(CollegeApiMixin, mixins.ListModelMixin, viewsets.GenericView
         return self._answer(services.ticket_escalate(actor=request.user, ticket=self.get_object()))
 
 
+DOWNLOAD = {(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}
+DOWNLOAD_PARAMETERS = [
+    OpenApiParameter("inline", OpenApiTypes.STR, enum=["1"], description="1: изображение открывается в браузере"),
+    OpenApiParameter("thumb", OpenApiTypes.STR, enum=["1"], description="1: уменьшенная копия изображения (JPEG)"),
+]
+
+
+class TicketAttachmentViewSet(CollegeApiMixin, viewsets.GenericViewSet):
+    """A question's screenshot or PDF, to whoever sees the question: the page's lookup and predicate
+    (``selectors.attachment_get_for``, ``permissions.can_view_attachment``) and the page's response, with
+    its headers (``support.downloads``); 404 for anyone else, as for a missing file."""
+
+    queryset = TicketAttachment.objects.none()  # for the schema; requests use the selector
+    lookup_value_regex = "[0-9]+"
+    allowed = {"*": ASK_RULE}
+
+    @extend_schema(
+        summary="Download an attachment",
+        parameters=[OpenApiParameter("ticket_pk", OpenApiTypes.INT, OpenApiParameter.PATH), *DOWNLOAD_PARAMETERS],
+        responses=DOWNLOAD,
+    )
+    def retrieve(self, request, ticket_pk=None, pk=None):
+        attachment = selectors.attachment_get_for(
+            user=request.user, college=self.college, pk=_path_id(pk), ticket_pk=_path_id(ticket_pk)
+        )
+        self.check_object_permissions(request, attachment)
+        return attachment_response_for(request, attachment)
+
+
+class PlatformAttachmentApi(APIView):
+    """A file of a question passed on to platform staff, for them (they hold no membership, so it is not
+    under a college): ``selectors.attachment_get_escalated``, as their page's download; 404 for anyone else
+    and for a question not passed on."""
+
+    @extend_schema(
+        summary="Download an attachment of a question passed on", parameters=DOWNLOAD_PARAMETERS, responses=DOWNLOAD
+    )
+    def get(self, request, pk):
+        attachment = selectors.attachment_get_escalated(user=request.user, pk=_path_id(pk))
+        return attachment_response_for(request, attachment)
+
+
+def _path_id(value) -> int:
+    """An id from the path (the route takes digits only): one beyond any table's range is «not found»."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or int(text) > ID_MAX:
+        raise NotFound()
+    return int(text)
+
+
 router = SimpleRouter()
 router.register("support/tickets", TicketViewSet, basename="support-ticket")
+router.register(
+    r"support/tickets/(?P<ticket_pk>[0-9]+)/attachments", TicketAttachmentViewSet, basename="support-ticket-attachment"
+)
 
-urlpatterns = college_urls(router.urls)
+urlpatterns = [
+    *college_urls(router.urls),
+    path("platform/support/attachments/<int:pk>/", PlatformAttachmentApi.as_view(), name="support-platform-attachment"),
+]

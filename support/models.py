@@ -125,8 +125,9 @@ def attachment_upload_to(instance: "TicketAttachment", filename: str) -> str:
 class TicketAttachment(models.Model):
     """A screenshot (PNG, JPEG, WebP) or a PDF on the question (``reply`` empty) or on one reply.
 
-    Checked by content (``core.files``), stored in the private ``support`` storage and handed out only
-    by the download views, to whoever may see the ticket (``permissions.can_view_attachment``).
+    Checked by content (``core.files``), stored in the private ``support`` storage (an image with its
+    small copy, ``thumbnail``) and handed out only by the download views, to whoever may see the ticket
+    (``permissions.can_view_attachment``).
     """
 
     college = models.ForeignKey("colleges.College", on_delete=models.CASCADE, related_name="+", verbose_name="колледж")
@@ -140,6 +141,15 @@ class TicketAttachment(models.Model):
         verbose_name="ответ",
     )
     file = models.FileField("файл", upload_to=attachment_upload_to, storage=SupportStorage(), max_length=255)
+    # The small JPEG the thread shows (support/thumbnails.py), beside the file in the same storage; empty for
+    # a PDF and for an image stored before thumbnails were made (the page then shows the file itself).
+    thumbnail = models.FileField(
+        "уменьшенная копия",
+        upload_to=attachment_upload_to,
+        storage=SupportStorage(),
+        max_length=255,
+        blank=True,
+    )
     original_name = models.CharField("имя файла", max_length=255)
     content_type = models.CharField("тип", max_length=100)
     size = models.PositiveBigIntegerField("размер")

@@ -83,9 +83,13 @@ def open_ticket_count(*, college: College) -> int:
     return Ticket.objects.filter(college=college, status=Ticket.Status.OPEN).count()
 
 
-def attachment_get_for(*, user, college: College, pk: int) -> TicketAttachment:
-    """A file of the college's ticket that ``user`` may see (``permissions.can_view_attachment``); else 404."""
-    attachment = TicketAttachment.objects.filter(pk=pk, college=college).select_related("ticket__college").first()
+def attachment_get_for(*, user, college: College, pk: int, ticket_pk: int | None = None) -> TicketAttachment:
+    """A file of the college's ticket (of ``ticket_pk``, when the address names it) that ``user`` may see
+    (``permissions.can_view_attachment``, asked by the page and the API alike); else 404."""
+    qs = TicketAttachment.objects.filter(pk=pk, college=college)
+    if ticket_pk is not None:
+        qs = qs.filter(ticket_id=ticket_pk)
+    attachment = qs.select_related("ticket__college").first()
     if attachment is None or not can_view_attachment(user, attachment):
         raise Http404
     return attachment

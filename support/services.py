@@ -1,7 +1,9 @@
 """Every write of the support app: one transaction each, permission checked, audited.
 
 A question and each reply may carry up to ``ATTACHMENTS_MAX`` screenshots (PNG, JPEG, WebP) or PDFs, all
-checked by content (``core.files``) before anything is written; a refused file leaves nothing behind.
+checked by content (``core.files``) before anything is written; a refused file leaves nothing behind. An
+image gets its small copy for the thread (``support.thumbnails``) in the same step: one whose pixels do not
+decode is refused like a forged file.
 
 A reply from the college's administrator or from platform staff tells the
 author by e-mail after commit, when the author has an e-mail; nobody gets an
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -24,7 +27,7 @@ from colleges.models import College
 from core.files import Accepted, clean_original_name, detect_file, human_size
 from notifications.models import Message
 from notifications.services import notification_enqueue
-from support import messages
+from support import messages, thumbnails
 from support.models import Ticket, TicketAttachment, TicketReply, Topic
 from support.permissions import (
     REOPEN_DAYS,
@@ -63,8 +66,9 @@ def _locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update(of=("self",)).select_related("college", "author").get(pk=ticket.pk)
 
 
-def _checked_files(uploads: Iterable[UploadedFile]) -> list[tuple[UploadedFile, str, str, str]]:
-    """(file, shown name, content type, extension) of each upload, every one checked before any is stored."""
+def _checked_files(uploads: Iterable[UploadedFile]) -> list[tuple[UploadedFile, str, str, str, bytes | None]]:
+    """(file, shown name, content type, extension, thumbnail) of each upload, every one checked — an image's
+    small copy made — before any is stored."""
     uploads = [upload for upload in uploads if upload is not None]
     if len(uploads) > ATTACHMENTS_MAX:
         raise ValidationError(
@@ -85,14 +89,20 @@ def _checked_files(uploads: Iterable[UploadedFile]) -> list[tuple[UploadedFile, 
         except ValidationError as error:
             raise ValidationError({"attachments": error.messages}, code=error.code) from None
         name = clean_original_name(raw_name, extension=detected.extension)
-        checked.append((uploaded, name, detected.content_type, detected.extension))
+        thumb = None
+        if detected.content_type.startswith("image/"):
+            try:
+                thumb = thumbnails.thumbnail_make(uploaded, name=shown)
+            except ValidationError as error:
+                raise ValidationError({"attachments": error.messages}, code=error.code) from None
+        checked.append((uploaded, name, detected.content_type, detected.extension, thumb))
     return checked
 
 
 def _attach(ticket: Ticket, reply: TicketReply | None, checked, stored: list[str]) -> list[TicketAttachment]:
     """Store the checked files; ``stored`` collects their names, for the caller to delete on a rollback."""
     saved = []
-    for uploaded, name, content_type, extension in checked:
+    for uploaded, name, content_type, extension, thumb in checked:
         record = TicketAttachment(
             college_id=ticket.college_id,
             ticket=ticket,
@@ -103,13 +113,17 @@ def _attach(ticket: Ticket, reply: TicketReply | None, checked, stored: list[str
         )
         record.file.save(f"upload.{extension}", uploaded, save=False)
         stored.append(record.file.name)
+        if thumb is not None:
+            record.thumbnail.save(f"thumb.{thumbnails.EXTENSION}", ContentFile(thumb), save=False)
+            stored.append(record.thumbnail.name)
         record.save()
         saved.append(record)
     return saved
 
 
 def _forget_stored(names: list[str]) -> None:
-    """The bytes of files whose rows were rolled back: no row points at them, so nobody could reach them."""
+    """The bytes of files (and small copies) whose rows were rolled back: no row points at them, so nobody
+    could reach them."""
     storage = TicketAttachment._meta.get_field("file").storage
     for name in names:
         storage.delete(name)

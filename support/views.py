@@ -12,7 +12,7 @@ from colleges.pages import CollegePageView
 from core.pages import apply_service_errors, paginate, parse_id
 from support import articles, selectors, services
 from support import messages as texts
-from support.downloads import attachment_response
+from support.downloads import attachment_response_for
 from support.forms import ArticleSearchForm, ReplyForm, TicketFilterForm, TicketForm
 from support.permissions import (
     REOPEN_DAYS,
@@ -159,13 +159,14 @@ class TicketDetailView(TicketPage):
 
 class AttachmentDownloadView(HelpPage):
     """The only way to a ticket's stored file: ``permissions.can_view_attachment``, then nginx sends the bytes.
-    ``?inline=1`` shows an image in the page (the thread's thumbnails); a PDF is always a download."""
+    ``?thumb=1`` is an image's small copy (the thread's thumbnails), ``?inline=1`` the full image opened in
+    the browser; a PDF is always a download."""
 
     lookup = selectors.attachment_get_for
     lookup_user = "user"
 
     def get(self, request, pk):
-        return attachment_response(self.object, inline=request.GET.get("inline") == "1")
+        return attachment_response_for(request, self.object)
 
 
 class TicketCloseView(TicketPage):
@@ -273,4 +274,4 @@ class PlatformAttachmentView(PlatformSupportPage):
 
     def get(self, request, pk):
         attachment = selectors.attachment_get_escalated(user=request.user, pk=parse_id(str(pk), name="pk"))
-        return attachment_response(attachment, inline=request.GET.get("inline") == "1")
+        return attachment_response_for(request, attachment)

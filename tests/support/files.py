@@ -1,6 +1,8 @@
-"""Files people attach to a question: real screenshots (made with Pillow), a PDF, and forged ones."""
+"""Files people attach to a question: real screenshots (made with Pillow), a PDF, and forged or hostile ones."""
 
 import io
+import struct
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -26,3 +28,32 @@ def png(name: str = "Снимок экрана.png") -> SimpleUploadedFile:
 
 def pdf(name: str = "Ошибка.pdf") -> SimpleUploadedFile:
     return upload(name, PDF_BYTES, "application/pdf")
+
+
+def screenshot_bytes(size: tuple[int, int] = (1170, 2532)) -> bytes:
+    """A phone's full-screen screenshot as a PNG of some megabytes (noise does not compress, as photos don't)."""
+    buffer = io.BytesIO()
+    Image.effect_noise(size, 80).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def grey_png(width: int, height: int, idat: bytes) -> bytes:
+    """An 8-bit greyscale PNG with the given pixel stream and correct checksums (the content check reads those)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+
+
+def bomb_png(width: int = 8000, height: int = 7000) -> bytes:
+    """A decompression bomb under the content check's 60 MP: 56 MP of zeros packed into some 50 KB."""
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)
+    return grey_png(width, height, b"".join(packer.compress(row) for _ in range(height)) + packer.flush())
+
+
+def broken_png() -> bytes:
+    """A PNG whose chunks are whole but whose pixel stream is not zlib data: it passes the content check."""
+    return grey_png(300, 300, b"not zlib data at all" * 10)

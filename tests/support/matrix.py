@@ -4,7 +4,8 @@ The question under test is the main college's student's: the student and
 the college's administrator see it; the parent, teachers and the
 administration of the same college (questions are not theirs) and anyone
 of another college get 404. Platform staff, who hold no membership, see only
-escalated questions on their own pages (/platform/support/): 404 for the rest.
+escalated questions on their own pages (/platform/support/) and download their
+files from the API outside any college (/api/v1/platform/support/…): 404 for the rest.
 """
 
 from support import services
@@ -50,6 +51,11 @@ def _attachment_pk(world):
         )
         world.extra["attachment"] = reply.attachments.get()
     return {"pk": world.extra["attachment"].pk}
+
+
+def _attachment_in_ticket(world):
+    pk = _attachment_pk(world)["pk"]
+    return {"ticket_pk": _ticket(world).pk, "pk": pk}
 
 
 def _escalated_attachment_pk(world):
@@ -99,8 +105,16 @@ CASES = [
         "support:escalate", ticket_page(302, student=403), kwargs=_ticket_pk, method="post", id="post:support:escalate"
     ),
     Case("support:attachment", ticket_page(200), kwargs=_attachment_pk),
+    Case("support:attachment", ticket_page(200), kwargs=_attachment_pk, query="thumb=1", id="support:attachment:thumb"),
     Case("support:platform_queue", platform(200)),
     Case("support:platform_attachment", platform(200), kwargs=_escalated_attachment_pk),
+    Case(
+        "support:platform_attachment",
+        platform(200),
+        kwargs=_escalated_attachment_pk,
+        query="thumb=1",
+        id="support:platform_attachment:thumb",
+    ),
     Case(
         "support:platform_attachment",
         platform(404),
@@ -134,6 +148,30 @@ CASES = [
         kwargs=in_college(_ticket_pk),
         method="post",
         data=_reply,
+    ),
+    Case(
+        "api:support-ticket-attachment-detail",
+        college_api_for(*SEES, denied=404),
+        kwargs=in_college(_attachment_in_ticket),
+    ),
+    Case(
+        "api:support-ticket-attachment-detail",
+        college_api_for(*SEES, denied=404),
+        kwargs=in_college(_attachment_in_ticket),
+        query="thumb=1",
+        id="api:support-ticket-attachment-detail:thumb",
+    ),
+    # Platform staff's download outside any college: theirs once the question is passed on, 404 for everyone else.
+    Case(
+        "api:support-platform-attachment",
+        answers(404, anonymous=401, platform_staff=200),
+        kwargs=_escalated_attachment_pk,
+    ),
+    Case(
+        "api:support-platform-attachment",
+        answers(404, anonymous=401),
+        kwargs=_attachment_pk,
+        id="api:support-platform-attachment:not-escalated",
     ),
     Case("api:support-ticket-close", college_api_for(*SEES, denied=404), kwargs=in_college(_ticket_pk), method="post"),
     Case(

@@ -1,14 +1,17 @@
 """The support API: the same rules as the pages, under /api/v1/colleges/<id>/support/tickets/."""
 
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from support import messages, services
 from support.models import Ticket, Topic
+from tests import factories
 from tests.accounts.helpers import api_key_for
 from tests.college_api import api_url
-from tests.support.files import pdf, png, upload
+from tests.support.files import PDF_BYTES, pdf, png, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -157,9 +160,12 @@ def test_a_question_with_a_screenshot_is_posted_as_multipart_and_listed_with_its
         (image.pk, "Снимок экрана.png", "image/png"),
         (document.pk, "Ошибка.pdf", "application/pdf"),
     ]
-    assert files[0]["url"] == "http://testserver" + reverse("support:attachment", kwargs={"pk": image.pk})
+    download = url(sw, "api:support-ticket-attachment-detail", ticket_pk=ticket.pk, pk=image.pk)
+    assert files[0]["url"] == "http://testserver" + download
+    assert files[0]["thumbnail_url"] == "http://testserver" + download + "?thumb=1"
+    assert files[1]["thumbnail_url"] is None
     client.force_login(sw.users["student"])
-    assert client.get(files[1]["url"]).status_code == 200  # the same permission-checked view as the page
+    assert client.get(files[1]["url"]).status_code == 200  # a session gets it as a key does
 
 
 def test_a_reply_with_a_screenshot_lists_it_under_the_reply(sw):
@@ -218,3 +224,141 @@ def test_a_thread_with_files_asks_the_same_queries_whatever_its_size(sw, size, d
         response = client.get(url(sw, "api:support-ticket-detail", pk=ticket.pk))
 
     assert sum(len(r["attachments"]) for r in response.json()["replies"]) == size
+
+
+# --- Downloads for a key: the page's permission check and headers, under the API ---------------------
+
+
+def ask_with(sw, *files):
+    return services.ticket_create(
+        actor=sw.users["student"], college=sw.college, topic=Topic.ACCESS, text="Вот экран", attachments=list(files)
+    )
+
+
+def download_url(sw, attachment, query="") -> str:
+    return url(sw, "api:support-ticket-attachment-detail", ticket_pk=attachment.ticket_id, pk=attachment.pk) + query
+
+
+def platform_url(attachment, query="") -> str:
+    return reverse("api:support-platform-attachment", kwargs={"pk": attachment.pk}) + query
+
+
+@pytest.mark.parametrize("who", ["student", "administrator"])
+def test_the_author_and_the_administrator_download_by_key_with_private_headers(sw, who):
+    attachment = ask_with(sw, pdf()).attachments.get()
+
+    response = api(sw.users[who]).get(download_url(sw, attachment))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_url_the_thread_lists_downloads_for_the_key_that_read_it(sw):
+    ticket = ask_with(sw, png())
+    client = api(sw.users["student"])
+    [listed] = client.get(url(sw, "api:support-ticket-detail", pk=ticket.pk)).json()["attachments"]
+
+    response = client.get(listed["url"] + "?inline=1")
+
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("inline;")
+    assert b"".join(response.streaming_content) == ticket.attachments.get().file.open("rb").read()
+
+
+@pytest.mark.parametrize(
+    "who", ["classmate", "parent", "other_parent", "teacher", "administration", "other_administrator", "platform_staff"]
+)
+def test_anyone_else_with_a_key_gets_404_and_no_file(sw, who):
+    attachment = ask_with(sw, png()).attachments.get()
+
+    response = api(sw.users[who]).get(download_url(sw, attachment))
+
+    assert response.status_code == 404
+    assert "X-Accel-Redirect" not in response and not getattr(response, "streaming", False)
+
+
+def test_a_stranger_with_a_key_gets_404_and_no_key_gets_401(sw):
+    attachment = ask_with(sw, png()).attachments.get()
+
+    stranger = api(factories.UserFactory(phone="+79995550003")).get(download_url(sw, attachment))
+    anonymous = APIClient().get(download_url(sw, attachment))
+
+    assert stranger.status_code == 404 and anonymous.status_code == 401
+
+
+def test_a_file_under_another_questions_id_is_404(sw):
+    attachment = ask_with(sw, png()).attachments.get()
+    own = services.ticket_create(actor=sw.users["student"], college=sw.college, topic=Topic.CHATS, text="Другой")
+    address = url(sw, "api:support-ticket-attachment-detail", ticket_pk=own.pk, pk=attachment.pk)
+
+    response = api(sw.users["student"]).get(address)
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["999999999/attachments/1/", "1/attachments/99999999999999999999999/"])
+def test_a_forged_id_in_the_download_path_is_404_never_500(sw, path):
+    response = api(sw.users["administrator"]).get(url(sw) + path)
+
+    assert response.status_code == 404
+
+
+def test_the_key_gets_the_small_copy_of_an_image(sw):
+    attachment = ask_with(sw, png()).attachments.get()
+
+    response = api(sw.users["student"]).get(download_url(sw, attachment, "?thumb=1"))
+
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"].startswith("inline;")
+    assert b"".join(response.streaming_content) == attachment.thumbnail.open("rb").read()
+
+
+def test_behind_nginx_the_api_hands_the_download_to_the_internal_location(sw, settings):
+    settings.SUPPORT_ACCEL_REDIRECT = "/_protected/support/"
+    attachment = ask_with(sw, png()).attachments.get()
+
+    response = api(sw.users["student"]).get(download_url(sw, attachment))
+
+    assert response["X-Accel-Redirect"] == "/_protected/support/" + quote(attachment.file.name)
+    assert response.content == b"" and response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_platform_staff_download_by_key_only_once_the_question_is_passed_on(sw):
+    ticket = ask_with(sw, png())
+    attachment = ticket.attachments.get()
+    client = api(sw.users["platform_staff"])
+
+    before = client.get(platform_url(attachment))
+    services.ticket_escalate(actor=sw.users["administrator"], ticket=ticket)
+    after = client.get(platform_url(attachment))
+    small = client.get(platform_url(attachment, "?thumb=1"))
+
+    assert before.status_code == 404
+    assert after.status_code == 200 and after["Content-Disposition"].startswith("attachment;")
+    assert b"".join(after.streaming_content) == attachment.file.open("rb").read()
+    assert small.status_code == 200 and small["Content-Type"] == "image/jpeg"
+
+
+@pytest.mark.parametrize("who", ["student", "administrator", "other_administrator"])
+def test_members_get_404_on_platform_staffs_api_download(sw, who):
+    ticket = ask_with(sw, png())
+    services.ticket_escalate(actor=sw.users["administrator"], ticket=ticket)
+
+    response = api(sw.users[who]).get(platform_url(ticket.attachments.get()))
+
+    assert response.status_code == 404
+
+
+def test_the_schema_describes_the_downloads(sw, client):
+    client.force_login(sw.users["student"])
+
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+
+    download = schema["paths"]["/api/v1/colleges/{college_id}/support/tickets/{ticket_pk}/attachments/{id}/"]["get"]
+    assert {p["name"] for p in download["parameters"]} >= {"college_id", "ticket_pk", "id", "inline", "thumb"}
+    assert "/api/v1/platform/support/attachments/{id}/" in schema["paths"]
+    listed = schema["components"]["schemas"]["TicketAttachment"]["properties"]
+    assert listed["thumbnail_url"].get("nullable") is True

@@ -61,11 +61,12 @@ def test_a_reply_carries_its_own_files(sw):
 
 
 def test_the_stored_name_is_random_and_keeps_nothing_of_the_uploaded_one(sw, stored_files):
-    ask(sw, png("../../etc/passwd.png"))
+    attachment = ask(sw, png("../../etc/passwd.png")).attachments.get()
 
-    [stored] = stored_files()
-    assert stored.startswith(f"{sw.college.pk}/") and stored.endswith(".png")
-    assert "passwd" not in stored
+    assert stored_files() == sorted([attachment.file.name, attachment.thumbnail.name])
+    assert attachment.file.name.startswith(f"{sw.college.pk}/") and attachment.file.name.endswith(".png")
+    assert attachment.thumbnail.name.startswith(f"{sw.college.pk}/") and attachment.thumbnail.name.endswith(".jpg")
+    assert not any("passwd" in name for name in stored_files())
 
 
 # --- What is refused, and that nothing is saved then ------------------------------------------------
@@ -181,7 +182,7 @@ def test_a_student_attaches_a_screenshot_from_the_help_page(sw, client_for):
     ticket = Ticket.objects.get()
     image, document = ticket.attachments.order_by("id")
     page = response.content.decode()
-    assert f'src="{file_url(image)}?inline=1"' in page
+    assert f'src="{file_url(image)}?thumb=1"' in page and f'href="{file_url(image)}?inline=1"' in page
     assert f'href="{file_url(document)}"' in page and "Ошибка.pdf" in page
 
 
