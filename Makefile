@@ -61,6 +61,7 @@ run: install ## migrate, load the demo college, serve on http://127.0.0.1:$(RUN_
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 test: install lint ## ruff, then pytest (PostgreSQL, then the SQLite flows), then the browser tests
 	# Models against migrations: no database needed, so an in-memory one.
