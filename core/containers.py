@@ -329,9 +329,16 @@ def check_rtf(handle, size: int) -> None:
 IMAGE_MAX_PIXELS = 60_000_000  # 60 megapixels: more than any camera or scanner page a college needs
 
 
+def image_decode_errors() -> tuple[type[Exception], ...]:
+    """What Pillow raises on a file whose data does not decode: a truncated stream, broken zlib data, a bad chunk."""
+    from PIL import UnidentifiedImageError
+
+    return (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError)
+
+
 def check_image(handle, *, fmt: str) -> None:
     """The image must decode as the format its header names (Pillow)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     handle.seek(0)
     try:
@@ -346,17 +353,7 @@ def check_image(handle, *, fmt: str) -> None:
                 else:
                     image.draft("RGB", (width // 8 or 1, height // 8 or 1))  # decode at 1/8 scale: cheap
                     image.load()
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        SyntaxError,
-        ValueError,
-        struct.error,
-        EOFError,
-        IndexError,
-    ):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, *image_decode_errors()):
         raise Refused("damaged") from None
     check_no_markup(handle)
 

@@ -9,13 +9,13 @@ a message, so nothing is stored that the page could only show by sending the bro
 
 import io
 import math
-import struct
 import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
+from core.containers import image_decode_errors
 from support import messages
 
 CONTENT_TYPE = "image/jpeg"
@@ -23,17 +23,6 @@ EXTENSION = "jpg"
 QUALITY = 80
 # The formats the content check lets through as images (support.services.ACCEPTED).
 FORMATS = ("PNG", "JPEG", "WEBP")
-
-# What Pillow raises on a file that does not decode (a truncated stream, broken zlib data, a bad chunk).
-_UNREADABLE = (
-    UnidentifiedImageError,
-    OSError,
-    SyntaxError,
-    ValueError,
-    struct.error,
-    EOFError,
-    IndexError,
-)
 
 
 def thumbnail_make(uploaded, *, name: str) -> bytes:
@@ -58,7 +47,7 @@ def thumbnail_make(uploaded, *, name: str) -> bytes:
                 return _jpeg(small)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_large(name, limit) from None
-    except _UNREADABLE:
+    except image_decode_errors():
         raise ValidationError(messages.IMAGE_BROKEN.format(name=name), code="image_broken") from None
     finally:
         uploaded.seek(0)
