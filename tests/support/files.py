@@ -57,3 +57,13 @@ def bomb_png(width: int = 8000, height: int = 7000) -> bytes:
 def broken_png() -> bytes:
     """A PNG whose chunks are whole but whose pixel stream is not zlib data: it passes the content check."""
     return grey_png(300, 300, b"not zlib data at all" * 10)
+
+
+def assert_private_pdf_download(response) -> None:
+    """The PDF of ``pdf()``, handed out as a download nobody caches or sniffs (page and API alike)."""
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"

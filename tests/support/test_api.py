@@ -11,7 +11,7 @@ from support.models import Ticket, Topic
 from tests import factories
 from tests.accounts.helpers import api_key_for
 from tests.college_api import api_url
-from tests.support.files import PDF_BYTES, pdf, png, upload
+from tests.support.files import assert_private_pdf_download, pdf, png, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -249,12 +249,7 @@ def test_the_author_and_the_administrator_download_by_key_with_private_headers(s
 
     response = api(sw.users[who]).get(download_url(sw, attachment))
 
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF_BYTES
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("attachment;")
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Cache-Control"] == "private, no-store"
+    assert_private_pdf_download(response)
 
 
 def test_the_url_the_thread_lists_downloads_for_the_key_that_read_it(sw):

@@ -11,7 +11,16 @@ from core.files import human_size
 from support import messages, services
 from support.models import Ticket, TicketAttachment, TicketReply, Topic
 from tests import factories
-from tests.support.files import PDF_BYTES, SCRIPT_BYTES, SVG_BYTES, image_bytes, pdf, png, upload
+from tests.support.files import (
+    PDF_BYTES,
+    SCRIPT_BYTES,
+    SVG_BYTES,
+    assert_private_pdf_download,
+    image_bytes,
+    pdf,
+    png,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -223,12 +232,7 @@ def test_the_author_and_the_administrator_download_with_private_headers(sw, clie
 
     response = client_for(sw.users[who]).get(file_url(attachment))
 
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF_BYTES
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("attachment;")
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Cache-Control"] == "private, no-store"
+    assert_private_pdf_download(response)
 
 
 def test_an_image_is_shown_inline_but_a_pdf_is_always_a_download(sw, client_for):
