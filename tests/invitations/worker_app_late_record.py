@@ -1,8 +1,9 @@
 """The killed-worker test's Celery app with kombu's window between taking a message from Redis (BRPOP)
 and recording it as unacknowledged widened to 0.3 s: a SIGKILL that lands in it loses the message from
 the broker, which otherwise happened once in CI, by chance. With it widened the kill lands in it in
-practice every run (the sweep queued the dispatch again in each of 4 runs; without the sweep the one run
-tried never finished), so the sweep's recovery is exercised every time rather than by chance."""
+practice every run (the sweep queued the dispatch again in each of the 3 runs that printed it; without
+the sweep the one run tried never finished), so the sweep's recovery is exercised every time rather than
+by chance."""
 
 import time
 
